@@ -1,0 +1,41 @@
+using System.Diagnostics.CodeAnalysis;
+using FunnelMetrics.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FunnelMetrics.DependencyInjection;
+
+/// <summary>
+/// Returned by <c>AddFunnelMetrics</c> to choose storage: storage packages add extension methods here
+/// (as <c>AddHttpClient</c> returns an <c>IHttpClientBuilder</c>).
+/// </summary>
+public sealed class FunnelMetricsBuilder
+{
+    internal FunnelMetricsBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection FunnelMetrics was added to.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Replaces the in-memory default with your own repositories, for example over an existing CRM's tables.
+    /// The three types may be one class implementing all three interfaces.
+    /// </summary>
+    /// <typeparam name="TPipelines">The <see cref="IPipelineRepository"/> implementation.</typeparam>
+    /// <typeparam name="TClients">The <see cref="IClientRepository"/> implementation.</typeparam>
+    /// <typeparam name="TEvents">The <see cref="IFunnelEventStore"/> implementation.</typeparam>
+    /// <param name="lifetime">Their lifetime; scoped by default, as for repositories over a <c>DbContext</c>.</param>
+    /// <returns>This builder.</returns>
+    public FunnelMetricsBuilder UseRepositories<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TPipelines,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClients,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TEvents>(ServiceLifetime lifetime = ServiceLifetime.Scoped)
+        where TPipelines : class, IPipelineRepository
+        where TClients : class, IClientRepository
+        where TEvents : class, IFunnelEventStore
+    {
+        Services.Replace(ServiceDescriptor.Describe(typeof(IPipelineRepository), typeof(TPipelines), lifetime));
+        Services.Replace(ServiceDescriptor.Describe(typeof(IClientRepository), typeof(TClients), lifetime));
+        Services.Replace(ServiceDescriptor.Describe(typeof(IFunnelEventStore), typeof(TEvents), lifetime));
+        return this;
+    }
+}

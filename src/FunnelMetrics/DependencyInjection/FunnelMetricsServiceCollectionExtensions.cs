@@ -1,0 +1,71 @@
+using FunnelMetrics;
+using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Recording;
+using FunnelMetrics.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers FunnelMetrics in a service collection.</summary>
+public static class FunnelMetricsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> (scoped), the in-memory store as the default repositories
+    /// (singletons), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up.
+    /// Every default is added with <c>TryAdd</c>, so registrations made before this call win; to replace
+    /// storage afterwards, use the returned builder.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to choose storage.</returns>
+    public static FunnelMetricsBuilder AddFunnelMetrics(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddCore(services);
+        return new FunnelMetricsBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds FunnelMetrics as <see cref="AddFunnelMetrics(IServiceCollection)"/> does, setting options in code.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets options in code.</param>
+    /// <returns>A builder to choose storage.</returns>
+    public static FunnelMetricsBuilder AddFunnelMetrics(this IServiceCollection services, Action<FunnelMetricsOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services).Configure(configure);
+        return new FunnelMetricsBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds FunnelMetrics as <see cref="AddFunnelMetrics(IServiceCollection)"/> does,
+    /// binding the options from a configuration section, usually <c>configuration.GetSection("FunnelMetrics")</c>
+    /// (<see cref="FunnelMetricsOptions.SectionName"/>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section holding the options, such as <c>FutureTolerance</c>.</param>
+    /// <returns>A builder to choose storage.</returns>
+    public static FunnelMetricsBuilder AddFunnelMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services).Bind(configuration);
+        return new FunnelMetricsBuilder(services);
+    }
+
+    private static OptionsBuilder<FunnelMetricsOptions> AddCore(IServiceCollection services)
+    {
+        var options = services.AddOptionsWithValidateOnStart<FunnelMetricsOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FunnelMetricsOptions>, FunnelMetricsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<InMemoryFunnelStore>();
+        services.TryAddSingleton<IPipelineRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Pipelines);
+        services.TryAddSingleton<IClientRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Clients);
+        services.TryAddSingleton<IFunnelEventStore>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
+        services.TryAddScoped<FunnelRecorder>();
+        return options;
+    }
+}

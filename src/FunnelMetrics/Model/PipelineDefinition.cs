@@ -1,0 +1,147 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+
+namespace FunnelMetrics;
+
+/// <summary>
+/// A sales pipeline: its ordered stages and which of them means the client is won. Immutable and
+/// validated on construction. Several pipelines may coexist, for example one per product line.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The won stage is terminal: a client who reaches it stays there until reopened. Losing a client is
+/// not a stage but an outcome (see <see cref="TransitionKind.Lost"/>), so CRM stages such as "closed lost"
+/// are not listed here.
+/// </para>
+/// <para>
+/// By default the last stage is the won stage. When another stage is named, the stages after it are
+/// ordinary open stages; a move from any of them into the won stage is still a win.
+/// </para>
+/// </remarks>
+public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
+{
+    private readonly StageDefinition[] _stages;
+    private readonly Dictionary<StageId, int> _indexByKey;
+
+    /// <summary>Creates a pipeline definition.</summary>
+    /// <param name="id">The pipeline's identifier.</param>
+    /// <param name="name">The name shown to people, at most 200 characters.</param>
+    /// <param name="stages">The stages in funnel order: at least two, with unique keys.</param>
+    /// <param name="wonStage">The stage that means won; <see langword="null"/> for the last stage.</param>
+    /// <param name="currencyCode">An ISO 4217 code (three upper-case letters such as <c>EUR</c>) for client values, or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
+    [JsonConstructor]
+    public PipelineDefinition(PipelineId id, string name, IReadOnlyList<StageDefinition> stages, StageId? wonStage = null, string? currencyCode = null)
+    {
+        Id = TextRules.NotDefault(id, "A pipeline id", nameof(id));
+        Name = TextRules.Required(name, TextRules.MaxNameLength, "A pipeline's name", nameof(name));
+        ArgumentNullException.ThrowIfNull(stages);
+        _stages = [.. stages];
+        if (_stages.Length < 2)
+        {
+            throw new ArgumentException($"Pipeline '{id}' needs at least two stages: one to work in and one that means won; it has {_stages.Length}.", nameof(stages));
+        }
+
+        _indexByKey = new Dictionary<StageId, int>(_stages.Length);
+        for (var i = 0; i < _stages.Length; i++)
+        {
+            var stage = _stages[i] ?? throw new ArgumentException($"Stage {i} of pipeline '{id}' is null.", nameof(stages));
+            if (!_indexByKey.TryAdd(stage.Key, i))
+            {
+                throw new ArgumentException($"Pipeline '{id}' lists the stage key '{stage.Key}' twice (positions {_indexByKey[stage.Key]} and {i}); keys must be unique.", nameof(stages));
+            }
+        }
+
+        if (wonStage is { } won)
+        {
+            if (!_indexByKey.TryGetValue(TextRules.NotDefault(won, "The won stage", nameof(wonStage)), out var wonIndex))
+            {
+                throw new ArgumentException($"The won stage '{won}' is not one of the stages of pipeline '{id}'.", nameof(wonStage));
+            }
+
+            WonStageIndex = wonIndex;
+        }
+        else
+        {
+            WonStageIndex = _stages.Length - 1;
+        }
+
+        if (currencyCode is not null && (currencyCode.Length != 3 || !currencyCode.All(char.IsAsciiLetterUpper)))
+        {
+            throw new ArgumentException($"The currency code of pipeline '{id}' must be three upper-case ASCII letters (ISO 4217, such as EUR); got '{currencyCode}'.", nameof(currencyCode));
+        }
+
+        CurrencyCode = currencyCode;
+    }
+
+    /// <summary>The pipeline's identifier.</summary>
+    public PipelineId Id { get; }
+
+    /// <summary>The name shown to people.</summary>
+    public string Name { get; }
+
+    /// <summary>The stages in funnel order.</summary>
+    public IReadOnlyList<StageDefinition> Stages => _stages;
+
+    /// <summary>The key of the stage that means the client is won.</summary>
+    public StageId WonStage => _stages[WonStageIndex].Key;
+
+    /// <summary>The position of <see cref="WonStage"/> in <see cref="Stages"/>.</summary>
+    [JsonIgnore]
+    public int WonStageIndex { get; }
+
+    /// <summary>The ISO 4217 currency of client values, or <see langword="null"/> when not set.</summary>
+    public string? CurrencyCode { get; }
+
+    /// <summary>Whether <paramref name="stage"/> is one of this pipeline's stages.</summary>
+    /// <param name="stage">The stage key.</param>
+    /// <returns><see langword="true"/> when the pipeline has the stage.</returns>
+    public bool Contains(StageId stage) => _indexByKey.ContainsKey(stage);
+
+    /// <summary>The position of <paramref name="stage"/> in <see cref="Stages"/>, or -1 when the pipeline has no such stage.</summary>
+    /// <param name="stage">The stage key.</param>
+    /// <returns>The zero-based position, or -1.</returns>
+    public int IndexOf(StageId stage) => _indexByKey.GetValueOrDefault(stage, -1);
+
+    /// <summary>Gets a stage by key. See <see cref="TryGetStage"/> for the non-throwing form.</summary>
+    /// <param name="stage">The stage key.</param>
+    /// <returns>The stage.</returns>
+    /// <exception cref="UnknownStageException">The pipeline has no such stage.</exception>
+    public StageDefinition GetStage(StageId stage) =>
+        TryGetStage(stage, out var definition) ? definition : throw new UnknownStageException(Id, stage, null);
+
+    /// <summary>Gets a stage by key. See <see cref="GetStage"/> for the throwing form.</summary>
+    /// <param name="stage">The stage key.</param>
+    /// <param name="definition">The stage, or <see langword="null"/> when the pipeline has no such stage.</param>
+    /// <returns>Whether the pipeline has the stage.</returns>
+    public bool TryGetStage(StageId stage, [NotNullWhen(true)] out StageDefinition? definition)
+    {
+        if (_indexByKey.TryGetValue(stage, out var index))
+        {
+            definition = _stages[index];
+            return true;
+        }
+
+        definition = null;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(PipelineDefinition? other) =>
+        other is not null
+        && Id == other.Id
+        && Name == other.Name
+        && WonStageIndex == other.WonStageIndex
+        && CurrencyCode == other.CurrencyCode
+        && _stages.AsSpan().SequenceEqual(other._stages);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PipelineDefinition);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Id, Name, WonStageIndex, _stages.Length);
+
+    /// <summary>The id, name and stage keys.</summary>
+    /// <returns>A short description for logs.</returns>
+    public override string ToString() => $"{Id} ({Name}): {string.Join(" > ", _stages.Select(s => s.Key))}, won at {WonStage}";
+}

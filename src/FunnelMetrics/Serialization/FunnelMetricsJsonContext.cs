@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FunnelMetrics.Storage;
+
+namespace FunnelMetrics.Serialization;
+
+/// <summary>
+/// The source-generated JSON contract of every public model type, for front ends and services: web defaults
+/// (camelCase names, case-insensitive reading), enums as strings, identifiers as plain strings, instants in ISO 8601,
+/// durations as <c>d.hh:mm:ss</c>. Trimming- and AOT-safe.
+/// </summary>
+/// <example>
+/// <code>
+/// string json = JsonSerializer.Serialize(transition, FunnelMetricsJsonContext.Default.ClientEvent);
+/// ClientEvent? back = JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.ClientEvent);
+/// </code>
+/// </example>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PipelineId))]
+[JsonSerializable(typeof(StageId))]
+[JsonSerializable(typeof(ClientId))]
+[JsonSerializable(typeof(OwnerId))]
+[JsonSerializable(typeof(EventId))]
+[JsonSerializable(typeof(StageDefinition))]
+[JsonSerializable(typeof(PipelineDefinition))]
+[JsonSerializable(typeof(Client))]
+[JsonSerializable(typeof(ClientEvent))]
+[JsonSerializable(typeof(StageTransition))]
+[JsonSerializable(typeof(ClientActivity))]
+[JsonSerializable(typeof(OwnerReassignment))]
+[JsonSerializable(typeof(ClientState))]
+[JsonSerializable(typeof(TransitionKind))]
+[JsonSerializable(typeof(ClientStatus))]
+[JsonSerializable(typeof(EventCursor))]
+[JsonSerializable(typeof(IReadOnlyList<PipelineDefinition>))]
+[JsonSerializable(typeof(IReadOnlyList<Client>))]
+[JsonSerializable(typeof(IReadOnlyList<ClientEvent>))]
+public sealed partial class FunnelMetricsJsonContext : JsonSerializerContext
+{
+}

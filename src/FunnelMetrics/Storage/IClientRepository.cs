@@ -1,0 +1,32 @@
+namespace FunnelMetrics.Storage;
+
+/// <summary>
+/// Stores clients (deals or leads). A client record is immutable once added; its stage and current owner
+/// follow from its events in <see cref="IFunnelEventStore"/>. Implementations must be safe for concurrent use.
+/// </summary>
+public interface IClientRepository
+{
+    /// <summary>Gets a client.</summary>
+    /// <param name="clientId">The client.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The client, or <see langword="null"/> when there is none with that id.</returns>
+    ValueTask<Client?> GetAsync(ClientId clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a client. Adding one equal to the stored client is a no-op.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="cancellationToken">Cancels the write; a cancelled write stores nothing.</param>
+    /// <returns><see langword="true"/> when added, <see langword="false"/> when an equal client was already stored.</returns>
+    /// <exception cref="ClientConflictException">A different client with the same id exists.</exception>
+    Task<bool> AddAsync(Client client, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists a pipeline's clients ordered by id (ordinal), one page at a time with keyset paging: pass the last id
+    /// of a page as <paramref name="after"/> to get the next.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="after">Only clients whose id sorts strictly after this one; <see langword="null"/> to start at the beginning.</param>
+    /// <param name="limit">The most clients to return, 1 or more; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The clients.</returns>
+    IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, CancellationToken cancellationToken = default);
+}

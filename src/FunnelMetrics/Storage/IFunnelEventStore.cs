@@ -1,0 +1,53 @@
+namespace FunnelMetrics.Storage;
+
+/// <summary>
+/// The append-only store of client events (stage transitions, activities, reassignments). Each client has one
+/// stream numbered 1, 2, 3... by <see cref="ClientEvent.Sequence"/>; the stream's version is its last sequence.
+/// Implementations must be safe for concurrent use and must guarantee, also across processes:
+/// an append succeeds only if the stream is still at the expected version; a batch is stored whole or not at all;
+/// an event id is stored at most once.
+/// </summary>
+public interface IFunnelEventStore
+{
+    /// <summary>
+    /// Appends events to a client's stream if, and only if, its version is still <paramref name="expectedVersion"/>.
+    /// All events are stored or none.
+    /// </summary>
+    /// <param name="clientId">The client.</param>
+    /// <param name="expectedVersion">The version the caller read: 0 for a client without events.</param>
+    /// <param name="events">
+    /// One or more events of <paramref name="clientId"/>, with sequences <paramref name="expectedVersion"/> + 1,
+    /// + 2... and distinct ids, all of the client's pipeline.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the append; a cancelled append stores nothing.</param>
+    /// <returns>The stream's new version: the sequence of the last event appended.</returns>
+    /// <exception cref="ArgumentException">The batch is empty, belongs to another client or is not numbered from <paramref name="expectedVersion"/> + 1.</exception>
+    /// <exception cref="ConcurrencyConflictException">The stream is at another version.</exception>
+    /// <exception cref="EventIdConflictException">An event id is already stored.</exception>
+    Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a client's events in sequence order, as a snapshot taken when the enumeration starts: events appended
+    /// while enumerating are not seen.
+    /// </summary>
+    /// <param name="clientId">The client.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The events, none for an unknown client.</returns>
+    IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds an event by id, for idempotent retries.</summary>
+    /// <param name="eventId">The event id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The event, or <see langword="null"/>.</returns>
+    ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a pipeline's events in the order of <see cref="EventCursor"/> (occurred-at, then client id ordinal,
+    /// then sequence), restricted and paged by <paramref name="query"/>. A snapshot is taken when the enumeration starts.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="query">The time range, the keyset position to continue after, and the page size.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The events.</returns>
+    IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default);
+}

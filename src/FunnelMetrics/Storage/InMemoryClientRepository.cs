@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace FunnelMetrics.Storage;
+
+/// <summary>Clients held in process memory; thread-safe. Part of <see cref="InMemoryFunnelStore"/>.</summary>
+public sealed class InMemoryClientRepository : IClientRepository
+{
+    private static readonly Comparer<Client> ClientOrder = Comparer<Client>.Create(static (a, b) => a.Id.CompareTo(b.Id));
+
+    private readonly ConcurrentDictionary<ClientId, Client> _clients = new();
+    private readonly ConcurrentDictionary<PipelineId, SortedSnapshotLog<Client>> _byPipeline = new();
+
+    /// <summary>The number of clients stored.</summary>
+    public int Count => _clients.Count;
+
+    /// <inheritdoc/>
+    public ValueTask<Client?> GetAsync(ClientId clientId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_clients.GetValueOrDefault(clientId));
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> AddAsync(Client client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        cancellationToken.ThrowIfCancellationRequested();
+        var stored = _clients.GetOrAdd(client.Id, client);
+        if (ReferenceEquals(stored, client))
+        {
+            _byPipeline.GetOrAdd(client.PipelineId, static _ => new SortedSnapshotLog<Client>(ClientOrder)).Add(client);
+            return Task.FromResult(true);
+        }
+
+        return stored.Equals(client) ? Task.FromResult(false) : throw new ClientConflictException(stored, client);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (limit is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "A page holds at least one client.");
+        }
+
+        if (!_byPipeline.TryGetValue(pipelineId, out var log))
+        {
+            yield break;
+        }
+
+        var snapshot = log.Snapshot();
+        var start = after is { } a ? SortedSnapshotLog<Client>.LowerBound(snapshot, a, static (c, id) => c.Id <= id) : 0;
+        var end = limit is { } l ? (int)Math.Min(snapshot.Length, (long)start + l) : snapshot.Length;
+        for (var i = start; i < end; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return snapshot[i];
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

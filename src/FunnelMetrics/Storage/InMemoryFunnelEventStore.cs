@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace FunnelMetrics.Storage;
+
+/// <summary>
+/// Client events held in process memory. Thread-safe: each client's stream is guarded by its own lock, so writers to
+/// different clients do not wait for each other. Reads return immutable snapshots that concurrent appends cannot
+/// disturb. Part of <see cref="InMemoryFunnelStore"/>.
+/// </summary>
+public sealed class InMemoryFunnelEventStore : IFunnelEventStore
+{
+    private static readonly Comparer<ClientEvent> EventOrder = Comparer<ClientEvent>.Create(static (a, b) => EventCursor.Of(a).CompareTo(EventCursor.Of(b)));
+
+    private readonly ConcurrentDictionary<ClientId, ClientStream> _streams = new();
+    private readonly ConcurrentDictionary<EventId, ClientEvent> _byId = new();
+    private readonly ConcurrentDictionary<PipelineId, SortedSnapshotLog<ClientEvent>> _byPipeline = new();
+
+    /// <summary>The number of events stored, over all clients.</summary>
+    public int Count => _byId.Count;
+
+    /// <inheritdoc/>
+    public Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default)
+    {
+        var pipelineId = AppendValidation.Check(clientId, expectedVersion, events);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var stream = _streams.GetOrAdd(clientId, static _ => new ClientStream());
+        lock (stream.Gate)
+        {
+            var current = stream.Events;
+            if (current.Length != expectedVersion)
+            {
+                throw new ConcurrencyConflictException(clientId, expectedVersion, current.Length);
+            }
+
+            if (current.Length > 0 && current[0].PipelineId != pipelineId)
+            {
+                throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{current[0].PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
+            }
+
+            ClaimIds(clientId, events);
+
+            var next = new ClientEvent[current.Length + events.Count];
+            current.CopyTo(next, 0);
+            for (var i = 0; i < events.Count; i++)
+            {
+                next[current.Length + i] = events[i];
+            }
+
+            _byPipeline.GetOrAdd(pipelineId, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder)).AddRange(events);
+            stream.Events = next;
+            return Task.FromResult((long)next.Length);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var snapshot = _streams.TryGetValue(clientId, out var stream) ? stream.Events : [];
+        foreach (var e in snapshot)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return e;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_byId.GetValueOrDefault(eventId));
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (!_byPipeline.TryGetValue(pipelineId, out var log))
+        {
+            yield break;
+        }
+
+        var snapshot = log.Snapshot();
+        var start = 0;
+        if (query.From is { } from)
+        {
+            start = SortedSnapshotLog<ClientEvent>.LowerBound(snapshot, from, static (e, t) => e.OccurredAt < t);
+        }
+
+        if (query.After is { } after)
+        {
+            start = Math.Max(start, SortedSnapshotLog<ClientEvent>.LowerBound(snapshot, after, static (e, c) => EventCursor.Of(e) <= c));
+        }
+
+        var remaining = query.Limit ?? int.MaxValue;
+        for (var i = start; i < snapshot.Length && remaining > 0; i++, remaining--)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var e = snapshot[i];
+            if (query.To is { } to && e.OccurredAt >= to)
+            {
+                yield break;
+            }
+
+            yield return e;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Reserves the batch's ids, all or none.</summary>
+    private void ClaimIds(ClientId clientId, IReadOnlyList<ClientEvent> events)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (!_byId.TryAdd(events[i].Id, events[i]))
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    _byId.TryRemove(events[j].Id, out _);
+                }
+
+                throw new EventIdConflictException(events[i].Id, clientId, _byId.GetValueOrDefault(events[i].Id));
+            }
+        }
+    }
+
+    private sealed class ClientStream
+    {
+        private ClientEvent[] _events = [];
+
+        public Lock Gate { get; } = new();
+
+        public ClientEvent[] Events
+        {
+            get => Volatile.Read(ref _events);
+            set => Volatile.Write(ref _events, value);
+        }
+    }
+}

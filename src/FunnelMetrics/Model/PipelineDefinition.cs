@@ -30,7 +30,6 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
     /// <param name="wonStage">The stage that means won; <see langword="null"/> for the last stage.</param>
     /// <param name="currencyCode">An ISO 4217 code (three upper-case letters such as <c>EUR</c>) for client values, or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
-    [JsonConstructor]
     public PipelineDefinition(PipelineId id, string name, IReadOnlyList<StageDefinition> stages, StageId? wonStage = null, string? currencyCode = null)
     {
         Id = TextRules.NotDefault(id, "A pipeline id", nameof(id));
@@ -72,6 +71,13 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
         }
 
         CurrencyCode = currencyCode;
+    }
+
+    /// <summary>The JSON constructor: its parameter types match the properties, as System.Text.Json requires.</summary>
+    [JsonConstructor]
+    internal PipelineDefinition(PipelineId id, string name, IReadOnlyList<StageDefinition> stages, StageId wonStage, string? currencyCode)
+        : this(id, name, stages, wonStage.IsDefault ? null : wonStage, currencyCode)
+    {
     }
 
     /// <summary>The pipeline's identifier.</summary>

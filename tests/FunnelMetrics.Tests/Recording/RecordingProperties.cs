@@ -109,7 +109,7 @@ public sealed class RecordingProperties
                     case OwnerReassignment r: Assert.Equal(r, RoundTrip(r, json.OwnerReassignment)); break;
                 }
 
-                var cursor = Storage.EventCursor.Of(e);
+                var cursor = FunnelMetrics.Storage.EventCursor.Of(e);
                 Assert.Equal(cursor, RoundTrip(cursor, json.EventCursor));
             }
 

@@ -81,7 +81,7 @@ internal sealed class RecorderHarness
             lines.Add(client.ToString());
             await foreach (var e in Store.Events.ReadClientAsync(client.Id))
             {
-                lines.Add(System.Text.Json.JsonSerializer.Serialize(e, Serialization.FunnelMetricsJsonContext.Default.ClientEvent));
+                lines.Add(System.Text.Json.JsonSerializer.Serialize(e, FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.ClientEvent));
             }
         }
 

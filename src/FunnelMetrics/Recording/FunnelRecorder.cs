@@ -62,7 +62,7 @@ public sealed class FunnelRecorder
     /// </summary>
     /// <param name="client">The client.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The stored client.</returns>
+    /// <returns>The client, equal to the one stored.</returns>
     /// <exception cref="UnknownPipelineException">The client's pipeline is not known.</exception>
     /// <exception cref="FutureEventException">The client's creation is later than now plus the tolerance.</exception>
     /// <exception cref="ClientConflictException">A different client with the same id exists.</exception>

@@ -8,7 +8,8 @@ public static class AppendValidation
 {
     /// <summary>
     /// Checks a batch: at least one event, all of <paramref name="clientId"/> and of one pipeline, distinct ids,
-    /// sequences <paramref name="expectedVersion"/> + 1, + 2... The stream's actual version is the store's to check.
+    /// sequences <paramref name="expectedVersion"/> + 1, + 2..., instants that never decrease. The stream's actual
+    /// version, and that the first event is not earlier than the stream's last, are the store's to check.
     /// </summary>
     /// <param name="clientId">The client appended to.</param>
     /// <param name="expectedVersion">The version the caller expects, 0 or more.</param>
@@ -43,6 +44,11 @@ public static class AppendValidation
             if (e.Sequence != expectedVersion + 1 + i)
             {
                 throw new ArgumentException($"Event '{e.Id}' of client '{clientId}' has sequence {e.Sequence}; appended at version {expectedVersion} as event {i} of the batch it must be {expectedVersion + 1 + i}.", nameof(events));
+            }
+
+            if (i > 0 && e.OccurredAt < events[i - 1].OccurredAt)
+            {
+                throw new ArgumentException($"Event '{e.Id}' of client '{clientId}' occurred at {e.OccurredAt:O}, before the batch's previous event at {events[i - 1].OccurredAt:O}; a client's events are in time order.", nameof(events));
             }
 
             if (!ids.Add(e.Id))

@@ -37,13 +37,18 @@ public sealed class InMemoryClientRepository : IClientRepository
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "A page holds at least one client.");
         }
 
+        return ListCoreAsync(pipelineId, after, limit, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<Client> ListCoreAsync(PipelineId pipelineId, ClientId? after, int? limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (!_byPipeline.TryGetValue(pipelineId, out var log))
         {
             yield break;

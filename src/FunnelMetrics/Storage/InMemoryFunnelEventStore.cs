@@ -39,6 +39,11 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
                 throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{current[0].PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
             }
 
+            if (current.Length > 0 && events[0].OccurredAt < current[^1].OccurredAt)
+            {
+                throw new ArgumentException($"Event '{events[0].Id}' of client '{clientId}' occurred at {events[0].OccurredAt:O}, before the stream's last event at {current[^1].OccurredAt:O}; a client's events are in time order.", nameof(events));
+            }
+
             ClaimIds(clientId, events);
 
             var next = new ClientEvent[current.Length + events.Count];
@@ -75,9 +80,14 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
     }
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return ReadPipelineCoreAsync(pipelineId, query, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ClientEvent> ReadPipelineCoreAsync(PipelineId pipelineId, PipelineEventQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         if (!_byPipeline.TryGetValue(pipelineId, out var log))
         {
             yield break;

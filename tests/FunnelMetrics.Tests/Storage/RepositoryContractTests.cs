@@ -75,7 +75,22 @@ public abstract class RepositoryContractTests
         await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 2, T0)]));
         await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0, "same"), Activity("c1", 2, T0, "same")]));
         await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0), Activity("c1", 2, T0, pipeline: new PipelineId("other"))]));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0), Activity("c1", 2, T0.AddTicks(-1))]));
         Assert.Empty(await store.ReadClientAsync(new ClientId("c1")).ToListAsync());
+        await store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0)]);
+        await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 1, [Activity("c1", 2, T0.AddTicks(-1))]));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(new ClientId("c1"), 1, [Activity("c1", 2, T0, pipeline: new PipelineId("other"))]));
+        Assert.Single(await store.ReadClientAsync(new ClientId("c1")).ToListAsync());
+    }
+
+    [Fact]
+    public void Reads_WithBadArguments_ThrowWhenCalled()
+    {
+        var repos = CreateRepositories();
+
+        Assert.Throws<ArgumentNullException>(() => repos.Events.ReadPipelineAsync(SalesId, null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => repos.Clients.ListAsync(SalesId, limit: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineEventQuery { Limit = 0 });
     }
 
     [Fact]
@@ -115,7 +130,8 @@ public abstract class RepositoryContractTests
         for (var c = 0; c < 6; c++)
         {
             var id = $"c{c}";
-            await store.AppendAsync(new ClientId(id), 0, [.. Enumerable.Range(1, 5).Select(s => Activity(id, s, T0.AddMinutes(((c * 7) + (s * 3)) % 11)))]);
+            var minutes = Enumerable.Range(1, 5).Select(s => ((c * 7) + (s * 3)) % 11).Order().ToArray();
+            await store.AppendAsync(new ClientId(id), 0, [.. Enumerable.Range(1, 5).Select(s => Activity(id, s, T0.AddMinutes(minutes[s - 1])))]);
         }
 
         var query = new PipelineEventQuery { From = T0.AddMinutes(1), To = T0.AddMinutes(10) };

@@ -15,7 +15,7 @@ namespace FunnelMetrics.Serialization;
 /// ClientEvent? back = JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.ClientEvent);
 /// </code>
 /// </example>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(PipelineId))]
 [JsonSerializable(typeof(StageId))]
 [JsonSerializable(typeof(ClientId))]

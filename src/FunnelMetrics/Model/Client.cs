@@ -29,7 +29,7 @@ public sealed class Client : IEquatable<Client>
         Id = TextRules.NotDefault(id, "A client id", nameof(id));
         PipelineId = TextRules.NotDefault(pipelineId, "The client's pipeline id", nameof(pipelineId));
         Owner = TextRules.NotDefault(owner, "The client's owner", nameof(owner));
-        CreatedAt = TextRules.Utc(createdAt);
+        CreatedAt = TextRules.Instant(createdAt, $"The creation instant of client '{id}'", nameof(createdAt));
         if (value is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(value), value, $"The value of client '{id}' must be zero or more.");

@@ -22,8 +22,8 @@ public abstract class ClientEvent : IEquatable<ClientEvent>
         Sequence = sequence >= 1
             ? sequence
             : throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"The sequence of event '{id}' of client '{clientId}' must be 1 or more: a client's events are numbered 1, 2, 3...");
-        OccurredAt = TextRules.Utc(occurredAt);
-        RecordedAt = TextRules.Utc(recordedAt);
+        OccurredAt = TextRules.Instant(occurredAt, $"The instant of event '{id}'", nameof(occurredAt));
+        RecordedAt = TextRules.Instant(recordedAt, $"The recording instant of event '{id}'", nameof(recordedAt));
         Owner = TextRules.NotDefault(owner, "The event's owner", nameof(owner));
         Note = TextRules.Optional(note, TextRules.MaxNoteLength, "An event's note", nameof(note));
     }

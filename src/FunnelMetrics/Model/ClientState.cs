@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FunnelMetrics;
 
 /// <summary>
@@ -6,9 +8,19 @@ namespace FunnelMetrics;
 /// </summary>
 public sealed class ClientState
 {
-    [System.Text.Json.Serialization.JsonConstructor]
+    [JsonConstructor]
     internal ClientState(ClientId clientId, PipelineId pipelineId, OwnerId owner, ClientStatus status, StageId? stage, DateTimeOffset? stageEnteredAt, DateTimeOffset? lastEventAt, DateTimeOffset? lastTouchedAt, long version)
     {
+        // Checked here because JSON documents come through this constructor too.
+        TextRules.NotDefault(clientId, "A client id", nameof(clientId));
+        TextRules.NotDefault(pipelineId, "A pipeline id", nameof(pipelineId));
+        TextRules.NotDefault(owner, "An owner", nameof(owner));
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        if (!Enum.IsDefined(status) || (status == ClientStatus.NotEntered) != (stage is null) || (stage is null) != (stageEnteredAt is null) || (version == 0) != (lastEventAt is null))
+        {
+            throw new ArgumentException($"The state of client '{clientId}' is inconsistent: status {status}, stage '{stage}', entered at {stageEnteredAt:O}, version {version}, last event at {lastEventAt:O}.", nameof(status));
+        }
+
         ClientId = clientId;
         PipelineId = pipelineId;
         Owner = owner;
@@ -81,8 +93,10 @@ public sealed class ClientState
 
     /// <summary>
     /// The state after <paramref name="clientEvent"/>. Checks that the event is the client's next one (same client and
-    /// pipeline, sequence <see cref="Version"/> + 1, not earlier than <see cref="LastEventAt"/>) and trusts its kind;
-    /// the stage rules are enforced when recording.
+    /// pipeline, sequence <see cref="Version"/> + 1, not earlier than <see cref="LastEventAt"/>) and that it can follow
+    /// this state (an entry only before the first entry, a reopen only of a won or lost client, other transitions only of
+    /// an open client and from its current stage, a reassignment only from the current owner). Checks that need the
+    /// pipeline's stage order are the recorder's.
     /// </summary>
     /// <param name="clientEvent">The client's next event.</param>
     /// <returns>The new state.</returns>
@@ -105,6 +119,7 @@ public sealed class ClientState
             throw new ArgumentException($"Event '{clientEvent.Id}' of client '{ClientId}' occurred at {clientEvent.OccurredAt:O}, before the previous event at {last:O}.", nameof(clientEvent));
         }
 
+        CheckFollows(clientEvent);
         var at = clientEvent.OccurredAt;
         return clientEvent switch
         {
@@ -119,6 +134,30 @@ public sealed class ClientState
             _ =>
                 new ClientState(ClientId, PipelineId, clientEvent.Owner, Status, Stage, StageEnteredAt, at, LastTouchedAt, clientEvent.Sequence),
         };
+    }
+
+    /// <summary>Refuses an event that cannot follow this state whatever the pipeline: it would corrupt every later state.</summary>
+    private void CheckFollows(ClientEvent clientEvent)
+    {
+        var problem = clientEvent switch
+        {
+            StageTransition { Kind: TransitionKind.Entered } when Status != ClientStatus.NotEntered =>
+                $"an entry, but the client already entered (it is {Status} at '{Stage}')",
+            StageTransition { Kind: TransitionKind.Reopened } when Status is not (ClientStatus.Won or ClientStatus.Lost) =>
+                $"a reopen, but the client is {Status}, not won or lost",
+            StageTransition { Kind: not (TransitionKind.Entered or TransitionKind.Reopened) } t when Status != ClientStatus.Open =>
+                $"{t.Kind}, but the client is {Status}, not open",
+            StageTransition { Kind: not TransitionKind.Entered } t when t.FromStage != Stage =>
+                $"a transition from stage '{t.FromStage}', but the client's stage is '{Stage}'",
+            OwnerReassignment r when r.PreviousOwner != Owner =>
+                $"a reassignment from '{r.PreviousOwner}', but the client's owner is '{Owner}'",
+            _ => null,
+        };
+
+        if (problem is not null)
+        {
+            throw new ArgumentException($"Event '{clientEvent.Id}' (#{clientEvent.Sequence}) of client '{ClientId}' is {problem}.", nameof(clientEvent));
+        }
     }
 
     /// <summary>The client, status, stage and version.</summary>

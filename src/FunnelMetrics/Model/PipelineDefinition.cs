@@ -73,9 +73,12 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
         CurrencyCode = currencyCode;
     }
 
-    /// <summary>The JSON constructor: its parameter types match the properties, as System.Text.Json requires.</summary>
+    /// <summary>
+    /// The JSON constructor: its parameter types match the properties, as System.Text.Json requires (it binds by name;
+    /// the order differs from the public constructor only to keep C# calls unambiguous).
+    /// </summary>
     [JsonConstructor]
-    internal PipelineDefinition(PipelineId id, string name, IReadOnlyList<StageDefinition> stages, StageId wonStage, string? currencyCode)
+    internal PipelineDefinition(string name, PipelineId id, IReadOnlyList<StageDefinition> stages, StageId wonStage = default, string? currencyCode = null)
         : this(id, name, stages, wonStage.IsDefault ? null : wonStage, currencyCode)
     {
     }

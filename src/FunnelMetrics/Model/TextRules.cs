@@ -63,4 +63,10 @@ internal static class TextRules
     }
 
     public static DateTimeOffset Utc(DateTimeOffset instant) => instant.Offset == TimeSpan.Zero ? instant : instant.ToUniversalTime();
+
+    /// <summary>An instant normalised to UTC; <c>default(DateTimeOffset)</c> (year 1) is refused as "unset".</summary>
+    public static DateTimeOffset Instant(DateTimeOffset instant, string what, string paramName) =>
+        instant == default
+            ? throw new ArgumentException($"{what} is the unset default instant (0001-01-01); pass a real one.", paramName)
+            : Utc(instant);
 }

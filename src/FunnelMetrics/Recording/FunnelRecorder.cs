@@ -16,8 +16,9 @@ namespace FunnelMetrics.Recording;
 /// of such a call records the event twice: pass ids when the caller may retry.
 /// </para>
 /// <para>
-/// When <c>occurredAt</c> is omitted the event happens "now", read from the <see cref="TimeProvider"/>; a retry of
-/// such a request then matches the stored event whatever its instant.
+/// When <c>occurredAt</c> is omitted the event happens "now", read from the <see cref="TimeProvider"/> (or at the
+/// client's creation or last event, when clock skew put those a little ahead of now); a retry of such a request
+/// then matches the stored event whatever its instant.
 /// </para>
 /// <para>
 /// Two writers of one client race on the client's version: the store accepts only one append per version, and the
@@ -226,7 +227,7 @@ public sealed class FunnelRecorder
 
             var state = await LoadStateAsync(client, cancellationToken).ConfigureAwait(false);
             var now = _timeProvider.GetUtcNow();
-            var recorded = FunnelRules.Decide(pipeline, client, state, request, occurredAt ?? now, now, _options.FutureTolerance, eventId);
+            var recorded = FunnelRules.Decide(pipeline, client, state, request, occurredAt ?? DefaultInstant(now, client, state), now, _options.FutureTolerance, eventId);
             try
             {
                 await _events.AppendAsync(client.Id, state.Version, [recorded], cancellationToken).ConfigureAwait(false);
@@ -255,6 +256,16 @@ public sealed class FunnelRecorder
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// "Now" for a request without an instant; never earlier than the client's creation or last event, which may lie a
+    /// little ahead of this machine's clock (within the future tolerance), so an omitted instant never breaks time order.
+    /// </summary>
+    private static DateTimeOffset DefaultInstant(DateTimeOffset now, Client client, ClientState state)
+    {
+        var at = now > client.CreatedAt ? now : client.CreatedAt;
+        return state.LastEventAt is { } last && last > at ? last : at;
     }
 
     private static void CheckCommon(ClientId clientId, string? note, EventId? eventId)

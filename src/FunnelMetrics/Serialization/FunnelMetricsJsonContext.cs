@@ -7,7 +7,9 @@ namespace FunnelMetrics.Serialization;
 /// <summary>
 /// The source-generated JSON contract of every public model type, for front ends and services: web defaults
 /// (camelCase names, case-insensitive reading), enums as strings, identifiers as plain strings, instants in ISO 8601,
-/// durations as <c>d.hh:mm:ss</c>. Trimming- and AOT-safe.
+/// durations as <c>d.hh:mm:ss</c>. Reading goes through the validating constructors, so a document that breaks a model
+/// rule (a missing identifier or instant included) is refused; the event <c>type</c> discriminator may stand anywhere
+/// in the object. Trimming- and AOT-safe.
 /// </summary>
 /// <example>
 /// <code>

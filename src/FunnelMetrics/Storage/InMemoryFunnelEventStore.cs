@@ -22,7 +22,9 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
     /// <inheritdoc/>
     public Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default)
     {
-        var pipelineId = AppendValidation.Check(clientId, expectedVersion, events);
+        // Copy first: the caller's list could change between validation and storage.
+        ClientEvent[] batch = events is null ? null! : [.. events];
+        var pipelineId = AppendValidation.Check(clientId, expectedVersion, batch);
         cancellationToken.ThrowIfCancellationRequested();
 
         var stream = _streams.GetOrAdd(clientId, static _ => new ClientStream());
@@ -39,22 +41,18 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
                 throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{current[0].PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
             }
 
-            if (current.Length > 0 && events[0].OccurredAt < current[^1].OccurredAt)
+            if (current.Length > 0 && batch[0].OccurredAt < current[^1].OccurredAt)
             {
-                throw new ArgumentException($"Event '{events[0].Id}' of client '{clientId}' occurred at {events[0].OccurredAt:O}, before the stream's last event at {current[^1].OccurredAt:O}; a client's events are in time order.", nameof(events));
+                throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {current[^1].OccurredAt:O}; a client's events are in time order.", nameof(events));
             }
 
-            ClaimIds(clientId, events);
+            ClaimIds(clientId, batch);
 
-            var next = new ClientEvent[current.Length + events.Count];
-            current.CopyTo(next, 0);
-            for (var i = 0; i < events.Count; i++)
-            {
-                next[current.Length + i] = events[i];
-            }
+            ClientEvent[] next = [.. current, .. batch];
 
-            _byPipeline.GetOrAdd(pipelineId, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder)).AddRange(events);
+            // Publish to the client's stream before the pipeline view, so a pipeline reader never sees an event its client's stream lacks.
             stream.Events = next;
+            _byPipeline.GetOrAdd(pipelineId, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder)).AddRange(batch);
             return Task.FromResult((long)next.Length);
         }
     }
@@ -122,9 +120,9 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
     }
 
     /// <summary>Reserves the batch's ids, all or none.</summary>
-    private void ClaimIds(ClientId clientId, IReadOnlyList<ClientEvent> events)
+    private void ClaimIds(ClientId clientId, ClientEvent[] events)
     {
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < events.Length; i++)
         {
             if (!_byId.TryAdd(events[i].Id, events[i]))
             {

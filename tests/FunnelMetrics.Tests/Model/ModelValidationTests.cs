@@ -32,7 +32,9 @@ public sealed class ModelValidationTests
         Assert.True(default(ClientId).IsDefault);
         Assert.Equal(string.Empty, default(ClientId).ToString());
         Assert.True(EventId.TryParse("e-1", out var id));
-        Assert.Equal("e-1", id.Value);
+        Assert.Equal(new EventId("e-1"), id);
+        Assert.False(EventId.TryParse(null, out var none));
+        Assert.True(none.IsDefault);
         Assert.NotEqual(EventId.New(), EventId.New());
     }
 
@@ -150,6 +152,29 @@ public sealed class ModelValidationTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new StageTransition(id, c, SalesId, 0, TransitionKind.Entered, null, Offer, T0, T0, Anna));
         Assert.Throws<ArgumentOutOfRangeException>(() => new StageTransition(id, c, SalesId, 1, (TransitionKind)42, null, Offer, T0, T0, Anna));
         Assert.Throws<ArgumentException>(() => new OwnerReassignment(id, c, SalesId, 1, T0, T0, Anna, Anna));
+    }
+
+    [Fact]
+    public void ClientState_Apply_RefusesATransitionThatCannotFollowTheState()
+    {
+        var client = NewClient("c");
+        var c = client.Id;
+        var entered = ClientState.Initial(client).Apply(new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
+
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Entered, null, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Reopened, Meeting, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Interest, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new OwnerReassignment(new EventId("e2"), c, SalesId, 2, T0, T0, Anna, Boris)));
+        var lost = entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Lost, Meeting, null, T0, T0, Anna));
+        Assert.Throws<ArgumentException>(() => lost.Apply(new StageTransition(new EventId("e3"), c, SalesId, 3, TransitionKind.Lost, Meeting, null, T0, T0, Anna)));
+        Assert.Equal(ClientStatus.Open, lost.Apply(new StageTransition(new EventId("e3"), c, SalesId, 3, TransitionKind.Reopened, Meeting, Interest, T0, T0, Anna)).Status);
+    }
+
+    [Fact]
+    public void Event_WithTheUnsetDefaultInstant_Throws()
+    {
+        Assert.Equal("occurredAt", Assert.Throws<ArgumentException>(() => new ClientActivity(new EventId("e"), new ClientId("c"), SalesId, 1, default, T0, Anna)).ParamName);
+        Assert.Equal("createdAt", Assert.Throws<ArgumentException>(() => new Client(new ClientId("c"), SalesId, Anna, default)).ParamName);
     }
 
     [Fact]

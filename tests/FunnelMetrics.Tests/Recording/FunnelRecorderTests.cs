@@ -551,3 +551,110 @@ public sealed class FunnelRecorderTests
         Assert.Contains("FutureTolerance", ex.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class FunnelRecorderRaceTests
+{
+    [Fact]
+    public async Task Retries_UsedUp_ThrowTheConflictAndWriteNothingOfTheirOwn()
+    {
+        var events = new InterferingEventStore { Repeat = true };
+        var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { ConcurrencyRetries = 2 }, events);
+        events.Inner = h.Store.Events;
+        var c = await h.AddClientAsync("c1");
+        var n = 0;
+        events.BeforeNextAppend = async () =>
+        {
+            n++;
+            var version = (await h.EventsOfAsync(c)).Count;
+            await h.Store.Events.AppendAsync(c, version, [new ClientActivity(new EventId($"other-{n}"), c, SalesId, version + 1, T0, T0, Anna)]);
+        };
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => h.Recorder.MoveAsync(c, Meeting, T0));
+
+        Assert.Equal(3, n);
+        Assert.Equal(["other-1", "other-2", "other-3"], (await h.EventsOfAsync(c)).Select(e => e.Id.Value));
+    }
+
+    [Fact]
+    public async Task CallWithAnEventId_LosingToADifferentEvent_ThrowsTheConflict()
+    {
+        var events = new InterferingEventStore();
+        var h = await RecorderHarness.WithSeedAsync(events: events);
+        events.Inner = h.Store.Events;
+        var c = await h.AddClientAsync("c1");
+        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c, 0, [new ClientActivity(new EventId("other"), c, SalesId, 1, T0, T0, Anna)]);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => h.Recorder.MoveAsync(c, Meeting, T0, eventId: new EventId("mine")));
+
+        Assert.Null(await h.Store.Events.FindAsync(new EventId("mine")));
+    }
+
+    [Fact]
+    public async Task CallWithAnEventId_WhoseIdIsTakenMeanwhileByAnotherClient_ThrowsTheIdConflict()
+    {
+        var events = new InterferingEventStore();
+        var h = await RecorderHarness.WithSeedAsync(events: events);
+        events.Inner = h.Store.Events;
+        var c1 = await h.AddClientAsync("c1");
+        var c2 = await h.AddClientAsync("c2");
+        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c2, 0, [new ClientActivity(new EventId("shared"), c2, SalesId, 1, T0, T0, Anna)]);
+
+        var ex = await Assert.ThrowsAsync<EventIdConflictException>(() => h.Recorder.MoveAsync(c1, Meeting, T0, eventId: new EventId("shared")));
+
+        Assert.Equal(c2, ex.Existing!.ClientId);
+        Assert.Empty(await h.EventsOfAsync(c1));
+    }
+
+    [Fact]
+    public async Task Recording_ForAClientWhosePipelineIsGone_ThrowsUnknownPipeline()
+    {
+        var h = new RecorderHarness();
+        await h.Store.Clients.AddAsync(NewClient("c1"));
+
+        var ex = await Assert.ThrowsAsync<UnknownPipelineException>(() => h.Recorder.MoveAsync(new ClientId("c1"), Meeting, T0));
+
+        Assert.Equal(SalesId, ex.PipelineId);
+        Assert.Equal(0, h.Store.Events.Count);
+    }
+
+    [Theory]
+    [InlineData("lose")]
+    [InlineData("reopen")]
+    [InlineData("reassign")]
+    public async Task TimeRules_ApplyToEveryKindOfCall(string call)
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = await h.AddClientAsync("c1");
+        await h.Recorder.MoveAsync(c, Offer, T0.AddDays(1));
+        if (call == "reopen")
+        {
+            await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(1));
+        }
+
+        var before = await h.SnapshotAsync();
+        Task At(DateTimeOffset at) => call switch
+        {
+            "lose" => h.Recorder.MarkLostAsync(c, occurredAt: at),
+            "reopen" => h.Recorder.ReopenAsync(c, Interest, at),
+            _ => h.Recorder.ReassignAsync(c, Boris, at),
+        };
+
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, (await Assert.ThrowsAsync<EventOrderException>(() => At(T0.AddDays(1).AddTicks(-1)))).Rule);
+        Assert.Equal(FunnelRule.EventInFuture, (await Assert.ThrowsAsync<FutureEventException>(() => At(h.Clock.GetUtcNow().AddHours(1)))).Rule);
+        Assert.Equal(before, await h.SnapshotAsync());
+        await At(T0.AddDays(1));
+    }
+
+    [Fact]
+    public async Task OmittedInstant_AfterAnEventSlightlyAheadOfTheClock_TakesThatEventsInstant()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = await h.AddClientAsync("c1");
+        var ahead = h.Clock.GetUtcNow().AddMinutes(3);
+        await h.Recorder.MoveAsync(c, Meeting, ahead);
+
+        var activity = await h.Recorder.RecordActivityAsync(c, "call");
+
+        Assert.Equal(ahead, activity.OccurredAt);
+    }
+}

@@ -62,6 +62,7 @@ public abstract class RepositoryContractTests
         Assert.Equal(new EventId("taken"), ex.EventId);
         Assert.Empty(await store.ReadClientAsync(new ClientId("c2")).ToListAsync());
         Assert.Null(await store.FindAsync(new EventId("fresh-1")));
+        Assert.Equal(["taken"], (await store.ReadPipelineAsync(SalesId, PipelineEventQuery.All).ToListAsync()).Select(e => e.Id.Value));
         Assert.Equal(2, await store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "fresh-1"), Activity("c2", 2, T0, "fresh-2")]));
     }
 
@@ -277,6 +278,17 @@ public abstract class RepositoryContractTests
         Assert.Same(Pipeline, ex.Existing);
         Assert.Equal(Pipeline, await pipelines.GetAsync(SalesId));
         Assert.Equal([other.Id, SalesId], (await pipelines.ListAsync().ToListAsync()).Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task Clients_AddedConcurrently_AreStoredOnce()
+    {
+        var clients = CreateRepositories().Clients;
+
+        var added = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => clients.AddAsync(NewClient("same")))));
+
+        Assert.Single(added, a => a);
+        Assert.Single(await clients.ListAsync(SalesId).ToListAsync());
     }
 
     [Fact]

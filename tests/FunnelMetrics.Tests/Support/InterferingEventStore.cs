@@ -9,11 +9,18 @@ internal sealed class InterferingEventStore : IFunnelEventStore
 
     public Func<Task>? BeforeNextAppend { get; set; }
 
+    /// <summary>Interfere before every append, not only the next one.</summary>
+    public bool Repeat { get; init; }
+
     public async Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default)
     {
         if (BeforeNextAppend is { } interfere)
         {
-            BeforeNextAppend = null;
+            if (!Repeat)
+            {
+                BeforeNextAppend = null;
+            }
+
             await interfere();
         }
 

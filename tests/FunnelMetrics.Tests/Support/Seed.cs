@@ -76,12 +76,22 @@ internal sealed class RecorderHarness
     public async Task<string> SnapshotAsync()
     {
         var lines = new List<string>();
-        await foreach (var client in Store.Clients.ListAsync(Seed.SalesId))
+        await foreach (var pipeline in Store.Pipelines.ListAsync())
         {
-            lines.Add(client.ToString());
-            await foreach (var e in Store.Events.ReadClientAsync(client.Id))
+            lines.Add(pipeline.ToString());
+            await foreach (var client in Store.Clients.ListAsync(pipeline.Id))
             {
-                lines.Add(System.Text.Json.JsonSerializer.Serialize(e, FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.ClientEvent));
+                lines.Add(client.ToString());
+                await foreach (var e in Store.Events.ReadClientAsync(client.Id))
+                {
+                    lines.Add(System.Text.Json.JsonSerializer.Serialize(e, FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.ClientEvent));
+                    lines.Add($"find {e.Id}: {(await Store.Events.FindAsync(e.Id))?.Sequence}");
+                }
+            }
+
+            await foreach (var e in Store.Events.ReadPipelineAsync(pipeline.Id, PipelineEventQuery.All))
+            {
+                lines.Add($"pipeline {pipeline.Id}: {e.Id}");
             }
         }
 

@@ -2,7 +2,8 @@ namespace FunnelMetrics.Storage;
 
 /// <summary>
 /// Which of a pipeline's events to read: a half-open time range [<see cref="From"/>, <see cref="To"/>) on
-/// <see cref="ClientEvent.OccurredAt"/>, a keyset position to continue after, and a page size.
+/// <see cref="ClientEvent.OccurredAt"/>, a keyset position to continue after, and a page size. When
+/// <see cref="To"/> is at or before <see cref="From"/> the range is empty.
 /// </summary>
 public sealed record PipelineEventQuery
 {

@@ -15,6 +15,9 @@ public sealed class FunnelMetricsOptions
     /// <summary>The default of <see cref="FutureTolerance"/>: five minutes.</summary>
     public static readonly TimeSpan DefaultFutureTolerance = TimeSpan.FromMinutes(5);
 
+    /// <summary>The default of <see cref="TimeZone"/>: <c>UTC</c>.</summary>
+    public const string DefaultTimeZone = "UTC";
+
     /// <summary>The default of <see cref="ConcurrencyRetries"/>: 0, the losing writer gets the exception.</summary>
     public const int DefaultConcurrencyRetries = 0;
 
@@ -35,4 +38,20 @@ public sealed class FunnelMetricsOptions
     /// <value>Default: <see cref="DefaultConcurrencyRetries"/> (0).</value>
     [Range(0, 10)]
     public int ConcurrencyRetries { get; set; } = DefaultConcurrencyRetries;
+
+    /// <summary>
+    /// The IANA id of the time zone whose midnights divide calendar days for daily metrics (the flow ledger), such as
+    /// <c>Europe/Sofia</c>; days follow that zone through daylight-saving changes. Must be known to the system.
+    /// </summary>
+    /// <value>Default: <see cref="DefaultTimeZone"/> (<c>UTC</c>).</value>
+    [Required]
+    [TimeZoneId]
+    public string TimeZone { get; set; } = DefaultTimeZone;
+
+    /// <summary>
+    /// Whether a forward jump over stages counts as having reached the stages jumped over, for conversion. Skipped
+    /// stages never contribute a visit to time in stage either way.
+    /// </summary>
+    /// <value>Default: <see langword="true"/>.</value>
+    public bool SkippedStagesCountAsPassed { get; set; } = true;
 }

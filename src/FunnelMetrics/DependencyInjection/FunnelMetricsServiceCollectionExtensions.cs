@@ -1,5 +1,6 @@
 using FunnelMetrics;
 using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +13,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FunnelMetricsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> (scoped), the in-memory store as the default repositories
+    /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> and <see cref="FunnelAnalytics"/> (scoped), the in-memory store as the default repositories
     /// (singletons), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up.
     /// Every default is added with <c>TryAdd</c>, so registrations made before this call win; to replace
     /// storage afterwards, use the returned builder.
@@ -66,6 +67,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IClientRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Clients);
         services.TryAddSingleton<IFunnelEventStore>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
         services.TryAddScoped<FunnelRecorder>();
+        services.TryAddScoped<FunnelAnalytics>();
         return options;
     }
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 
 namespace FunnelMetrics.Serialization;
 
 /// <summary>
-/// The source-generated JSON contract of every public model type, for front ends and services: web defaults
+/// The source-generated JSON contract of every public model and metric result type, for front ends and services: web defaults
 /// (camelCase names, case-insensitive reading), enums as strings, identifiers as plain strings, instants in ISO 8601,
 /// durations as <c>d.hh:mm:ss</c>. Reading goes through the validating constructors, so a document that breaks a model
 /// rule (a missing identifier or instant included) is refused; the event <c>type</c> discriminator may stand anywhere
@@ -37,6 +38,12 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<PipelineDefinition>))]
 [JsonSerializable(typeof(IReadOnlyList<Client>))]
 [JsonSerializable(typeof(IReadOnlyList<ClientEvent>))]
+[JsonSerializable(typeof(FunnelFilter))]
+[JsonSerializable(typeof(StageCounts))]
+[JsonSerializable(typeof(FlowLedger))]
+[JsonSerializable(typeof(TimeInStage))]
+[JsonSerializable(typeof(Conversion))]
+[JsonSerializable(typeof(Velocity))]
 public sealed partial class FunnelMetricsJsonContext : JsonSerializerContext
 {
 }

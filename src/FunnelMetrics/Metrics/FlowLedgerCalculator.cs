@@ -1,0 +1,264 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>Computes the <see cref="FlowLedger"/>: one pass over each client's events in the window.</summary>
+public static class FlowLedgerCalculator
+{
+    /// <summary>The longest ledger computed in one call, in days (about ten years).</summary>
+    public const int MaxDays = 3700;
+
+    // Counter columns of one (day, bucket, owner) cell.
+    private const int Entered = 0, New = 1, Reopened = 2, AdvancedOut = 3, RegressedOut = 4, Lost = 5, ReopenedOut = 6, ReassignedIn = 7, ReassignedOut = 8, Activities = 9, Delta = 10, Columns = 11;
+
+    /// <summary>Computes the ledger for the days from <paramref name="firstDay"/> to <paramref name="lastDay"/>, both inclusive.</summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="firstDay">The first local calendar day.</param>
+    /// <param name="lastDay">The last local calendar day, inclusive; not before <paramref name="firstDay"/>.</param>
+    /// <param name="timeZoneId">The IANA id of the time zone whose midnights divide the days, such as <c>Europe/Sofia</c>.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner each movement is counted for.</param>
+    /// <returns>The ledger.</returns>
+    /// <exception cref="ArgumentException">The time zone is unknown, or the days are out of order or more than <see cref="MaxDays"/>.</exception>
+    public static FlowLedger Compute(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, string timeZoneId, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
+        var dayCount = lastDay.DayNumber - firstDay.DayNumber + 1;
+        if (dayCount < 1 || dayCount > MaxDays)
+        {
+            throw new ArgumentException($"The ledger's days run from {firstDay:yyyy-MM-dd} to {lastDay:yyyy-MM-dd}: the last day must not be before the first, and at most {MaxDays} days are computed at once.", nameof(lastDay));
+        }
+
+        filter ??= FunnelFilter.All;
+        var clientMask = filter.ClientMask(log);
+        var ownerMask = filter.OwnerMask(log);
+        var stageCount = log.Pipeline.Stages.Count;
+        var buckets = stageCount + 1; // the stages, then lost
+        var owners = log.Owners.Length;
+
+        var bounds = new long[dayCount + 1];
+        for (var d = 0; d <= dayCount; d++)
+        {
+            bounds[d] = TimeZones.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
+        }
+
+        var cells = new int[dayCount * buckets * owners * Columns];
+        var totals = new int[dayCount * owners]; // all activities, whatever the client's state
+        var start = new int[buckets * owners];
+        int Cell(int day, int bucket, int owner, int column) => (((((day * buckets) + bucket) * owners) + owner) * Columns) + column;
+
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            var first = log.Start[c];
+            var end = log.Start[c + 1];
+            var i = log.LastEventAtOrBefore(c, bounds[0] - 1);
+            if (i >= 0 && Bucket(log, i, stageCount) is { } b0 && ownerMask[log.EventOwners[i]])
+            {
+                start[(b0 * owners) + log.EventOwners[i]]++;
+            }
+
+            var day = 0;
+            for (i = Math.Max(i + 1, first); i < end && log.Ticks[i] < bounds[dayCount]; i++)
+            {
+                while (log.Ticks[i] >= bounds[day + 1])
+                {
+                    day++;
+                }
+
+                var owner = log.EventOwners[i];
+                var before = i > first ? Bucket(log, i - 1, stageCount) : null;
+                var beforeOwner = i > first ? log.EventOwners[i - 1] : log.InitialOwners[c];
+                var after = Bucket(log, i, stageCount);
+                void Add(int? bucket, int who, int column)
+                {
+                    if (bucket is { } b && ownerMask[who])
+                    {
+                        cells[Cell(day, b, who, column)]++;
+                    }
+                }
+
+                switch (log.Kinds[i])
+                {
+                    case EventKind.Entered:
+                        Add(after, owner, Entered);
+                        Add(after, owner, New);
+                        break;
+                    case EventKind.Advanced or EventKind.Skipped or EventKind.Won:
+                        Add(before, beforeOwner, AdvancedOut);
+                        Add(after, owner, Entered);
+                        break;
+                    case EventKind.Regressed:
+                        Add(before, beforeOwner, RegressedOut);
+                        Add(after, owner, Entered);
+                        break;
+                    case EventKind.Lost:
+                        Add(log.Stages[i], beforeOwner, Lost);
+                        break;
+                    case EventKind.Reopened:
+                        if (log.Statuses[i - 1] == ClientStatus.Won)
+                        {
+                            Add(before, beforeOwner, ReopenedOut);
+                        }
+
+                        Add(after, owner, Entered);
+                        Add(after, owner, Reopened);
+                        break;
+                    case EventKind.Activity:
+                        if (log.Statuses[i] is ClientStatus.Open or ClientStatus.Won)
+                        {
+                            Add(after, owner, Activities);
+                        }
+
+                        if (ownerMask[owner])
+                        {
+                            totals[(day * owners) + owner]++;
+                        }
+
+                        break;
+                    case EventKind.Reassigned when log.Statuses[i] is ClientStatus.Open or ClientStatus.Won:
+                        Add(before, beforeOwner, ReassignedOut);
+                        Add(after, owner, ReassignedIn);
+                        break;
+                }
+
+                if (before != after || beforeOwner != owner)
+                {
+                    if (before is { } b && ownerMask[beforeOwner])
+                    {
+                        cells[Cell(day, b, beforeOwner, Delta)]--;
+                    }
+
+                    Add(after, owner, Delta);
+                }
+            }
+        }
+
+        return Shape(log, firstDay, lastDay, zone, bounds, cells, totals, start, Cell);
+    }
+
+    /// <summary>The count bucket of the client after event <paramref name="i"/>: its stage, the lost bucket, or none before entry.</summary>
+    private static int? Bucket(FunnelEventLog log, int i, int stageCount) => log.Statuses[i] switch
+    {
+        ClientStatus.NotEntered => null,
+        ClientStatus.Lost => stageCount,
+        _ => log.Stages[i],
+    };
+
+    private static FlowLedger Shape(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, TimeZoneInfo zone, long[] bounds, int[] cells, int[] activityTotals, int[] start, Func<int, int, int, int, int> cell)
+    {
+        var pipeline = log.Pipeline;
+        var stageCount = pipeline.Stages.Count;
+        var won = pipeline.WonStageIndex;
+        var owners = log.Owners.Length;
+        var running = (int[])start.Clone();
+        var days = new FlowDay[bounds.Length - 1];
+        for (var d = 0; d < days.Length; d++)
+        {
+            var stageTotals = new int[stageCount, Columns + 1];
+            var byOwner = new List<OwnerFlow>();
+            var dayActivities = 0;
+            for (var o = 0; o < owners; o++)
+            {
+                var rows = new FlowRow[stageCount];
+                var any = activityTotals[(d * owners) + o] != 0;
+                for (var b = 0; b <= stageCount; b++)
+                {
+                    running[(b * owners) + o] += cells[cell(d, b, o, Delta)];
+                    any |= running[(b * owners) + o] != 0;
+                }
+
+                for (var s = 0; s < stageCount; s++)
+                {
+                    for (var k = 0; k < Columns; k++)
+                    {
+                        var v = cells[cell(d, s, o, k)];
+                        stageTotals[s, k] += v;
+                        any |= v != 0 && k != Delta;
+                    }
+
+                    stageTotals[s, Columns] += running[(s * owners) + o];
+                    rows[s] = Row(pipeline.Stages[s].Key, d, s, o, cells, cell, running[(s * owners) + o]);
+                }
+
+                var lostCount = running[(stageCount * owners) + o];
+                dayActivities += activityTotals[(d * owners) + o];
+                if (any)
+                {
+                    byOwner.Add(new OwnerFlow(log.Owners[o], rows, Totals(rows, won, activityTotals[(d * owners) + o], lostCount)));
+                }
+            }
+
+            var allRows = new FlowRow[stageCount];
+            var lostAtEnd = 0;
+            for (var o = 0; o < owners; o++)
+            {
+                lostAtEnd += running[(stageCount * owners) + o];
+            }
+
+            for (var s = 0; s < stageCount; s++)
+            {
+                allRows[s] = new FlowRow(
+                    pipeline.Stages[s].Key,
+                    stageTotals[s, Entered],
+                    stageTotals[s, New],
+                    stageTotals[s, Reopened],
+                    stageTotals[s, AdvancedOut],
+                    stageTotals[s, RegressedOut],
+                    stageTotals[s, Lost],
+                    stageTotals[s, ReopenedOut],
+                    0,
+                    0,
+                    stageTotals[s, Activities],
+                    stageTotals[s, Columns]);
+            }
+
+            days[d] = new FlowDay(
+                firstDay.AddDays(d),
+                new DateTimeOffset(bounds[d], TimeSpan.Zero),
+                new DateTimeOffset(bounds[d + 1], TimeSpan.Zero),
+                allRows,
+                Totals(allRows, won, dayActivities, lostAtEnd),
+                byOwner);
+        }
+
+        return new FlowLedger(pipeline.Id, zone.Id, firstDay, lastDay, days);
+    }
+
+    private static FlowRow Row(StageId stage, int d, int s, int o, int[] cells, Func<int, int, int, int, int> cell, int countAtEnd) => new(
+        stage,
+        cells[cell(d, s, o, Entered)],
+        cells[cell(d, s, o, New)],
+        cells[cell(d, s, o, Reopened)],
+        cells[cell(d, s, o, AdvancedOut)],
+        cells[cell(d, s, o, RegressedOut)],
+        cells[cell(d, s, o, Lost)],
+        cells[cell(d, s, o, ReopenedOut)],
+        cells[cell(d, s, o, ReassignedIn)],
+        cells[cell(d, s, o, ReassignedOut)],
+        cells[cell(d, s, o, Activities)],
+        countAtEnd);
+
+    private static FlowTotals Totals(FlowRow[] rows, int won, int activities, int lostAtEnd)
+    {
+        int @new = 0, forward = 0, regressions = 0, losses = 0, reopens = 0, inWork = 0;
+        foreach (var r in rows)
+        {
+            @new += r.New;
+            forward += r.AdvancedOut;
+            regressions += r.RegressedOut;
+            losses += r.Lost;
+            reopens += r.Reopened;
+        }
+
+        for (var s = 0; s < rows.Length; s++)
+        {
+            inWork += s == won ? 0 : rows[s].CountAtEnd;
+        }
+
+        // Wins are the arrivals into the won stage: nothing else may enter it.
+        return new FlowTotals(@new, forward, regressions, rows[won].Entered, losses, reopens, activities, inWork, rows[won].CountAtEnd, lostAtEnd);
+    }
+}

@@ -1,0 +1,161 @@
+using FunnelMetrics.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FunnelMetrics.Metrics;
+
+/// <summary>
+/// The metrics as a service, for callers who do not hold events themselves: reads a pipeline's clients and events from
+/// the repositories, builds the <see cref="FunnelEventLog"/>, and computes a metric, taking "now" from the
+/// <see cref="TimeProvider"/> and the time zone and skip rule from <see cref="FunnelMetricsOptions"/>. To compute several
+/// metrics from one read, call <see cref="LoadAsync"/> once and the calculators on the log.
+/// </summary>
+public sealed class FunnelAnalytics
+{
+    private const int PageSize = 10_000;
+
+    private readonly IPipelineRepository _pipelines;
+    private readonly IClientRepository _clients;
+    private readonly IFunnelEventStore _events;
+    private readonly TimeProvider _timeProvider;
+    private readonly FunnelMetricsOptions _options;
+
+    /// <summary>Creates the service over the given storage.</summary>
+    /// <param name="pipelines">Where pipeline definitions are read.</param>
+    /// <param name="clients">Where clients are read.</param>
+    /// <param name="events">Where events are read.</param>
+    /// <param name="timeProvider">The source of "now" when no instant is given.</param>
+    /// <param name="options">The time zone of daily metrics and the skip rule of conversion.</param>
+    public FunnelAnalytics(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+    {
+        _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+    }
+
+    /// <summary>The current instant, from the <see cref="TimeProvider"/>.</summary>
+    public DateTimeOffset Now => _timeProvider.GetUtcNow();
+
+    /// <summary>Reads a pipeline's whole history and builds its log.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The log.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    public async Task<FunnelEventLog> LoadAsync(PipelineId pipelineId, CancellationToken cancellationToken = default)
+    {
+        var pipeline = await _pipelines.GetAsync(pipelineId, cancellationToken).ConfigureAwait(false) ?? throw new UnknownPipelineException(pipelineId);
+        var clients = new List<Client>();
+        ClientId? after = null;
+        while (true)
+        {
+            var page = 0;
+            await foreach (var client in _clients.ListAsync(pipelineId, after, PageSize, cancellationToken).ConfigureAwait(false))
+            {
+                clients.Add(client);
+                after = client.Id;
+                page++;
+            }
+
+            if (page < PageSize)
+            {
+                break;
+            }
+        }
+
+        var events = new List<ClientEvent>();
+        var query = new PipelineEventQuery { Limit = PageSize };
+        while (true)
+        {
+            var page = 0;
+            await foreach (var e in _events.ReadPipelineAsync(pipelineId, query, cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(e);
+                page++;
+            }
+
+            if (page < PageSize)
+            {
+                break;
+            }
+
+            query = query with { After = EventCursor.Of(events[^1]) };
+        }
+
+        return FunnelEventLog.Build(pipeline, clients, events);
+    }
+
+    /// <summary>Counts the clients at each stage; see <see cref="StageCountsCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The counts.</returns>
+    public async Task<StageCounts> GetStageCountsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return StageCountsCalculator.Compute(log, asOf ?? Now, filter);
+    }
+
+    /// <summary>Computes the daily flow ledger in the configured time zone; see <see cref="FlowLedgerCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="firstDay">The first local day.</param>
+    /// <param name="lastDay">The last local day, inclusive; <see langword="null"/> for today in the configured zone.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The ledger.</returns>
+    public async Task<FlowLedger> GetFlowLedgerAsync(PipelineId pipelineId, DateOnly firstDay, DateOnly? lastDay = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return FlowLedgerCalculator.Compute(log, firstDay, lastDay ?? Today(), _options.TimeZone, filter);
+    }
+
+    /// <summary>Measures time in stage; see <see cref="TimeInStageCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The durations.</returns>
+    public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, DateTimeOffset? from = null, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return TimeInStageCalculator.Compute(log, asOf ?? Now, from, filter);
+    }
+
+    /// <summary>Computes conversion with the configured skip rule; see <see cref="ConversionCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="from">The cohort window's start, inclusive.</param>
+    /// <param name="to">The cohort window's end, exclusive; <see langword="null"/> for now.</param>
+    /// <param name="conversionWindow">When set, advancing counts only within this time of first reaching a stage.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The conversion figures as of now (or as of <paramref name="to"/> when that is later).</returns>
+    public async Task<Conversion> GetConversionAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset? to = null, TimeSpan? conversionWindow = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        var end = to ?? now;
+        return ConversionCalculator.Compute(log, from, end, end > now ? end : now, conversionWindow, _options.SkippedStagesCountAsPassed, filter);
+    }
+
+    /// <summary>Computes velocity; see <see cref="VelocityCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="from">The window's start, inclusive.</param>
+    /// <param name="to">The window's end, exclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The velocity figures.</returns>
+    public async Task<Velocity> GetVelocityAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset? to = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return VelocityCalculator.Compute(log, from, to ?? Now, filter);
+    }
+
+    private DateOnly Today()
+    {
+        var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, zone).DateTime);
+    }
+}

@@ -1,0 +1,328 @@
+using System.Runtime.InteropServices;
+
+namespace FunnelMetrics.Metrics;
+
+/// <summary>
+/// One pipeline's history in columnar form, built once and read by every calculator: the clients sorted by id, and
+/// their events sorted by client, then sequence, as parallel arrays (instant, kind, stage after the event, status after
+/// the event, owner after the event). Immutable; about 16 bytes per event plus the clients themselves.
+/// </summary>
+/// <remarks>
+/// <see cref="Build"/> takes events in any order and checks every client's history: sequences 1, 2, 3... without gaps,
+/// instants that never decrease, known stages, and kinds consistent with the stage order and with the client's state
+/// (the recorder's rules). A history that breaks them is refused with an <see cref="ArgumentException"/> naming the
+/// client, the event and the rule: a metric is never computed from a broken history.
+/// </remarks>
+public sealed class FunnelEventLog
+{
+    internal const short NoStage = -1;
+
+    private FunnelEventLog(PipelineDefinition pipeline, Client[] clients, OwnerId[] owners, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry)
+    {
+        Pipeline = pipeline;
+        ClientsArray = clients;
+        Owners = owners;
+        Start = start;
+        Ticks = ticks;
+        Kinds = kinds;
+        Stages = stages;
+        Statuses = statuses;
+        EventOwners = eventOwners;
+        InitialOwners = initialOwners;
+        FirstEntryTicks = firstEntry;
+    }
+
+    /// <summary>The pipeline the history belongs to.</summary>
+    public PipelineDefinition Pipeline { get; }
+
+    /// <summary>The clients, ordered by id (ordinal).</summary>
+    public IReadOnlyList<Client> Clients => ClientsArray;
+
+    /// <summary>The number of events (transitions, activities and reassignments).</summary>
+    public int EventCount => Ticks.Length;
+
+    /// <summary>The instant of the earliest event, or <see langword="null"/> when there is none.</summary>
+    public DateTimeOffset? FirstEventAt => MinTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    internal Client[] ClientsArray { get; }
+
+    /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by index.</summary>
+    internal OwnerId[] Owners { get; }
+
+    /// <summary>Client c's events are [Start[c], Start[c + 1]).</summary>
+    internal int[] Start { get; }
+
+    internal long[] Ticks { get; }
+
+    internal EventKind[] Kinds { get; }
+
+    /// <summary>The client's stage after the event: its open stage, the won stage, the stage it was lost at, or <see cref="NoStage"/>.</summary>
+    internal short[] Stages { get; }
+
+    internal ClientStatus[] Statuses { get; }
+
+    /// <summary>The client's owner (index into <see cref="Owners"/>) after the event.</summary>
+    internal int[] EventOwners { get; }
+
+    internal int[] InitialOwners { get; }
+
+    /// <summary>Per client, the UTC ticks of its first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
+    internal long[] FirstEntryTicks { get; }
+
+    /// <summary>Builds the log of one pipeline from its clients and their events, given in any order.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="clients">The pipeline's clients; every event's client must be among them.</param>
+    /// <param name="events">The clients' events, in any order.</param>
+    /// <returns>The log.</returns>
+    /// <exception cref="ArgumentException">
+    /// A client or event belongs to another pipeline, an event's client is not given, a stage is unknown, or a client's
+    /// history has a gap, a duplicate, an instant out of order or a transition its state does not allow.
+    /// </exception>
+    public static FunnelEventLog Build(PipelineDefinition pipeline, IEnumerable<Client> clients, IEnumerable<ClientEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(events);
+
+        var clientArray = clients.ToArray();
+        Array.Sort(clientArray, static (a, b) => a.Id.CompareTo(b.Id));
+        var clientIndex = new Dictionary<ClientId, int>(clientArray.Length);
+        var ownerIds = new SortedSet<OwnerId>();
+        for (var i = 0; i < clientArray.Length; i++)
+        {
+            var client = clientArray[i] ?? throw new ArgumentException($"Client {i} is null.", nameof(clients));
+            if (client.PipelineId != pipeline.Id)
+            {
+                throw new ArgumentException($"Client '{client.Id}' belongs to pipeline '{client.PipelineId}', not to '{pipeline.Id}'.", nameof(clients));
+            }
+
+            if (!clientIndex.TryAdd(client.Id, i))
+            {
+                throw new ArgumentException($"Client '{client.Id}' is given twice.", nameof(clients));
+            }
+
+            ownerIds.Add(client.Owner);
+        }
+
+        var list = events as IReadOnlyCollection<ClientEvent> ?? [.. events];
+        var order = new long[list.Count];
+        var items = new ClientEvent[list.Count];
+        var counts = new int[clientArray.Length + 1];
+        var n = 0;
+        var sorted = true;
+        foreach (var e in list)
+        {
+            ArgumentNullException.ThrowIfNull(e, nameof(events));
+            if (e.PipelineId != pipeline.Id)
+            {
+                throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' belongs to pipeline '{e.PipelineId}', not to '{pipeline.Id}'.", nameof(events));
+            }
+
+            if (!clientIndex.TryGetValue(e.ClientId, out var c))
+            {
+                throw new ArgumentException($"Event '{e.Id}' belongs to client '{e.ClientId}', who is not among the clients given.", nameof(events));
+            }
+
+            if (e.Sequence > int.MaxValue)
+            {
+                throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' has sequence {e.Sequence}, beyond what a log holds.", nameof(events));
+            }
+
+            ownerIds.Add(e.Owner);
+            var key = ((long)c << 32) | (uint)e.Sequence;
+            sorted &= n == 0 || key > order[n - 1];
+            order[n] = key;
+            items[n] = e;
+            counts[c + 1]++;
+            n++;
+        }
+
+        if (!sorted)
+        {
+            Array.Sort(order, items);
+        }
+
+        var owners = ownerIds.ToArray();
+        var ownerIndex = new Dictionary<OwnerId, int>(owners.Length);
+        for (var i = 0; i < owners.Length; i++)
+        {
+            ownerIndex[owners[i]] = i;
+        }
+
+        var start = new int[clientArray.Length + 1];
+        for (var c = 0; c < clientArray.Length; c++)
+        {
+            start[c + 1] = start[c] + counts[c + 1];
+        }
+
+        var ticks = new long[n];
+        var kinds = new EventKind[n];
+        var stages = new short[n];
+        var statuses = new ClientStatus[n];
+        var eventOwners = new int[n];
+        var initialOwners = new int[clientArray.Length];
+        var firstEntry = new long[clientArray.Length];
+        for (var c = 0; c < clientArray.Length; c++)
+        {
+            var client = clientArray[c];
+            var owner = initialOwners[c] = ownerIndex[client.Owner];
+            var status = ClientStatus.NotEntered;
+            var stage = NoStage;
+            var last = client.CreatedAt.UtcTicks;
+            firstEntry[c] = long.MaxValue;
+            for (var i = start[c]; i < start[c + 1]; i++)
+            {
+                var e = items[i];
+                var expected = i - start[c] + 1;
+                if (e.Sequence != expected)
+                {
+                    throw Broken(e, $"has sequence {e.Sequence} where {expected} was expected (a gap or a duplicate)");
+                }
+
+                var at = e.OccurredAt.UtcTicks;
+                if (at < last)
+                {
+                    throw Broken(e, $"occurred at {e.OccurredAt:O}, before the client's previous event or creation");
+                }
+
+                switch (e)
+                {
+                    case StageTransition t:
+                        (status, stage) = Follow(pipeline, t, status, stage);
+                        if (t.Kind == TransitionKind.Entered)
+                        {
+                            firstEntry[c] = at;
+                        }
+
+                        kinds[i] = (EventKind)t.Kind;
+                        break;
+                    case ClientActivity:
+                        kinds[i] = EventKind.Activity;
+                        break;
+                    case OwnerReassignment r:
+                        if (ownerIndex[r.PreviousOwner] != owner)
+                        {
+                            throw Broken(e, $"hands the client over from '{r.PreviousOwner}', but its owner is '{owners[owner]}'");
+                        }
+
+                        kinds[i] = EventKind.Reassigned;
+                        break;
+                }
+
+                owner = ownerIndex[e.Owner];
+                ticks[i] = last = at;
+                stages[i] = stage;
+                statuses[i] = status;
+                eventOwners[i] = owner;
+            }
+        }
+
+        return new FunnelEventLog(pipeline, clientArray, owners, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry);
+    }
+
+    /// <summary>The client's status and stage after a transition, or the reason it cannot follow.</summary>
+    private static (ClientStatus Status, short Stage) Follow(PipelineDefinition pipeline, StageTransition t, ClientStatus status, short stage)
+    {
+        var to = t.ToStage is { } s ? pipeline.IndexOf(s) : NoStage;
+        if (t.ToStage is { } unknown && to < 0)
+        {
+            throw Broken(t, $"moves to stage '{unknown}', which pipeline '{pipeline.Id}' does not have");
+        }
+
+        var from = t.FromStage is { } f ? pipeline.IndexOf(f) : NoStage;
+        if (t.Kind != TransitionKind.Entered && from != stage)
+        {
+            throw Broken(t, $"starts from stage '{t.FromStage}', but the client is at '{(stage >= 0 ? pipeline.Stages[stage].Key.Value : "no stage")}'");
+        }
+
+        var won = pipeline.WonStageIndex;
+        var expected = t.Kind switch
+        {
+            TransitionKind.Entered when status == ClientStatus.NotEntered && to != won => t.Kind,
+            TransitionKind.Reopened when status is ClientStatus.Won or ClientStatus.Lost && to != won => t.Kind,
+            TransitionKind.Lost when status == ClientStatus.Open => t.Kind,
+            TransitionKind.Advanced or TransitionKind.Skipped or TransitionKind.Regressed or TransitionKind.Won when status == ClientStatus.Open && to != from =>
+                Recording.FunnelRules.ClassifyMove(pipeline, from, to),
+            _ => (TransitionKind?)null,
+        };
+
+        if (expected != t.Kind)
+        {
+            throw Broken(t, expected is null
+                ? $"is {t.Kind}, which a {status} client at stage {stage} cannot make"
+                : $"is recorded as {t.Kind}, but the stage order makes it {expected}");
+        }
+
+        return t.Kind switch
+        {
+            TransitionKind.Lost => (ClientStatus.Lost, stage),
+            TransitionKind.Won => (ClientStatus.Won, (short)to),
+            _ => (ClientStatus.Open, (short)to),
+        };
+    }
+
+    private static ArgumentException Broken(ClientEvent e, string problem) =>
+        new($"The history of client '{e.ClientId}' is broken: event '{e.Id}' (#{e.Sequence}, {e.OccurredAt:O}) {problem}.");
+
+    private long? MinTicks()
+    {
+        long? min = null;
+        for (var c = 0; c < ClientsArray.Length; c++)
+        {
+            if (Start[c] < Start[c + 1] && (min is null || Ticks[Start[c]] < min))
+            {
+                min = Ticks[Start[c]];
+            }
+        }
+
+        return min;
+    }
+
+    /// <summary>The index of the client's last event at or before <paramref name="asOfTicks"/>, or -1.</summary>
+    internal int LastEventAtOrBefore(int client, long asOfTicks)
+    {
+        var lo = Start[client];
+        var hi = Start[client + 1];
+        if (lo == hi || Ticks[lo] > asOfTicks)
+        {
+            return -1;
+        }
+
+        if (Ticks[hi - 1] <= asOfTicks)
+        {
+            return hi - 1;
+        }
+
+        // Instants never decrease within a client, so binary search for the last one at or before the cut.
+        var span = MemoryMarshal.CreateReadOnlySpan(ref Ticks[lo], hi - lo);
+        int a = 0, b = span.Length;
+        while (a < b)
+        {
+            var mid = (a + b) >>> 1;
+            if (span[mid] <= asOfTicks)
+            {
+                a = mid + 1;
+            }
+            else
+            {
+                b = mid;
+            }
+        }
+
+        return lo + a - 1;
+    }
+}
+
+/// <summary>The kind of a logged event: the transition kinds, then activity and reassignment.</summary>
+internal enum EventKind : byte
+{
+    Entered = TransitionKind.Entered,
+    Advanced = TransitionKind.Advanced,
+    Skipped = TransitionKind.Skipped,
+    Regressed = TransitionKind.Regressed,
+    Won = TransitionKind.Won,
+    Lost = TransitionKind.Lost,
+    Reopened = TransitionKind.Reopened,
+    Activity = 7,
+    Reassigned = 8,
+}

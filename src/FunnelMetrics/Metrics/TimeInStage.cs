@@ -1,0 +1,14 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>
+/// Time in stage as of an instant. A visit is the half-open interval [arrival, departure) of one client in one stage;
+/// it begins with the transition that brought the client into the stage and ends with the client's next transition
+/// (activities and reassignments do not end it). A re-entry starts a new visit; a skipped stage has no visit. Visits
+/// count when they began in [<see cref="From"/>, <see cref="AsOf"/>]; a visit not ended by <see cref="AsOf"/> is open.
+/// The won stage is terminal and not reported.
+/// </summary>
+/// <param name="PipelineId">The pipeline.</param>
+/// <param name="From">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
+/// <param name="AsOf">The instant, inclusive: later events are ignored and running visits are measured up to it.</param>
+/// <param name="Stages">One entry per open stage, in pipeline order.</param>
+public sealed record TimeInStage(PipelineId PipelineId, DateTimeOffset? From, DateTimeOffset AsOf, IReadOnlyList<StageTime> Stages);

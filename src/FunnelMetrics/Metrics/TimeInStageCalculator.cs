@@ -1,0 +1,108 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>Computes <see cref="TimeInStage"/>: one pass over each client's events, then one sort per stage.</summary>
+public static class TimeInStageCalculator
+{
+    /// <summary>Measures the visits in each open stage.</summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="asOf">The instant, inclusive.</param>
+    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on the transition that began each visit.</param>
+    /// <returns>The durations per stage.</returns>
+    /// <exception cref="ArgumentException"><paramref name="from"/> is after <paramref name="asOf"/>.</exception>
+    public static TimeInStage Compute(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset? from = null, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (from > asOf)
+        {
+            throw new ArgumentException($"The window starts at {from:O}, after its end at {asOf:O}.", nameof(from));
+        }
+
+        filter ??= FunnelFilter.All;
+        var clientMask = filter.ClientMask(log);
+        var ownerMask = filter.OwnerMask(log);
+        var stageCount = log.Pipeline.Stages.Count;
+        var won = log.Pipeline.WonStageIndex;
+        var cut = asOf.UtcTicks;
+        var lower = from?.UtcTicks ?? long.MinValue;
+
+        var completed = new List<long>[stageCount];
+        var observations = new List<(long, bool)>[stageCount];
+        var perClient = new List<long>[stageCount];
+        var open = new int[stageCount];
+        for (var s = 0; s < stageCount; s++)
+        {
+            completed[s] = [];
+            observations[s] = [];
+            perClient[s] = [];
+        }
+
+        var cumulative = new long[stageCount];
+        var visited = new bool[stageCount];
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            Array.Clear(cumulative);
+            Array.Clear(visited);
+            var last = log.LastEventAtOrBefore(c, cut);
+            var stage = -1;
+            var arrived = 0L;
+            var counted = false;
+            for (var i = log.Start[c]; i <= last; i++)
+            {
+                if (log.Kinds[i] >= EventKind.Activity)
+                {
+                    continue;
+                }
+
+                var t = log.Ticks[i];
+                if (stage >= 0 && counted)
+                {
+                    completed[stage].Add(t - arrived);
+                    observations[stage].Add((t - arrived, true));
+                    cumulative[stage] += t - arrived;
+                    visited[stage] = true;
+                }
+
+                var arrives = log.Statuses[i] is ClientStatus.Open;
+                stage = arrives ? log.Stages[i] : -1;
+                arrived = t;
+                counted = arrives && t >= lower && ownerMask[log.EventOwners[i]];
+            }
+
+            if (stage >= 0 && counted)
+            {
+                open[stage]++;
+                observations[stage].Add((cut - arrived, false));
+                cumulative[stage] += cut - arrived;
+                visited[stage] = true;
+            }
+
+            for (var s = 0; s < stageCount; s++)
+            {
+                if (visited[s])
+                {
+                    perClient[s].Add(cumulative[s]);
+                }
+            }
+        }
+
+        var result = new List<StageTime>(stageCount - 1);
+        for (var s = 0; s < stageCount; s++)
+        {
+            if (s == won)
+            {
+                continue;
+            }
+
+            var estimates = Statistics.KaplanMeier(observations[s], 0.5, 0.9);
+            result.Add(new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(completed[s]), open[s], estimates[0], estimates[1], Statistics.Durations(perClient[s])));
+        }
+
+        return new TimeInStage(log.Pipeline.Id, from, asOf, result);
+    }
+}

@@ -1,0 +1,113 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>Computes <see cref="Velocity"/>: one pass over each client's events in the window.</summary>
+public static class VelocityCalculator
+{
+    /// <summary>Computes velocity over [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="from">The window's start, inclusive.</param>
+    /// <param name="to">The window's end, exclusive; after <paramref name="from"/>.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on each move, win or loss, and for open clients to the owner at the end of the window.</param>
+    /// <returns>The velocity figures.</returns>
+    /// <exception cref="ArgumentException">The window is empty.</exception>
+    public static Velocity Compute(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (to <= from)
+        {
+            throw new ArgumentException($"The window [{from:O}, {to:O}) is empty.", nameof(to));
+        }
+
+        filter ??= FunnelFilter.All;
+        var clientMask = filter.ClientMask(log);
+        var ownerMask = filter.OwnerMask(log);
+        var stageCount = log.Pipeline.Stages.Count;
+        long lo = from.UtcTicks, hi = to.UtcTicks;
+        var perStage = new int[stageCount];
+        var perOwner = new int[log.Owners.Length];
+        var cycles = new List<long>();
+        decimal wonValue = 0;
+        var wonWithValue = 0;
+        int open = 0, wins = 0, losses = 0;
+
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            var last = log.LastEventAtOrBefore(c, hi - 1);
+            if (last >= 0 && log.Statuses[last] == ClientStatus.Open && ownerMask[log.EventOwners[last]])
+            {
+                open++;
+            }
+
+            // The closing event among those in the window decides the client's share of the win rate.
+            var closing = -1;
+            for (var i = log.Start[c]; i <= last; i++)
+            {
+                var kind = log.Kinds[i];
+                if (kind is EventKind.Won or EventKind.Lost)
+                {
+                    closing = i;
+                }
+                else if (kind == EventKind.Reopened)
+                {
+                    closing = -1;
+                }
+
+                if (log.Ticks[i] < lo || !ownerMask[log.EventOwners[i]])
+                {
+                    continue;
+                }
+
+                if (kind is EventKind.Advanced or EventKind.Skipped or EventKind.Won)
+                {
+                    perStage[log.Stages[i - 1]]++;
+                    perOwner[log.EventOwners[i]]++;
+                }
+
+                if (kind == EventKind.Won)
+                {
+                    cycles.Add(log.Ticks[i] - log.FirstEntryTicks[c]);
+                    if (log.ClientsArray[c].Value is { } value)
+                    {
+                        wonValue += value;
+                        wonWithValue++;
+                    }
+                }
+            }
+
+            if (closing >= 0 && log.Ticks[closing] >= lo && ownerMask[log.EventOwners[closing]])
+            {
+                wins += log.Kinds[closing] == EventKind.Won ? 1 : 0;
+                losses += log.Kinds[closing] == EventKind.Lost ? 1 : 0;
+            }
+        }
+
+        var days = (to - from).TotalDays;
+        var stages = new StageVelocity[stageCount];
+        for (var s = 0; s < stageCount; s++)
+        {
+            stages[s] = new StageVelocity(log.Pipeline.Stages[s].Key, perStage[s], perStage[s] / days);
+        }
+
+        var byOwner = new List<OwnerVelocity>();
+        for (var o = 0; o < perOwner.Length; o++)
+        {
+            if (perOwner[o] > 0)
+            {
+                byOwner.Add(new OwnerVelocity(log.Owners[o], perOwner[o], perOwner[o] / days));
+            }
+        }
+
+        var cycle = Statistics.Durations(cycles);
+        double? winRate = wins + losses == 0 ? null : (double)wins / (wins + losses);
+        double? cycleDays = cycle.Mean is { } mean && mean > TimeSpan.Zero ? mean.TotalDays : null;
+        decimal? averageValue = wonWithValue == 0 ? null : wonValue / wonWithValue;
+        double? clientsPerDay = winRate is { } r && cycleDays is { } d ? open * r / d : null;
+        decimal? valuePerDay = averageValue is { } v && clientsPerDay is { } cpd ? v * (decimal)cpd : null;
+        return new Velocity(log.Pipeline.Id, from, to, days, stages, cycle, byOwner, new SalesVelocity(open, averageValue, winRate, cycleDays, valuePerDay, clientsPerDay));
+    }
+}

@@ -1,0 +1,221 @@
+using System.Text.Json;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Serialization;
+using FunnelMetrics.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using static FunnelMetrics.Tests.Support.Seed;
+
+namespace FunnelMetrics.Tests.Metrics;
+
+public sealed class MetricsEdgeCaseTests
+{
+    private static async Task<(RecorderHarness Harness, ClientId Client)> OneClientAsync(DateTimeOffset created)
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = (await h.Recorder.AddClientAsync(NewClient("c1", created))).Id;
+        return (h, c);
+    }
+
+    private static async Task<FunnelEventLog> LogAsync(RecorderHarness h) =>
+        FunnelEventLog.Build(Pipeline, await h.Store.Clients.ListAsync(SalesId).ToListAsync(), await h.Store.Events.ReadPipelineAsync(SalesId, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+
+    [Fact]
+    public async Task FlowLedger_OnTheSpringForwardDay_Has23HoursAndSplitsAtLocalMidnight()
+    {
+        // Europe/Sofia moves from 03:00 EET to 04:00 EEST on Sunday 29 March 2026.
+        var (h, c) = await OneClientAsync(new DateTimeOffset(2026, 3, 27, 0, 0, 0, TimeSpan.Zero));
+        await h.Recorder.MoveAsync(c, DecisionMaker, new DateTimeOffset(2026, 3, 29, 20, 59, 0, TimeSpan.Zero)); // 23:59 EEST on the 29th
+        await h.Recorder.MoveAsync(c, Interest, new DateTimeOffset(2026, 3, 29, 21, 0, 0, TimeSpan.Zero)); // 00:00 EEST on the 30th
+
+        var ledger = FlowLedgerCalculator.Compute(await LogAsync(h), new DateOnly(2026, 3, 28), new DateOnly(2026, 3, 30), "Europe/Sofia");
+
+        Assert.Equal([24.0, 23.0, 24.0], ledger.Days.Select(d => (d.End - d.Start).TotalHours));
+        Assert.Equal(new DateTimeOffset(2026, 3, 28, 22, 0, 0, TimeSpan.Zero), ledger.Days[1].Start);
+        Assert.Equal([0, 1, 0], ledger.Days.Select(d => d.Totals.New));
+        Assert.Equal([0, 0, 1], ledger.Days.Select(d => d.Totals.ForwardMoves));
+        Assert.Equal([0, 1, 0], ledger.Days.Select(d => d.Stages[0].CountAtEnd));
+    }
+
+    [Fact]
+    public void FlowLedger_OnTheFallBackDay_Has25Hours()
+    {
+        var log = FunnelEventLog.Build(Pipeline, [], []);
+
+        var ledger = FlowLedgerCalculator.Compute(log, new DateOnly(2026, 10, 25), new DateOnly(2026, 10, 25), "Europe/Sofia");
+
+        Assert.Equal(25.0, (ledger.Days[0].End - ledger.Days[0].Start).TotalHours);
+        Assert.All(ledger.Days[0].Stages, r => Assert.Equal(0, r.CountAtEnd));
+    }
+
+    [Fact]
+    public void FlowLedger_WhereDaylightSavingSwallowsMidnight_StartsTheDayAtTheEndOfTheGap()
+    {
+        // America/Santiago springs forward at 24:00 on Saturday 5 September 2026: Sunday starts at 01:00 local (-03:00).
+        var log = FunnelEventLog.Build(Pipeline, [], []);
+
+        var ledger = FlowLedgerCalculator.Compute(log, new DateOnly(2026, 9, 6), new DateOnly(2026, 9, 6), "America/Santiago");
+
+        Assert.Equal(new DateTimeOffset(2026, 9, 6, 4, 0, 0, TimeSpan.Zero), ledger.Days[0].Start);
+        Assert.Equal(23.0, (ledger.Days[0].End - ledger.Days[0].Start).TotalHours);
+    }
+
+    [Fact]
+    public void FlowLedger_WithAnUnknownTimeZone_ThrowsNamingIt()
+    {
+        var log = FunnelEventLog.Build(Pipeline, [], []);
+
+        var ex = Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 2), "Europe/Atlantis"));
+
+        Assert.Contains("Europe/Atlantis", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("timeZoneId", ex.ParamName);
+    }
+
+    [Fact]
+    public void Windows_ThatAreEmptyOrReversed_Throw()
+    {
+        var log = FunnelEventLog.Build(Pipeline, [], []);
+
+        Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 2), "UTC"));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), asOf: T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), conversionWindow: TimeSpan.Zero));
+        Assert.Throws<ArgumentException>(() => VelocityCalculator.Compute(log, T0, T0.AddDays(-1)));
+        Assert.Throws<ArgumentException>(() => TimeInStageCalculator.Compute(log, T0, from: T0.AddTicks(1)));
+    }
+
+    [Fact]
+    public void Metrics_OfAnEmptyPipeline_AreZeroOrAbsent_NotNaN()
+    {
+        var log = FunnelEventLog.Build(Pipeline, [], []);
+
+        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(1));
+        var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));
+        var time = TimeInStageCalculator.Compute(log, T0);
+
+        Assert.All(conversion.Stages, s => Assert.Null(s.AdvancedShare));
+        Assert.Null(conversion.WinRate.Rate);
+        Assert.Equal(new SalesVelocity(0, null, null, null, null, null), velocity.SalesVelocity);
+        Assert.All(time.Stages, s => Assert.Equal(DurationEstimate.None, s.Median));
+        Assert.Null(log.FirstEventAt);
+    }
+
+    [Fact]
+    public void Build_RefusesBrokenHistories_NamingTheClientAndTheEvent()
+    {
+        var client = NewClient("c1");
+        StageTransition T(long seq, TransitionKind kind, StageId? from, StageId? to, DateTimeOffset at, string? id = null) =>
+            new(new EventId(id ?? $"e{seq}"), client.Id, SalesId, seq, kind, from, to, at, at, Anna);
+
+        var gap = Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
+        Assert.Contains("'c1'", gap.Message, StringComparison.Ordinal);
+        Assert.Contains("'e3'", gap.Message, StringComparison.Ordinal);
+
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddTicks(-1))]));
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Skipped, DecisionMaker, Interest, T0)]));
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, new StageId("unknown"), T0)]));
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)]));
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [], [T(1, TransitionKind.Entered, null, DecisionMaker, T0)]));
+        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [new Client(new ClientId("x"), new PipelineId("other"), Anna, T0)], []));
+    }
+
+    [Fact]
+    public async Task FunnelAnalytics_TakesNowFromTheTimeProvider_AndReadsThroughTheRepositories()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
+        services.AddFunnelMetrics(o => o.TimeZone = "Europe/Sofia");
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<FunnelMetrics.Recording.FunnelRecorder>();
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        await provider.GetRequiredService<FunnelMetrics.Storage.IPipelineRepository>().AddAsync(Pipeline);
+        await recorder.AddClientAsync(NewClient("c1"));
+        await recorder.MoveAsync(new ClientId("c1"), DecisionMaker);
+        clock.Advance(TimeSpan.FromHours(1));
+        await recorder.MoveAsync(new ClientId("c1"), Interest);
+
+        var now = await analytics.GetStageCountsAsync(SalesId);
+        var before = await analytics.GetStageCountsAsync(SalesId, T0);
+        var ledger = await analytics.GetFlowLedgerAsync(SalesId, new DateOnly(2026, 3, 2));
+        var time = await analytics.GetTimeInStageAsync(SalesId);
+
+        Assert.Equal(clock.GetUtcNow(), now.AsOf);
+        Assert.Equal(1, now.Stages[1].Clients);
+        Assert.Equal(1, before.Stages[0].Clients);
+        Assert.Equal("Europe/Sofia", ledger.TimeZone);
+        Assert.Equal(new DateOnly(2026, 3, 2), ledger.LastDay);
+        Assert.Equal(TimeSpan.FromHours(1), time.Stages[0].Completed.Median);
+        await Assert.ThrowsAsync<UnknownPipelineException>(() => analytics.GetStageCountsAsync(new PipelineId("none")));
+    }
+
+    [Fact]
+    public async Task FunnelAnalytics_PagesThroughLargePipelines()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        for (var i = 0; i < 10_050; i++)
+        {
+            var id = $"c{i:D5}";
+            await h.Store.Clients.AddAsync(NewClient(id));
+            await h.Store.Events.AppendAsync(new ClientId(id), 0, [new StageTransition(new EventId(id), new ClientId(id), SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
+        }
+
+        var analytics = new FunnelAnalytics(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Options.Create(new FunnelMetricsOptions()));
+        var log = await analytics.LoadAsync(SalesId);
+
+        Assert.Equal(10_050, log.Clients.Count);
+        Assert.Equal(10_050, log.EventCount);
+    }
+
+    [Fact]
+    public void Options_WithAnUnknownTimeZone_FailValidationNamingIt()
+    {
+        using var provider = new ServiceCollection().AddFunnelMetrics(o => o.TimeZone = "Mars/Olympus").Services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value);
+
+        Assert.Contains("Mars/Olympus", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Results_RoundTripThroughTheJsonContext()
+    {
+        var (h, c) = await OneClientAsync(T0);
+        await h.Recorder.MoveAsync(c, DecisionMaker, T0);
+        await h.Recorder.MoveAsync(c, Offer, T0.AddDays(1));
+        var log = await LogAsync(h);
+        var json = FunnelMetricsJsonContext.Default;
+
+        void RoundTrips<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+        {
+            var text = JsonSerializer.Serialize(value, info);
+            Assert.Equal(text, JsonSerializer.Serialize(JsonSerializer.Deserialize(text, info)!, info));
+        }
+
+        RoundTrips(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts);
+        RoundTrips(FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 4), "Europe/Sofia"), json.FlowLedger);
+        RoundTrips(TimeInStageCalculator.Compute(log, T0.AddDays(2)), json.TimeInStage);
+        RoundTrips(ConversionCalculator.Compute(log, T0, T0.AddDays(2)), json.Conversion);
+        RoundTrips(VelocityCalculator.Compute(log, T0, T0.AddDays(2)), json.Velocity);
+        RoundTrips(new FunnelFilter { Owners = [Anna], Attributes = new Dictionary<string, string> { ["source"] = "web" }, EnteredFrom = T0 }, json.FunnelFilter);
+        Assert.Contains("\"stages\":[{\"stage\":\"decision-maker\",\"clients\":0}", JsonSerializer.Serialize(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Filters_ByAttributeAndEntryCohort_KeepOnlyMatchingClients()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        await h.Recorder.AddClientAsync(new Client(new ClientId("web"), SalesId, Anna, T0, null, new Dictionary<string, string> { ["source"] = "web" }));
+        await h.Recorder.AddClientAsync(new Client(new ClientId("fair"), SalesId, Anna, T0, null, new Dictionary<string, string> { ["source"] = "fair" }));
+        await h.Recorder.MoveAsync(new ClientId("web"), DecisionMaker, T0);
+        await h.Recorder.MoveAsync(new ClientId("fair"), DecisionMaker, T0.AddDays(2));
+        var log = await LogAsync(h);
+
+        Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["source"] = "fair" } }).InWork);
+        Assert.Equal(0, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["region"] = "north" } }).InWork);
+        Assert.Equal(1, ConversionCalculator.Compute(log, T0, T0.AddDays(3), filter: new FunnelFilter { EnteredFrom = T0, EnteredTo = T0.AddDays(1) }).Stages[0].Cohort);
+        Assert.Equal(2, ConversionCalculator.Compute(log, T0, T0.AddDays(3)).Stages[0].Cohort);
+        Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { EnteredFrom = T0.AddDays(1) }).InWork);
+    }
+}

@@ -44,6 +44,11 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(TimeInStage))]
 [JsonSerializable(typeof(Conversion))]
 [JsonSerializable(typeof(Velocity))]
+[JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]
+[JsonSerializable(typeof(IReadOnlyList<Breakdown<FlowLedger>>))]
+[JsonSerializable(typeof(IReadOnlyList<Breakdown<TimeInStage>>))]
+[JsonSerializable(typeof(IReadOnlyList<Breakdown<Conversion>>))]
+[JsonSerializable(typeof(IReadOnlyList<Breakdown<Velocity>>))]
 public sealed partial class FunnelMetricsJsonContext : JsonSerializerContext
 {
 }

@@ -1,0 +1,133 @@
+using System.Globalization;
+
+namespace FunnelMetrics.Metrics;
+
+/// <summary>
+/// Splits any metric into groups: per owner, per value of a client attribute, or per entry cohort. Each group's result
+/// is the metric computed with the group's condition added to the base filter, so a group's figures mean exactly what the
+/// metric's figures mean. (A breakdown by pipeline is one log per pipeline.)
+/// </summary>
+/// <example>
+/// <code>
+/// var bySource = FunnelBreakdowns.ByAttribute(log, "source", f => StageCountsCalculator.Compute(log, asOf, f));
+/// </code>
+/// </example>
+public static class FunnelBreakdowns
+{
+    /// <summary>One group per owner named in the log, ordered by owner id, each restricted to what the metric attributes to that owner.</summary>
+    /// <typeparam name="T">The metric's result type.</typeparam>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="compute">Computes the metric under a filter.</param>
+    /// <param name="filter">The base filter; its own owner condition, if any, limits which owners get a group.</param>
+    /// <returns>The groups.</returns>
+    public static IReadOnlyList<Breakdown<T>> ByOwner<T>(FunnelEventLog log, Func<FunnelFilter, T> compute, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(compute);
+        filter ??= FunnelFilter.All;
+        return [.. log.Owners
+            .Where(o => filter.Owners is null || filter.Owners.Contains(o))
+            .Select(o => new Breakdown<T>(o.Value, compute(filter with { Owners = [o] })))];
+    }
+
+    /// <summary>
+    /// One group per value of a client attribute, ordered by value (ordinal); clients without the attribute belong to no
+    /// group.
+    /// </summary>
+    /// <typeparam name="T">The metric's result type.</typeparam>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="attribute">The attribute key, such as <c>source</c>.</param>
+    /// <param name="compute">Computes the metric under a filter.</param>
+    /// <param name="filter">The base filter.</param>
+    /// <returns>The groups.</returns>
+    public static IReadOnlyList<Breakdown<T>> ByAttribute<T>(FunnelEventLog log, string attribute, Func<FunnelFilter, T> compute, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentException.ThrowIfNullOrWhiteSpace(attribute);
+        ArgumentNullException.ThrowIfNull(compute);
+        filter ??= FunnelFilter.All;
+        var values = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var client in log.ClientsArray)
+        {
+            if (client.Attributes.TryGetValue(attribute, out var value))
+            {
+                values.Add(value);
+            }
+        }
+
+        return [.. values.Select(v =>
+        {
+            var attributes = new Dictionary<string, string>(filter.Attributes ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [attribute] = v };
+            return new Breakdown<T>(v, compute(filter with { Attributes = attributes }));
+        })];
+    }
+
+    /// <summary>
+    /// One group per period in which clients first entered the pipeline, in order, from the first period with an entry to
+    /// the last; periods follow local midnights of <paramref name="timeZoneId"/>.
+    /// </summary>
+    /// <typeparam name="T">The metric's result type.</typeparam>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="period">Days, ISO weeks or months.</param>
+    /// <param name="timeZoneId">The IANA time zone of the calendar.</param>
+    /// <param name="compute">Computes the metric under a filter.</param>
+    /// <param name="filter">The base filter; its own entry bounds are replaced by each period's.</param>
+    /// <returns>The groups, empty when nobody entered.</returns>
+    /// <exception cref="ArgumentException">The time zone is unknown.</exception>
+    public static IReadOnlyList<Breakdown<T>> ByEntryCohort<T>(FunnelEventLog log, CohortPeriod period, string timeZoneId, Func<FunnelFilter, T> compute, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(compute);
+        var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
+        filter ??= FunnelFilter.All;
+        long first = long.MaxValue, last = long.MinValue;
+        foreach (var t in log.FirstEntryTicks)
+        {
+            if (t != long.MaxValue)
+            {
+                first = Math.Min(first, t);
+                last = Math.Max(last, t);
+            }
+        }
+
+        var groups = new List<Breakdown<T>>();
+        if (first == long.MaxValue)
+        {
+            return groups;
+        }
+
+        var day = PeriodStart(LocalDay(first, zone), period);
+        var lastDay = LocalDay(last, zone);
+        while (day <= lastDay)
+        {
+            var next = period switch
+            {
+                CohortPeriod.Day => day.AddDays(1),
+                CohortPeriod.Week => day.AddDays(7),
+                _ => day.AddMonths(1),
+            };
+            var cohort = filter with { EnteredFrom = TimeZones.StartOfDay(day, zone), EnteredTo = TimeZones.StartOfDay(next, zone) };
+            groups.Add(new Breakdown<T>(Key(day, period), compute(cohort)));
+            day = next;
+        }
+
+        return groups;
+    }
+
+    private static DateOnly LocalDay(long utcTicks, TimeZoneInfo zone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(new DateTime(utcTicks, DateTimeKind.Utc), zone));
+
+    private static DateOnly PeriodStart(DateOnly day, CohortPeriod period) => period switch
+    {
+        CohortPeriod.Day => day,
+        CohortPeriod.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7)),
+        _ => new DateOnly(day.Year, day.Month, 1),
+    };
+
+    private static string Key(DateOnly start, CohortPeriod period) => period switch
+    {
+        CohortPeriod.Day => start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        CohortPeriod.Week => string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(start.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(start.ToDateTime(TimeOnly.MinValue)):D2}"),
+        _ => start.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+    };
+}

@@ -134,7 +134,7 @@ public static class ConversionCalculator
                 {
                     advanced[s]++;
                 }
-                else if (isLost)
+                else if (isLost && advancedAt[s] == long.MaxValue)
                 {
                     lost[s]++;
                 }

@@ -6,6 +6,9 @@ public static class FlowLedgerCalculator
     /// <summary>The longest ledger computed in one call, in days (about ten years).</summary>
     public const int MaxDays = 3700;
 
+    /// <summary>The most counters one call allocates (days x (stages + 1) x owners x 11): 64 million, 256 MB.</summary>
+    private const long MaxCells = 64_000_000;
+
     // Counter columns of one (day, bucket, owner) cell.
     private const int Entered = 0, New = 1, Reopened = 2, AdvancedOut = 3, RegressedOut = 4, Lost = 5, ReopenedOut = 6, ReassignedIn = 7, ReassignedOut = 8, Activities = 9, Delta = 10, Columns = 11;
 
@@ -40,7 +43,13 @@ public static class FlowLedgerCalculator
             bounds[d] = TimeZones.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
         }
 
-        var cells = new int[dayCount * buckets * owners * Columns];
+        var size = (long)dayCount * buckets * owners * Columns;
+        if (size > MaxCells)
+        {
+            throw new ArgumentException($"A ledger of {dayCount} days for {owners} owners and {stageCount} stages needs {size:N0} counters, more than the {MaxCells:N0} computed at once; ask for fewer days.", nameof(lastDay));
+        }
+
+        var cells = new int[size];
         var totals = new int[dayCount * owners]; // all activities, whatever the client's state
         var start = new int[buckets * owners];
         int Cell(int day, int bucket, int owner, int column) => (((((day * buckets) + bucket) * owners) + owner) * Columns) + column;
@@ -118,10 +127,13 @@ public static class FlowLedgerCalculator
                         }
 
                         break;
-                    case EventKind.Reassigned when log.Statuses[i] is ClientStatus.Open or ClientStatus.Won:
-                        Add(before, beforeOwner, ReassignedOut);
-                        Add(after, owner, ReassignedIn);
-                        break;
+                }
+
+                // A hand-over without a move: a reassignment, or an imported activity carrying another owner.
+                if (log.Kinds[i] >= EventKind.Activity && beforeOwner != owner && log.Statuses[i] is ClientStatus.Open or ClientStatus.Won)
+                {
+                    Add(before, beforeOwner, ReassignedOut);
+                    Add(after, owner, ReassignedIn);
                 }
 
                 if (before != after || beforeOwner != owner)

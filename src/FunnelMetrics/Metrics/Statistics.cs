@@ -19,7 +19,9 @@ internal static class Statistics
 
         ticks.Sort();
         var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ticks);
-        var total = 0L;
+
+        // Millions of visits of weeks each exceed TimeSpan's range (about 29,000 years): sum in 128 bits.
+        Int128 total = 0;
         foreach (var t in span)
         {
             total += t;
@@ -27,8 +29,8 @@ internal static class Statistics
 
         return new DurationStats(
             span.Length,
-            TimeSpan.FromTicks(total),
-            TimeSpan.FromTicks(total / span.Length),
+            (double)total / TimeSpan.TicksPerDay,
+            TimeSpan.FromTicks((long)(total / span.Length)),
             TimeSpan.FromTicks(NearestRank(span, 0.5)),
             TimeSpan.FromTicks(NearestRank(span, 0.75)),
             TimeSpan.FromTicks(NearestRank(span, 0.9)));

@@ -86,6 +86,49 @@ public sealed class MetricsEdgeCaseTests
     }
 
     [Fact]
+    public async Task Conversion_WithAWindow_CountsALateAdvanceThatWasLostLaterAsRemaining()
+    {
+        var (h, c) = await OneClientAsync(T0);
+        await h.Recorder.MoveAsync(c, DecisionMaker, T0);
+        await h.Recorder.MoveAsync(c, Interest, T0.AddDays(3));
+        await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(4));
+
+        var conversion = ConversionCalculator.Compute(await LogAsync(h), T0, T0.AddDays(1), T0.AddDays(5), TimeSpan.FromDays(1));
+
+        Assert.Equal((1, 0, 0, 1), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.Lost, s.Remaining) : default);
+        Assert.Equal(0, conversion.Stages[1].Cohort); // interest was reached after the cohort window
+    }
+
+    [Fact]
+    public void FlowLedger_AnImportedActivityCarryingAnotherOwner_CountsAsAHandOver()
+    {
+        var client = NewClient("c1");
+        ClientEvent[] events =
+        [
+            new StageTransition(new EventId("e1"), client.Id, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna),
+            new ClientActivity(new EventId("e2"), client.Id, SalesId, 2, T0.AddDays(1), T0.AddDays(1), Boris, "call by boris"),
+        ];
+
+        var day = FlowLedgerCalculator.Compute(FunnelEventLog.Build(Pipeline, [client], events), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3), "UTC").Days[0];
+
+        Assert.Equal(1, day.ByOwner.Single(o => o.Owner == Anna).Stages[2].ReassignedOut);
+        Assert.Equal(0, day.ByOwner.Single(o => o.Owner == Anna).Stages[2].CountAtEnd);
+        Assert.Equal((1, 1, 1), day.ByOwner.Single(o => o.Owner == Boris).Stages[2] is var b ? (b.ReassignedIn, b.Activities, b.CountAtEnd) : default);
+    }
+
+    [Fact]
+    public void FlowLedger_TooLargeForOneCall_ThrowsAskingForFewerDays()
+    {
+        var clients = Enumerable.Range(0, 2000).Select(i => NewClient($"c{i}", owner: new OwnerId($"o{i}"))).ToArray();
+        var log = FunnelEventLog.Build(Pipeline, clients, []);
+
+        var ex = Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), "UTC"));
+
+        Assert.Contains("fewer days", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(31, FlowLedgerCalculator.Compute(log, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), "UTC").Days.Count);
+    }
+
+    [Fact]
     public void Metrics_OfAnEmptyPipeline_AreZeroOrAbsent_NotNaN()
     {
         var log = FunnelEventLog.Build(Pipeline, [], []);

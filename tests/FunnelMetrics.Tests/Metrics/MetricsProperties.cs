@@ -88,7 +88,7 @@ public sealed class MetricsProperties
             for (var s = 0; s < times[0].Stages.Count; s++)
             {
                 Assert.Equal(times[0].Stages[s].Completed.Count, times[1].Stages[s].Completed.Count + times[2].Stages[s].Completed.Count);
-                Assert.Equal(times[0].Stages[s].Completed.Total, times[1].Stages[s].Completed.Total + times[2].Stages[s].Completed.Total);
+                Assert.Equal(times[0].Stages[s].Completed.TotalDays, times[1].Stages[s].Completed.TotalDays + times[2].Stages[s].Completed.TotalDays, 9);
                 Assert.Equal(times[0].Stages[s].OpenVisits, times[1].Stages[s].OpenVisits + times[2].Stages[s].OpenVisits);
             }
 
@@ -210,7 +210,7 @@ public sealed class MetricsProperties
             foreach (var stage in time.Stages)
             {
                 var expected = spent.GetValueOrDefault(stage.Stage);
-                Assert.Equal(expected.Total, stage.Completed.Total);
+                Assert.Equal(expected.Total.TotalDays, stage.Completed.TotalDays, 9);
                 Assert.Equal(expected.Count, stage.Completed.Count);
                 Assert.Equal(expected.Open, stage.OpenVisits);
                 Assert.True(stage.Completed.Median is null || stage.Completed.Median >= TimeSpan.Zero);

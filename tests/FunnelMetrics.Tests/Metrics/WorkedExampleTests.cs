@@ -151,15 +151,15 @@ public sealed class WorkedExampleTests
 
         Assert.Equal(6, time.Stages.Count);
         var dm = time.Stages[0];
-        Assert.Equal(new DurationStats(2, TimeSpan.FromHours(48), TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24)), dm.Completed);
+        Assert.Equal(new DurationStats(2, 2, TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24)), dm.Completed);
 
         var interest = time.Stages[1];
-        Assert.Equal(new DurationStats(3, TimeSpan.FromHours(72), TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(48), TimeSpan.FromHours(48)), interest.Completed);
+        Assert.Equal(new DurationStats(3, 3, TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(48), TimeSpan.FromHours(48)), interest.Completed);
         Assert.Equal(1, interest.OpenVisits);
         Assert.Equal(new DurationEstimate(TimeSpan.FromHours(24), null), interest.Median);
         Assert.Equal(new DurationEstimate(TimeSpan.FromHours(48), null), interest.P90);
         Assert.Equal(3, interest.PerClient.Count);
-        Assert.Equal(TimeSpan.FromHours(74), interest.PerClient.Total);
+        Assert.Equal(74 / 24.0, interest.PerClient.TotalDays, 12);
         Assert.Equal(TimeSpan.FromHours(24), interest.PerClient.Median);
 
         var meeting = time.Stages[2];
@@ -237,7 +237,7 @@ public sealed class WorkedExampleTests
         Assert.Equal([2, 3, 0, 1, 0, 0, 0], velocity.Stages.Select(s => s.ForwardMoves));
         Assert.Equal(0.6, velocity.Stages[1].PerDay, 12);
         Assert.Equal(new OwnerVelocity(Anna, 6, 1.2), Assert.Single(velocity.ByOwner));
-        Assert.Equal(new DurationStats(1, TimeSpan.FromDays(4), TimeSpan.FromDays(4), TimeSpan.FromDays(4), TimeSpan.FromDays(4), TimeSpan.FromDays(4)), velocity.CycleTime);
+        Assert.Equal(new DurationStats(1, 4, TimeSpan.FromDays(4), TimeSpan.FromDays(4), TimeSpan.FromDays(4), TimeSpan.FromDays(4)), velocity.CycleTime);
         Assert.Equal(new SalesVelocity(2, 1000m, 1.0, 4.0, 500m, 0.5), velocity.SalesVelocity);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Serialization;
 using FunnelMetrics.Storage;
@@ -10,8 +11,26 @@ namespace FunnelMetrics.Tests.Docs;
 /// Runs the quick start of README.md statement for statement, so the front door cannot drift from the API.
 /// When you change one, change the other.
 /// </summary>
-public sealed class ReadmeQuickStartTests
+public sealed partial class ReadmeQuickStartTests
 {
+    [Fact]
+    public void QuickStart_InTheReadme_IsTheCodeThisTestRuns()
+    {
+        var root = DocsJsonExamplesTests.RepositoryRoot();
+        var readme = ReadmeBlock().Match(File.ReadAllText(Path.Combine(root, "README.md"))).Groups[1].Value
+            .Split('\n').Where(l => l.Trim().Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)).Select(l => l.TrimEnd());
+        var test = TestBlock().Match(File.ReadAllText(Path.Combine(root, "tests", "FunnelMetrics.Tests", "Docs", "ReadmeQuickStartTests.cs"))).Groups[1].Value
+            .Split('\n').Where(l => l.Trim().Length > 0).Select(l => l.TrimEnd()[Math.Min(8, l.TrimEnd().Length)..]);
+
+        Assert.Equal(readme, test);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"## Quick start\s+```csharp\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex ReadmeBlock();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"verbatim from here ----\n(.*?)\n\s*// ---- end", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex TestBlock();
+
     [Fact]
     public async Task QuickStart_RunsAsWritten()
     {
@@ -59,6 +78,14 @@ public sealed class ReadmeQuickStartTests
 
         string json = JsonSerializer.Serialize(move, FunnelMetricsJsonContext.Default.ClientEvent);
         Console.WriteLine(json);      // {"type":"transition","kind":"Skipped","fromStage":"interest","toStage":"requirements",...}
+
+        // The head of sales' view: clients per stage as of an instant, and how long they stay.
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        StageCounts counts = await analytics.GetStageCountsAsync(sales, asOf: monday.AddDays(5));
+        Console.WriteLine(string.Join(", ", counts.Stages.Select(s => $"{s.Stage}: {s.Clients}")));
+        // decision-maker: 0, interest: 0, meeting: 0, requirements: 1, offer: 0, terms: 0, contract: 0
+        TimeInStage time = await analytics.GetTimeInStageAsync(sales, asOf: monday.AddDays(5));
+        Console.WriteLine(time.Stages[0].Completed.Median); // 1.00:00:00: a day from decision maker to interest
         // ---- end of the README.md quick start ----
 
         // The state the README's comments promise.
@@ -83,6 +110,10 @@ public sealed class ReadmeQuickStartTests
         Assert.DoesNotContain("\"note\"", json, StringComparison.Ordinal);
         var back = JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.ClientEvent);
         Assert.Equal<ClientEvent?>(move, back);
+
+        // The metrics the README prints.
+        Assert.Equal([0, 0, 0, 1, 0, 0, 0], counts.Stages.Select(s => s.Clients));
+        Assert.Equal(TimeSpan.FromDays(1), time.Stages[0].Completed.Median);
 
         // The retry the README promises is safe: same id, same request, no second event.
         var retried = await recorder.RecordActivityAsync(acme, "Follow-up call on the requirements", monday.AddDays(4), eventId: new EventId("crm-task-1001"));

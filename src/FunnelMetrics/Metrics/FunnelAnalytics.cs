@@ -113,12 +113,12 @@ public sealed class FunnelAnalytics
 
     /// <summary>Measures time in stage; see <see cref="TimeInStageCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
     /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The durations.</returns>
-    public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, DateTimeOffset? from = null, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, DateTimeOffset? from = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         return TimeInStageCalculator.Compute(log, asOf ?? Now, from, filter);

@@ -85,12 +85,17 @@ public sealed class FunnelEventLog
         ArgumentNullException.ThrowIfNull(events);
 
         var clientArray = clients.ToArray();
+        if (Array.IndexOf(clientArray, null) is var nullAt and >= 0)
+        {
+            throw new ArgumentException($"Client {nullAt} of the {clientArray.Length} given is null.", nameof(clients));
+        }
+
         Array.Sort(clientArray, static (a, b) => a.Id.CompareTo(b.Id));
         var clientIndex = new Dictionary<ClientId, int>(clientArray.Length);
-        var ownerIds = new SortedSet<OwnerId>();
+        var ownerIndex = new Dictionary<OwnerId, int>();
         for (var i = 0; i < clientArray.Length; i++)
         {
-            var client = clientArray[i] ?? throw new ArgumentException($"Client {i} is null.", nameof(clients));
+            var client = clientArray[i];
             if (client.PipelineId != pipeline.Id)
             {
                 throw new ArgumentException($"Client '{client.Id}' belongs to pipeline '{client.PipelineId}', not to '{pipeline.Id}'.", nameof(clients));
@@ -101,7 +106,7 @@ public sealed class FunnelEventLog
                 throw new ArgumentException($"Client '{client.Id}' is given twice.", nameof(clients));
             }
 
-            ownerIds.Add(client.Owner);
+            ownerIndex.TryAdd(client.Owner, ownerIndex.Count);
         }
 
         var list = events as IReadOnlyCollection<ClientEvent> ?? [.. events];
@@ -128,7 +133,7 @@ public sealed class FunnelEventLog
                 throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' has sequence {e.Sequence}, beyond what a log holds.", nameof(events));
             }
 
-            ownerIds.Add(e.Owner);
+            ownerIndex.TryAdd(e.Owner, ownerIndex.Count);
             var key = ((long)c << 32) | (uint)e.Sequence;
             sorted &= n == 0 || key > order[n - 1];
             order[n] = key;
@@ -142,8 +147,9 @@ public sealed class FunnelEventLog
             Array.Sort(order, items);
         }
 
-        var owners = ownerIds.ToArray();
-        var ownerIndex = new Dictionary<OwnerId, int>(owners.Length);
+        // Owners are numbered in order of appearance while reading, then renumbered by id so results do not depend on input order.
+        var owners = ownerIndex.Keys.ToArray();
+        Array.Sort(owners);
         for (var i = 0; i < owners.Length; i++)
         {
             ownerIndex[owners[i]] = i;
@@ -200,7 +206,7 @@ public sealed class FunnelEventLog
                         kinds[i] = EventKind.Activity;
                         break;
                     case OwnerReassignment r:
-                        if (ownerIndex[r.PreviousOwner] != owner)
+                        if (!ownerIndex.TryGetValue(r.PreviousOwner, out var previous) || previous != owner)
                         {
                             throw Broken(e, $"hands the client over from '{r.PreviousOwner}', but its owner is '{owners[owner]}'");
                         }

@@ -1,7 +1,7 @@
 namespace FunnelMetrics;
 
 /// <summary>Where a client stands in its pipeline.</summary>
-public enum ClientStatus
+public enum ClientStatus : byte
 {
     /// <summary>Added but not yet entered into any stage.</summary>
     NotEntered = 0,

@@ -86,7 +86,7 @@ public sealed class MetricsEdgeCaseTests
     }
 
     [Fact]
-    public async Task Conversion_WithAWindow_CountsALateAdvanceThatWasLostLaterAsRemaining()
+    public async Task Conversion_WithAWindow_CountsALateAdvanceThatWasLostLaterAsAdvancedLate()
     {
         var (h, c) = await OneClientAsync(T0);
         await h.Recorder.MoveAsync(c, DecisionMaker, T0);
@@ -95,7 +95,7 @@ public sealed class MetricsEdgeCaseTests
 
         var conversion = ConversionCalculator.Compute(await LogAsync(h), T0, T0.AddDays(1), T0.AddDays(5), TimeSpan.FromDays(1));
 
-        Assert.Equal((1, 0, 0, 1), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.Lost, s.Remaining) : default);
+        Assert.Equal((1, 0, 1, 0, 0), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.AdvancedLate, s.Lost, s.Remaining) : default);
         Assert.Equal(0, conversion.Stages[1].Cohort); // interest was reached after the cohort window
     }
 

@@ -149,7 +149,8 @@ public sealed class WorkedExampleTests
     {
         var time = TimeInStageCalculator.Compute(await HistoryAsync(), Mon.AddDays(4).AddHours(12));
 
-        Assert.Equal(6, time.Stages.Count);
+        Assert.Equal(7, time.Stages.Count);
+        Assert.Equal((0, 0, DurationEstimate.None), (time.Stages[6].Completed.Count, time.Stages[6].OpenVisits, time.Stages[6].Median));
         var dm = time.Stages[0];
         Assert.Equal(new DurationStats(2, 2, TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24), TimeSpan.FromHours(24)), dm.Completed);
 
@@ -192,9 +193,9 @@ public sealed class WorkedExampleTests
         var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5));
 
         Assert.Equal(
-            [(2, 2, 0, 0), (3, 3, 0, 0), (3, 1, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (1, 1, 0, 0)],
+            [(2, 2, 0, 0), (3, 3, 0, 0), (3, 1, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0)],
             conversion.Stages.Select(s => (s.Cohort, s.Advanced, s.Lost, s.Remaining)));
-        Assert.Equal([2, 2, 2, 1, 1, 1], conversion.Stages.Select(s => s.ReachedFromFirstStage));
+        Assert.Equal([2, 2, 2, 1, 1, 1, 1], conversion.Stages.Select(s => s.ReachedFromFirstStage));
         Assert.Equal((2, 1, 0.5), (conversion.FirstStageCohort, conversion.WonFromFirstStage, conversion.WonFromFirstStageShare!.Value));
         Assert.Equal(new WinRate(1, 0, 1.0), conversion.WinRate);
     }
@@ -205,7 +206,7 @@ public sealed class WorkedExampleTests
         var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5), skippedStagesCountAsPassed: false);
 
         Assert.Equal(
-            [(2, 2, 0, 0), (3, 3, 0, 0), (2, 0, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0)],
+            [(2, 2, 0, 0), (3, 3, 0, 0), (2, 0, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0)],
             conversion.Stages.Select(s => (s.Cohort, s.Advanced, s.Lost, s.Remaining)));
         Assert.Null(conversion.Stages[5].AdvancedShare);
     }
@@ -224,8 +225,9 @@ public sealed class WorkedExampleTests
     {
         var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5), conversionWindow: TimeSpan.FromHours(12));
 
-        Assert.Equal((2, 0, 0, 2), conversion.Stages[0] is var dm ? (dm.Cohort, dm.Advanced, dm.Lost, dm.Remaining) : default);
-        Assert.Equal((3, 1, 0, 2), conversion.Stages[1] is var i ? (i.Cohort, i.Advanced, i.Lost, i.Remaining) : default);
+        Assert.Equal((2, 0, 2, 0, 0), conversion.Stages[0] is var dm ? (dm.Cohort, dm.Advanced, dm.AdvancedLate, dm.Lost, dm.Remaining) : default);
+        Assert.Equal((3, 1, 2, 0, 0), conversion.Stages[1] is var i ? (i.Cohort, i.Advanced, i.AdvancedLate, i.Lost, i.Remaining) : default);
+        Assert.Equal(2 / 3.0, conversion.Stages[1].AdvancedLateShare!.Value, 12);
     }
 
     [Fact]

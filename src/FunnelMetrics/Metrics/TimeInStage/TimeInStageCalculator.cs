@@ -3,7 +3,7 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Computes <see cref="TimeInStage"/>: one pass over each client's events, then one sort per stage.</summary>
 public static class TimeInStageCalculator
 {
-    /// <summary>Measures the visits in each open stage.</summary>
+    /// <summary>Measures the visits in each stage (the won stage's entry stays empty: won is terminal).</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive.</param>
     /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
@@ -22,7 +22,6 @@ public static class TimeInStageCalculator
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
-        var won = log.Pipeline.WonStageIndex;
         var cut = asOf.UtcTicks;
         var lower = from?.UtcTicks ?? long.MinValue;
 
@@ -91,16 +90,12 @@ public static class TimeInStageCalculator
             }
         }
 
-        var result = new List<StageTime>(stageCount - 1);
+        var result = new StageTime[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
-            if (s == won)
-            {
-                continue;
-            }
-
+            // The won stage is terminal: no visit of it is measured, and its entry stays empty.
             var estimates = Statistics.KaplanMeier(observations[s], 0.5, 0.9);
-            result.Add(new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(completed[s]), open[s], estimates[0], estimates[1], Statistics.Durations(perClient[s])));
+            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(completed[s]), open[s], estimates[0], estimates[1], Statistics.Durations(perClient[s]));
         }
 
         return new TimeInStage(log.Pipeline.Id, from, asOf, result);

@@ -3,13 +3,15 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Computes <see cref="Conversion"/>: one pass over each client's events up to the instant.</summary>
 public static class ConversionCalculator
 {
+    private const long Never = long.MaxValue;
+
     /// <summary>Computes conversion for the cohorts that first reached each stage in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="from">The cohort window's start, inclusive.</param>
     /// <param name="to">The cohort window's end, exclusive; after <paramref name="from"/>.</param>
     /// <param name="asOf">The instant outcomes are read at, inclusive; <see langword="null"/> for <paramref name="to"/>. Not before <paramref name="to"/>.</param>
-    /// <param name="conversionWindow">When set (positive), advancing counts only within this time of first reaching the stage.</param>
-    /// <param name="skippedStagesCountAsPassed">Whether a forward jump counts as reaching the stages jumped over.</param>
+    /// <param name="conversionWindow">When set (positive), advancing counts as <see cref="StageConversion.Advanced"/> only within this time of first reaching the stage (inclusive), and as <see cref="StageConversion.AdvancedLate"/> after it.</param>
+    /// <param name="skippedStagesCountAsPassed">Whether a forward jump counts as reaching (and at once leaving) the stages jumped over.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner when the client first reached each stage, and for the win rate to the owner on the closing event.</param>
     /// <returns>The conversion figures.</returns>
     /// <exception cref="ArgumentException">The window is empty, <paramref name="asOf"/> is before its end, or the conversion window is not positive.</exception>
@@ -37,11 +39,13 @@ public static class ConversionCalculator
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var won = log.Pipeline.WonStageIndex;
+        var first = won == 0 ? 1 : 0;
         long lo = from.UtcTicks, hi = to.UtcTicks, cut = at.UtcTicks;
         var window = conversionWindow?.Ticks ?? long.MaxValue;
 
         var cohort = new int[stageCount];
         var advanced = new int[stageCount];
+        var late = new int[stageCount];
         var lost = new int[stageCount];
         var reachedFromFirst = new int[stageCount];
         var firstCohort = 0;
@@ -50,6 +54,7 @@ public static class ConversionCalculator
         var reachedAt = new long[stageCount];
         var advancedAt = new long[stageCount];
         var reachOwner = new int[stageCount];
+        var reachedSinceFirst = new bool[stageCount];
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -57,69 +62,76 @@ public static class ConversionCalculator
                 continue;
             }
 
-            Array.Fill(reachedAt, long.MaxValue);
-            Array.Fill(advancedAt, long.MaxValue);
+            Array.Fill(reachedAt, Never);
+            Array.Fill(advancedAt, Never);
+            Array.Clear(reachedSinceFirst);
             var last = log.LastEventAtOrBefore(c, cut);
             var closing = -1;
             for (var i = log.Start[c]; i <= last; i++)
             {
                 var kind = log.Kinds[i];
-                if (kind >= EventKind.Activity || kind == EventKind.Lost)
+                if (kind >= EventKind.Activity)
                 {
-                    closing = kind == EventKind.Lost ? i : closing;
+                    continue;
+                }
+
+                if (kind == EventKind.Lost)
+                {
+                    closing = i;
                     continue;
                 }
 
                 var t = log.Ticks[i];
-                var to2 = log.Stages[i];
-                var fromStage = i > log.Start[c] ? log.Stages[i - 1] : -1;
-                var forward = kind is EventKind.Advanced or EventKind.Skipped or EventKind.Won;
-                if (forward)
-                {
-                    // Every stage reached before and not yet left forward is now passed.
-                    for (var s = 0; s < stageCount; s++)
-                    {
-                        if (reachedAt[s] != long.MaxValue && advancedAt[s] == long.MaxValue && (s < to2 || kind == EventKind.Won) && s != won)
-                        {
-                            advancedAt[s] = t;
-                        }
-                    }
+                var target = log.Stages[i];
+                var owner = log.EventOwners[i];
 
-                    if (skippedStagesCountAsPassed)
+                // Arriving above a stage reached before passes it; a win passes every stage reached before.
+                for (var s = 0; s < stageCount; s++)
+                {
+                    if (reachedAt[s] != Never && advancedAt[s] == Never && s != won && (s < target || kind == EventKind.Won))
                     {
-                        for (var s = fromStage + 1; s < to2; s++)
-                        {
-                            if (reachedAt[s] == long.MaxValue && s != won)
-                            {
-                                reachedAt[s] = t;
-                                advancedAt[s] = t;
-                                reachOwner[s] = log.EventOwners[i];
-                            }
-                        }
+                        advancedAt[s] = t;
                     }
                 }
 
-                if (reachedAt[to2] == long.MaxValue)
+                // A forward jump reaches and passes the stages jumped over, when the option says so.
+                if (skippedStagesCountAsPassed && kind is EventKind.Skipped or EventKind.Won)
                 {
-                    reachedAt[to2] = t;
-                    reachOwner[to2] = log.EventOwners[i];
+                    for (var s = log.Stages[i - 1] + 1; s < target; s++)
+                    {
+                        if (s == won)
+                        {
+                            continue;
+                        }
+
+                        if (reachedAt[s] == Never)
+                        {
+                            (reachedAt[s], advancedAt[s], reachOwner[s]) = (t, t, owner);
+                        }
+
+                        reachedSinceFirst[s] |= reachedAt[first] != Never;
+                    }
                 }
 
-                if (kind == EventKind.Won)
+                if (reachedAt[target] == Never)
                 {
-                    closing = i;
+                    (reachedAt[target], reachOwner[target]) = (t, owner);
                 }
-                else if (kind == EventKind.Reopened)
+
+                reachedSinceFirst[target] |= reachedAt[first] != Never;
+                closing = kind switch
                 {
-                    closing = -1;
-                }
+                    EventKind.Won => i,
+                    EventKind.Reopened => -1,
+                    _ => closing,
+                };
             }
 
             var isLost = last >= 0 && log.Statuses[last] == ClientStatus.Lost;
-            var firstInCohort = reachedAt[0] >= lo && reachedAt[0] < hi && ownerMask[reachOwner[0]];
+            var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
             for (var s = 0; s < stageCount; s++)
             {
-                if (firstInCohort && reachedAt[s] != long.MaxValue && reachedAt[s] >= reachedAt[0])
+                if (firstInCohort && reachedSinceFirst[s])
                 {
                     reachedFromFirst[s]++;
                 }
@@ -130,11 +142,11 @@ public static class ConversionCalculator
                 }
 
                 cohort[s]++;
-                if (advancedAt[s] != long.MaxValue && advancedAt[s] - reachedAt[s] <= window)
+                if (advancedAt[s] != Never)
                 {
-                    advanced[s]++;
+                    (advancedAt[s] - reachedAt[s] <= window ? advanced : late)[s]++;
                 }
-                else if (isLost && advancedAt[s] == long.MaxValue)
+                else if (isLost)
                 {
                     lost[s]++;
                 }
@@ -143,37 +155,28 @@ public static class ConversionCalculator
             firstCohort += firstInCohort ? 1 : 0;
             if (closing >= 0 && log.Ticks[closing] >= lo && log.Ticks[closing] < hi && ownerMask[log.EventOwners[closing]])
             {
-                if (log.Kinds[closing] == EventKind.Won)
-                {
-                    winsInWindow++;
-                }
-                else
-                {
-                    lossesInWindow++;
-                }
+                winsInWindow += log.Kinds[closing] == EventKind.Won ? 1 : 0;
+                lossesInWindow += log.Kinds[closing] == EventKind.Lost ? 1 : 0;
             }
         }
 
-        var stages = new List<StageConversion>(stageCount);
+        var stages = new StageConversion[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
-            if (s == won)
-            {
-                continue;
-            }
-
-            var remaining = cohort[s] - advanced[s] - lost[s];
-            stages.Add(new StageConversion(
+            var remaining = cohort[s] - advanced[s] - late[s] - lost[s];
+            stages[s] = new StageConversion(
                 log.Pipeline.Stages[s].Key,
                 cohort[s],
                 advanced[s],
+                late[s],
                 lost[s],
                 remaining,
                 Share(advanced[s], cohort[s]),
+                Share(late[s], cohort[s]),
                 Share(lost[s], cohort[s]),
                 Share(remaining, cohort[s]),
                 reachedFromFirst[s],
-                Share(reachedFromFirst[s], firstCohort)));
+                Share(reachedFromFirst[s], firstCohort));
         }
 
         var closed = winsInWindow + lossesInWindow;

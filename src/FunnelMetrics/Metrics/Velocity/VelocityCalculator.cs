@@ -68,21 +68,26 @@ public static class VelocityCalculator
                     perOwner[log.EventOwners[i]]++;
                 }
 
-                if (kind == EventKind.Won)
+            }
+
+            // Wins, their cycles and values, and losses all come from the closing events in the window, so the
+            // formula's inputs describe the same clients: a win reopened before the window ended is none of them.
+            if (closing >= 0 && log.Ticks[closing] >= lo && ownerMask[log.EventOwners[closing]])
+            {
+                if (log.Kinds[closing] == EventKind.Won)
                 {
-                    cycles.Add(log.Ticks[i] - log.FirstEntryTicks[c]);
+                    wins++;
+                    cycles.Add(log.Ticks[closing] - log.FirstEntryTicks[c]);
                     if (log.ClientsArray[c].Value is { } value)
                     {
                         wonValue += value;
                         wonWithValue++;
                     }
                 }
-            }
-
-            if (closing >= 0 && log.Ticks[closing] >= lo && ownerMask[log.EventOwners[closing]])
-            {
-                wins += log.Kinds[closing] == EventKind.Won ? 1 : 0;
-                losses += log.Kinds[closing] == EventKind.Lost ? 1 : 0;
+                else
+                {
+                    losses++;
+                }
             }
         }
 

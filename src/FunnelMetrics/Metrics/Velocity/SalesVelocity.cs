@@ -6,7 +6,7 @@ namespace FunnelMetrics.Metrics;
 /// pipelines without values. A figure is <see langword="null"/> when one of its inputs is.
 /// </summary>
 /// <param name="OpenClients">Clients in open stages at the end of the window.</param>
-/// <param name="AverageWonValue">The mean value of the clients won in the window that have a value; <see langword="null"/> when none has.</param>
+/// <param name="AverageWonValue">The mean value of the clients won in the window (the same clients as <see cref="Velocity.CycleTime"/>) that have a value; <see langword="null"/> when none has.</param>
 /// <param name="WinRate">Won / (won + lost) among clients closed in the window.</param>
 /// <param name="AverageCycleDays">The mean cycle time of the wins in the window, in days.</param>
 /// <param name="ValuePerDay"><c>OpenClients x AverageWonValue x WinRate / AverageCycleDays</c>.</param>

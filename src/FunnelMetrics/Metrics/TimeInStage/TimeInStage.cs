@@ -5,10 +5,10 @@ namespace FunnelMetrics.Metrics;
 /// it begins with the transition that brought the client into the stage and ends with the client's next transition
 /// (activities and reassignments do not end it). A re-entry starts a new visit; a skipped stage has no visit. Visits
 /// count when they began in [<see cref="From"/>, <see cref="AsOf"/>]; a visit not ended by <see cref="AsOf"/> is open.
-/// The won stage is terminal and not reported.
+/// The won stage is terminal: its entry is present, so every result lists the same stages, but always empty.
 /// </summary>
 /// <param name="PipelineId">The pipeline.</param>
 /// <param name="From">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
 /// <param name="AsOf">The instant, inclusive: later events are ignored and running visits are measured up to it.</param>
-/// <param name="Stages">One entry per open stage, in pipeline order.</param>
+/// <param name="Stages">One entry per stage, in pipeline order, the won stage's empty.</param>
 public sealed record TimeInStage(PipelineId PipelineId, DateTimeOffset? From, DateTimeOffset AsOf, IReadOnlyList<StageTime> Stages);

@@ -52,7 +52,7 @@ public static class FlowLedgerCalculator
         var cells = new int[size];
         var totals = new int[dayCount * owners]; // all activities, whatever the client's state
         var start = new int[buckets * owners];
-        int Cell(int day, int bucket, int owner, int column) => (((((day * buckets) + bucket) * owners) + owner) * Columns) + column;
+        var at = new CellIndex(buckets, owners);
 
         for (var c = 0; c < clientMask.Length; c++)
         {
@@ -69,8 +69,16 @@ public static class FlowLedgerCalculator
                 start[(b0 * owners) + log.EventOwners[i]]++;
             }
 
-            var day = 0;
-            for (i = Math.Max(i + 1, first); i < end && log.Ticks[i] < bounds[dayCount]; i++)
+            i = Math.Max(i + 1, first);
+            if (i >= end || log.Ticks[i] >= bounds[dayCount])
+            {
+                continue;
+            }
+
+            // The first day by binary search, then forward: each client's events are in time order.
+            var found = Array.BinarySearch(bounds, log.Ticks[i]);
+            var day = found >= 0 ? found : ~found - 1;
+            for (; i < end && log.Ticks[i] < bounds[dayCount]; i++)
             {
                 while (log.Ticks[i] >= bounds[day + 1])
                 {
@@ -85,7 +93,7 @@ public static class FlowLedgerCalculator
                 {
                     if (bucket is { } b && ownerMask[who])
                     {
-                        cells[Cell(day, b, who, column)]++;
+                        cells[at[day, b, who, column]]++;
                     }
                 }
 
@@ -140,7 +148,7 @@ public static class FlowLedgerCalculator
                 {
                     if (before is { } b && ownerMask[beforeOwner])
                     {
-                        cells[Cell(day, b, beforeOwner, Delta)]--;
+                        cells[at[day, b, beforeOwner, Delta]]--;
                     }
 
                     Add(after, owner, Delta);
@@ -148,7 +156,7 @@ public static class FlowLedgerCalculator
             }
         }
 
-        return Shape(log, firstDay, lastDay, zone, bounds, cells, totals, start, Cell);
+        return Shape(log, firstDay, lastDay, zone, bounds, cells, totals, start, at);
     }
 
     /// <summary>The count bucket of the client after event <paramref name="i"/>: its stage, the lost bucket, or none before entry.</summary>
@@ -159,7 +167,7 @@ public static class FlowLedgerCalculator
         _ => log.Stages[i],
     };
 
-    private static FlowLedger Shape(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, TimeZoneInfo zone, long[] bounds, int[] cells, int[] activityTotals, int[] start, Func<int, int, int, int, int> cell)
+    private static FlowLedger Shape(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, TimeZoneInfo zone, long[] bounds, int[] cells, int[] activityTotals, int[] start, CellIndex cell)
     {
         var pipeline = log.Pipeline;
         var stageCount = pipeline.Stages.Count;
@@ -174,33 +182,38 @@ public static class FlowLedgerCalculator
             var dayActivities = 0;
             for (var o = 0; o < owners; o++)
             {
-                var rows = new FlowRow[stageCount];
                 var any = activityTotals[(d * owners) + o] != 0;
                 for (var b = 0; b <= stageCount; b++)
                 {
-                    running[(b * owners) + o] += cells[cell(d, b, o, Delta)];
+                    running[(b * owners) + o] += cells[cell[d, b, o, Delta]];
                     any |= running[(b * owners) + o] != 0;
                 }
 
                 for (var s = 0; s < stageCount; s++)
                 {
-                    for (var k = 0; k < Columns; k++)
+                    for (var k = 0; k < Delta; k++)
                     {
-                        var v = cells[cell(d, s, o, k)];
+                        var v = cells[cell[d, s, o, k]];
                         stageTotals[s, k] += v;
-                        any |= v != 0 && k != Delta;
+                        any |= v != 0;
                     }
 
                     stageTotals[s, Columns] += running[(s * owners) + o];
-                    rows[s] = Row(pipeline.Stages[s].Key, d, s, o, cells, cell, running[(s * owners) + o]);
                 }
 
-                var lostCount = running[(stageCount * owners) + o];
                 dayActivities += activityTotals[(d * owners) + o];
-                if (any)
+                if (!any)
                 {
-                    byOwner.Add(new OwnerFlow(log.Owners[o], rows, Totals(rows, won, activityTotals[(d * owners) + o], lostCount)));
+                    continue;
                 }
+
+                var rows = new FlowRow[stageCount];
+                for (var s = 0; s < stageCount; s++)
+                {
+                    rows[s] = Row(pipeline.Stages[s].Key, cells, cell, d, s, o, running[(s * owners) + o]);
+                }
+
+                byOwner.Add(new OwnerFlow(log.Owners[o], rows, Totals(rows, won, activityTotals[(d * owners) + o], running[(stageCount * owners) + o])));
             }
 
             var allRows = new FlowRow[stageCount];
@@ -239,19 +252,25 @@ public static class FlowLedgerCalculator
         return new FlowLedger(pipeline.Id, zone.Id, firstDay, lastDay, days);
     }
 
-    private static FlowRow Row(StageId stage, int d, int s, int o, int[] cells, Func<int, int, int, int, int> cell, int countAtEnd) => new(
+    private static FlowRow Row(StageId stage, int[] cells, CellIndex cell, int d, int s, int o, int countAtEnd) => new(
         stage,
-        cells[cell(d, s, o, Entered)],
-        cells[cell(d, s, o, New)],
-        cells[cell(d, s, o, Reopened)],
-        cells[cell(d, s, o, AdvancedOut)],
-        cells[cell(d, s, o, RegressedOut)],
-        cells[cell(d, s, o, Lost)],
-        cells[cell(d, s, o, ReopenedOut)],
-        cells[cell(d, s, o, ReassignedIn)],
-        cells[cell(d, s, o, ReassignedOut)],
-        cells[cell(d, s, o, Activities)],
+        cells[cell[d, s, o, Entered]],
+        cells[cell[d, s, o, New]],
+        cells[cell[d, s, o, Reopened]],
+        cells[cell[d, s, o, AdvancedOut]],
+        cells[cell[d, s, o, RegressedOut]],
+        cells[cell[d, s, o, Lost]],
+        cells[cell[d, s, o, ReopenedOut]],
+        cells[cell[d, s, o, ReassignedIn]],
+        cells[cell[d, s, o, ReassignedOut]],
+        cells[cell[d, s, o, Activities]],
         countAtEnd);
+
+    /// <summary>The position of counter (day, bucket, owner, column) in the flat counter array.</summary>
+    private readonly struct CellIndex(int buckets, int owners)
+    {
+        public long this[int day, int bucket, int owner, int column] => (((((((long)day * buckets) + bucket) * owners) + owner) * Columns) + column);
+    }
 
     private static FlowTotals Totals(FlowRow[] rows, int won, int activities, int lostAtEnd)
     {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics;
 
@@ -14,6 +15,15 @@ public sealed class FunnelMetricsOptions
 
     /// <summary>The default of <see cref="FutureTolerance"/>: five minutes.</summary>
     public static readonly TimeSpan DefaultFutureTolerance = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default of <see cref="DefaultStallThreshold"/>: 14 days.</summary>
+    public static readonly TimeSpan DefaultStallThresholdValue = TimeSpan.FromDays(14);
+
+    /// <summary>The default of <see cref="StallPercentile"/>: 90.</summary>
+    public const double DefaultStallPercentile = 90;
+
+    /// <summary>The default of <see cref="StallMinimumVisits"/>: 30.</summary>
+    public const int DefaultStallMinimumVisits = 30;
 
     /// <summary>The default of <see cref="TimeZone"/>: <c>UTC</c>.</summary>
     public const string DefaultTimeZone = "UTC";
@@ -54,4 +64,31 @@ public sealed class FunnelMetricsOptions
     /// </summary>
     /// <value>Default: <see langword="true"/>.</value>
     public bool SkippedStagesCountAsPassed { get; set; } = true;
+
+    /// <summary>What a client's idle time is measured from when detecting stalled clients.</summary>
+    /// <value>Default: <see cref="Metrics.StallClock.TimeInStage"/>.</value>
+    public StallClock StallClock { get; set; } = StallClock.TimeInStage;
+
+    /// <summary>
+    /// Stall thresholds per stage key, for stages whose definition sets none; each strictly positive. In configuration,
+    /// a section such as <c>"StallThresholds": { "meeting": "7.00:00:00" }</c>.
+    /// </summary>
+    /// <value>Default: empty.</value>
+    [PositiveDurations]
+    public Dictionary<string, TimeSpan> StallThresholds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The stall threshold of a stage with no other source. From one second to ten years inclusive.</summary>
+    /// <value>Default: <see cref="DefaultStallThresholdValue"/> (14 days).</value>
+    [TimeSpanRange("00:00:01", "3650.00:00:00")]
+    public TimeSpan DefaultStallThreshold { get; set; } = DefaultStallThresholdValue;
+
+    /// <summary>The percentile of a stage's time in stage used as its statistical stall threshold, greater than 0 and at most 100.</summary>
+    /// <value>Default: <see cref="DefaultStallPercentile"/> (90).</value>
+    [Range(0d, 100d, MinimumIsExclusive = true)]
+    public double StallPercentile { get; set; } = DefaultStallPercentile;
+
+    /// <summary>How many completed visits a stage needs before its statistical threshold is used. From 1 to 1,000,000.</summary>
+    /// <value>Default: <see cref="DefaultStallMinimumVisits"/> (30).</value>
+    [Range(1, 1_000_000)]
+    public int StallMinimumVisits { get; set; } = DefaultStallMinimumVisits;
 }

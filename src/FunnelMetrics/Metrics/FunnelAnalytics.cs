@@ -153,6 +153,18 @@ public sealed class FunnelAnalytics
         return VelocityCalculator.Compute(log, from, to ?? Now, filter);
     }
 
+    /// <summary>Finds the stalled clients with the configured clock and thresholds; see <see cref="StallCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now, so advancing the <see cref="TimeProvider"/> past a threshold makes a client appear.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The stalled clients.</returns>
+    public async Task<StalledClients> GetStalledClientsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return StallCalculator.Compute(log, asOf ?? Now, StallSettings.FromOptions(_options), filter);
+    }
+
     private DateOnly Today()
     {
         var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));

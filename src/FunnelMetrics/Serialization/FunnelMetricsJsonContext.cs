@@ -44,6 +44,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(TimeInStage))]
 [JsonSerializable(typeof(Conversion))]
 [JsonSerializable(typeof(Velocity))]
+[JsonSerializable(typeof(StalledClients))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<FlowLedger>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<TimeInStage>>))]

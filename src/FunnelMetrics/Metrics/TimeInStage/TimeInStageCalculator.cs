@@ -18,6 +18,22 @@ public static class TimeInStageCalculator
             throw new ArgumentException($"The window starts at {from:O}, after its end at {asOf:O}.", nameof(from));
         }
 
+        var sample = Collect(log, asOf, from, filter);
+        var stageCount = log.Pipeline.Stages.Count;
+        var result = new StageTime[stageCount];
+        for (var s = 0; s < stageCount; s++)
+        {
+            // The won stage is terminal: no visit of it is measured, and its entry stays empty.
+            var estimates = Statistics.KaplanMeier(sample.Observations[s], 0.5, 0.9);
+            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s]));
+        }
+
+        return new TimeInStage(log.Pipeline.Id, from, asOf, result);
+    }
+
+    /// <summary>The visits of each stage as of <paramref name="asOf"/>: completed durations, censored observations, per-client totals.</summary>
+    internal static VisitSample Collect(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset? from, FunnelFilter? filter)
+    {
         filter ??= FunnelFilter.All;
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
@@ -90,14 +106,9 @@ public static class TimeInStageCalculator
             }
         }
 
-        var result = new StageTime[stageCount];
-        for (var s = 0; s < stageCount; s++)
-        {
-            // The won stage is terminal: no visit of it is measured, and its entry stays empty.
-            var estimates = Statistics.KaplanMeier(observations[s], 0.5, 0.9);
-            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(completed[s]), open[s], estimates[0], estimates[1], Statistics.Durations(perClient[s]));
-        }
-
-        return new TimeInStage(log.Pipeline.Id, from, asOf, result);
+        return new VisitSample(completed, observations, perClient, open);
     }
 }
+
+/// <summary>The visits of each stage, by stage index.</summary>
+internal sealed record VisitSample(List<long>[] Completed, List<(long Ticks, bool Completed)>[] Observations, List<long>[] PerClient, int[] Open);

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FunnelMetrics.DependencyInjection;
+
+/// <summary>Checks that every value of a string-to-duration map is strictly positive, naming the first key that is not.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class PositiveDurationsAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        if (value is IEnumerable<KeyValuePair<string, TimeSpan>> map)
+        {
+            foreach (var (key, duration) in map)
+            {
+                if (duration <= TimeSpan.Zero || string.IsNullOrWhiteSpace(key))
+                {
+                    return new ValidationResult(
+                        $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; it is {duration}.",
+                        [validationContext.MemberName ?? validationContext.DisplayName]);
+                }
+            }
+        }
+
+        return ValidationResult.Success;
+    }
+}

@@ -165,6 +165,19 @@ public sealed class FunnelAnalytics
         return StallCalculator.Compute(log, asOf ?? Now, StallSettings.FromOptions(_options), filter);
     }
 
+    /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="period">The window's length, such as 30 days.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The ranking.</returns>
+    public async Task<StuckStages> GetStuckStagesAsync(PipelineId pipelineId, TimeSpan period, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return StuckStagesCalculator.Compute(log, asOf ?? Now, period, StallSettings.FromOptions(_options), _options.SkippedStagesCountAsPassed, filter);
+    }
+
     private DateOnly Today()
     {
         var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));

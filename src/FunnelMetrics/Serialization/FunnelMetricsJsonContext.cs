@@ -45,6 +45,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(Conversion))]
 [JsonSerializable(typeof(Velocity))]
 [JsonSerializable(typeof(StalledClients))]
+[JsonSerializable(typeof(StuckStages))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<FlowLedger>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<TimeInStage>>))]

@@ -1,0 +1,97 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Tests.Support;
+using static FunnelMetrics.Tests.Support.Seed;
+
+namespace FunnelMetrics.Tests.Metrics;
+
+public sealed class StuckStagesTests
+{
+    /// <summary>
+    /// Over two 10-day windows ending 2026-03-22: in the first, one client waits at the decision maker; in the second,
+    /// three wait at the meeting (threshold 7 days, all past it) and one at the decision maker (default 14 days), and boris has one of them.
+    /// </summary>
+    private static async Task<FunnelEventLog> HistoryAsync()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var r = h.Recorder;
+        var old = (await r.AddClientAsync(NewClient("old", T0))).Id;
+        await r.MoveAsync(old, DecisionMaker, T0);
+        foreach (var (id, owner) in new[] { ("m1", Anna), ("m2", Anna), ("m3", Boris) })
+        {
+            var c = (await r.AddClientAsync(NewClient(id, T0, owner))).Id;
+            await r.MoveAsync(c, DecisionMaker, T0.AddDays(10));
+            await r.MoveAsync(c, Meeting, T0.AddDays(11));
+        }
+
+        var quick = (await r.AddClientAsync(NewClient("quick", T0))).Id;
+        await r.MoveAsync(quick, Offer, T0.AddDays(12));
+        await r.MoveAsync(quick, Terms, T0.AddDays(13));
+        return FunnelEventLog.Build(Pipeline, await h.Store.Clients.ListAsync(SalesId).ToListAsync(), await h.Store.Events.ReadPipelineAsync(SalesId, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Ranking_PutsTheStageWithMostStalledClientsFirst_AndComparesWithThePreviousWindow()
+    {
+        var result = StuckStagesCalculator.Compute(await HistoryAsync(), T0.AddDays(20), TimeSpan.FromDays(10));
+
+        Assert.Equal(6, result.Stages.Count);
+        Assert.Equal([Meeting, DecisionMaker], result.Stages.Take(2).Select(s => s.Stage));
+        Assert.Equal([1, 2, 3, 4, 5, 6], result.Stages.Select(s => s.Rank));
+        var meeting = result.Stages[0];
+        Assert.Equal(new StageFigures(3, 3, 1.0, new DurationEstimate(null, TimeSpan.FromDays(9)), new DurationEstimate(null, TimeSpan.FromDays(9)), 0.0), meeting.Current);
+        Assert.Equal((0, 0, null), (meeting.Previous.Clients, meeting.Previous.Stalled, meeting.Previous.ConversionToNext));
+        Assert.Equal((3, 3, null), (meeting.Change.Clients, meeting.Change.Stalled, meeting.Change.ConversionToNext));
+        Assert.Equal(4.0, meeting.Score);
+
+        var dm = result.Stages[1];
+        Assert.Equal((1, 1), (dm.Current.Clients, dm.Current.Stalled));
+        Assert.Equal(1.0, dm.Current.ConversionToNext);
+        Assert.Equal((4, 0), (dm.Previous.Clients, dm.Previous.Stalled)); // the three arrived exactly at the previous end; 'old' had waited 10 days of 14
+        Assert.Equal(TimeSpan.FromDays(1), dm.Current.Median.Value);
+
+        var offer = result.Stages.Single(s => s.Stage == Offer);
+        Assert.Equal(TimeSpan.FromDays(1), offer.Current.Median.Value);
+        Assert.Equal(1.0, offer.Current.ConversionToNext);
+        Assert.Null(offer.Change.Median);
+    }
+
+    [Fact]
+    public async Task ByOwner_RanksEachOwnersStagesForTheirOwnClients()
+    {
+        var result = StuckStagesCalculator.Compute(await HistoryAsync(), T0.AddDays(20), TimeSpan.FromDays(10));
+
+        Assert.Equal(["anna", "boris"], result.ByOwner.Select(o => o.Owner.Value));
+        var boris = result.ByOwner[1].Stages;
+        Assert.Equal(Meeting, boris[0].Stage);
+        Assert.Equal((1, 1), (boris[0].Current.Clients, boris[0].Current.Stalled));
+        Assert.Equal((2, 2), (result.ByOwner[0].Stages.Single(s => s.Stage == Meeting).Current.Clients, result.ByOwner[0].Stages.Single(s => s.Stage == Meeting).Current.Stalled));
+        Assert.Equal(DecisionMaker, result.ByOwner[0].Stages[1].Stage);
+    }
+
+    [Fact]
+    public async Task Period_ThatIsNotPositive_ThrowsNamingIt()
+    {
+        var log = await HistoryAsync();
+
+        Assert.Equal("period", Assert.Throws<ArgumentOutOfRangeException>(() => StuckStagesCalculator.Compute(log, T0, TimeSpan.Zero)).ParamName);
+    }
+
+    [Property(MaxTest = 60)]
+    public Property Ranking_CoversEveryOpenStageOnce_InScoreOrder_AndAgreesWithTheStalledClients() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(1, 30)), (h, days) =>
+        {
+            var log = h.Log();
+            var settings = new StallSettings { DefaultThreshold = TimeSpan.FromDays(1) };
+            var result = StuckStagesCalculator.Compute(log, h.AsOf, TimeSpan.FromDays(days), settings);
+            var stalled = StallCalculator.Compute(log, h.AsOf, settings);
+
+            Assert.Equal(h.Pipeline.Stages.Where(s => s.Key != h.Pipeline.WonStage).Select(s => s.Key).Order(), result.Stages.Select(s => s.Stage).Order());
+            Assert.Equal(Enumerable.Range(1, result.Stages.Count), result.Stages.Select(s => s.Rank));
+            Assert.True(result.Stages.Zip(result.Stages.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+            Assert.Equal(stalled.Clients.Count, result.Stages.Sum(s => s.Current.Stalled));
+            Assert.Equal(result.Stages.Sum(s => s.Current.Stalled), result.ByOwner.Sum(o => o.Stages.Sum(s => s.Current.Stalled)));
+        });
+}

@@ -178,6 +178,20 @@ public sealed class FunnelAnalytics
         return StuckStagesCalculator.Compute(log, asOf ?? Now, period, StallSettings.FromOptions(_options), _options.SkippedStagesCountAsPassed, filter);
     }
 
+    /// <summary>Forecasts the results of the clients in work with the configured settings; see <see cref="Forecasting.ForecastCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="horizonEnd">When set, also the wins by this instant, such as the end of the month.</param>
+    /// <param name="targetWins">When set (with a horizon), also the daily intake that reaches this many wins.</param>
+    /// <param name="asOf">The instant; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The forecast.</returns>
+    public async Task<Forecasting.Forecast> GetForecastAsync(PipelineId pipelineId, DateTimeOffset? horizonEnd = null, int? targetWins = null, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return Forecasting.ForecastCalculator.Compute(log, asOf ?? Now, Forecasting.ForecastSettings.FromOptions(_options), horizonEnd, targetWins, filter);
+    }
+
     private DateOnly Today()
     {
         var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));

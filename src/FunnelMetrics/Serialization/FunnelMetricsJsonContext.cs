@@ -46,6 +46,8 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(Velocity))]
 [JsonSerializable(typeof(StalledClients))]
 [JsonSerializable(typeof(StuckStages))]
+[JsonSerializable(typeof(FunnelMetrics.Forecasting.Forecast))]
+[JsonSerializable(typeof(FunnelMetrics.Forecasting.Backtest))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<FlowLedger>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<TimeInStage>>))]

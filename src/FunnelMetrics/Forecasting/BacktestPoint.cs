@@ -1,0 +1,11 @@
+namespace FunnelMetrics.Forecasting;
+
+/// <summary>One forecast made at a past instant, against what then happened.</summary>
+/// <param name="MadeAt">The instant the forecast was made at: only history up to it was used.</param>
+/// <param name="HorizonEnd">The forecast's horizon.</param>
+/// <param name="Predicted">The expected wins by the horizon.</param>
+/// <param name="P10">The forecast's 10th percentile.</param>
+/// <param name="P90">The forecast's 90th percentile.</param>
+/// <param name="Actual">The wins that really happened in (MadeAt, HorizonEnd]: of the clients in work at MadeAt, plus new clients when intake is included.</param>
+/// <param name="Error"><c>Predicted - Actual</c>.</param>
+public sealed record BacktestPoint(DateTimeOffset MadeAt, DateTimeOffset HorizonEnd, double Predicted, int P10, int P90, int Actual, double Error);

@@ -1,0 +1,354 @@
+using FunnelMetrics.Metrics;
+
+namespace FunnelMetrics.Forecasting;
+
+/// <summary>Computes <see cref="Forecast"/> and <see cref="Backtest"/>.</summary>
+public static class ForecastCalculator
+{
+    /// <summary>Forecasts the results of the clients in work as of an instant.</summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="asOf">The instant, inclusive: the history window ends here and the clients open here are forecast.</param>
+    /// <param name="settings">History window, minimum departures, simulation runs and seed, intake; <see langword="null"/> for the defaults.</param>
+    /// <param name="horizonEnd">When set, also simulate the wins by this instant (after <paramref name="asOf"/>), such as the end of the month.</param>
+    /// <param name="targetWins">When set (0 or more, with a horizon), also compute the daily intake that reaches this many wins by the horizon.</param>
+    /// <param name="filter">
+    /// Which clients and owners; <see langword="null"/> for all. Client conditions restrict both the history and the clients
+    /// forecast; the owner condition restricts the clients forecast (owner as of the instant) and the departures used for
+    /// rates (owner on each departure), with the whole team's rates as the fallback.
+    /// </param>
+    /// <returns>The forecast; without any basis, one that says so instead of numbers.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The horizon is not after <paramref name="asOf"/>, or the target is negative or given without a horizon.</exception>
+    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        settings ??= ForecastSettings.Default;
+        filter ??= FunnelFilter.All;
+        if (horizonEnd is { } end && end <= asOf)
+        {
+            throw new ArgumentOutOfRangeException(nameof(horizonEnd), end, $"The horizon must be after the forecast's instant {asOf:O}: a positive span.");
+        }
+
+        if (targetWins is { } target && (target < 0 || horizonEnd is null))
+        {
+            throw new ArgumentOutOfRangeException(nameof(targetWins), target, "The target number of wins must be 0 or more, and needs a horizon to be reached by.");
+        }
+
+        var seed = settings.Seed ?? Random.Shared.Next();
+        var clientMask = filter.ClientMask(log);
+        var ownerMask = filter.OwnerMask(log);
+        var lo = (asOf - settings.HistoryWindow).UtcTicks;
+        var hi = asOf.UtcTicks;
+        var team = ChainModel.Departures(log, lo, hi, clientMask, null);
+        var subject = filter.Owners is null ? team : ChainModel.Departures(log, lo, hi, clientMask, ownerMask);
+        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures);
+        var historyFrom = asOf - settings.HistoryWindow;
+        var clients = ClientsInWork(log, hi, clientMask, ownerMask);
+
+        if (!model.AnyBasis)
+        {
+            return new Forecast(log.Pipeline.Id, asOf, historyFrom, false,
+                $"No visit of any stage ended in the history window [{historyFrom:O}, {asOf:O}] and no stage has a configured win probability: there is nothing to forecast from.",
+                Stages(log, model, clients), clients.Count, clients.Count, null, null, null, null, []);
+        }
+
+        var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, settings.HistoryWindow) : (double?)null;
+        var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients);
+        HorizonForecast? horizon = null;
+        IntakeForTarget? goal = null;
+        var reasons = new List<string>();
+        if (withoutBasis > 0)
+        {
+            reasons.Add($"{withoutBasis} client(s) in work are in stages with no basis and count in no expected figure.");
+        }
+
+        if (horizonEnd is { } h)
+        {
+            if (model.HasTiming)
+            {
+                horizon = Simulate(log, model, clients, h.UtcTicks, hi, settings.Runs, seed, intake, out var pipelineOnlyMean);
+                if (targetWins is { } t)
+                {
+                    goal = Goal(log, model, t, pipelineOnlyMean, hi, h.UtcTicks, settings.Runs, seed);
+                }
+            }
+            else
+            {
+                reasons.Add("No visit durations are known for some stage, so wins by the horizon cannot be timed.");
+            }
+        }
+
+        var byOwner = new List<OwnerForecast>();
+        if (filter.Owners is null)
+        {
+            foreach (var owner in clients.Select(c => c.Owner).Distinct().Order())
+            {
+                var mask = new bool[log.Owners.Length];
+                mask[owner] = true;
+                var ownerModel = ChainModel.Build(log.Pipeline, ChainModel.Departures(log, lo, hi, clientMask, mask), team, true, settings.MinimumDepartures);
+                var ownerClients = clients.Where(c => c.Owner == owner).ToList();
+                var (ownerWins, ownerValue, _) = Expected(log, ownerModel, ownerClients);
+                var ownerIntake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, mask, settings.HistoryWindow) : (double?)null;
+                var ownerHorizon = horizonEnd is { } oh && ownerModel.HasTiming ? Simulate(log, ownerModel, ownerClients, oh.UtcTicks, hi, settings.Runs, seed, ownerIntake, out _) : null;
+                byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWins, ownerValue, ownerHorizon));
+            }
+        }
+
+        return new Forecast(log.Pipeline.Id, asOf, historyFrom, true, reasons.Count == 0 ? null : string.Join(' ', reasons), Stages(log, model, clients), clients.Count, withoutBasis, expectedWins, expectedValue, horizon, goal, byOwner);
+    }
+
+    /// <summary>
+    /// Makes a forecast at each of several past instants, using only the history up to each, and compares its wins by
+    /// <c>instant + horizon</c> with the wins that really followed.
+    /// </summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="from">The first instant, inclusive.</param>
+    /// <param name="to">The last instant, inclusive.</param>
+    /// <param name="step">The spacing of the instants, positive.</param>
+    /// <param name="horizon">Each forecast's span, positive.</param>
+    /// <param name="settings">The forecast settings; a seed is required, so the backtest can be repeated.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <returns>The points and their error.</returns>
+    /// <exception cref="ArgumentException">The seed is missing, or the instants, step or horizon are out of range.</exception>
+    public static Backtest Backtest(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, ForecastSettings settings, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Seed is null)
+        {
+            throw new ArgumentException("A backtest must be reproducible: set ForecastSettings.Seed (FunnelMetrics:ForecastSeed).", nameof(settings));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(horizon, TimeSpan.Zero);
+        if (to < from)
+        {
+            throw new ArgumentException($"The backtest's instants run from {from:O} to {to:O}: the last is before the first.", nameof(to));
+        }
+
+        filter ??= FunnelFilter.All;
+        var clientMask = filter.ClientMask(log);
+        var ownerMask = filter.OwnerMask(log);
+        var points = new List<BacktestPoint>();
+        for (var at = from; at <= to; at += step)
+        {
+            var forecast = Compute(log, at, settings, at + horizon, null, filter);
+            if (forecast.Horizon is not { } h)
+            {
+                continue;
+            }
+
+            var actual = ActualWins(log, at.UtcTicks, (at + horizon).UtcTicks, clientMask, ownerMask, settings.IncludeIntake);
+            points.Add(new BacktestPoint(at, at + horizon, h.ExpectedWins, h.P10, h.P90, actual, h.ExpectedWins - actual));
+        }
+
+        return points.Count == 0
+            ? new Backtest(points, null, null, null)
+            : new Backtest(points, points.Average(p => Math.Abs(p.Error)), points.Average(p => p.Error), points.Count(p => p.Actual >= p.P10 && p.Actual <= p.P90) / (double)points.Count);
+    }
+
+    private static List<(int Client, int Stage, long VisitStart, int Owner)> ClientsInWork(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
+    {
+        var clients = new List<(int, int, long, int)>();
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            var last = clientMask[c] ? log.LastEventAtOrBefore(c, cut) : -1;
+            if (last < 0 || log.Statuses[last] != ClientStatus.Open || !ownerMask[log.EventOwners[last]])
+            {
+                continue;
+            }
+
+            var visit = last;
+            while (log.Kinds[visit] >= EventKind.Activity)
+            {
+                visit--;
+            }
+
+            clients.Add((c, log.Stages[last], log.Ticks[visit], log.EventOwners[last]));
+        }
+
+        return clients;
+    }
+
+    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients)
+    {
+        double wins = 0;
+        decimal value = 0;
+        var withoutBasis = 0;
+        foreach (var (c, stage, _, _) in clients)
+        {
+            if (model.Won[stage] is not { } p || model.Basis[stage] == StageBasis.None)
+            {
+                withoutBasis++;
+                continue;
+            }
+
+            wins += p;
+            value += (log.ClientsArray[c].Value ?? 0) * (decimal)p;
+        }
+
+        return (wins, value, withoutBasis);
+    }
+
+    private static List<StageForecast> Stages(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients)
+    {
+        var pipeline = log.Pipeline;
+        var won = pipeline.WonStageIndex;
+        var stages = new List<StageForecast>();
+        for (var s = 0; s < pipeline.Stages.Count; s++)
+        {
+            if (s == won)
+            {
+                continue;
+            }
+
+            var stats = model.Stats[s];
+            var count = stats?.Count ?? 0;
+            double? Share(Func<int, bool> which) => count == 0 ? null : (double)Enumerable.Range(0, stats!.To.Length).Where(which).Sum(t => stats.To[t]) / count;
+            var inStage = clients.Count(c => c.Stage == s);
+            stages.Add(new StageForecast(
+                pipeline.Stages[s].Key,
+                model.Basis[s],
+                count,
+                Share(t => t == s + 1 && t != won && t < pipeline.Stages.Count),
+                Share(t => t > s + 1 && t != won && t < pipeline.Stages.Count),
+                Share(t => t < s && t != won),
+                Share(t => t == won),
+                Share(t => t == pipeline.Stages.Count),
+                stats is null ? DurationStats.Empty : Statistics.Durations([.. stats.Durations]),
+                model.Won[s],
+                model.LostProbability[s],
+                model.UnknownProbability[s],
+                model.ExpectedDays[s],
+                inStage,
+                model.Won[s] is { } p ? inStage * p : null));
+        }
+
+        return stages;
+    }
+
+    private static double IntakePerDay(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, TimeSpan window)
+    {
+        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        var entries = 0;
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            for (var i = log.Start[c]; i < log.Start[c + 1] && log.Ticks[i] <= hi; i++)
+            {
+                if (log.Kinds[i] == EventKind.Entered && log.Stages[i] == first && log.Ticks[i] >= lo && (ownerMask is null || ownerMask[log.EventOwners[i]]))
+                {
+                    entries++;
+                }
+            }
+        }
+
+        return entries / window.TotalDays;
+    }
+
+    private static HorizonForecast Simulate(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients, long end, long now, int runs, int seed, double? intakePerDay, out double pipelineOnlyMean)
+    {
+        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        var wins = new int[runs];
+        decimal value = 0;
+        long pipelineWins = 0;
+        for (var r = 0; r < runs; r++)
+        {
+            // Every path is simulated to its end whatever the horizon, so a later horizon never counts fewer wins.
+            for (var k = 0; k < clients.Count; k++)
+            {
+                var (c, stage, visitStart, _) = clients[k];
+                var random = SplitMix64.For(seed, r, k);
+                if (model.SimulateWin(stage, now - visitStart, now, ref random) is { } at && at <= end)
+                {
+                    wins[r]++;
+                    value += log.ClientsArray[c].Value ?? 0;
+                }
+            }
+
+            pipelineWins += wins[r];
+            if (intakePerDay is > 0 and var rate)
+            {
+                var arrivals = SplitMix64.For(seed, r, -1);
+                var perTick = rate / TimeSpan.TicksPerDay;
+                var t = (double)now;
+                for (var k = 0; ; k++)
+                {
+                    t += -Math.Log(1 - arrivals.NextDouble()) / perTick;
+                    if (t > end)
+                    {
+                        break;
+                    }
+
+                    var random = SplitMix64.For(seed, r, 1_000_000_000L + k);
+                    if (model.SimulateWin(first, 0, (long)t, ref random) is { } at && at <= end)
+                    {
+                        wins[r]++;
+                    }
+                }
+            }
+        }
+
+        pipelineOnlyMean = (double)pipelineWins / runs;
+        var sorted = wins.Order().ToArray();
+        int Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * runs), 1, runs) - 1];
+        return new HorizonForecast(new DateTimeOffset(end, TimeSpan.Zero), runs, seed, intakePerDay, wins.Average(), Rank(0.1), Rank(0.5), Rank(0.9), value / runs);
+    }
+
+    private static IntakeForTarget Goal(FunnelEventLog log, ChainModel model, int target, double pipelineMean, long now, long end, int runs, int seed)
+    {
+        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        var days = (double)(end - now) / TimeSpan.TicksPerDay;
+        var shortfall = Math.Max(0, target - pipelineMean);
+        var pFirst = model.Won[first];
+        var winsInTime = 0;
+        for (var r = 0; r < runs; r++)
+        {
+            var random = SplitMix64.For(seed, r, -2);
+            var arrival = now + (long)(random.NextDouble() * (end - now));
+            if (model.SimulateWin(first, 0, arrival, ref random) is { } at && at <= end)
+            {
+                winsInTime++;
+            }
+        }
+
+        var inTime = (double)winsInTime / runs;
+        double? steady = shortfall == 0 ? 0 : pFirst is > 0 and var p ? shortfall / (days * p) : null;
+        double? within = shortfall == 0 ? 0 : inTime > 0 ? shortfall / (days * inTime) : null;
+        return new IntakeForTarget(target, pipelineMean, pFirst, steady, within);
+    }
+
+    private static int ActualWins(FunnelEventLog log, long at, long end, bool[] clientMask, bool[] ownerMask, bool includeNew)
+    {
+        var wins = 0;
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            var last = log.LastEventAtOrBefore(c, at);
+            var openThen = last >= 0 && log.Statuses[last] == ClientStatus.Open && ownerMask[log.EventOwners[last]];
+            var newLater = includeNew && log.FirstEntryTicks[c] > at;
+            if (!openThen && !newLater)
+            {
+                continue;
+            }
+
+            for (var i = Math.Max(last + 1, log.Start[c]); i < log.Start[c + 1] && log.Ticks[i] <= end; i++)
+            {
+                if (log.Kinds[i] == EventKind.Won && log.Ticks[i] > at)
+                {
+                    wins++;
+                    break;
+                }
+            }
+        }
+
+        return wins;
+    }
+}

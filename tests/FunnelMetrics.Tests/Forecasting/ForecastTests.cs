@@ -1,0 +1,238 @@
+using FunnelMetrics.Forecasting;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Tests.Support;
+using static FunnelMetrics.Tests.Support.Seed;
+
+namespace FunnelMetrics.Tests.Forecasting;
+
+/// <summary>
+/// Hand-computed forecasts on a three-stage pipeline a, b, w (w = won). From a, 10 visits of 2 days ended: 6 went on to b,
+/// 4 were lost. From b, 10 visits of 4 days ended: 5 won, 5 lost. So P(won | b) = 0.5 and P(won | a) = 0.6 x 0.5 = 0.3;
+/// the expected days to close are 4 from b and 2 + 0.6 x 4 = 4.4 from a. In work at day 10: two clients in a since day 9,
+/// one in b since day 8, each worth 1000.
+/// </summary>
+public sealed class ForecastTests
+{
+    private static readonly StageId A = new("a"), B = new("b"), W = new("w");
+    private static readonly PipelineDefinition Abw = new(new PipelineId("abw"), "ABW", [new StageDefinition(A), new StageDefinition(B), new StageDefinition(W)]);
+    private static readonly DateTimeOffset Now = T0.AddDays(10);
+    private static readonly ForecastSettings Seeded = new() { Seed = 7 };
+
+    private static async Task<FunnelEventLog> HistoryAsync(PipelineDefinition? pipeline = null, bool withOpenClients = true)
+    {
+        pipeline ??= Abw;
+        var h = new RecorderHarness();
+        await h.Store.Pipelines.AddAsync(pipeline);
+        async Task<ClientId> Add(string id, OwnerId? owner = null) =>
+            (await h.Recorder.AddClientAsync(new Client(new ClientId(id), pipeline.Id, owner ?? Anna, T0, 1000m))).Id;
+
+        for (var i = 1; i <= 10; i++)
+        {
+            var c = await Add($"h{i:D2}", i <= 2 ? Boris : Anna);
+            await h.Recorder.MoveAsync(c, A, T0);
+            if (i <= 6)
+            {
+                await h.Recorder.MoveAsync(c, B, T0.AddDays(2));
+                if (i <= 3)
+                {
+                    await h.Recorder.MoveAsync(c, W, T0.AddDays(6));
+                }
+                else
+                {
+                    await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(6));
+                }
+            }
+            else
+            {
+                await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(2));
+            }
+        }
+
+        for (var i = 11; i <= 14; i++)
+        {
+            var c = await Add($"h{i:D2}");
+            await h.Recorder.MoveAsync(c, B, T0);
+            if (i <= 12)
+            {
+                await h.Recorder.MoveAsync(c, W, T0.AddDays(4));
+            }
+            else
+            {
+                await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(4));
+            }
+        }
+
+        if (withOpenClients)
+        {
+            await h.Recorder.MoveAsync(await Add("open-a1"), A, T0.AddDays(9));
+            await h.Recorder.MoveAsync(await Add("open-a2", Boris), A, T0.AddDays(9));
+            await h.Recorder.MoveAsync(await Add("open-b"), B, T0.AddDays(8));
+        }
+
+        return FunnelEventLog.Build(pipeline, await h.Store.Clients.ListAsync(pipeline.Id).ToListAsync(), await h.Store.Events.ReadPipelineAsync(pipeline.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+    }
+
+    [Fact]
+    public async Task Chain_GivesEachStagesWinProbabilityAndTimeToClose()
+    {
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded);
+
+        Assert.True(forecast.HasBasis);
+        Assert.Null(forecast.Reason);
+        var (a, b) = (forecast.Stages[0], forecast.Stages[1]);
+        Assert.Equal((StageBasis.History, 10, 0.6, 0.4), (a.Basis, a.Departures, a.NextShare!.Value, a.LostShare!.Value));
+        Assert.Equal((0.0, 0.0, 0.0), (a.LaterShare!.Value, a.EarlierShare!.Value, a.WonShare!.Value));
+        Assert.Equal((StageBasis.History, 10, 0.5, 0.5), (b.Basis, b.Departures, b.WonShare!.Value, b.LostShare!.Value));
+        Assert.Equal(0.3, a.WinProbability!.Value, 12);
+        Assert.Equal(0.7, a.LossProbability!.Value, 12);
+        Assert.Equal(0.5, b.WinProbability!.Value, 12);
+        Assert.Equal(4.4, a.ExpectedDaysToClose!.Value, 9);
+        Assert.Equal(4.0, b.ExpectedDaysToClose!.Value, 9);
+        Assert.Equal(TimeSpan.FromDays(2), a.TimeInStage.Median);
+        Assert.Equal((2, 1), (a.ClientsInWork, b.ClientsInWork));
+        Assert.Equal((3, 0), (forecast.OpenClients, forecast.ClientsWithoutBasis));
+        Assert.Equal(1.1, forecast.ExpectedWins!.Value, 12);
+        Assert.Equal(1100m, decimal.Round(forecast.ExpectedValue!.Value, 6));
+    }
+
+    [Fact]
+    public async Task Horizon_CountsOnlyWinsThatCanHappenInTime()
+    {
+        var log = await HistoryAsync();
+
+        // b's visits last 4 days: the client there for 2 days leaves on day 12; a's clients leave on day 11 and win on day 15 at the earliest.
+        var oneDay = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1)).Horizon!;
+        var threeDays = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(3)).Horizon!;
+        var longRun = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(100)).Horizon!;
+
+        Assert.Equal((0.0, 0, 0, 0), (oneDay.ExpectedWins, oneDay.P10, oneDay.P50, oneDay.P90));
+        Assert.Equal(0.5, threeDays.ExpectedWins, 1);
+        Assert.Equal((0, 1), (threeDays.P10, threeDays.P90));
+        Assert.Equal(1.1, longRun.ExpectedWins, 1);
+        Assert.Equal((7, 2000), (longRun.Seed, longRun.Runs));
+        Assert.InRange((double)longRun.ExpectedValue, 1000, 1200);
+    }
+
+    [Fact]
+    public async Task Horizon_WithTheSameSeed_GivesTheSameAnswer()
+    {
+        var log = await HistoryAsync();
+
+        var first = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
+        var second = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
+        var drawn = ForecastCalculator.Compute(log, Now, new ForecastSettings(), Now.AddDays(4));
+
+        Assert.Equal(first.Horizon, second.Horizon);
+        Assert.Equal(drawn.Horizon!.ExpectedWins, ForecastCalculator.Compute(log, Now, new ForecastSettings { Seed = drawn.Horizon.Seed }, Now.AddDays(4)).Horizon!.ExpectedWins);
+    }
+
+    [Fact]
+    public async Task Target_GivesTheDailyIntakeThatReachesIt()
+    {
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded, Now.AddDays(30), targetWins: 5);
+
+        var goal = forecast.Target!;
+        Assert.Equal(5, goal.TargetWins);
+        Assert.Equal(1.1, goal.ExpectedWinsFromPipeline, 1);
+        Assert.Equal(0.3, goal.FirstStageWinProbability!.Value, 12);
+        // (5 - 1.1) / (30 x 0.3) = 0.433; in time only arrivals in the first 24 days can win: (5 - 1.1) / (30 x 0.3 x 24/30) = 0.542.
+        Assert.Equal(0.433, goal.SteadyStateDailyIntake!.Value, 1);
+        Assert.InRange(goal.WithinHorizonDailyIntake!.Value, 0.49, 0.60);
+        Assert.Equal(0.0, ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded, Now.AddDays(30), targetWins: 0).Target!.SteadyStateDailyIntake);
+    }
+
+    [Fact]
+    public async Task Intake_AddsNewClientsAtTheRecentDailyRate()
+    {
+        var log = await HistoryAsync();
+
+        var without = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(60)).Horizon!;
+        var with = ForecastCalculator.Compute(log, Now, Seeded with { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
+
+        // 12 new clients entered a in the 180-day window: 12/180 a day, each winning with probability 0.3 when in time.
+        Assert.Equal(12 / 180.0, with.IntakePerDay!.Value, 12);
+        Assert.Null(without.IntakePerDay);
+        Assert.True(with.ExpectedWins > without.ExpectedWins);
+        // 60 days x 12/180 = 4 arrivals; those in the first 54 days can close in time, with probability 0.3: 4 x 0.9 x 0.3 = 1.08.
+        Assert.InRange(with.ExpectedWins - without.ExpectedWins, 0.95, 1.2);
+    }
+
+    [Fact]
+    public async Task ByOwner_FallsBackToTeamRatesWhereTheOwnerHasTooLittleHistory()
+    {
+        // boris had 2 departures from each stage and anna 8; with a minimum of 8, anna's own rates count and boris gets the team's.
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 8 });
+
+        var boris = forecast.ByOwner.Single(o => o.Owner == Boris);
+        Assert.Equal([StageBasis.TeamHistory, StageBasis.TeamHistory], boris.Stages.Select(s => s.Basis));
+        Assert.Equal((1, 0.3), (boris.OpenClients, Math.Round(boris.ExpectedWins, 12)));
+        var anna = forecast.ByOwner.Single(o => o.Owner == Anna);
+        Assert.Equal([StageBasis.History, StageBasis.History], anna.Stages.Select(s => s.Basis));
+        Assert.Equal((8, 8), (anna.Stages[0].Departures, anna.Stages[1].Departures));
+        // anna's own a: 4 of 8 to b, 4 lost; b: 3 of 8 won (h03 + h11, h12). So P(won | b) = 3/8 and P(won | a) = 0.5 x 3/8.
+        Assert.Equal((3 / 8.0) + (0.5 * 3 / 8.0), anna.ExpectedWins, 12);
+    }
+
+    [Fact]
+    public async Task StageWithTooLittleHistory_FallsBackToItsConfiguredWinProbability_OrSaysItIsSparse()
+    {
+        var configured = new PipelineDefinition(new PipelineId("abw"), "ABW", [new StageDefinition(A, winProbability: 0.25), new StageDefinition(B), new StageDefinition(W)]);
+
+        var withProbability = ForecastCalculator.Compute(await HistoryAsync(configured), Now, Seeded with { MinimumDepartures = 11 });
+        var sparse = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 11 });
+
+        Assert.Equal(StageBasis.ConfiguredWinProbability, withProbability.Stages[0].Basis);
+        Assert.Equal(0.25, withProbability.Stages[0].WinProbability);
+        Assert.Equal(StageBasis.SparseHistory, sparse.Stages[0].Basis);
+        Assert.Equal(0.3, sparse.Stages[0].WinProbability!.Value, 12);
+    }
+
+    [Fact]
+    public async Task PipelineWithoutHistory_SaysThereIsNoBasis_InsteadOfPredictingZero()
+    {
+        var h = new RecorderHarness();
+        await h.Store.Pipelines.AddAsync(Abw);
+        await h.Recorder.AddClientAsync(new Client(new ClientId("c"), Abw.Id, Anna, T0));
+        await h.Recorder.MoveAsync(new ClientId("c"), A, T0);
+        var log = FunnelEventLog.Build(Abw, await h.Store.Clients.ListAsync(Abw.Id).ToListAsync(), await h.EventsOfAsync(new ClientId("c")));
+
+        var forecast = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(10), 3);
+
+        Assert.False(forecast.HasBasis);
+        Assert.Contains("nothing to forecast from", forecast.Reason, StringComparison.Ordinal);
+        Assert.Null(forecast.ExpectedWins);
+        Assert.Null(forecast.Horizon);
+        Assert.Null(forecast.Target);
+        Assert.Equal(1, forecast.ClientsWithoutBasis);
+        Assert.All(forecast.Stages, s => Assert.Equal(StageBasis.None, s.Basis));
+    }
+
+    [Fact]
+    public async Task BadInput_ThrowsNamingTheSetting()
+    {
+        var log = await HistoryAsync();
+
+        Assert.Equal("horizonEnd", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now)).ParamName);
+        Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1), -1)).ParamName);
+        Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, null, 3)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastSettings())).ParamName);
+        Assert.Equal("Runs", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { Runs = 99 }).ParamName);
+        Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { HistoryWindow = TimeSpan.Zero }).ParamName);
+        Assert.Equal("MinimumDepartures", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { MinimumDepartures = 0 }).ParamName);
+    }
+
+    [Fact]
+    public async Task Backtest_ComparesPastForecastsWithTheWinsThatFollowed()
+    {
+        var log = await HistoryAsync(withOpenClients: false);
+
+        // At day 5 the six clients in b have been there 3 days; b's 4 sparse departures say 4-day visits, half won: 3 expected, 3 won on day 6.
+        var backtest = ForecastCalculator.Backtest(log, T0.AddDays(5), T0.AddDays(5), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
+
+        var point = Assert.Single(backtest.Points);
+        Assert.Equal(3, point.Actual);
+        Assert.Equal(3.0, point.Predicted, 0);
+        Assert.Equal(Math.Abs(point.Error), backtest.MeanAbsoluteError);
+        Assert.Equal(1.0, backtest.Coverage);
+    }
+}

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace FunnelMetrics.DependencyInjection;
 
-/// <summary>Checks that every value of a string-to-duration map is strictly positive, naming the first key that is not.</summary>
+/// <summary>Checks that every key of a stage-key-to-duration map is a valid stage key and every value strictly positive, naming the first entry that is not.</summary>
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class PositiveDurationsAttribute : ValidationAttribute
 {
@@ -13,7 +13,7 @@ internal sealed class PositiveDurationsAttribute : ValidationAttribute
         {
             foreach (var (key, duration) in map)
             {
-                if (duration <= TimeSpan.Zero || string.IsNullOrWhiteSpace(key))
+                if (duration <= TimeSpan.Zero || !StageId.TryParse(key, out _))
                 {
                     return new ValidationResult(
                         $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; it is {duration}.",

@@ -192,6 +192,15 @@ internal sealed class ChainModel
             }
         }
 
+        // A stage with a row from which no outcome is reachable loops forever among stages: that is unknown too.
+        for (var s = 0; s < n; s++)
+        {
+            if (Rows[s] is not null && !reaches[s])
+            {
+                (Won[s], LostProbability[s], UnknownProbability[s]) = (0, 0, 1);
+            }
+        }
+
         var index = Enumerable.Range(0, n).Where(s => reaches[s]).ToArray();
         var m = index.Length;
         if (m == 0)
@@ -223,10 +232,12 @@ internal sealed class ChainModel
         for (var i = 0; i < m; i++)
         {
             var s = index[i];
-            Won[s] = Math.Clamp(b[i, 0], 0, 1);
-            LostProbability[s] = Math.Clamp(b[i, 1], 0, 1);
-            UnknownProbability[s] = Math.Clamp(b[i, 2], 0, 1);
+            // Mass that flows into a loop with no exit is never absorbed: it is unknown too, so the three sum to 1.
+            // (The clamps only absorb rounding: elimination can land a hair outside [0, 1].)
             var absorbed = b[i, 0] + b[i, 1] + b[i, 2];
+            Won[s] = Math.Clamp(b[i, 0], 0, 1);
+            LostProbability[s] = Math.Clamp(b[i, 1], 0, 1 - Won[s]!.Value);
+            UnknownProbability[s] = 1 - Won[s]!.Value - LostProbability[s]!.Value;
             ExpectedDays[s] = timed && absorbed > 1 - 1e-9 ? b[i, 3] : null;
         }
     }
@@ -236,15 +247,16 @@ internal sealed class ChainModel
 
     /// <summary>
     /// Simulates one client's path from a stage it has been in for <paramref name="age"/> ticks, starting at
-    /// <paramref name="start"/>: the instant of its win, or null when it is lost, reaches a stage without basis, or is still
-    /// open after 1,000 moves. Each visit's length is drawn from the stage's durations longer than the age already spent
+    /// <paramref name="start"/>: the instant of its win, or null when it is lost, reaches a stage without basis, is still
+    /// open after 1,000 moves, or passes <paramref name="end"/> (a later end only lets the same path run further, so wins
+    /// never decrease as the horizon grows). Each visit's length is drawn from the stage's durations longer than the age already spent
     /// (when none is, the age plus any duration).
     /// </summary>
-    public long? SimulateWin(int stage, long age, long start, ref SplitMix64 random)
+    public long? SimulateWin(int stage, long age, long start, long end, ref SplitMix64 random)
     {
         var t = start;
         var s = stage;
-        for (var step = 0; step < 1000; step++)
+        for (var step = 0; step < 1000 && t <= end; step++)
         {
             var durations = Durations[s];
             if (Rows[s] is not { } row || durations.Length == 0)

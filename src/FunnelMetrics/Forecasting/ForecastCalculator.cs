@@ -5,6 +5,12 @@ namespace FunnelMetrics.Forecasting;
 /// <summary>Computes <see cref="Forecast"/> and <see cref="Backtest"/>.</summary>
 public static class ForecastCalculator
 {
+    /// <summary>The most forecasts one backtest makes.</summary>
+    public const int MaxBacktestPoints = 1000;
+
+    /// <summary>The most new clients one simulated future adds, so an extreme intake rate cannot run away.</summary>
+    private const int MaxArrivalsPerRun = 1_000_000;
+
     /// <summary>Forecasts the results of the clients in work as of an instant.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: the history window ends here and the clients open here are forecast.</param>
@@ -18,7 +24,10 @@ public static class ForecastCalculator
     /// </param>
     /// <returns>The forecast; without any basis, one that says so instead of numbers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The horizon is not after <paramref name="asOf"/>, or the target is negative or given without a horizon.</exception>
-    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null)
+    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null) =>
+        ComputeCore(log, asOf, settings, horizonEnd, targetWins, filter, perOwner: true);
+
+    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
     {
         ArgumentNullException.ThrowIfNull(log);
         settings ??= ForecastSettings.Default;
@@ -51,7 +60,7 @@ public static class ForecastCalculator
                 Stages(log, model, clients), clients.Count, clients.Count, null, null, null, null, []);
         }
 
-        var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, settings.HistoryWindow) : (double?)null;
+        var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask) : (double?)null;
         var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients);
         HorizonForecast? horizon = null;
         IntakeForTarget? goal = null;
@@ -59,6 +68,12 @@ public static class ForecastCalculator
         if (withoutBasis > 0)
         {
             reasons.Add($"{withoutBasis} client(s) in work are in stages with no basis and count in no expected figure.");
+        }
+
+        var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
+        if (uncertain > 0)
+        {
+            reasons.Add($"{uncertain} client(s) in work may reach a stage with no basis (or a loop no departure leaves); that share of their fate is unknown and counts as not won.");
         }
 
         if (horizonEnd is { } h)
@@ -78,7 +93,7 @@ public static class ForecastCalculator
         }
 
         var byOwner = new List<OwnerForecast>();
-        if (filter.Owners is null)
+        if (filter.Owners is null && perOwner)
         {
             foreach (var owner in clients.Select(c => c.Owner).Distinct().Order())
             {
@@ -87,13 +102,14 @@ public static class ForecastCalculator
                 var ownerModel = ChainModel.Build(log.Pipeline, ChainModel.Departures(log, lo, hi, clientMask, mask), team, true, settings.MinimumDepartures);
                 var ownerClients = clients.Where(c => c.Owner == owner).ToList();
                 var (ownerWins, ownerValue, _) = Expected(log, ownerModel, ownerClients);
-                var ownerIntake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, mask, settings.HistoryWindow) : (double?)null;
+                var ownerIntake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, mask) : (double?)null;
                 var ownerHorizon = horizonEnd is { } oh && ownerModel.HasTiming ? Simulate(log, ownerModel, ownerClients, oh.UtcTicks, hi, settings.Runs, seed, ownerIntake, out _) : null;
                 byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWins, ownerValue, ownerHorizon));
             }
         }
 
-        return new Forecast(log.Pipeline.Id, asOf, historyFrom, true, reasons.Count == 0 ? null : string.Join(' ', reasons), Stages(log, model, clients), clients.Count, withoutBasis, expectedWins, expectedValue, horizon, goal, byOwner);
+        var allWithoutBasis = clients.Count > 0 && withoutBasis == clients.Count;
+        return new Forecast(log.Pipeline.Id, asOf, historyFrom, true, reasons.Count == 0 ? null : string.Join(' ', reasons), Stages(log, model, clients), clients.Count, withoutBasis, allWithoutBasis ? null : expectedWins, allWithoutBasis ? null : expectedValue, horizon, goal, byOwner);
     }
 
     /// <summary>
@@ -125,15 +141,22 @@ public static class ForecastCalculator
             throw new ArgumentException($"The backtest's instants run from {from:O} to {to:O}: the last is before the first.", nameof(to));
         }
 
+        if ((to - from).Ticks / step.Ticks >= MaxBacktestPoints)
+        {
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest from {from:O} to {to:O} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
+        }
+
         filter ??= FunnelFilter.All;
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var points = new List<BacktestPoint>();
+        var skipped = 0;
         for (var at = from; at <= to; at += step)
         {
-            var forecast = Compute(log, at, settings, at + horizon, null, filter);
+            var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false);
             if (forecast.Horizon is not { } h)
             {
+                skipped++;
                 continue;
             }
 
@@ -142,8 +165,8 @@ public static class ForecastCalculator
         }
 
         return points.Count == 0
-            ? new Backtest(points, null, null, null)
-            : new Backtest(points, points.Average(p => Math.Abs(p.Error)), points.Average(p => p.Error), points.Count(p => p.Actual >= p.P10 && p.Actual <= p.P90) / (double)points.Count);
+            ? new Backtest(points, skipped, null, null, null)
+            : new Backtest(points, skipped, points.Average(p => Math.Abs(p.Error)), points.Average(p => p.Error), points.Count(p => p.Actual >= p.P10 && p.Actual <= p.P90) / (double)points.Count);
     }
 
     private static List<(int Client, int Stage, long VisitStart, int Owner)> ClientsInWork(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
@@ -226,7 +249,8 @@ public static class ForecastCalculator
         return stages;
     }
 
-    private static double IntakePerDay(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, TimeSpan window)
+    /// <summary>First entries into the first open stage per day, over the part of the window the history covers.</summary>
+    private static double IntakePerDay(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask)
     {
         var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
         var entries = 0;
@@ -246,7 +270,9 @@ public static class ForecastCalculator
             }
         }
 
-        return entries / window.TotalDays;
+        // A young pipeline's history starts after the window's start: divide by the span really observed.
+        var start = Math.Max(lo, log.FirstEventAt?.UtcTicks ?? hi);
+        return hi > start ? entries / ((double)(hi - start) / TimeSpan.TicksPerDay) : 0;
     }
 
     private static HorizonForecast Simulate(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients, long end, long now, int runs, int seed, double? intakePerDay, out double pipelineOnlyMean)
@@ -262,7 +288,7 @@ public static class ForecastCalculator
             {
                 var (c, stage, visitStart, _) = clients[k];
                 var random = SplitMix64.For(seed, r, k);
-                if (model.SimulateWin(stage, now - visitStart, now, ref random) is { } at && at <= end)
+                if (model.SimulateWin(stage, now - visitStart, now, end, ref random) is { } at && at <= end)
                 {
                     wins[r]++;
                     value += log.ClientsArray[c].Value ?? 0;
@@ -275,7 +301,7 @@ public static class ForecastCalculator
                 var arrivals = SplitMix64.For(seed, r, -1);
                 var perTick = rate / TimeSpan.TicksPerDay;
                 var t = (double)now;
-                for (var k = 0; ; k++)
+                for (var k = 0; k < MaxArrivalsPerRun; k++)
                 {
                     t += -Math.Log(1 - arrivals.NextDouble()) / perTick;
                     if (t > end)
@@ -284,7 +310,7 @@ public static class ForecastCalculator
                     }
 
                     var random = SplitMix64.For(seed, r, 1_000_000_000L + k);
-                    if (model.SimulateWin(first, 0, (long)t, ref random) is { } at && at <= end)
+                    if (model.SimulateWin(first, 0, (long)t, end, ref random) is { } at && at <= end)
                     {
                         wins[r]++;
                     }
@@ -309,7 +335,7 @@ public static class ForecastCalculator
         {
             var random = SplitMix64.For(seed, r, -2);
             var arrival = now + (long)(random.NextDouble() * (end - now));
-            if (model.SimulateWin(first, 0, arrival, ref random) is { } at && at <= end)
+            if (model.SimulateWin(first, 0, arrival, end, ref random) is { } at && at <= end)
             {
                 winsInTime++;
             }
@@ -319,6 +345,21 @@ public static class ForecastCalculator
         double? steady = shortfall == 0 ? 0 : pFirst is > 0 and var p ? shortfall / (days * p) : null;
         double? within = shortfall == 0 ? 0 : inTime > 0 ? shortfall / (days * inTime) : null;
         return new IntakeForTarget(target, pipelineMean, pFirst, steady, within);
+    }
+
+    /// <summary>Whether the client's first entry was into the first open stage, by an owner the filter keeps: what intake simulates.</summary>
+    private static bool EntersFirstStage(FunnelEventLog log, int c, bool[] ownerMask)
+    {
+        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        for (var i = log.Start[c]; i < log.Start[c + 1]; i++)
+        {
+            if (log.Kinds[i] == EventKind.Entered)
+            {
+                return log.Stages[i] == first && ownerMask[log.EventOwners[i]];
+            }
+        }
+
+        return false;
     }
 
     private static int ActualWins(FunnelEventLog log, long at, long end, bool[] clientMask, bool[] ownerMask, bool includeNew)
@@ -333,7 +374,7 @@ public static class ForecastCalculator
 
             var last = log.LastEventAtOrBefore(c, at);
             var openThen = last >= 0 && log.Statuses[last] == ClientStatus.Open && ownerMask[log.EventOwners[last]];
-            var newLater = includeNew && log.FirstEntryTicks[c] > at;
+            var newLater = includeNew && log.FirstEntryTicks[c] > at && log.FirstEntryTicks[c] <= end && EntersFirstStage(log, c, ownerMask);
             if (!openThen && !newLater)
             {
                 continue;

@@ -7,7 +7,7 @@ public sealed record ForecastSettings
     private readonly int _minimumDepartures = FunnelMetricsOptions.DefaultForecastMinimumDepartures;
     private readonly int _runs = FunnelMetricsOptions.DefaultForecastRuns;
 
-    /// <summary>The settings with every default (and no seed).</summary>
+    /// <summary>The settings with every default.</summary>
     public static ForecastSettings Default { get; } = new();
 
     /// <summary>How far back departures are read to estimate the rates: [asOf - window, asOf]. Positive. Default: 180 days.</summary>
@@ -35,10 +35,11 @@ public sealed record ForecastSettings
     }
 
     /// <summary>
-    /// The simulation's seed: the same input and seed give the same answer. <see langword="null"/> draws a seed, which the
-    /// result reports so the run can be repeated. Backtests require one.
+    /// The simulation's seed: the same input and seed give the same answer. Default: 20260301. <see langword="null"/>
+    /// opts out of reproducibility and draws a seed, which the result reports so the run can still be repeated;
+    /// backtests require a seed.
     /// </summary>
-    public int? Seed { get; init; }
+    public int? Seed { get; init; } = FunnelMetricsOptions.DefaultForecastSeed;
 
     /// <summary>Whether horizon forecasts add future intake: new clients entering the first open stage at the history window's daily rate. Default: no.</summary>
     public bool IncludeIntake { get; init; }

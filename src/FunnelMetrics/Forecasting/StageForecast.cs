@@ -15,9 +15,9 @@ namespace FunnelMetrics.Forecasting;
 /// <param name="WonShare">The share straight to the won stage.</param>
 /// <param name="LostShare">The share lost from the stage.</param>
 /// <param name="TimeInStage">The durations of those visits.</param>
-/// <param name="WinProbability">The probability that a client now in the stage is eventually won, or <see langword="null"/> when no outcome is reachable from it.</param>
+/// <param name="WinProbability">The probability that a client now in the stage is eventually won, or <see langword="null"/> when the stage has no basis.</param>
 /// <param name="LossProbability">The probability that it is eventually lost.</param>
-/// <param name="UnknownProbability">The probability that it reaches a stage with no basis first (0 when every stage has one).</param>
+/// <param name="UnknownProbability">The probability that its fate is unknown: it reaches a stage with no basis, or a loop of stages that no observed departure leaves. The three sum to 1.</param>
 /// <param name="ExpectedDaysToClose">The expected days until won, lost or unknown, from the stage's mean visit lengths; <see langword="null"/> when not computable.</param>
 /// <param name="ClientsInWork">Clients forecast that are in the stage now.</param>
 /// <param name="ExpectedWins"><c>ClientsInWork x WinProbability</c>.</param>

@@ -75,9 +75,8 @@ public sealed class ForecastProperties
                     Assert.InRange(p, 0, 1);
                     Assert.InRange(stage.LossProbability!.Value, 0, 1);
                     Assert.Equal(x[s], p, 6);
-                    var absorbed = p + stage.LossProbability!.Value + stage.UnknownProbability!.Value;
-                    Assert.True(absorbed <= 1 + 1e-9, $"{stage.Stage}: {absorbed}");
-                    if (forecast.Stages.All(f => f.Basis != StageBasis.None) && stage.ExpectedDaysToClose is not null)
+                    Assert.Equal(1.0, p + stage.LossProbability!.Value + stage.UnknownProbability!.Value, 9);
+                    if (forecast.Stages.All(f => f.Basis != StageBasis.None) && stage.UnknownProbability < 1e-9)
                     {
                         Assert.Equal(1.0, p + stage.LossProbability!.Value, 9);
                     }
@@ -99,8 +98,10 @@ public sealed class ForecastProperties
         Prop.ForAll(RecordedHistory.Arb(), h =>
         {
             var log = h.Log();
-            var horizons = new[] { 1, 3, 10, 30, 100, 365, 36500 }.Select(d => h.AsOf.AddDays(d)).ToArray();
-            var forecasts = horizons.Select(end => ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = h.Seed % 2 == 0 }, end)).ToArray();
+            // With intake, a young history can mean many arrivals a day: keep those horizons short.
+            var intake = h.Seed % 2 == 0;
+            var horizons = (intake ? new[] { 1, 3, 10, 30 } : [1, 3, 10, 30, 100, 365, 36500]).Select(d => h.AsOf.AddDays(d)).ToArray();
+            var forecasts = horizons.Select(end => ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = intake }, end)).ToArray();
             if (forecasts[0].Horizon is null)
             {
                 return;
@@ -109,7 +110,7 @@ public sealed class ForecastProperties
             var expected = forecasts.Select(f => f.Horizon!.ExpectedWins).ToArray();
             Assert.True(expected.Zip(expected.Skip(1)).All(p => p.First <= p.Second + 1e-12), string.Join(", ", expected));
             Assert.True(forecasts.Zip(forecasts.Skip(1)).All(p => p.First.Horizon!.P90 <= p.Second.Horizon!.P90));
-            if (h.Seed % 2 != 0)
+            if (!intake && forecasts[^1].ExpectedWins is not null)
             {
                 // Without intake, a hundred years resolves every path; the simulation's mean is within five standard errors of the exact sum.
                 var exact = forecasts[^1].ExpectedWins!.Value;

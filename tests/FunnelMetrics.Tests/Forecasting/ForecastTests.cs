@@ -120,9 +120,10 @@ public sealed class ForecastTests
 
         var first = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
         var second = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
-        var drawn = ForecastCalculator.Compute(log, Now, new ForecastSettings(), Now.AddDays(4));
+        var drawn = ForecastCalculator.Compute(log, Now, new ForecastSettings { Seed = null }, Now.AddDays(4));
 
         Assert.Equal(first.Horizon, second.Horizon);
+        Assert.Equal(FunnelMetricsOptions.DefaultForecastSeed, ForecastCalculator.Compute(log, Now, horizonEnd: Now.AddDays(4)).Horizon!.Seed);
         Assert.Equal(drawn.Horizon!.ExpectedWins, ForecastCalculator.Compute(log, Now, new ForecastSettings { Seed = drawn.Horizon.Seed }, Now.AddDays(4)).Horizon!.ExpectedWins);
     }
 
@@ -149,12 +150,12 @@ public sealed class ForecastTests
         var without = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(60)).Horizon!;
         var with = ForecastCalculator.Compute(log, Now, Seeded with { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
 
-        // 12 new clients entered a in the 180-day window: 12/180 a day, each winning with probability 0.3 when in time.
-        Assert.Equal(12 / 180.0, with.IntakePerDay!.Value, 12);
+        // 12 new clients entered a in the history, which covers 10 of the window's 180 days: 1.2 a day.
+        Assert.Equal(1.2, with.IntakePerDay!.Value, 12);
         Assert.Null(without.IntakePerDay);
         Assert.True(with.ExpectedWins > without.ExpectedWins);
-        // 60 days x 12/180 = 4 arrivals; those in the first 54 days can close in time, with probability 0.3: 4 x 0.9 x 0.3 = 1.08.
-        Assert.InRange(with.ExpectedWins - without.ExpectedWins, 0.95, 1.2);
+        // 60 days x 1.2 = 72 arrivals; those in the first 54 days can close in time, with probability 0.3: 72 x 0.9 x 0.3 = 19.44.
+        Assert.InRange(with.ExpectedWins - without.ExpectedWins, 18, 21);
     }
 
     [Fact]
@@ -188,6 +189,43 @@ public sealed class ForecastTests
     }
 
     [Fact]
+    public async Task StageWithoutBasisDownstream_MakesTheFateUnknown_AndTheForecastSaysSo()
+    {
+        // Only a's departures are in the window: b (where 6 of 10 went) has no basis, so a's wins are unknown.
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), T0.AddDays(3), Seeded);
+
+        Assert.Equal(StageBasis.None, forecast.Stages[1].Basis);
+        Assert.Equal((0.0, 0.4, 0.6), (forecast.Stages[0].WinProbability!.Value, forecast.Stages[0].LossProbability!.Value, Math.Round(forecast.Stages[0].UnknownProbability!.Value, 12)));
+        Assert.Contains("no basis", forecast.Reason, StringComparison.Ordinal);
+        Assert.Equal(6 + 4, forecast.ClientsWithoutBasis); // the six clients in b and the four who entered b directly
+        Assert.Null(forecast.ExpectedWins); // every client in work is without basis: no number is presented as a prediction
+
+    }
+
+    [Fact]
+    public async Task ClientHeadingForAStageWithoutBasis_HasAnUnknownFate_AndTheForecastSaysSo()
+    {
+        var h = new RecorderHarness();
+        await h.Store.Pipelines.AddAsync(Abw);
+        for (var i = 0; i < 10; i++)
+        {
+            var c = (await h.Recorder.AddClientAsync(new Client(new ClientId($"c{i}"), Abw.Id, Anna, T0))).Id;
+            await h.Recorder.MoveAsync(c, A, T0);
+            await (i < 6 ? h.Recorder.MoveAsync(c, B, T0.AddDays(2)) : h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(2)));
+        }
+
+        var waiting = (await h.Recorder.AddClientAsync(new Client(new ClientId("waiting"), Abw.Id, Anna, T0))).Id;
+        await h.Recorder.MoveAsync(waiting, A, T0.AddDays(2.5));
+        var log = FunnelEventLog.Build(Abw, await h.Store.Clients.ListAsync(Abw.Id).ToListAsync(), await h.Store.Events.ReadPipelineAsync(Abw.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+
+        var forecast = ForecastCalculator.Compute(log, T0.AddDays(3), Seeded);
+
+        Assert.Equal(0.6, forecast.Stages[0].UnknownProbability!.Value, 12);
+        Assert.Equal(0.0, forecast.ExpectedWins); // the client in a has a basis; its chance of a win through b is unknown, not a prediction of zero...
+        Assert.Contains("1 client(s) in work may reach a stage with no basis", forecast.Reason, StringComparison.Ordinal); // ...and the forecast says so
+    }
+
+    [Fact]
     public async Task PipelineWithoutHistory_SaysThereIsNoBasis_InsteadOfPredictingZero()
     {
         var h = new RecorderHarness();
@@ -215,7 +253,7 @@ public sealed class ForecastTests
         Assert.Equal("horizonEnd", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1), -1)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, null, 3)).ParamName);
-        Assert.Equal("settings", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastSettings())).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastSettings { Seed = null })).ParamName);
         Assert.Equal("Runs", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { Runs = 99 }).ParamName);
         Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { HistoryWindow = TimeSpan.Zero }).ParamName);
         Assert.Equal("MinimumDepartures", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { MinimumDepartures = 0 }).ParamName);
@@ -234,5 +272,7 @@ public sealed class ForecastTests
         Assert.Equal(3.0, point.Predicted, 0);
         Assert.Equal(Math.Abs(point.Error), backtest.MeanAbsoluteError);
         Assert.Equal(1.0, backtest.Coverage);
+        Assert.Equal(0, backtest.Skipped);
+        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromMinutes(1), TimeSpan.FromDays(2), Seeded)).ParamName);
     }
 }

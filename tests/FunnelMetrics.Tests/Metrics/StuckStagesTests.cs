@@ -50,7 +50,9 @@ public sealed class StuckStagesTests
         Assert.Equal((1, 1), (dm.Current.Clients, dm.Current.Stalled));
         Assert.Equal(1.0, dm.Current.ConversionToNext);
         Assert.Equal((4, 0), (dm.Previous.Clients, dm.Previous.Stalled)); // the three arrived exactly at the previous end; 'old' had waited 10 days of 14
-        Assert.Equal(TimeSpan.FromDays(1), dm.Current.Median.Value);
+        // The three visits of the decision maker began exactly at the previous window's end: they belong to that window, not this one.
+        Assert.Equal(DurationEstimate.None, dm.Current.Median);
+        Assert.Equal(new DurationEstimate(null, TimeSpan.Zero), dm.Previous.Median);
 
         var offer = result.Stages.Single(s => s.Stage == Offer);
         Assert.Equal(TimeSpan.FromDays(1), offer.Current.Median.Value);

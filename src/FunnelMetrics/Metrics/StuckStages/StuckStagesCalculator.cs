@@ -73,7 +73,8 @@ public static class StuckStagesCalculator
     private static StageFigures[] Figures(FunnelEventLog log, DateTimeOffset asOf, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
     {
         var stalls = StallCalculator.Compute(log, asOf, settings, filter);
-        var time = TimeInStageCalculator.Compute(log, asOf, asOf - period, filter);
+        // Visits begun in (asOf - period, asOf]: the previous window's visits end where these start, none counted twice.
+        var time = TimeInStageCalculator.Compute(log, asOf, asOf - period + TimeSpan.FromTicks(1), filter);
         var conversion = ConversionCalculator.Compute(log, asOf - period, asOf, asOf, null, passSkipped, filter);
         var figures = new StageFigures[log.Pipeline.Stages.Count];
         for (var s = 0; s < figures.Length; s++)

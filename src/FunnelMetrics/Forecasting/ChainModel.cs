@@ -249,8 +249,8 @@ internal sealed class ChainModel
     /// Simulates one client's path from a stage it has been in for <paramref name="age"/> ticks, starting at
     /// <paramref name="start"/>: the instant of its win, or null when it is lost, reaches a stage without basis, is still
     /// open after 1,000 moves, or passes <paramref name="end"/> (a later end only lets the same path run further, so wins
-    /// never decrease as the horizon grows). Each visit's length is drawn from the stage's durations longer than the age already spent
-    /// (when none is, the age plus any duration).
+    /// never decrease as the horizon grows). Each visit's length is drawn from the stage's durations at least as long as the
+    /// age already spent (when none is, the age plus any duration).
     /// </summary>
     public long? SimulateWin(int stage, long age, long start, long end, ref SplitMix64 random)
     {
@@ -264,7 +264,8 @@ internal sealed class ChainModel
                 return null;
             }
 
-            var first = UpperBound(durations, age);
+            // A client that has waited `age` lasts at least that long: draw among the visits at least as long (all of them for a new visit).
+            var first = LowerBound(durations, age);
             var d = first < durations.Length ? durations[first + random.Next(durations.Length - first)] : age + durations[random.Next(durations.Length)];
             t += d - age;
             var u = random.NextDouble();
@@ -295,13 +296,13 @@ internal sealed class ChainModel
         return null;
     }
 
-    private static int UpperBound(long[] sorted, long value)
+    private static int LowerBound(long[] sorted, long value)
     {
         int lo = 0, hi = sorted.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value)
+            if (sorted[mid] < value)
             {
                 lo = mid + 1;
             }

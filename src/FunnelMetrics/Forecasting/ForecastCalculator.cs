@@ -70,6 +70,12 @@ public static class ForecastCalculator
             reasons.Add($"{withoutBasis} client(s) in work are in stages with no basis and count in no expected figure.");
         }
 
+        var sparse = Enumerable.Range(0, model.Basis.Length).Where(s => model.Basis[s] == StageBasis.SparseHistory).Select(s => log.Pipeline.Stages[s].Key.Value).ToList();
+        if (sparse.Count > 0)
+        {
+            reasons.Add($"Stage(s) {string.Join(", ", sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
+        }
+
         var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
         if (uncertain > 0)
         {
@@ -101,10 +107,11 @@ public static class ForecastCalculator
                 mask[owner] = true;
                 var ownerModel = ChainModel.Build(log.Pipeline, ChainModel.Departures(log, lo, hi, clientMask, mask), team, true, settings.MinimumDepartures);
                 var ownerClients = clients.Where(c => c.Owner == owner).ToList();
-                var (ownerWins, ownerValue, _) = Expected(log, ownerModel, ownerClients);
+                var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
+                var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
                 var ownerIntake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, mask) : (double?)null;
                 var ownerHorizon = horizonEnd is { } oh && ownerModel.HasTiming ? Simulate(log, ownerModel, ownerClients, oh.UtcTicks, hi, settings.Runs, seed, ownerIntake, out _) : null;
-                byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWins, ownerValue, ownerHorizon));
+                byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
             }
         }
 
@@ -283,11 +290,12 @@ public static class ForecastCalculator
         long pipelineWins = 0;
         for (var r = 0; r < runs; r++)
         {
-            // Every path is simulated to its end whatever the horizon, so a later horizon never counts fewer wins.
+            // Each client's stream is keyed by the client, not its position: filters and owner forecasts draw the same futures for it.
+            // A path stops only at the horizon, so a later horizon lets the same path run further and never counts fewer wins.
             for (var k = 0; k < clients.Count; k++)
             {
                 var (c, stage, visitStart, _) = clients[k];
-                var random = SplitMix64.For(seed, r, k);
+                var random = SplitMix64.For(seed, r, c);
                 if (model.SimulateWin(stage, now - visitStart, now, end, ref random) is { } at && at <= end)
                 {
                     wins[r]++;

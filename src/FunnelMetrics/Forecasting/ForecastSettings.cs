@@ -41,7 +41,10 @@ public sealed record ForecastSettings
     /// </summary>
     public int? Seed { get; init; } = FunnelMetricsOptions.DefaultForecastSeed;
 
-    /// <summary>Whether horizon forecasts add future intake: new clients entering the first open stage at the history window's daily rate. Default: no.</summary>
+    /// <summary>
+    /// Whether horizon forecasts add future intake: new clients entering the first open stage at the recent daily rate (first
+    /// entries in the history window, per day of the window that the pipeline's history covers). Default: no.
+    /// </summary>
     public bool IncludeIntake { get; init; }
 
     /// <summary>The settings held in the options.</summary>

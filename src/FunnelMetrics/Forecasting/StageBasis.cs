@@ -12,7 +12,7 @@ public enum StageBasis
     /// <summary>Too few departures anywhere: the stage's configured <see cref="StageDefinition.WinProbability"/> as the chance of a win, a loss otherwise.</summary>
     ConfiguredWinProbability = 2,
 
-    /// <summary>Some departures, but fewer than the minimum and no configured probability: the few there are, with a warning.</summary>
+    /// <summary>Some departures, but fewer than the minimum and no configured probability: the few there are; the forecast's reason names the stage.</summary>
     SparseHistory = 3,
 
     /// <summary>No departure and no configured probability: nothing to forecast from. Clients reaching the stage count as unknown.</summary>

@@ -192,6 +192,21 @@ public sealed class FunnelAnalytics
         return Forecasting.ForecastCalculator.Compute(log, asOf ?? Now, Forecasting.ForecastSettings.FromOptions(_options), horizonEnd, targetWins, filter);
     }
 
+    /// <summary>Backtests the forecast with the configured settings; see <see cref="Forecasting.ForecastCalculator.Backtest"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="from">The first past instant to forecast from, inclusive.</param>
+    /// <param name="to">The last, inclusive.</param>
+    /// <param name="step">The spacing of the instants.</param>
+    /// <param name="horizon">Each forecast's span.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The backtest.</returns>
+    public async Task<Forecasting.Backtest> GetBacktestAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return Forecasting.ForecastCalculator.Backtest(log, from, to, step, horizon, Forecasting.ForecastSettings.FromOptions(_options), filter);
+    }
+
     private DateOnly Today()
     {
         var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));

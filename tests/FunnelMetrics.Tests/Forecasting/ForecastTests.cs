@@ -166,12 +166,12 @@ public sealed class ForecastTests
 
         var boris = forecast.ByOwner.Single(o => o.Owner == Boris);
         Assert.Equal([StageBasis.TeamHistory, StageBasis.TeamHistory], boris.Stages.Select(s => s.Basis));
-        Assert.Equal((1, 0.3), (boris.OpenClients, Math.Round(boris.ExpectedWins, 12)));
+        Assert.Equal((1, 0, 0.3), (boris.OpenClients, boris.ClientsWithoutBasis, Math.Round(boris.ExpectedWins!.Value, 12)));
         var anna = forecast.ByOwner.Single(o => o.Owner == Anna);
         Assert.Equal([StageBasis.History, StageBasis.History], anna.Stages.Select(s => s.Basis));
         Assert.Equal((8, 8), (anna.Stages[0].Departures, anna.Stages[1].Departures));
         // anna's own a: 4 of 8 to b, 4 lost; b: 3 of 8 won (h03 + h11, h12). So P(won | b) = 3/8 and P(won | a) = 0.5 x 3/8.
-        Assert.Equal((3 / 8.0) + (0.5 * 3 / 8.0), anna.ExpectedWins, 12);
+        Assert.Equal((3 / 8.0) + (0.5 * 3 / 8.0), anna.ExpectedWins!.Value, 12);
     }
 
     [Fact]
@@ -185,6 +185,7 @@ public sealed class ForecastTests
         Assert.Equal(StageBasis.ConfiguredWinProbability, withProbability.Stages[0].Basis);
         Assert.Equal(0.25, withProbability.Stages[0].WinProbability);
         Assert.Equal(StageBasis.SparseHistory, sparse.Stages[0].Basis);
+        Assert.Contains("Stage(s) a, b had fewer than 11 departures", sparse.Reason, StringComparison.Ordinal);
         Assert.Equal(0.3, sparse.Stages[0].WinProbability!.Value, 12);
     }
 

@@ -3,6 +3,9 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Order statistics shared by the calculators.</summary>
 internal static class Statistics
 {
+    /// <summary><paramref name="part"/> / <paramref name="whole"/>, or <see langword="null"/> for an empty whole: never NaN.</summary>
+    public static double? Share(int part, int whole) => whole == 0 ? null : (double)part / whole;
+
     /// <summary>The nearest-rank percentile of sorted values: the smallest value with at least <paramref name="p"/> of them at or below it.</summary>
     public static long NearestRank(ReadOnlySpan<long> sorted, double p)
     {

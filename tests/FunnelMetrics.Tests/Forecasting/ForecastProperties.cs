@@ -170,7 +170,7 @@ public sealed class ForecastRecoveryTests
             await h.Recorder.MoveAsync(id, S1, T0.AddDays(120));
         }
 
-        var log = FunnelEventLog.Build(pipeline, await h.Store.Clients.ListAsync(pipeline.Id).ToListAsync(), await h.Store.Events.ReadPipelineAsync(pipeline.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        var log = await h.LogAsync(pipeline);
         var forecast = ForecastCalculator.Compute(log, T0.AddDays(121), new ForecastSettings { Seed = 3, HistoryWindow = TimeSpan.FromDays(365) }, T0.AddDays(121 + 3650));
 
         Assert.Equal(0.7, forecast.Stages[0].NextShare!.Value, 0.03);

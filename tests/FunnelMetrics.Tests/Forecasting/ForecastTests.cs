@@ -69,7 +69,7 @@ public sealed class ForecastTests
             await h.Recorder.MoveAsync(await Add("open-b"), B, T0.AddDays(8));
         }
 
-        return FunnelEventLog.Build(pipeline, await h.Store.Clients.ListAsync(pipeline.Id).ToListAsync(), await h.Store.Events.ReadPipelineAsync(pipeline.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        return await h.LogAsync(pipeline);
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class ForecastTests
 
         var waiting = (await h.Recorder.AddClientAsync(new Client(new ClientId("waiting"), Abw.Id, Anna, T0))).Id;
         await h.Recorder.MoveAsync(waiting, A, T0.AddDays(2.5));
-        var log = FunnelEventLog.Build(Abw, await h.Store.Clients.ListAsync(Abw.Id).ToListAsync(), await h.Store.Events.ReadPipelineAsync(Abw.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        var log = await h.LogAsync(Abw);
 
         var forecast = ForecastCalculator.Compute(log, T0.AddDays(3), Seeded);
 

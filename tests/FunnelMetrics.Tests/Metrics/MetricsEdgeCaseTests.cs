@@ -19,7 +19,7 @@ public sealed class MetricsEdgeCaseTests
     }
 
     private static async Task<FunnelEventLog> LogAsync(RecorderHarness h) =>
-        FunnelEventLog.Build(Pipeline, await h.Store.Clients.ListAsync(SalesId).ToListAsync(), await h.Store.Events.ReadPipelineAsync(SalesId, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        await h.LogAsync();
 
     [Fact]
     public async Task FlowLedger_OnTheSpringForwardDay_Has23HoursAndSplitsAtLocalMidnight()

@@ -14,7 +14,7 @@ namespace FunnelMetrics.Tests.Metrics;
 public sealed class StallTests
 {
     private static async Task<FunnelEventLog> LogAsync(RecorderHarness h) =>
-        FunnelEventLog.Build(Pipeline, await h.Store.Clients.ListAsync(SalesId).ToListAsync(), await h.Store.Events.ReadPipelineAsync(SalesId, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        await h.LogAsync();
 
     [Fact]
     public async Task Client_ExactlyAtItsThreshold_IsNotStalled_OneTickPastItIs()

@@ -29,7 +29,7 @@ public sealed class StuckStagesTests
         var quick = (await r.AddClientAsync(NewClient("quick", T0))).Id;
         await r.MoveAsync(quick, Offer, T0.AddDays(12));
         await r.MoveAsync(quick, Terms, T0.AddDays(13));
-        return FunnelEventLog.Build(Pipeline, await h.Store.Clients.ListAsync(SalesId).ToListAsync(), await h.Store.Events.ReadPipelineAsync(SalesId, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+        return await h.LogAsync();
     }
 
     [Fact]

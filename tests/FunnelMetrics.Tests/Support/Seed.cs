@@ -99,6 +99,16 @@ internal sealed class RecorderHarness
         return string.Join('\n', lines);
     }
 
+    /// <summary>The pipeline's whole stored history as an event log.</summary>
+    public async Task<FunnelMetrics.Metrics.FunnelEventLog> LogAsync(PipelineDefinition? pipeline = null)
+    {
+        pipeline ??= Seed.Pipeline;
+        return FunnelMetrics.Metrics.FunnelEventLog.Build(
+            pipeline,
+            await Store.Clients.ListAsync(pipeline.Id).ToListAsync(),
+            await Store.Events.ReadPipelineAsync(pipeline.Id, FunnelMetrics.Storage.PipelineEventQuery.All).ToListAsync());
+    }
+
     public async Task<List<ClientEvent>> EventsOfAsync(ClientId clientId)
     {
         var list = new List<ClientEvent>();

@@ -171,17 +171,16 @@ public static class ConversionCalculator
                 late[s],
                 lost[s],
                 remaining,
-                Share(advanced[s], cohort[s]),
-                Share(late[s], cohort[s]),
-                Share(lost[s], cohort[s]),
-                Share(remaining, cohort[s]),
+                Statistics.Share(advanced[s], cohort[s]),
+                Statistics.Share(late[s], cohort[s]),
+                Statistics.Share(lost[s], cohort[s]),
+                Statistics.Share(remaining, cohort[s]),
                 reachedFromFirst[s],
-                Share(reachedFromFirst[s], firstCohort));
+                Statistics.Share(reachedFromFirst[s], firstCohort));
         }
 
         var closed = winsInWindow + lossesInWindow;
-        return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Share(winsInWindow, closed)));
+        return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Statistics.Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Statistics.Share(winsInWindow, closed)));
     }
 
-    private static double? Share(int part, int whole) => whole == 0 ? null : (double)part / whole;
 }

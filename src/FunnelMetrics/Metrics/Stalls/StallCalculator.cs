@@ -154,7 +154,7 @@ public static class StallCalculator
                     stages[s] = Summary(pipeline, s, open[o, s], stalledCount[o, s], byIndex[s]);
                 }
 
-                byOwner.Add(new OwnerStall(log.Owners[o], ownerOpen, ownerStalled, Share(ownerStalled, ownerOpen), stages));
+                byOwner.Add(new OwnerStall(log.Owners[o], ownerOpen, ownerStalled, Statistics.Share(ownerStalled, ownerOpen), stages));
             }
         }
 
@@ -168,7 +168,6 @@ public static class StallCalculator
     }
 
     private static StageStall Summary(PipelineDefinition pipeline, int s, int open, int stalled, StallThreshold? threshold) =>
-        new(pipeline.Stages[s].Key, open, stalled, Share(stalled, open), threshold?.Threshold, threshold?.Source);
+        new(pipeline.Stages[s].Key, open, stalled, Statistics.Share(stalled, open), threshold?.Threshold, threshold?.Source);
 
-    private static double? Share(int part, int whole) => whole == 0 ? null : (double)part / whole;
 }

@@ -48,13 +48,24 @@ internal sealed class ChainModel
     public bool AnyBasis { get; private set; }
 
     /// <summary>Counts the departures from each open stage in [lo, hi]: where they went and how long the visits lasted.</summary>
-    public static DepartureStats[] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask)
+    public static DepartureStats[] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask) =>
+        Departures(log, lo, hi, clientMask, ownerMask, byOwner: false)[0];
+
+    /// <summary>The same per owner on the departing event, in one pass: [owner][stage].</summary>
+    public static DepartureStats[][] DeparturesByOwner(FunnelEventLog log, long lo, long hi, bool[] clientMask) =>
+        Departures(log, lo, hi, clientMask, null, byOwner: true);
+
+    private static DepartureStats[][] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var stats = new DepartureStats[stageCount];
-        for (var s = 0; s < stageCount; s++)
+        var groups = new DepartureStats[byOwner ? log.Owners.Length : 1][];
+        for (var g = 0; g < groups.Length; g++)
         {
-            stats[s] = new DepartureStats(new int[stageCount + 1], []);
+            groups[g] = new DepartureStats[stageCount];
+            for (var s = 0; s < stageCount; s++)
+            {
+                groups[g][s] = new DepartureStats(new int[stageCount + 1], []);
+            }
         }
 
         for (var c = 0; c < clientMask.Length; c++)
@@ -77,6 +88,7 @@ internal sealed class ChainModel
                 var t = log.Ticks[i];
                 if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo && (ownerMask is null || ownerMask[log.EventOwners[i]]))
                 {
+                    var stats = groups[byOwner ? log.EventOwners[i] : 0];
                     var from = log.Stages[i - 1];
                     var outcome = kind == EventKind.Lost ? stageCount : log.Stages[i];
                     stats[from].To[outcome]++;
@@ -87,7 +99,7 @@ internal sealed class ChainModel
             }
         }
 
-        return stats;
+        return groups;
     }
 
     /// <summary>Chooses each stage's basis, builds the rows and solves the chain.</summary>
@@ -96,7 +108,8 @@ internal sealed class ChainModel
         var stageCount = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
         var model = new ChainModel(stageCount) { WonIndex = won };
-        var pooled = team.SelectMany(s => s.Durations).Order().ToArray();
+        long[]? pooled = null;
+        long[] Pooled() => pooled ??= [.. team.SelectMany(s => s.Durations).Order()];
         for (var s = 0; s < stageCount; s++)
         {
             if (s == won)
@@ -122,7 +135,7 @@ internal sealed class ChainModel
                 model.Rows[s] = row;
                 var own = subject[s].Count > 0 ? subject[s] : team[s];
                 model.Stats[s] = own;
-                model.Durations[s] = own.Count > 0 ? [.. own.Durations.Order()] : pooled;
+                model.Durations[s] = own.Count > 0 ? own.Sorted : Pooled();
                 continue;
             }
             else if (subject[s].Count > 0 || team[s].Count > 0)
@@ -139,7 +152,7 @@ internal sealed class ChainModel
 
             model.Stats[s] = used;
             model.Rows[s] = [.. used.To.Select(n => (double)n / used.Count), 0];
-            model.Durations[s] = [.. used.Durations.Order()];
+            model.Durations[s] = used.Sorted;
         }
 
         // Moves into a stage without basis end in the unknown outcome.
@@ -319,5 +332,10 @@ internal sealed class ChainModel
 /// <summary>Departures from one stage: counts per outcome (stage indices, then lost) and visit durations in ticks.</summary>
 internal sealed record DepartureStats(int[] To, List<long> Durations)
 {
+    private long[]? _sorted;
+
     public int Count => Durations.Count;
+
+    /// <summary>The durations sorted, computed once: the team's are shared by every owner's model that falls back to them.</summary>
+    public long[] Sorted => _sorted ??= [.. Durations.Order()];
 }

@@ -101,15 +101,16 @@ public static class ForecastCalculator
         var byOwner = new List<OwnerForecast>();
         if (filter.Owners is null && perOwner)
         {
+            // Every owner's departures and entries in one pass each, not one pass per owner.
+            var departures = ChainModel.DeparturesByOwner(log, lo, hi, clientMask);
+            var entries = settings.IncludeIntake ? IntakeByOwner(log, lo, hi, clientMask) : null;
             foreach (var owner in clients.Select(c => c.Owner).Distinct().Order())
             {
-                var mask = new bool[log.Owners.Length];
-                mask[owner] = true;
-                var ownerModel = ChainModel.Build(log.Pipeline, ChainModel.Departures(log, lo, hi, clientMask, mask), team, true, settings.MinimumDepartures);
+                var ownerModel = ChainModel.Build(log.Pipeline, departures[owner], team, true, settings.MinimumDepartures);
                 var ownerClients = clients.Where(c => c.Owner == owner).ToList();
                 var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
                 var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
-                var ownerIntake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, mask) : (double?)null;
+                var ownerIntake = entries?[owner];
                 var ownerHorizon = horizonEnd is { } oh && ownerModel.HasTiming ? Simulate(log, ownerModel, ownerClients, oh.UtcTicks, hi, settings.Runs, seed, ownerIntake, out _) : null;
                 byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
             }
@@ -259,8 +260,27 @@ public static class ForecastCalculator
     /// <summary>First entries into the first open stage per day, over the part of the window the history covers.</summary>
     private static double IntakePerDay(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask)
     {
-        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        var perOwner = Entries(log, lo, hi, clientMask);
         var entries = 0;
+        for (var o = 0; o < perOwner.Length; o++)
+        {
+            entries += ownerMask is null || ownerMask[o] ? perOwner[o] : 0;
+        }
+
+        return entries * PerDay(log, lo, hi);
+    }
+
+    /// <summary><see cref="IntakePerDay"/> for every owner (by the owner on the entry) in one pass.</summary>
+    private static double[] IntakeByOwner(FunnelEventLog log, long lo, long hi, bool[] clientMask)
+    {
+        var perDay = PerDay(log, lo, hi);
+        return [.. Entries(log, lo, hi, clientMask).Select(n => n * perDay)];
+    }
+
+    private static int[] Entries(FunnelEventLog log, long lo, long hi, bool[] clientMask)
+    {
+        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        var entries = new int[log.Owners.Length];
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -270,16 +290,21 @@ public static class ForecastCalculator
 
             for (var i = log.Start[c]; i < log.Start[c + 1] && log.Ticks[i] <= hi; i++)
             {
-                if (log.Kinds[i] == EventKind.Entered && log.Stages[i] == first && log.Ticks[i] >= lo && (ownerMask is null || ownerMask[log.EventOwners[i]]))
+                if (log.Kinds[i] == EventKind.Entered && log.Stages[i] == first && log.Ticks[i] >= lo)
                 {
-                    entries++;
+                    entries[log.EventOwners[i]]++;
                 }
             }
         }
 
-        // A young pipeline's history starts after the window's start: divide by the span really observed.
+        return entries;
+    }
+
+    /// <summary>1 / the days of [lo, hi] the history covers: a young pipeline's history starts after the window's start.</summary>
+    private static double PerDay(FunnelEventLog log, long lo, long hi)
+    {
         var start = Math.Max(lo, log.FirstEventAt?.UtcTicks ?? hi);
-        return hi > start ? entries / ((double)(hi - start) / TimeSpan.TicksPerDay) : 0;
+        return hi > start ? TimeSpan.TicksPerDay / (double)(hi - start) : 0;
     }
 
     private static HorizonForecast Simulate(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients, long end, long now, int runs, int seed, double? intakePerDay, out double pipelineOnlyMean)

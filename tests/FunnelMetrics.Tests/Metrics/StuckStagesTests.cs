@@ -95,5 +95,15 @@ public sealed class StuckStagesTests
             Assert.True(result.Stages.Zip(result.Stages.Skip(1)).All(p => p.First.Score >= p.Second.Score));
             Assert.Equal(stalled.Clients.Count, result.Stages.Sum(s => s.Current.Stalled));
             Assert.Equal(result.Stages.Sum(s => s.Current.Stalled), result.ByOwner.Sum(o => o.Stages.Sum(s => s.Current.Stalled)));
+
+            // Each owner's ranking, computed in the team's passes, equals the team ranking filtered to that owner.
+            var json = FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.StuckStages;
+            foreach (var owner in result.ByOwner)
+            {
+                var alone = StuckStagesCalculator.Compute(log, h.AsOf, TimeSpan.FromDays(days), settings, true, new FunnelFilter { Owners = [owner.Owner] });
+                Assert.Equal(
+                    System.Text.Json.JsonSerializer.Serialize(alone with { ByOwner = [] }, json),
+                    System.Text.Json.JsonSerializer.Serialize(result with { Stages = owner.Stages, ByOwner = [] }, json));
+            }
         });
 }

@@ -62,71 +62,8 @@ public static class ConversionCalculator
                 continue;
             }
 
-            Array.Fill(reachedAt, Never);
-            Array.Fill(advancedAt, Never);
-            Array.Clear(reachedSinceFirst);
             var last = log.LastEventAtOrBefore(c, cut);
-            var closing = -1;
-            for (var i = log.Start[c]; i <= last; i++)
-            {
-                var kind = log.Kinds[i];
-                if (kind >= EventKind.Activity)
-                {
-                    continue;
-                }
-
-                if (kind == EventKind.Lost)
-                {
-                    closing = i;
-                    continue;
-                }
-
-                var t = log.Ticks[i];
-                var target = log.Stages[i];
-                var owner = log.EventOwners[i];
-
-                // Arriving above a stage reached before passes it; a win passes every stage reached before.
-                for (var s = 0; s < stageCount; s++)
-                {
-                    if (reachedAt[s] != Never && advancedAt[s] == Never && s != won && (s < target || kind == EventKind.Won))
-                    {
-                        advancedAt[s] = t;
-                    }
-                }
-
-                // A forward jump reaches and passes the stages jumped over, when the option says so.
-                if (skippedStagesCountAsPassed && kind is EventKind.Skipped or EventKind.Won)
-                {
-                    for (var s = log.Stages[i - 1] + 1; s < target; s++)
-                    {
-                        if (s == won)
-                        {
-                            continue;
-                        }
-
-                        if (reachedAt[s] == Never)
-                        {
-                            (reachedAt[s], advancedAt[s], reachOwner[s]) = (t, t, owner);
-                        }
-
-                        reachedSinceFirst[s] |= reachedAt[first] != Never;
-                    }
-                }
-
-                if (reachedAt[target] == Never)
-                {
-                    (reachedAt[target], reachOwner[target]) = (t, owner);
-                }
-
-                reachedSinceFirst[target] |= reachedAt[first] != Never;
-                closing = kind switch
-                {
-                    EventKind.Won => i,
-                    EventKind.Reopened => -1,
-                    _ => closing,
-                };
-            }
-
+            var closing = Scan(log, c, last, skippedStagesCountAsPassed, first, reachedAt, advancedAt, reachOwner, reachedSinceFirst);
             var isLost = last >= 0 && log.Statuses[last] == ClientStatus.Lost;
             var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
             for (var s = 0; s < stageCount; s++)
@@ -183,4 +120,115 @@ public static class ConversionCalculator
         return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Statistics.Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Statistics.Share(winsInWindow, closed)));
     }
 
+    /// <summary>
+    /// Reads one client's transitions up to event <paramref name="last"/>: when it first reached each stage (and with which
+    /// owner), when it first passed each, whether it reached each at or after reaching the first open stage. Returns the
+    /// index of its closing event (its last win or loss not followed by a reopen), or -1.
+    /// </summary>
+    private static int Scan(FunnelEventLog log, int c, int last, bool passSkipped, int first, long[] reachedAt, long[] advancedAt, int[] reachOwner, bool[] reachedSinceFirst)
+    {
+        var stageCount = reachedAt.Length;
+        var won = log.Pipeline.WonStageIndex;
+        Array.Fill(reachedAt, Never);
+        Array.Fill(advancedAt, Never);
+        Array.Clear(reachedSinceFirst);
+        var closing = -1;
+        for (var i = log.Start[c]; i <= last; i++)
+        {
+            var kind = log.Kinds[i];
+            if (kind >= EventKind.Activity)
+            {
+                continue;
+            }
+
+            if (kind == EventKind.Lost)
+            {
+                closing = i;
+                continue;
+            }
+
+            var t = log.Ticks[i];
+            var target = log.Stages[i];
+            var owner = log.EventOwners[i];
+
+            // Arriving above a stage reached before passes it; a win passes every stage reached before.
+            for (var s = 0; s < stageCount; s++)
+            {
+                if (reachedAt[s] != Never && advancedAt[s] == Never && s != won && (s < target || kind == EventKind.Won))
+                {
+                    advancedAt[s] = t;
+                }
+            }
+
+            // A forward jump reaches and passes the stages jumped over, when the option says so.
+            if (passSkipped && kind is EventKind.Skipped or EventKind.Won)
+            {
+                for (var s = log.Stages[i - 1] + 1; s < target; s++)
+                {
+                    if (s == won)
+                    {
+                        continue;
+                    }
+
+                    if (reachedAt[s] == Never)
+                    {
+                        (reachedAt[s], advancedAt[s], reachOwner[s]) = (t, t, owner);
+                    }
+
+                    reachedSinceFirst[s] |= reachedAt[first] != Never;
+                }
+            }
+
+            if (reachedAt[target] == Never)
+            {
+                (reachedAt[target], reachOwner[target]) = (t, owner);
+            }
+
+            reachedSinceFirst[target] |= reachedAt[first] != Never;
+            closing = kind switch
+            {
+                EventKind.Won => i,
+                EventKind.Reopened => -1,
+                _ => closing,
+            };
+        }
+
+        return closing;
+    }
+
+    /// <summary>
+    /// Per owner (who first reached the stage) and stage: the clients who first reached it in [lo, hi) and, of them, those
+    /// who passed it by <paramref name="cut"/>. One pass for every owner at once.
+    /// </summary>
+    internal static (int[,] Cohort, int[,] Advanced) CohortsByOwner(FunnelEventLog log, long lo, long hi, long cut, bool passSkipped, bool[] clientMask)
+    {
+        var stageCount = log.Pipeline.Stages.Count;
+        var won = log.Pipeline.WonStageIndex;
+        var first = won == 0 ? 1 : 0;
+        var cohort = new int[log.Owners.Length, stageCount];
+        var advanced = new int[log.Owners.Length, stageCount];
+        var reachedAt = new long[stageCount];
+        var advancedAt = new long[stageCount];
+        var reachOwner = new int[stageCount];
+        var reachedSinceFirst = new bool[stageCount];
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            Scan(log, c, log.LastEventAtOrBefore(c, cut), passSkipped, first, reachedAt, advancedAt, reachOwner, reachedSinceFirst);
+            for (var s = 0; s < stageCount; s++)
+            {
+                if (s != won && reachedAt[s] >= lo && reachedAt[s] < hi)
+                {
+                    cohort[reachOwner[s], s]++;
+                    advanced[reachOwner[s], s] += advancedAt[s] != Never ? 1 : 0;
+                }
+            }
+        }
+
+        return (cohort, advanced);
+    }
 }

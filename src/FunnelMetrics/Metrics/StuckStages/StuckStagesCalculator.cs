@@ -1,6 +1,9 @@
 namespace FunnelMetrics.Metrics;
 
-/// <summary>Computes <see cref="StuckStages"/> from the stall, time-in-stage and conversion calculators, for two windows.</summary>
+/// <summary>
+/// Computes <see cref="StuckStages"/>: per window, one stall pass, one time-in-stage pass and one conversion pass, each
+/// grouped by owner at once, so the per-owner rankings cost no more passes than the team's.
+/// </summary>
 public static class StuckStagesCalculator
 {
     /// <summary>Ranks the open stages by how many clients wait too long in them.</summary>
@@ -9,7 +12,11 @@ public static class StuckStagesCalculator
     /// <param name="period">The window's length, positive; for example 30 days.</param>
     /// <param name="settings">The stall clock and thresholds; <see langword="null"/> for the defaults.</param>
     /// <param name="skippedStagesCountAsPassed">The skip rule of conversion.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="filter">
+    /// Which clients and owners; <see langword="null"/> for all. Each figure keeps what its calculator attributes to the
+    /// owners: stalled clients by the owner at the window's end, time in stage by the owner on the transition that began the
+    /// visit, conversion by the owner when the client first reached the stage.
+    /// </param>
     /// <returns>The ranking, for the team and per owner.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not positive.</exception>
     public static StuckStages Compute(FunnelEventLog log, DateTimeOffset asOf, TimeSpan period, StallSettings? settings = null, bool skippedStagesCountAsPassed = true, FunnelFilter? filter = null)
@@ -22,18 +29,18 @@ public static class StuckStagesCalculator
 
         settings ??= StallSettings.Default;
         filter ??= FunnelFilter.All;
-        var team = Rank(log, asOf, period, settings, skippedStagesCountAsPassed, filter);
-        var owners = StageCountsCalculator.Compute(log, asOf, filter).ByOwner.Where(o => o.InWork > 0).Select(o => o.Owner);
-        var byOwner = owners
-            .Select(o => new OwnerStuckStages(o, Rank(log, asOf, period, settings, skippedStagesCountAsPassed, filter with { Owners = [o] })))
+        var current = Window.Of(log, asOf, period, settings, skippedStagesCountAsPassed, filter);
+        var previous = Window.Of(log, asOf - period, period, settings, skippedStagesCountAsPassed, filter);
+        var team = Rank(log, current.Team, previous.Team);
+        var byOwner = current.Stalls.ByOwner
+            .Select(o => Array.IndexOf(log.Owners, o.Owner))
+            .Select(o => new OwnerStuckStages(log.Owners[o], Rank(log, current.ForOwner(o), previous.ForOwner(o))))
             .ToList();
         return new StuckStages(log.Pipeline.Id, asOf, period, team, byOwner);
     }
 
-    private static List<StuckStage> Rank(FunnelEventLog log, DateTimeOffset asOf, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
+    private static List<StuckStage> Rank(FunnelEventLog log, StageFigures[] current, StageFigures[] previous)
     {
-        var current = Figures(log, asOf, period, settings, passSkipped, filter);
-        var previous = Figures(log, asOf - period, period, settings, passSkipped, filter);
         var pipeline = log.Pipeline;
         var stages = new List<(int Index, StuckStage Stage)>();
         for (var s = 0; s < pipeline.Stages.Count; s++)
@@ -70,19 +77,64 @@ public static class StuckStagesCalculator
 
     private static TimeSpan Bound(DurationEstimate estimate) => estimate.Value ?? estimate.MoreThan ?? TimeSpan.Zero;
 
-    private static StageFigures[] Figures(FunnelEventLog log, DateTimeOffset asOf, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
+    /// <summary>One window's raw figures, grouped by owner, from which the team's and every owner's figures are read.</summary>
+    private sealed class Window(FunnelEventLog log, StalledClients stalls, List<(long Ticks, bool Completed)>[,] observations, int[,] cohort, int[,] advanced, bool[] ownerMask)
     {
-        var stalls = StallCalculator.Compute(log, asOf, settings, filter);
-        // Visits begun in (asOf - period, asOf]: the previous window's visits end where these start, none counted twice.
-        var time = TimeInStageCalculator.Compute(log, asOf, asOf - period + TimeSpan.FromTicks(1), filter);
-        var conversion = ConversionCalculator.Compute(log, asOf - period, asOf, asOf, null, passSkipped, filter);
-        var figures = new StageFigures[log.Pipeline.Stages.Count];
-        for (var s = 0; s < figures.Length; s++)
+        public StalledClients Stalls => stalls;
+
+        public StageFigures[] Team
         {
-            var stall = stalls.ByStage[s];
-            figures[s] = new StageFigures(stall.Clients, stall.Stalled, stall.Share, time.Stages[s].Median, time.Stages[s].P90, conversion.Stages[s].AdvancedShare);
+            get
+            {
+                var figures = new StageFigures[log.Pipeline.Stages.Count];
+                for (var s = 0; s < figures.Length; s++)
+                {
+                    var merged = new List<(long, bool)>();
+                    int reached = 0, passed = 0;
+                    for (var o = 0; o < log.Owners.Length; o++)
+                    {
+                        if (ownerMask[o])
+                        {
+                            merged.AddRange(observations[o, s] ?? []);
+                            (reached, passed) = (reached + cohort[o, s], passed + advanced[o, s]);
+                        }
+                    }
+
+                    figures[s] = Figures(stalls.ByStage[s], merged, reached, passed);
+                }
+
+                return figures;
+            }
         }
 
-        return figures;
+        public static Window Of(FunnelEventLog log, DateTimeOffset end, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
+        {
+            var clientMask = filter.ClientMask(log);
+            var stalls = StallCalculator.Compute(log, end, settings, filter);
+
+            // Visits begun in (end - period, end]; cohorts reaching a stage in [end - period, end), read as of end.
+            var observations = TimeInStageCalculator.ObservationsByOwner(log, end, end - period + TimeSpan.FromTicks(1), clientMask);
+            var (cohort, advanced) = ConversionCalculator.CohortsByOwner(log, (end - period).UtcTicks, end.UtcTicks, end.UtcTicks, passSkipped, clientMask);
+            return new Window(log, stalls, observations, cohort, advanced, filter.OwnerMask(log));
+        }
+
+        public StageFigures[] ForOwner(int owner)
+        {
+            var ownerStalls = stalls.ByOwner.FirstOrDefault(o => o.Owner == log.Owners[owner]);
+            var figures = new StageFigures[log.Pipeline.Stages.Count];
+            for (var s = 0; s < figures.Length; s++)
+            {
+                var stall = ownerStalls?.Stages[s] ?? new StageStall(log.Pipeline.Stages[s].Key, 0, 0, null, null, null);
+                figures[s] = Figures(stall, observations[owner, s] ?? [], cohort[owner, s], advanced[owner, s]);
+            }
+
+            return figures;
+        }
+
+        private static StageFigures Figures(StageStall stall, List<(long Ticks, bool Completed)> visits, int reached, int passed)
+        {
+            var estimates = Statistics.KaplanMeier([.. visits], 0.5, 0.9);
+            return new StageFigures(stall.Clients, stall.Stalled, stall.Share, estimates[0], estimates[1], Statistics.Share(passed, reached));
+        }
     }
 }

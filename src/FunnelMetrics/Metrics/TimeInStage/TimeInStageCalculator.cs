@@ -108,6 +108,52 @@ public static class TimeInStageCalculator
 
         return new VisitSample(completed, observations, perClient, open);
     }
+
+    /// <summary>
+    /// The visits of each stage grouped by the owner on the transition that began them: observations (duration, completed)
+    /// per [owner, stage], for visits begun in [<paramref name="from"/>, <paramref name="asOf"/>]. One pass for every owner.
+    /// </summary>
+    internal static List<(long Ticks, bool Completed)>[,] ObservationsByOwner(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset from, bool[] clientMask)
+    {
+        var stageCount = log.Pipeline.Stages.Count;
+        var observations = new List<(long, bool)>[log.Owners.Length, stageCount];
+        var cut = asOf.UtcTicks;
+        var lower = from.UtcTicks;
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            var last = log.LastEventAtOrBefore(c, cut);
+            int stage = -1, owner = -1;
+            var arrived = 0L;
+            for (var i = log.Start[c]; i <= last; i++)
+            {
+                if (log.Kinds[i] >= EventKind.Activity)
+                {
+                    continue;
+                }
+
+                var t = log.Ticks[i];
+                if (stage >= 0)
+                {
+                    (observations[owner, stage] ??= []).Add((t - arrived, true));
+                }
+
+                var arrives = log.Statuses[i] is ClientStatus.Open && t >= lower;
+                (stage, owner, arrived) = arrives ? (log.Stages[i], log.EventOwners[i], t) : (-1, -1, t);
+            }
+
+            if (stage >= 0)
+            {
+                (observations[owner, stage] ??= []).Add((cut - arrived, false));
+            }
+        }
+
+        return observations;
+    }
 }
 
 /// <summary>The visits of each stage, by stage index.</summary>

@@ -1,0 +1,96 @@
+using FunnelMetrics.Benchmarks;
+using FunnelMetrics.Metrics;
+
+namespace FunnelMetrics.Tests.Benchmarks;
+
+/// <summary>The benchmarks compare equal work: on a generated history, the naive baselines give the library's figures.</summary>
+public sealed class BaselineAgreementTests
+{
+    private static readonly Lazy<(Client[] Clients, ClientEvent[] Events, FunnelEventLog Log)> Data = new(() =>
+    {
+        var (clients, events) = HistoryGenerator.Generate(20_000, seed: 5, owners: 20);
+        return (clients, events, FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events));
+    });
+
+    private static PipelineDefinition Pipeline => HistoryGenerator.Pipeline;
+
+    private static readonly DateTimeOffset AsOf = HistoryGenerator.Start.AddDays(300);
+
+    [Fact]
+    public void Generator_IsDeterministic_AndProducesValidHistoriesWithEveryKindOfEvent()
+    {
+        var (clients, events) = HistoryGenerator.Generate(5_000, seed: 5, owners: 20);
+        var (_, again) = HistoryGenerator.Generate(5_000, seed: 5, owners: 20);
+        var (_, other) = HistoryGenerator.Generate(5_000, seed: 6, owners: 20);
+
+        Assert.Equal(events, again);
+        Assert.False(events.SequenceEqual(other));
+        var log = FunnelEventLog.Build(Pipeline, clients, events);
+        Assert.True(events.OfType<StageTransition>().Count() >= 5_000);
+        var kinds = events.OfType<StageTransition>().GroupBy(t => t.Kind).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Enum.GetValues<TransitionKind>().Order(), kinds.Keys.Order());
+        Assert.Contains(events, e => e is ClientActivity);
+        Assert.Contains(events, e => e is OwnerReassignment);
+        Assert.Equal(20, log.Clients.Select(c => c.Owner).Distinct().Count());
+        Assert.InRange(kinds[TransitionKind.Won] / (double)(kinds[TransitionKind.Won] + kinds[TransitionKind.Lost]), 0.1, 0.5);
+    }
+
+    [Fact]
+    public void StageCounts_AgreeWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var (stages, lost) = NaiveLinq.StageCounts(Pipeline, events, AsOf);
+        var ours = StageCountsCalculator.Compute(log, AsOf);
+
+        Assert.Equal(stages, ours.Stages.Select(s => s.Clients));
+        Assert.Equal(lost, ours.Lost);
+        Assert.True(ours.InWork > 100);
+    }
+
+    [Fact]
+    public void CompletedVisits_AgreeWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var naive = NaiveLinq.CompletedVisits(Pipeline, events, AsOf);
+        var ours = TimeInStageCalculator.Compute(log, AsOf).Stages;
+
+        Assert.Equal(naive, ours.Select(s => (s.Completed.Count, s.Completed.Median, s.Completed.P90)));
+        Assert.True(naive[0].Count > 1000);
+    }
+
+    [Fact]
+    public void Conversion_AgreesWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var naive = NaiveLinq.Conversion(Pipeline, events, AsOf.AddDays(-90), AsOf, AsOf);
+        var ours = ConversionCalculator.Compute(log, AsOf.AddDays(-90), AsOf).Stages;
+
+        Assert.Equal(naive, ours.Select(s => (s.Cohort, s.Advanced, s.Lost, s.Remaining)));
+        Assert.True(naive[0].Cohort > 100);
+    }
+
+    [Fact]
+    public void StalledClients_AgreeWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var thresholds = Pipeline.Stages.ToDictionary(s => s.Key, s => s.StallThreshold ?? TimeSpan.FromDays(14));
+        var naive = NaiveLinq.Stalled(Pipeline, events, AsOf, thresholds);
+        var ours = StallCalculator.Compute(log, AsOf, new StallSettings { StageThresholds = thresholds });
+
+        Assert.Equal(naive.Order(), ours.Clients.Select(c => c.ClientId).Order());
+        Assert.NotEmpty(naive);
+    }
+
+    [Fact]
+    public void DailyFlow_AgreesWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var first = DateOnly.FromDateTime(AsOf.UtcDateTime.AddDays(-6));
+        var last = DateOnly.FromDateTime(AsOf.UtcDateTime);
+        var naive = NaiveLinq.DailyFlow(Pipeline, events, first, last);
+        var ours = FlowLedgerCalculator.Compute(log, first, last, "UTC").Days;
+
+        Assert.Equal(naive.Select(d => d.ToList()), ours.Select(d => d.Stages.Select(r => (r.Entered, r.CountAtEnd)).ToList()));
+        Assert.True(naive.Sum(d => d.Sum(s => s.Entered)) > 50);
+    }
+}

@@ -1,0 +1,81 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Tests.Support;
+using static FunnelMetrics.Tests.Support.Seed;
+
+namespace FunnelMetrics.Tests.Metrics;
+
+public sealed class LiveViewTests
+{
+    private static object Comparable(StalledClients s) => (
+        string.Join(';', s.Clients.Select(c => $"{c.ClientId}/{c.Owner}/{c.Stage}/{c.VisitStart:O}/{c.LastTouchedAt:O}/{c.Idle}/{c.Threshold}/{c.Overdue:R}")),
+        string.Join(';', s.ByStage.Select(x => $"{x.Stage}/{x.Clients}/{x.Stalled}/{x.Share:R}/{x.Threshold}")),
+        string.Join(';', s.ByOwner.Select(o => $"{o.Owner}/{o.Clients}/{o.Stalled}/{string.Join(',', o.Stages.Select(x => $"{x.Clients}:{x.Stalled}"))}")));
+
+    private static string Comparable(StageCounts c) =>
+        System.Text.Json.JsonSerializer.Serialize(c, FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.StageCounts);
+
+    [Property(MaxTest = 150)]
+    public Property LiveView_FedEventByEvent_AgreesWithTheBatchCalculators() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Elements(StallClock.TimeInStage, StallClock.LastTouch)), (h, clock) =>
+        {
+            var log = h.Log();
+            var settings = new StallSettings { Clock = clock, DefaultThreshold = TimeSpan.FromHours(20), MinimumVisits = 2, Percentile = 60 };
+            var view = FunnelLiveView.Create(log, h.AsOf, settings);
+            var fixedSettings = settings with { StageThresholds = view.Thresholds.ToDictionary(t => t.Stage, t => t.Threshold) };
+
+            Assert.Equal(Comparable(StageCountsCalculator.Compute(log, h.AsOf)), Comparable(view.Counts(h.AsOf)));
+            Assert.Equal(Comparable(StallCalculator.Compute(log, h.AsOf, fixedSettings)), Comparable(view.Stalled(h.AsOf)));
+
+            // Feed the rest of the history in time order, checking once every event of an instant is in (the batch counts them all).
+            foreach (var instant in h.Events.Where(e => e.OccurredAt > h.AsOf).GroupBy(e => e.OccurredAt).OrderBy(g => g.Key))
+            {
+                foreach (var e in instant.OrderBy(e => e.ClientId).ThenBy(e => e.Sequence))
+                {
+                    view.Apply(e);
+                }
+
+                Assert.Equal(Comparable(StageCountsCalculator.Compute(log, instant.Key)), Comparable(view.Counts(instant.Key)));
+                Assert.Equal(Comparable(StallCalculator.Compute(log, instant.Key, fixedSettings)), Comparable(view.Stalled(instant.Key)));
+            }
+
+            var later = (h.LastEventAt > h.AsOf ? h.LastEventAt : h.AsOf).AddHours(30);
+            Assert.Equal(Comparable(StallCalculator.Compute(log, later, fixedSettings)), Comparable(view.Stalled(later)));
+            Assert.Equal(h.Events.Count, view.EventsApplied);
+        });
+
+    [Fact]
+    public async Task LiveView_RefusesEventsThatAreNotTheClientsNext()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = await h.AddClientAsync("c1");
+        var view = FunnelLiveView.Create(await h.LogAsync(), T0);
+        var second = new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0, T0, Anna);
+        var first = new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0.AddHours(1), T0, Anna);
+
+        Assert.Throws<ArgumentException>(() => view.Apply(second));
+        view.Apply(first);
+        Assert.Throws<ArgumentException>(() => view.Apply(second)); // earlier than the first
+        Assert.Throws<ArgumentException>(() => view.Apply(new ClientActivity(new EventId("x"), new ClientId("ghost"), SalesId, 1, T0, T0, Anna)));
+        Assert.Equal(1, view.Counts(T0).Stages[0].Clients);
+        view.Add(NewClient("c2"));
+        view.Add(NewClient("c2"));
+        Assert.Throws<ArgumentException>(() => view.Add(NewClient("c2", owner: Boris)));
+    }
+
+    [Fact]
+    public async Task LiveView_ShowsAClientStallingAsTimePasses_AndRecoveringWhenMoved()
+    {
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = await h.AddClientAsync("c1");
+        var view = FunnelLiveView.Create(await h.LogAsync(), T0);
+        view.Apply(new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
+
+        Assert.Empty(view.Stalled(T0.AddDays(7)).Clients);
+        Assert.Equal(c, Assert.Single(view.Stalled(T0.AddDays(7).AddTicks(1)).Clients).ClientId);
+        view.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Meeting, Requirements, T0.AddDays(8), T0.AddDays(8), Anna));
+        Assert.Empty(view.Stalled(T0.AddDays(9)).Clients);
+    }
+}

@@ -3,9 +3,10 @@ using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Tests.Benchmarks;
 
-/// <summary>The benchmarks compare equal work: on a generated history, the naive baselines give the library's figures.</summary>
+/// <summary>The benchmarks compare equal work: on a generated history, the naive LINQ and DuckDB baselines give the library's figures.</summary>
 public sealed class BaselineAgreementTests
 {
+
     private static readonly Lazy<(Client[] Clients, ClientEvent[] Events, FunnelEventLog Log)> Data = new(() =>
     {
         var (clients, events) = HistoryGenerator.Generate(20_000, seed: 5, owners: 20);
@@ -13,6 +14,14 @@ public sealed class BaselineAgreementTests
     });
 
     private static PipelineDefinition Pipeline => HistoryGenerator.Pipeline;
+
+    private static readonly Lazy<DuckDbBaseline> DuckDb = new(() =>
+    {
+        var (clients, events, _) = Data.Value;
+        var duck = new DuckDbBaseline(Pipeline, clients, events);
+        duck.SetThresholds(Pipeline.Stages.ToDictionary(s => s.Key, s => s.StallThreshold ?? TimeSpan.FromDays(14)));
+        return duck;
+    });
 
     private static readonly DateTimeOffset AsOf = HistoryGenerator.Start.AddDays(300);
 
@@ -44,6 +53,9 @@ public sealed class BaselineAgreementTests
 
         Assert.Equal(stages, ours.Stages.Select(s => s.Clients));
         Assert.Equal(lost, ours.Lost);
+        var duck = DuckDb.Value.StageCounts(AsOf);
+        Assert.Equal(stages, duck.Stages);
+        Assert.Equal(lost, duck.Lost);
         Assert.True(ours.InWork > 100);
     }
 
@@ -55,6 +67,7 @@ public sealed class BaselineAgreementTests
         var ours = TimeInStageCalculator.Compute(log, AsOf).Stages;
 
         Assert.Equal(naive, ours.Select(s => (s.Completed.Count, s.Completed.Median, s.Completed.P90)));
+        Assert.Equal(naive, DuckDb.Value.CompletedVisits(AsOf));
         Assert.True(naive[0].Count > 1000);
     }
 
@@ -66,6 +79,7 @@ public sealed class BaselineAgreementTests
         var ours = ConversionCalculator.Compute(log, AsOf.AddDays(-90), AsOf).Stages;
 
         Assert.Equal(naive, ours.Select(s => (s.Cohort, s.Advanced, s.Lost, s.Remaining)));
+        Assert.Equal(naive, DuckDb.Value.Conversion(AsOf.AddDays(-90), AsOf, AsOf));
         Assert.True(naive[0].Cohort > 100);
     }
 
@@ -78,6 +92,7 @@ public sealed class BaselineAgreementTests
         var ours = StallCalculator.Compute(log, AsOf, new StallSettings { StageThresholds = thresholds });
 
         Assert.Equal(naive.Order(), ours.Clients.Select(c => c.ClientId).Order());
+        Assert.Equal(naive.Order(), DuckDb.Value.Stalled(AsOf).Order());
         Assert.NotEmpty(naive);
     }
 
@@ -91,6 +106,7 @@ public sealed class BaselineAgreementTests
         var ours = FlowLedgerCalculator.Compute(log, first, last, "UTC").Days;
 
         Assert.Equal(naive.Select(d => d.ToList()), ours.Select(d => d.Stages.Select(r => (r.Entered, r.CountAtEnd)).ToList()));
+        Assert.Equal(naive.Select(d => d.ToList()), DuckDb.Value.DailyFlow(first, last).Select(d => d.ToList()));
         Assert.True(naive.Sum(d => d.Sum(s => s.Entered)) > 50);
     }
 }

@@ -40,32 +40,67 @@ internal static class Statistics
     }
 
     /// <summary>
-    /// Kaplan–Meier quantiles of durations where some observations are censored (still running): the smallest observed
-    /// duration t at which the estimated share still running, S(t), is at most 1 - p. When S never falls that low, the
-    /// quantile is only known to exceed the longest observation.
+    /// Encodes an observation as one sortable number: the duration in ticks shifted left, the low bit 1 for a visit still
+    /// running. Sorting the keys orders by duration with completions before censorings at equal durations, as
+    /// Kaplan–Meier needs, using the primitive sort and no tuples.
     /// </summary>
-    public static DurationEstimate[] KaplanMeier(List<(long Ticks, bool Completed)> observations, params ReadOnlySpan<double> quantiles)
+    public static long Key(long ticks, bool completed) => (ticks << 1) | (completed ? 0L : 1L);
+
+    /// <summary>The summary of the completed observations among sorted keys (<see cref="Key"/>), in one pass.</summary>
+    public static DurationStats Completed(ReadOnlySpan<long> sortedKeys, int completed)
+    {
+        if (completed == 0)
+        {
+            return DurationStats.Empty;
+        }
+
+        int rank50 = Rank(0.5, completed), rank75 = Rank(0.75, completed), rank90 = Rank(0.9, completed);
+        long median = 0, p75 = 0, p90 = 0;
+        Int128 total = 0;
+        var seen = 0;
+        foreach (var key in sortedKeys)
+        {
+            if ((key & 1) != 0)
+            {
+                continue;
+            }
+
+            var ticks = key >> 1;
+            total += ticks;
+            seen++;
+            median = seen == rank50 ? ticks : median;
+            p75 = seen == rank75 ? ticks : p75;
+            p90 = seen == rank90 ? ticks : p90;
+        }
+
+        return new DurationStats(completed, (double)total / TimeSpan.TicksPerDay, TimeSpan.FromTicks((long)(total / completed)), TimeSpan.FromTicks(median), TimeSpan.FromTicks(p75), TimeSpan.FromTicks(p90));
+    }
+
+    /// <summary>
+    /// Kaplan–Meier quantiles over sorted keys (<see cref="Key"/>): the smallest observed duration t at which the
+    /// estimated share still running, S(t), is at most 1 - p. When S never falls that low, the quantile is only known to
+    /// exceed the longest observation.
+    /// </summary>
+    public static DurationEstimate[] KaplanMeier(ReadOnlySpan<long> sortedKeys, params ReadOnlySpan<double> quantiles)
     {
         var results = new DurationEstimate[quantiles.Length];
-        if (observations.Count == 0)
+        if (sortedKeys.IsEmpty)
         {
             Array.Fill(results, DurationEstimate.None);
             return results;
         }
 
-        // At equal durations, completions come before censorings: a visit censored at t was still running at t.
-        observations.Sort(static (a, b) => a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks) : b.Completed.CompareTo(a.Completed));
-        var atRisk = observations.Count;
+        var atRisk = sortedKeys.Length;
         var survival = 1.0;
         var found = new bool[quantiles.Length];
         var i = 0;
-        while (i < observations.Count)
+        while (i < sortedKeys.Length)
         {
-            var t = observations[i].Ticks;
+            var t = sortedKeys[i] >> 1;
             int completed = 0, leaving = 0;
-            while (i < observations.Count && observations[i].Ticks == t)
+            while (i < sortedKeys.Length && sortedKeys[i] >> 1 == t)
             {
-                completed += observations[i].Completed ? 1 : 0;
+                completed += (sortedKeys[i] & 1) == 0 ? 1 : 0;
                 leaving++;
                 i++;
             }
@@ -87,7 +122,7 @@ internal static class Statistics
             atRisk -= leaving;
         }
 
-        var longest = TimeSpan.FromTicks(observations[^1].Ticks);
+        var longest = TimeSpan.FromTicks(sortedKeys[^1] >> 1);
         for (var q = 0; q < quantiles.Length; q++)
         {
             if (!found[q])
@@ -98,4 +133,6 @@ internal static class Statistics
 
         return results;
     }
+
+    private static int Rank(double p, int count) => Math.Clamp((int)Math.Ceiling(p * count), 1, count);
 }

@@ -41,8 +41,8 @@ public static class StallCalculator
             }
 
             history ??= TimeInStageCalculator.Collect(log, asOf, null, null);
-            if (history.Completed[s].Count >= settings.MinimumVisits
-                && Statistics.KaplanMeier(history.Observations[s], settings.Percentile / 100)[0].Value is { } statistical
+            if (history.Completed[s] >= settings.MinimumVisits
+                && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                 && statistical > TimeSpan.Zero)
             {
                 thresholds.Add(new StallThreshold(stage.Key, statistical, StallThresholdSource.Statistical));

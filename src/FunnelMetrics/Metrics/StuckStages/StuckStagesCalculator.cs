@@ -78,7 +78,7 @@ public static class StuckStagesCalculator
     private static TimeSpan Bound(DurationEstimate estimate) => estimate.Value ?? estimate.MoreThan ?? TimeSpan.Zero;
 
     /// <summary>One window's raw figures, grouped by owner, from which the team's and every owner's figures are read.</summary>
-    private sealed class Window(FunnelEventLog log, StalledClients stalls, List<(long Ticks, bool Completed)>[,] observations, int[,] cohort, int[,] advanced, bool[] ownerMask)
+    private sealed class Window(FunnelEventLog log, StalledClients stalls, List<long>[,] observations, int[,] cohort, int[,] advanced, bool[] ownerMask)
     {
         public StalledClients Stalls => stalls;
 
@@ -89,7 +89,7 @@ public static class StuckStagesCalculator
                 var figures = new StageFigures[log.Pipeline.Stages.Count];
                 for (var s = 0; s < figures.Length; s++)
                 {
-                    var merged = new List<(long, bool)>();
+                    var merged = new List<long>();
                     int reached = 0, passed = 0;
                     for (var o = 0; o < log.Owners.Length; o++)
                     {
@@ -131,9 +131,11 @@ public static class StuckStagesCalculator
             return figures;
         }
 
-        private static StageFigures Figures(StageStall stall, List<(long Ticks, bool Completed)> visits, int reached, int passed)
+        private static StageFigures Figures(StageStall stall, List<long> visits, int reached, int passed)
         {
-            var estimates = Statistics.KaplanMeier([.. visits], 0.5, 0.9);
+            long[] keys = [.. visits];
+            Array.Sort(keys);
+            var estimates = Statistics.KaplanMeier(keys, 0.5, 0.9);
             return new StageFigures(stall.Clients, stall.Stalled, stall.Share, estimates[0], estimates[1], Statistics.Share(passed, reached));
         }
     }

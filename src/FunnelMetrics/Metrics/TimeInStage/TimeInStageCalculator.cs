@@ -24,8 +24,9 @@ public static class TimeInStageCalculator
         for (var s = 0; s < stageCount; s++)
         {
             // The won stage is terminal: no visit of it is measured, and its entry stays empty.
-            var estimates = Statistics.KaplanMeier(sample.Observations[s], 0.5, 0.9);
-            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Durations(sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s]));
+            var keys = sample.SortedKeys(s);
+            var estimates = Statistics.KaplanMeier(keys, 0.5, 0.9);
+            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Completed(keys, sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s]));
         }
 
         return new TimeInStage(log.Pipeline.Id, from, asOf, result);
@@ -41,14 +42,13 @@ public static class TimeInStageCalculator
         var cut = asOf.UtcTicks;
         var lower = from?.UtcTicks ?? long.MinValue;
 
-        var completed = new List<long>[stageCount];
-        var observations = new List<(long, bool)>[stageCount];
+        var completed = new int[stageCount];
+        var keys = new List<long>[stageCount];
         var perClient = new List<long>[stageCount];
         var open = new int[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
-            completed[s] = [];
-            observations[s] = [];
+            keys[s] = [];
             perClient[s] = [];
         }
 
@@ -77,8 +77,8 @@ public static class TimeInStageCalculator
                 var t = log.Ticks[i];
                 if (stage >= 0 && counted)
                 {
-                    completed[stage].Add(t - arrived);
-                    observations[stage].Add((t - arrived, true));
+                    completed[stage]++;
+                    keys[stage].Add(Statistics.Key(t - arrived, completed: true));
                     cumulative[stage] += t - arrived;
                     visited[stage] = true;
                 }
@@ -92,7 +92,7 @@ public static class TimeInStageCalculator
             if (stage >= 0 && counted)
             {
                 open[stage]++;
-                observations[stage].Add((cut - arrived, false));
+                keys[stage].Add(Statistics.Key(cut - arrived, completed: false));
                 cumulative[stage] += cut - arrived;
                 visited[stage] = true;
             }
@@ -106,17 +106,17 @@ public static class TimeInStageCalculator
             }
         }
 
-        return new VisitSample(completed, observations, perClient, open);
+        return new VisitSample(completed, keys, perClient, open);
     }
 
     /// <summary>
-    /// The visits of each stage grouped by the owner on the transition that began them: observations (duration, completed)
-    /// per [owner, stage], for visits begun in [<paramref name="from"/>, <paramref name="asOf"/>]. One pass for every owner.
+    /// The visits of each stage grouped by the owner on the transition that began them: observation keys
+    /// (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in [<paramref name="from"/>, <paramref name="asOf"/>]. One pass for every owner.
     /// </summary>
-    internal static List<(long Ticks, bool Completed)>[,] ObservationsByOwner(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset from, bool[] clientMask)
+    internal static List<long>[,] ObservationsByOwner(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset from, bool[] clientMask)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var observations = new List<(long, bool)>[log.Owners.Length, stageCount];
+        var observations = new List<long>[log.Owners.Length, stageCount];
         var cut = asOf.UtcTicks;
         var lower = from.UtcTicks;
         for (var c = 0; c < clientMask.Length; c++)
@@ -139,7 +139,7 @@ public static class TimeInStageCalculator
                 var t = log.Ticks[i];
                 if (stage >= 0)
                 {
-                    (observations[owner, stage] ??= []).Add((t - arrived, true));
+                    (observations[owner, stage] ??= []).Add(Statistics.Key(t - arrived, completed: true));
                 }
 
                 var arrives = log.Statuses[i] is ClientStatus.Open && t >= lower;
@@ -148,7 +148,7 @@ public static class TimeInStageCalculator
 
             if (stage >= 0)
             {
-                (observations[owner, stage] ??= []).Add((cut - arrived, false));
+                (observations[owner, stage] ??= []).Add(Statistics.Key(cut - arrived, completed: false));
             }
         }
 
@@ -156,5 +156,13 @@ public static class TimeInStageCalculator
     }
 }
 
-/// <summary>The visits of each stage, by stage index.</summary>
-internal sealed record VisitSample(List<long>[] Completed, List<(long Ticks, bool Completed)>[] Observations, List<long>[] PerClient, int[] Open);
+/// <summary>The visits of each stage, by stage index: completed counts, observation keys (<see cref="Statistics.Key"/>), per-client totals, open counts.</summary>
+internal sealed record VisitSample(int[] Completed, List<long>[] Keys, List<long>[] PerClient, int[] Open)
+{
+    /// <summary>The stage's keys sorted in place (primitive sort), as a span over the list.</summary>
+    public ReadOnlySpan<long> SortedKeys(int stage)
+    {
+        Keys[stage].Sort();
+        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Keys[stage]);
+    }
+}

@@ -115,6 +115,11 @@ public sealed class FunnelEventLog
         var counts = new int[clientArray.Length + 1];
         var n = 0;
         var sorted = true;
+
+        // Events usually come grouped by client and owner: remember the last ones instead of hashing every id again.
+        var lastClient = default(ClientId);
+        var current = -1;
+        var lastOwner = default(OwnerId);
         foreach (var e in list)
         {
             ArgumentNullException.ThrowIfNull(e, nameof(events));
@@ -123,9 +128,14 @@ public sealed class FunnelEventLog
                 throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' belongs to pipeline '{e.PipelineId}', not to '{pipeline.Id}'.", nameof(events));
             }
 
-            if (!clientIndex.TryGetValue(e.ClientId, out var c))
+            if (e.ClientId != lastClient)
             {
-                throw new ArgumentException($"Event '{e.Id}' belongs to client '{e.ClientId}', who is not among the clients given.", nameof(events));
+                if (!clientIndex.TryGetValue(e.ClientId, out current))
+                {
+                    throw new ArgumentException($"Event '{e.Id}' belongs to client '{e.ClientId}', who is not among the clients given.", nameof(events));
+                }
+
+                lastClient = e.ClientId;
             }
 
             if (e.Sequence > int.MaxValue)
@@ -133,12 +143,17 @@ public sealed class FunnelEventLog
                 throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' has sequence {e.Sequence}, beyond what a log holds.", nameof(events));
             }
 
-            ownerIndex.TryAdd(e.Owner, ownerIndex.Count);
-            var key = ((long)c << 32) | (uint)e.Sequence;
+            if (e.Owner != lastOwner)
+            {
+                ownerIndex.TryAdd(e.Owner, ownerIndex.Count);
+                lastOwner = e.Owner;
+            }
+
+            var key = ((long)current << 32) | (uint)e.Sequence;
             sorted &= n == 0 || key > order[n - 1];
             order[n] = key;
             items[n] = e;
-            counts[c + 1]++;
+            counts[current + 1]++;
             n++;
         }
 
@@ -215,7 +230,11 @@ public sealed class FunnelEventLog
                         break;
                 }
 
-                owner = ownerIndex[e.Owner];
+                if (e.Owner != owners[owner])
+                {
+                    owner = ownerIndex[e.Owner];
+                }
+
                 ticks[i] = last = at;
                 stages[i] = stage;
                 statuses[i] = status;

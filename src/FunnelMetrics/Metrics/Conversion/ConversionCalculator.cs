@@ -51,10 +51,8 @@ public static class ConversionCalculator
         var firstCohort = 0;
         int winsInWindow = 0, lossesInWindow = 0;
 
-        var reachedAt = new long[stageCount];
-        var advancedAt = new long[stageCount];
-        var reachOwner = new int[stageCount];
-        var reachedSinceFirst = new bool[stageCount];
+        var reach = new Reach(stageCount);
+        var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -63,7 +61,7 @@ public static class ConversionCalculator
             }
 
             var last = log.LastEventAtOrBefore(c, cut);
-            var closing = Scan(log, c, last, skippedStagesCountAsPassed, first, reachedAt, advancedAt, reachOwner, reachedSinceFirst);
+            var closing = Scan(log, c, last, skippedStagesCountAsPassed, first, reach);
             var isLost = last >= 0 && log.Statuses[last] == ClientStatus.Lost;
             var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
             for (var s = 0; s < stageCount; s++)
@@ -125,8 +123,9 @@ public static class ConversionCalculator
     /// owner), when it first passed each, whether it reached each at or after reaching the first open stage. Returns the
     /// index of its closing event (its last win or loss not followed by a reopen), or -1.
     /// </summary>
-    private static int Scan(FunnelEventLog log, int c, int last, bool passSkipped, int first, long[] reachedAt, long[] advancedAt, int[] reachOwner, bool[] reachedSinceFirst)
+    private static int Scan(FunnelEventLog log, int c, int last, bool passSkipped, int first, Reach reach)
     {
+        var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
         var stageCount = reachedAt.Length;
         var won = log.Pipeline.WonStageIndex;
         Array.Fill(reachedAt, Never);
@@ -207,10 +206,8 @@ public static class ConversionCalculator
         var first = won == 0 ? 1 : 0;
         var cohort = new int[log.Owners.Length, stageCount];
         var advanced = new int[log.Owners.Length, stageCount];
-        var reachedAt = new long[stageCount];
-        var advancedAt = new long[stageCount];
-        var reachOwner = new int[stageCount];
-        var reachedSinceFirst = new bool[stageCount];
+        var reach = new Reach(stageCount);
+        var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -218,7 +215,7 @@ public static class ConversionCalculator
                 continue;
             }
 
-            Scan(log, c, log.LastEventAtOrBefore(c, cut), passSkipped, first, reachedAt, advancedAt, reachOwner, reachedSinceFirst);
+            Scan(log, c, log.LastEventAtOrBefore(c, cut), passSkipped, first, reach);
             for (var s = 0; s < stageCount; s++)
             {
                 if (s != won && reachedAt[s] >= lo && reachedAt[s] < hi)
@@ -230,5 +227,17 @@ public static class ConversionCalculator
         }
 
         return (cohort, advanced);
+    }
+
+    /// <summary>One client's reach of each stage, reused from client to client: when first reached, by which owner, when first passed.</summary>
+    private sealed class Reach(int stageCount)
+    {
+        public long[] ReachedAt { get; } = new long[stageCount];
+
+        public long[] AdvancedAt { get; } = new long[stageCount];
+
+        public int[] ReachOwner { get; } = new int[stageCount];
+
+        public bool[] ReachedSinceFirst { get; } = new bool[stageCount];
     }
 }

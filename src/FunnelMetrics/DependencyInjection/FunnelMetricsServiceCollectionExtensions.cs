@@ -1,5 +1,6 @@
 using FunnelMetrics;
 using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
@@ -68,6 +69,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IFunnelEventStore>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
         services.TryAddScoped<FunnelRecorder>();
         services.TryAddScoped<FunnelAnalytics>();
+        services.TryAddScoped<FunnelImporter>();
         return options;
     }
 }

@@ -1,0 +1,407 @@
+using System.Security.Cryptography;
+using System.Text;
+using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Recording;
+using FunnelMetrics.Storage;
+using Microsoft.Extensions.Options;
+
+namespace FunnelMetrics.Import;
+
+/// <summary>
+/// Imports the history of many clients at once, such as a CRM's export: checks every record with the recorder's rules
+/// and stores either all of it or nothing.
+/// </summary>
+/// <remarks>
+/// <para>
+/// An import runs in two phases. <b>Checking</b> groups the records by client, orders each client's records by time
+/// (ties keep the order given), and replays them through the same rules as <see cref="FunnelRecorder"/>: known stages,
+/// no entry straight into the won stage, no move of a closed client, no event before the previous one or in the future,
+/// and so on. Every problem is collected with its record's <see cref="ImportRecord.Position"/>; after a client's first
+/// rule problem its later records are not checked, since its state is unknown from there, and a client with a record
+/// that is wrong in itself (an unknown stage, no stage, an over-long text) is not replayed at all. If any problem is found,
+/// nothing is stored and the result lists the problems.
+/// </para>
+/// <para>
+/// <b>Storing</b> adds the new clients and appends each client's events in one batch (atomic per client). The event
+/// ids are derived from the client and the sequence (<see cref="ImportOptions.EventIdPrefix"/>), so an import is
+/// idempotent: a client already stored with the same history is left unchanged, one stored with the start of it gets
+/// the rest. Should the store fail part way (a lost connection), run the same import again to finish it: nothing is
+/// duplicated. A client already stored with a different history, or in another pipeline, is a problem.
+/// </para>
+/// <para>The importer reads no clock but the injected <see cref="TimeProvider"/>, for the recorded instants and the future rule.</para>
+/// </remarks>
+public sealed class FunnelImporter
+{
+    private const int ProgressEvery = 4096;
+
+    private readonly IPipelineRepository _pipelines;
+    private readonly IClientRepository _clients;
+    private readonly IFunnelEventStore _events;
+    private readonly TimeProvider _timeProvider;
+    private readonly FunnelMetricsOptions _options;
+
+    /// <summary>Creates an importer over the given storage.</summary>
+    /// <param name="pipelines">The pipelines.</param>
+    /// <param name="clients">The clients.</param>
+    /// <param name="events">The event store.</param>
+    /// <param name="timeProvider">The clock for recorded instants and the future rule.</param>
+    /// <param name="options">The options; <see cref="FunnelMetricsOptions.FutureTolerance"/> applies.</param>
+    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+    {
+        _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
+        _clients = clients ?? throw new ArgumentNullException(nameof(clients));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+    }
+
+    /// <summary>Checks the records and, when there is no problem, stores them.</summary>
+    /// <param name="pipelineId">The pipeline every record's client belongs to; it must be stored.</param>
+    /// <param name="records">The records of any number of clients, in any order.</param>
+    /// <param name="options">How to import; <see cref="ImportOptions.Default"/> when null.</param>
+    /// <param name="progress">Told how far checking and storing are, every few thousand clients and at the end of each phase.</param>
+    /// <param name="cancellationToken">Stops the import; when it stops while storing, run it again to finish.</param>
+    /// <returns>What was stored, or every problem found (then nothing was stored).</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not stored.</exception>
+    public async Task<ImportResult> ImportAsync(
+        PipelineId pipelineId,
+        IEnumerable<ImportRecord> records,
+        ImportOptions? options = null,
+        IProgress<ImportProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        TextRules.NotDefault(pipelineId, "The pipeline id", nameof(pipelineId));
+        ArgumentNullException.ThrowIfNull(records);
+        options ??= ImportOptions.Default;
+        var pipeline = await _pipelines.GetAsync(pipelineId, cancellationToken).ConfigureAwait(false)
+            ?? throw new UnknownPipelineException(pipelineId);
+
+        var problems = new ProblemList(options.MaxProblems);
+        var (byClient, count) = GroupByClient(pipeline, records, problems);
+        var now = _timeProvider.GetUtcNow();
+        var plans = new List<ClientPlan>(byClient.Count);
+        var done = 0;
+        foreach (var (clientId, group) in byClient)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!group.Skip && await PlanAsync(pipeline, clientId, group.Records, now, options, problems, cancellationToken).ConfigureAwait(false) is { } plan)
+            {
+                plans.Add(plan);
+            }
+
+            if (++done % ProgressEvery == 0)
+            {
+                progress?.Report(new ImportProgress(ImportPhase.Checking, done, byClient.Count));
+            }
+        }
+
+        progress?.Report(new ImportProgress(ImportPhase.Checking, byClient.Count, byClient.Count));
+        var added = plans.Count(p => p.IsNew);
+        var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
+        var appended = plans.Sum(p => (long)(p.Events.Count - p.StoredVersion));
+        var result = new ImportResult
+        {
+            ValidatedOnly = options.ValidateOnly,
+            Records = count,
+            Clients = byClient.Count,
+            ClientsAdded = problems.Count == 0 ? added : 0,
+            ClientsExtended = problems.Count == 0 ? plans.Count - added - unchanged : 0,
+            ClientsUnchanged = problems.Count == 0 ? unchanged : 0,
+            EventsAppended = problems.Count == 0 ? appended : 0,
+            Problems = [.. problems.Items.OrderBy(p => p.Position)],
+            ProblemsTruncated = problems.Truncated,
+        };
+
+        if (!result.Succeeded || options.ValidateOnly)
+        {
+            return result;
+        }
+
+        done = 0;
+        foreach (var plan in plans)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (plan.IsNew)
+            {
+                await _clients.AddAsync(plan.Client, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (plan.Events.Count > plan.StoredVersion)
+            {
+                var batch = plan.StoredVersion == 0 ? plan.Events : plan.Events.GetRange((int)plan.StoredVersion, plan.Events.Count - (int)plan.StoredVersion);
+                await _events.AppendAsync(plan.Client.Id, plan.StoredVersion, batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (++done % ProgressEvery == 0)
+            {
+                progress?.Report(new ImportProgress(ImportPhase.Storing, done, plans.Count));
+            }
+        }
+
+        progress?.Report(new ImportProgress(ImportPhase.Storing, plans.Count, plans.Count));
+        return result;
+    }
+
+    /// <summary>Groups the records by client in first-seen order and orders each client's records by time, ties by input order.</summary>
+    private static (Dictionary<ClientId, ClientRecords> ByClient, long Count) GroupByClient(PipelineDefinition pipeline, IEnumerable<ImportRecord> records, ProblemList problems)
+    {
+        var byClient = new Dictionary<ClientId, ClientRecords>();
+        long ordinal = 0;
+        foreach (var record in records)
+        {
+            ordinal++;
+            if (record is null)
+            {
+                problems.Add(new ImportProblem(ordinal, null, ImportField.Record, $"Record {ordinal} is null."));
+                continue;
+            }
+
+            var position = record.Position != 0 ? record.Position : ordinal;
+            if (record.ClientId.IsDefault)
+            {
+                problems.Add(new ImportProblem(position, null, ImportField.ClientId, $"Record {position} has no client id."));
+                continue;
+            }
+
+            if (!byClient.TryGetValue(record.ClientId, out var group))
+            {
+                group = new ClientRecords();
+                byClient.Add(record.ClientId, group);
+            }
+
+            group.Records.Add(new Positioned(record, position, ordinal));
+            if (CheckRecord(pipeline, record, position, problems) is false)
+            {
+                group.Skip = true;
+            }
+        }
+
+        foreach (var group in byClient.Values)
+        {
+            group.Records.Sort(static (a, b) =>
+            {
+                var byTime = a.Record.OccurredAt.UtcTicks.CompareTo(b.Record.OccurredAt.UtcTicks);
+                return byTime != 0 ? byTime : a.Ordinal.CompareTo(b.Ordinal);
+            });
+        }
+
+        return (byClient, ordinal);
+    }
+
+    /// <summary>The checks of one record that need no history; false when it has a problem.</summary>
+    private static bool CheckRecord(PipelineDefinition pipeline, ImportRecord record, long position, ProblemList problems)
+    {
+        var ok = true;
+        var client = record.ClientId;
+        switch (record.Action)
+        {
+            case ImportAction.ReachedStage when record.Stage is not { IsDefault: false } stage:
+                ok = problems.Add(new ImportProblem(position, client, ImportField.Stage, $"Record {position} of client '{client}' says it reached a stage but names none."));
+                break;
+            case ImportAction.ReachedStage when !pipeline.Contains(record.Stage.Value):
+                ok = problems.Add(new ImportProblem(position, client, ImportField.Stage, new UnknownStageException(pipeline.Id, record.Stage.Value, client).Message));
+                break;
+            case ImportAction.ReachedStage or ImportAction.Lost or ImportAction.Activity:
+                break;
+            default:
+                ok = problems.Add(new ImportProblem(position, client, ImportField.Stage, $"Record {position} of client '{client}' has the unknown action {(int)record.Action}."));
+                break;
+        }
+
+        if (record.LostReason is { Length: > TextRules.MaxLostReasonLength })
+        {
+            ok = problems.Add(new ImportProblem(position, client, ImportField.LostReason, $"The lost reason of client '{client}' is {record.LostReason.Length} characters long; at most {TextRules.MaxLostReasonLength} are allowed."));
+        }
+
+        if (record.Note is { Length: > TextRules.MaxNoteLength })
+        {
+            ok = problems.Add(new ImportProblem(position, client, ImportField.Record, $"The note of client '{client}' is {record.Note.Length} characters long; at most {TextRules.MaxNoteLength} are allowed."));
+        }
+
+        return ok;
+    }
+
+    /// <summary>Replays one client's records through the rules; null when they break one (the problem is recorded).</summary>
+    private async Task<ClientPlan?> PlanAsync(PipelineDefinition pipeline, ClientId clientId, List<Positioned> records, DateTimeOffset now, ImportOptions options, ProblemList problems, CancellationToken cancellationToken)
+    {
+        var first = records[0];
+        var stored = await _clients.GetAsync(clientId, cancellationToken).ConfigureAwait(false);
+        if (stored is not null && stored.PipelineId != pipeline.Id)
+        {
+            problems.Add(new ImportProblem(first.Position, clientId, ImportField.ClientId, $"Client '{clientId}' is already stored in pipeline '{stored.PipelineId}', not in '{pipeline.Id}' which is imported into."));
+            return null;
+        }
+
+        var client = stored;
+        if (client is null)
+        {
+            if (first.Record.Owner.IsDefault)
+            {
+                problems.Add(new ImportProblem(first.Position, clientId, ImportField.Owner, $"The first record of client '{clientId}' (at {first.Record.OccurredAt:O}) names no owner; a new client needs one."));
+                return null;
+            }
+
+            try
+            {
+                client = new Client(clientId, pipeline.Id, first.Record.Owner, TextRules.Utc(first.Record.OccurredAt), LastValue(records), MergeAttributes(records));
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(new ImportProblem(first.Position, clientId, ex.ParamName == "value" ? ImportField.Value : ImportField.Attributes, ex.Message));
+                return null;
+            }
+        }
+
+        var state = ClientState.Initial(client);
+        var events = new List<ClientEvent>(records.Count + 2);
+        var current = first;
+        try
+        {
+            foreach (var positioned in records)
+            {
+                current = positioned;
+                var record = positioned.Record;
+                var at = TextRules.Utc(record.OccurredAt);
+                if (!record.Owner.IsDefault && record.Owner != state.Owner)
+                {
+                    var handOver = new RecordRequest(RequestKind.Reassign, clientId, at, null, null, NewOwner: record.Owner);
+                    state = Append(pipeline, client, state, handOver, at, now, options, events);
+                }
+
+                var request = record.Action switch
+                {
+                    ImportAction.Lost => new RecordRequest(RequestKind.Lose, clientId, at, record.Note, null, LostReason: record.LostReason),
+                    ImportAction.Activity => new RecordRequest(RequestKind.Activity, clientId, at, record.Note, null),
+                    _ when state.Status is ClientStatus.Won or ClientStatus.Lost => new RecordRequest(RequestKind.Reopen, clientId, at, record.Note, null, Stage: record.Stage),
+                    _ => new RecordRequest(RequestKind.Move, clientId, at, record.Note, null, Stage: record.Stage),
+                };
+                state = Append(pipeline, client, state, request, at, now, options, events);
+            }
+        }
+        catch (FunnelMetricsException ex)
+        {
+            var rule = (ex as FunnelRuleException)?.Rule;
+            problems.Add(new ImportProblem(current.Position, clientId, FieldOf(rule), ex.Message, rule));
+            return null;
+        }
+
+        long storedVersion = 0;
+        if (stored is not null)
+        {
+            await foreach (var e in _events.ReadClientAsync(clientId, cancellationToken).ConfigureAwait(false))
+            {
+                if (storedVersion >= events.Count || !SameEvent(e, events[(int)storedVersion]))
+                {
+                    problems.Add(new ImportProblem(first.Position, clientId, ImportField.Record, $"Client '{clientId}' is already stored with a history that differs from the imported one at event #{storedVersion + 1} ('{e.Id}' at {e.OccurredAt:O}); an import may only add to the end of a history it stored before."));
+                    return null;
+                }
+
+                storedVersion++;
+            }
+        }
+
+        return new ClientPlan(client, stored is null, storedVersion, events);
+    }
+
+    private ClientState Append(PipelineDefinition pipeline, Client client, ClientState state, RecordRequest request, DateTimeOffset at, DateTimeOffset now, ImportOptions options, List<ClientEvent> events)
+    {
+        var id = DeriveEventId(options.EventIdPrefix, client.Id, state.Version + 1);
+        var next = FunnelRules.Decide(pipeline, client, state, request, at, now, _options.FutureTolerance, id);
+        events.Add(next);
+        return state.Apply(next);
+    }
+
+    /// <summary>Whether a stored event is the one the import derives (the recorded instant aside, which is the import's own).</summary>
+    private static bool SameEvent(ClientEvent stored, ClientEvent imported) =>
+        stored.Id == imported.Id
+        && stored.GetType() == imported.GetType()
+        && stored.OccurredAt == imported.OccurredAt
+        && stored.Owner == imported.Owner
+        && (stored is not StageTransition s || (imported is StageTransition i && s.Kind == i.Kind && s.ToStage == i.ToStage));
+
+    private static EventId DeriveEventId(string prefix, ClientId clientId, long sequence)
+    {
+        var suffix = $"#{sequence}";
+        var client = clientId.Value;
+        if (prefix.Length + client.Length + suffix.Length > 200)
+        {
+            client = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(client)));
+        }
+
+        return new EventId(prefix + client + suffix);
+    }
+
+    private static ImportField FieldOf(FunnelRule? rule) => rule switch
+    {
+        FunnelRule.EventBeforePreviousEvent or FunnelRule.EventBeforeClientCreated or FunnelRule.EventInFuture => ImportField.OccurredAt,
+        FunnelRule.SameOwner => ImportField.Owner,
+        _ => ImportField.Stage,
+    };
+
+    private static decimal? LastValue(List<Positioned> records)
+    {
+        for (var i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Record.Value is { } value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    private static Dictionary<string, string>? MergeAttributes(List<Positioned> records)
+    {
+        Dictionary<string, string>? merged = null;
+        foreach (var positioned in records)
+        {
+            if (positioned.Record.Attributes is { Count: > 0 } attributes)
+            {
+                merged ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (key, value) in attributes)
+                {
+                    merged[key] = value;
+                }
+            }
+        }
+
+        return merged;
+    }
+
+    private readonly record struct Positioned(ImportRecord Record, long Position, long Ordinal);
+
+    private sealed class ClientRecords
+    {
+        public List<Positioned> Records { get; } = [];
+
+        public bool Skip { get; set; }
+    }
+
+    private sealed record ClientPlan(Client Client, bool IsNew, long StoredVersion, List<ClientEvent> Events);
+
+    /// <summary>Problems in the order found, up to a limit.</summary>
+    private sealed class ProblemList(int max)
+    {
+        private readonly List<ImportProblem> _items = [];
+
+        public IReadOnlyList<ImportProblem> Items => _items;
+
+        public int Count { get; private set; }
+
+        public bool Truncated => Count > _items.Count;
+
+        /// <summary>Adds a problem; always returns false, for "the record is not fine".</summary>
+        public bool Add(ImportProblem problem)
+        {
+            Count++;
+            if (_items.Count < max)
+            {
+                _items.Add(problem);
+            }
+
+            return false;
+        }
+    }
+}

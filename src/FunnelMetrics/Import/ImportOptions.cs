@@ -1,0 +1,43 @@
+namespace FunnelMetrics.Import;
+
+/// <summary>How <see cref="FunnelImporter"/> runs one import.</summary>
+public sealed record ImportOptions
+{
+    /// <summary>The default options: at most 100 problems, and store when there is none.</summary>
+    public static ImportOptions Default { get; } = new();
+
+    /// <summary>
+    /// Check the records and report what would be stored, without storing anything. Default <see langword="false"/>.
+    /// </summary>
+    public bool ValidateOnly { get; init; }
+
+    /// <summary>
+    /// The most problems reported; checking goes on past it only to set <see cref="ImportResult.ProblemsTruncated"/>.
+    /// At least 1; default 100.
+    /// </summary>
+    public int MaxProblems
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 100;
+
+    /// <summary>
+    /// The prefix of the event ids the importer derives: <c>{prefix}{client id}#{sequence}</c> (a hash of the client id
+    /// stands in for it when the id would be longer than 200 characters). The ids make an import idempotent: run again, it
+    /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters.
+    /// </summary>
+    public string EventIdPrefix
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, 40);
+            field = value;
+        }
+    } = "import:";
+}

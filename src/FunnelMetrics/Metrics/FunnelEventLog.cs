@@ -44,6 +44,12 @@ public sealed class FunnelEventLog
     /// <summary>The instant of the earliest event, or <see langword="null"/> when there is none.</summary>
     public DateTimeOffset? FirstEventAt => MinTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
+    /// <summary>
+    /// The instant of the latest event, or <see langword="null"/> when there is none: "as of the end of the data", for
+    /// reading an imported history where it stops.
+    /// </summary>
+    public DateTimeOffset? LastEventAt => MaxTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
     internal Client[] ClientsArray { get; }
 
     /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by index.</summary>
@@ -288,6 +294,21 @@ public sealed class FunnelEventLog
 
     private static ArgumentException Broken(ClientEvent e, string problem) =>
         new($"The history of client '{e.ClientId}' is broken: event '{e.Id}' (#{e.Sequence}, {e.OccurredAt:O}) {problem}.");
+
+    private long? MaxTicks()
+    {
+        long? max = null;
+        for (var c = 0; c < ClientsArray.Length; c++)
+        {
+            // A client's events are in time order: its last is its latest.
+            if (Start[c] < Start[c + 1] && (max is null || Ticks[Start[c + 1] - 1] > max))
+            {
+                max = Ticks[Start[c + 1] - 1];
+            }
+        }
+
+        return max;
+    }
 
     private long? MinTicks()
     {

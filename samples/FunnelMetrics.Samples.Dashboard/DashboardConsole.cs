@@ -1,0 +1,245 @@
+using System.Globalization;
+using FunnelMetrics.Metrics;
+using Spectre.Console;
+
+namespace FunnelMetrics.Samples.Dashboard;
+
+/// <summary>Prints the dashboard to the terminal with Spectre.Console: bar charts and tables, one section per question.</summary>
+internal static class DashboardConsole
+{
+    private const int StalledShown = 10;
+
+    /// <summary>Writes the whole dashboard.</summary>
+    /// <param name="console">Where to write.</param>
+    /// <param name="report">The dashboard.</param>
+    public static void Write(IAnsiConsole console, DashboardReport report)
+    {
+        var settings = report.Settings;
+        console.Write(new Rule($"[bold]{Markup.Escape(report.Pipeline.Name)}[/] on {settings.Day:yyyy-MM-dd} ({Markup.Escape(settings.TimeZone)}){(settings.Owner is { } o ? $", manager {Markup.Escape(o.Value)}" : "")}").LeftJustified());
+        WriteFunnel(console, report);
+        WriteToday(console, report);
+        WriteSpeed(console, report);
+        WriteStuck(console, report);
+        WriteForecast(console, report);
+    }
+
+    private static string Name(PipelineDefinition pipeline, StageId stage) => Markup.Escape(pipeline.GetStage(stage).DisplayName);
+
+    private static void WriteFunnel(IAnsiConsole console, DashboardReport report)
+    {
+        var funnel = report.Funnel;
+        console.Write(new Rule("1. The funnel: clients in work per stage").LeftJustified());
+        var chart = new BarChart().Width(72);
+        var colors = new[] { Color.SteelBlue1, Color.DeepSkyBlue3, Color.DodgerBlue2, Color.Blue1, Color.MediumPurple, Color.Purple, Color.Green };
+        for (var s = 0; s < funnel.Stages.Count; s++)
+        {
+            if (s == report.Pipeline.WonStageIndex)
+            {
+                continue;
+            }
+
+            chart.AddItem(Name(report.Pipeline, funnel.Stages[s].Stage), funnel.Stages[s].Clients, colors[s % colors.Length]);
+        }
+
+        console.Write(chart);
+        console.MarkupLine($"In work [bold]{funnel.InWork}[/], won [green]{funnel.Won}[/], lost [red]{funnel.Lost}[/] of {funnel.Entered} entered.");
+
+        // One column per manager, one row per stage: a team of any size fits a terminal's width.
+        var table = new Table().Border(TableBorder.Rounded).Title("Clients in work per manager").AddColumn("Stage");
+        foreach (var owner in funnel.ByOwner)
+        {
+            table.AddColumn(new TableColumn(Markup.Escape(owner.Owner.Value)).RightAligned());
+        }
+
+        for (var s = 0; s < funnel.Stages.Count; s++)
+        {
+            if (s != report.Pipeline.WonStageIndex)
+            {
+                table.AddRow([Name(report.Pipeline, funnel.Stages[s].Stage), .. funnel.ByOwner.Select(o => Number(o.Stages[s].Clients))]);
+            }
+        }
+
+        table.AddRow(["[bold]In work[/]", .. funnel.ByOwner.Select(o => $"[bold]{o.InWork}[/]")]);
+        table.AddRow(["Won", .. funnel.ByOwner.Select(o => $"[green]{o.Won}[/]")]);
+        table.AddRow(["Lost", .. funnel.ByOwner.Select(o => $"[red]{o.Lost}[/]")]);
+        console.Write(table);
+    }
+
+    private static void WriteToday(IAnsiConsole console, DashboardReport report)
+    {
+        console.Write(new Rule($"2. Today, against the average of the previous {DashboardReport.WorkingDays} working days").LeftJustified());
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Manager");
+        foreach (var column in new[] { "New", "Moves forward", "Regressions", "Wins", "Losses" })
+        {
+            table.AddColumn(new TableColumn(column).RightAligned());
+        }
+
+        foreach (var day in report.Today)
+        {
+            table.AddRow(
+                day.Owner is { } owner ? Markup.Escape(owner.Value) : "[bold]team[/]",
+                Versus(day.Today.New, day.Average.New),
+                Versus(day.Today.ForwardMoves, day.Average.ForwardMoves),
+                Versus(day.Today.Regressions, day.Average.Regressions, lowerIsBetter: true),
+                Versus(day.Today.Wins, day.Average.Wins),
+                Versus(day.Today.Losses, day.Average.Losses, lowerIsBetter: true));
+        }
+
+        console.Write(table);
+
+        var moves = new Table().Border(TableBorder.Rounded).Title("Clients entering each stage today (average)").AddColumn("Stage");
+        foreach (var day in report.Today)
+        {
+            moves.AddColumn(new TableColumn(day.Owner is { } owner ? Markup.Escape(owner.Value) : "[bold]team[/]").RightAligned());
+        }
+
+        for (var s = 0; s < report.Pipeline.Stages.Count; s++)
+        {
+            moves.AddRow([Name(report.Pipeline, report.Pipeline.Stages[s].Key), .. report.Today.Select(d => Versus(d.EnteredToday[s], d.EnteredAverage[s]))]);
+        }
+
+        console.Write(moves);
+    }
+
+    private static void WriteSpeed(IAnsiConsole console, DashboardReport report)
+    {
+        console.Write(new Rule($"3. Speed over the last {DashboardReport.SpeedWindow.TotalDays:0} days").LeftJustified());
+        var table = new Table().Border(TableBorder.Rounded)
+            .Caption("Days in stage: censoring-aware median and p90 of visits in the window (>x: not reached yet). Conversion: of the clients who entered the stage in the window, the share that moved on, was lost, or is still there.")
+            .AddColumn("Stage")
+            .AddColumn(new TableColumn("Median").RightAligned())
+            .AddColumn(new TableColumn("p90").RightAligned())
+            .AddColumn(new TableColumn("Visits").RightAligned())
+            .AddColumn(new TableColumn("Moved on").RightAligned())
+            .AddColumn(new TableColumn("Lost").RightAligned())
+            .AddColumn(new TableColumn("Still").RightAligned())
+            .AddColumn(new TableColumn("Out/day").RightAligned());
+        for (var s = 0; s < report.Speed.Stages.Count; s++)
+        {
+            var time = report.Speed.Stages[s];
+            if (time.Stage == report.Pipeline.WonStage)
+            {
+                continue;
+            }
+
+            var conversion = report.Conversion.Stages[s];
+            var velocity = report.Velocity.Stages[s];
+            table.AddRow(
+                Name(report.Pipeline, time.Stage),
+                Days(time.Median),
+                Days(time.P90),
+                Number(time.Completed.Count + time.OpenVisits),
+                Share(conversion.AdvancedShare),
+                Share(conversion.LostShare),
+                Share(conversion.RemainingShare),
+                velocity.PerDay.ToString("0.0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var cycle = report.Velocity.CycleTime;
+        var winRate = report.Conversion.WinRate;
+        console.MarkupLine($"Cycle time of the {cycle.Count} clients won: median [bold]{Days(cycle.Median)}[/] days, p90 {Days(cycle.P90)}. Win rate {Share(winRate.Rate)} ({winRate.Won} won, {winRate.Lost} lost).");
+    }
+
+    private static void WriteStuck(IAnsiConsole console, DashboardReport report)
+    {
+        console.Write(new Rule($"4. Stuck: stages ranked over the last {DashboardReport.StuckPeriod.TotalDays:0} days, and the most overdue clients").LeftJustified());
+        var stages = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("#").RightAligned())
+            .AddColumn("Stage")
+            .AddColumn(new TableColumn("Stalled").RightAligned())
+            .AddColumn(new TableColumn("of clients").RightAligned())
+            .AddColumn(new TableColumn("Median days").RightAligned())
+            .AddColumn(new TableColumn("Change in stalled").RightAligned());
+        foreach (var stage in report.Stuck.Stages.Take(5))
+        {
+            var change = stage.Current.Stalled - stage.Previous.Stalled;
+            stages.AddRow(
+                stage.Rank.ToString(CultureInfo.InvariantCulture),
+                Name(report.Pipeline, stage.Stage),
+                Number(stage.Current.Stalled),
+                Number(stage.Current.Clients),
+                Days(stage.Current.Median),
+                change > 0 ? $"[red]+{change}[/]" : change < 0 ? $"[green]{change}[/]" : "0");
+        }
+
+        console.Write(stages);
+        var clients = new Table().Border(TableBorder.Rounded)
+            .Title($"{report.Stalled.Clients.Count} stalled clients; the {Math.Min(StalledShown, report.Stalled.Clients.Count)} most overdue")
+            .AddColumn("Client")
+            .AddColumn("Owner")
+            .AddColumn("Stage")
+            .AddColumn(new TableColumn("Days idle").RightAligned())
+            .AddColumn(new TableColumn("Threshold days").RightAligned())
+            .AddColumn("Threshold from");
+        foreach (var client in report.Stalled.Clients.Take(StalledShown))
+        {
+            clients.AddRow(
+                Markup.Escape(client.ClientId.Value),
+                Markup.Escape(client.Owner.Value),
+                Name(report.Pipeline, client.Stage),
+                client.Idle.TotalDays.ToString("0.0", CultureInfo.InvariantCulture),
+                client.Threshold.TotalDays.ToString("0.0", CultureInfo.InvariantCulture),
+                client.Source.ToString());
+        }
+
+        console.Write(clients);
+    }
+
+    private static void WriteForecast(IAnsiConsole console, DashboardReport report)
+    {
+        var forecast = report.Forecast;
+        console.Write(new Rule("5. Forecast").LeftJustified());
+        if (!forecast.HasBasis || forecast.Horizon is not { } horizon)
+        {
+            console.MarkupLine($"[yellow]No forecast:[/] {Markup.Escape(forecast.Reason ?? "no basis")}");
+            return;
+        }
+
+        if (forecast.Reason is { } reason)
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(reason)}[/]");
+        }
+
+        var currency = report.Pipeline.CurrencyCode is { } code ? " " + code : "";
+        console.MarkupLine($"Expected wins by the end of the month ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}; {horizon.Runs} simulated runs, seed {horizon.Seed}).");
+        console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
+        var month = report.Month;
+        console.MarkupLine($"Month target [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")}); won so far {month.WonSoFar}.");
+        if (forecast.Target is { TargetWins: > 0 } target)
+        {
+            var shortfall = target.TargetWins - target.ExpectedWinsFromPipeline;
+            if (shortfall <= 0)
+            {
+                console.MarkupLine($"Still missing {target.TargetWins} wins; the clients in work should bring [green]{target.ExpectedWinsFromPipeline:0.0}[/]: no new intake is needed for it.");
+                return;
+            }
+
+            var within = target.WithinHorizonDailyIntake is { } w ? $"[bold]{w:0.0}[/] new clients a day until then" : "[red]no intake is enough[/]: new clients cannot close before the month ends";
+            var steady = target.SteadyStateDailyIntake is { } d ? $"{d:0.0} a day" : "-";
+            console.MarkupLine($"Still missing {target.TargetWins} wins; the clients in work should bring {target.ExpectedWinsFromPipeline:0.0}. For the other {shortfall:0.0}: {within} (at current conversion, ignoring how long closing takes: {steady}).");
+        }
+        else
+        {
+            console.MarkupLine("[green]The month's target is already reached.[/]");
+        }
+
+    }
+
+    private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Share(double? share) => share is { } s ? s.ToString("0%", CultureInfo.InvariantCulture) : "-";
+
+    private static string Days(TimeSpan? span) => span is { } s ? s.TotalDays.ToString("0.0", CultureInfo.InvariantCulture) : "-";
+
+    private static string Days(DurationEstimate estimate) =>
+        estimate.Value is { } v ? Days(v) : estimate.MoreThan is { } m ? $">{Days(m)}" : "-";
+
+    private static string Versus(int today, double average, bool lowerIsBetter = false)
+    {
+        var text = $"{today} ({average.ToString("0.0", CultureInfo.InvariantCulture)})";
+        var better = lowerIsBetter ? today < average : today > average;
+        var worse = lowerIsBetter ? today > average : today < average;
+        return better && Math.Abs(today - average) >= 1 ? $"[green]{text}[/]" : worse && Math.Abs(today - average) >= 1 ? $"[red]{text}[/]" : text;
+    }
+}

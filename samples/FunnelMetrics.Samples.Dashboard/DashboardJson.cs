@@ -1,0 +1,93 @@
+using System.Text.Json;
+using FunnelMetrics.Serialization;
+
+namespace FunnelMetrics.Samples.Dashboard;
+
+/// <summary>
+/// Writes the dashboard as one JSON document for front ends. Every library figure is written through the library's
+/// public source-generated <see cref="FunnelMetricsJsonContext"/>, so its shape is the documented JSON contract
+/// (docs/integration.md); only the envelope and the averages are the sample's own.
+/// </summary>
+internal static class DashboardJson
+{
+    /// <summary>Writes the document.</summary>
+    /// <param name="stream">Where to write (UTF-8).</param>
+    /// <param name="report">The dashboard.</param>
+    public static void Write(Stream stream, DashboardReport report)
+    {
+        var context = FunnelMetricsJsonContext.Default;
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var settings = report.Settings;
+        writer.WriteStartObject();
+        writer.WritePropertyName("pipeline");
+        JsonSerializer.Serialize(writer, report.Pipeline, context.PipelineDefinition);
+        writer.WriteString("asOf", settings.AsOf);
+        writer.WriteString("day", settings.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteString("timeZone", settings.TimeZone);
+        if (settings.Owner is { } owner)
+        {
+            writer.WriteString("owner", owner.Value);
+        }
+        else
+        {
+            writer.WriteNull("owner");
+        }
+
+        writer.WritePropertyName("funnel");
+        JsonSerializer.Serialize(writer, report.Funnel, context.StageCounts);
+
+        writer.WriteStartArray("today");
+        foreach (var day in report.Today)
+        {
+            writer.WriteStartObject();
+            if (day.Owner is { } o)
+            {
+                writer.WriteString("owner", o.Value);
+            }
+            else
+            {
+                writer.WriteNull("owner");
+            }
+
+            writer.WritePropertyName("today");
+            JsonSerializer.Serialize(writer, day.Today, context.FlowTotals);
+            writer.WriteStartObject("averagePerWorkingDay");
+            writer.WriteNumber("days", day.Average.Days);
+            writer.WriteNumber("new", day.Average.New);
+            writer.WriteNumber("forwardMoves", day.Average.ForwardMoves);
+            writer.WriteNumber("regressions", day.Average.Regressions);
+            writer.WriteNumber("wins", day.Average.Wins);
+            writer.WriteNumber("losses", day.Average.Losses);
+            writer.WriteEndObject();
+            writer.WriteStartArray("enteredByStage");
+            for (var s = 0; s < day.EnteredToday.Count; s++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("stage", report.Pipeline.Stages[s].Key.Value);
+                writer.WriteNumber("today", day.EnteredToday[s]);
+                writer.WriteNumber("averagePerWorkingDay", day.EnteredAverage[s]);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WritePropertyName("flow");
+        JsonSerializer.Serialize(writer, report.Flow, context.FlowLedger);
+        writer.WritePropertyName("timeInStage");
+        JsonSerializer.Serialize(writer, report.Speed, context.TimeInStage);
+        writer.WritePropertyName("conversion");
+        JsonSerializer.Serialize(writer, report.Conversion, context.Conversion);
+        writer.WritePropertyName("velocity");
+        JsonSerializer.Serialize(writer, report.Velocity, context.Velocity);
+        writer.WritePropertyName("stuckStages");
+        JsonSerializer.Serialize(writer, report.Stuck, context.StuckStages);
+        writer.WritePropertyName("stalledClients");
+        JsonSerializer.Serialize(writer, report.Stalled, context.StalledClients);
+        writer.WritePropertyName("forecast");
+        JsonSerializer.Serialize(writer, report.Forecast, context.Forecast);
+        writer.WriteEndObject();
+    }
+}

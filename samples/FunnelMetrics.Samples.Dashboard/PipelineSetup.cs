@@ -1,0 +1,109 @@
+using System.Text.Json;
+using FunnelMetrics.Serialization;
+
+namespace FunnelMetrics.Samples.Dashboard;
+
+/// <summary>The pipeline to import into and read, and how a file's stage names map onto it.</summary>
+/// <param name="Pipeline">The pipeline.</param>
+/// <param name="LostOutcomes">Stage names in a file that mean the client was lost (compared ignoring case).</param>
+internal sealed record PipelineSetup(PipelineDefinition Pipeline, IReadOnlyList<string> LostOutcomes)
+{
+    /// <summary>The seven stages of the founding article, with stall thresholds where a head of sales would set them.</summary>
+    public static PipelineSetup Default { get; } = new(
+        new PipelineDefinition(
+            new PipelineId("sales"),
+            "Sales",
+            [
+                new StageDefinition(new StageId("decision-maker"), "Reached the decision maker", stallThreshold: TimeSpan.FromDays(5)),
+                new StageDefinition(new StageId("interest"), "Interest expressed"),
+                new StageDefinition(new StageId("meeting"), "Meeting set", stallThreshold: TimeSpan.FromDays(10)),
+                new StageDefinition(new StageId("requirements"), "Requirements received"),
+                new StageDefinition(new StageId("offer"), "Offer sent"),
+                new StageDefinition(new StageId("terms"), "Terms agreed"),
+                new StageDefinition(new StageId("contract"), "Contract signed"),
+            ],
+            currencyCode: "EUR"),
+        ["lost"]);
+
+    /// <summary>
+    /// Reads a pipeline file: the library's pipeline JSON (docs/integration.md) with an optional <c>lostOutcomes</c>
+    /// array of stage names that mean lost.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The setup.</returns>
+    /// <exception cref="SetupException">The file cannot be read or is not a valid pipeline.</exception>
+    public static PipelineSetup FromFile(string path)
+    {
+        try
+        {
+            var json = File.ReadAllBytes(path);
+            var pipeline = JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.PipelineDefinition)
+                ?? throw new SetupException($"{path}: the file holds null, not a pipeline.");
+            using var document = JsonDocument.Parse(json);
+            var lost = document.RootElement.TryGetProperty("lostOutcomes", out var outcomes)
+                ? outcomes.EnumerateArray().Select(e => e.GetString() ?? throw new SetupException($"{path}: lostOutcomes holds a null.")).ToArray()
+                : ["lost"];
+            return new PipelineSetup(pipeline, lost);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or ArgumentException or InvalidOperationException)
+        {
+            throw new SetupException($"{path}: not a valid pipeline file: {ex.Message}");
+        }
+    }
+
+    /// <summary>A pipeline from a list of stage names in order (the last one means won), and the names that mean lost.</summary>
+    /// <param name="stages">The stage names, comma-separated.</param>
+    /// <param name="lost">The lost outcome names, comma-separated; "lost" when null.</param>
+    /// <returns>The setup.</returns>
+    /// <exception cref="SetupException">The names do not make a pipeline.</exception>
+    public static PipelineSetup FromNames(string? stages, string? lost)
+    {
+        var lostOutcomes = Split(lost) is { Length: > 0 } names ? names : ["lost"];
+        if (stages is null)
+        {
+            return Default with { LostOutcomes = lostOutcomes };
+        }
+
+        try
+        {
+            var definitions = Split(stages).Select(name => new StageDefinition(new StageId(name))).ToArray();
+            return new PipelineSetup(new PipelineDefinition(new PipelineId("sales"), "Sales", definitions), lostOutcomes);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new SetupException($"--stages: {ex.Message}");
+        }
+    }
+
+    /// <summary>Finds the stage a file names, by key or display name, ignoring case.</summary>
+    /// <param name="name">The name in the file.</param>
+    /// <param name="stage">The stage.</param>
+    /// <returns>Whether one matched.</returns>
+    public bool TryMatchStage(string name, out StageId stage)
+    {
+        foreach (var definition in Pipeline.Stages)
+        {
+            if (string.Equals(definition.Key.Value, name, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(definition.DisplayName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                stage = definition.Key;
+                return true;
+            }
+        }
+
+        stage = default;
+        return false;
+    }
+
+    /// <summary>Whether a file's stage name means lost.</summary>
+    /// <param name="name">The name in the file.</param>
+    /// <returns>Whether it is one of <see cref="LostOutcomes"/>.</returns>
+    public bool IsLost(string name) => LostOutcomes.Any(o => string.Equals(o, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string[] Split(string? list) =>
+        list is null ? [] : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>A problem with the command line or a setup file, reported as one line and exit code 2.</summary>
+/// <param name="message">What is wrong.</param>
+internal sealed class SetupException(string message) : Exception(message);

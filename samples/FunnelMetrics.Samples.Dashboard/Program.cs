@@ -1,0 +1,237 @@
+using System.CommandLine;
+using System.Globalization;
+using FunnelMetrics;
+using FunnelMetrics.Import;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Samples.Dashboard;
+using FunnelMetrics.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+// The head of sales' daily dashboard. With no arguments: a generated team of five managers over four months.
+// With --input: a CRM export in the CSV format of docs/import.md. Exit codes: 0 done, 1 bad input data, 2 bad usage.
+var input = new Option<string?>("--input") { Description = "A CSV history to import (docs/import.md). Without it, the embedded demo team." };
+var pipelineFile = new Option<string?>("--pipeline") { Description = "A pipeline JSON file: stage order, won stage, thresholds, and lostOutcomes (docs/import.md)." };
+var stages = new Option<string?>("--stages") { Description = "Stage names in order, comma-separated; the last one means won. Instead of --pipeline." };
+var lost = new Option<string?>("--lost") { Description = "Stage names in the file that mean lost, comma-separated (default: lost)." };
+var asOf = new Option<string?>("--as-of") { Description = "Read the dashboard at the end of this day (2026-10-30) or at this instant (2026-10-30T15:00:00+01:00). Default: the end of the history's last day." };
+var owner = new Option<string?>("--owner") { Description = "Only this manager's clients." };
+var timeZone = new Option<string>("--time-zone") { Description = "The IANA time zone days are counted in.", DefaultValueFactory = _ => "UTC" };
+var target = new Option<int?>("--target") { Description = "Wins to reach by the end of the month, for the intake needed (default: the wins of the last 20 working days)." };
+var json = new Option<bool>("--json") { Description = "Write the whole dashboard as JSON (the library's JSON contract) instead of tables." };
+var maxErrors = new Option<int>("--max-errors") { Description = "The most input problems listed.", DefaultValueFactory = _ => 50 };
+
+var root = new RootCommand("FunnelMetrics sample: the head of sales' daily dashboard, from a generated team or a CRM export.")
+{
+    input, pipelineFile, stages, lost, asOf, owner, timeZone, target, json, maxErrors,
+};
+
+root.SetAction(async (parse, cancellationToken) =>
+{
+    try
+    {
+        var run = new DashboardRun(
+            parse.GetValue(input),
+            parse.GetValue(pipelineFile),
+            parse.GetValue(stages),
+            parse.GetValue(lost),
+            parse.GetValue(asOf),
+            parse.GetValue(owner),
+            parse.GetValue(timeZone)!,
+            parse.GetValue(target),
+            parse.GetValue(json),
+            parse.GetValue(maxErrors));
+        return await run.ExecuteAsync(Console.OpenStandardOutput(), Console.Error, cancellationToken);
+    }
+    catch (SetupException ex)
+    {
+        await Console.Error.WriteLineAsync($"error: {ex.Message}");
+        return 2;
+    }
+});
+
+return await root.Parse(args).InvokeAsync();
+
+/// <summary>One run of the dashboard: set up, import, compute, print.</summary>
+internal sealed record DashboardRun(
+    string? Input,
+    string? PipelineFile,
+    string? Stages,
+    string? Lost,
+    string? AsOf,
+    string? Owner,
+    string TimeZone,
+    int? Target,
+    bool Json,
+    int MaxErrors)
+{
+    /// <summary>Runs it, writing the JSON dashboard to <paramref name="output"/> (tables go to the terminal) and problems to <paramref name="error"/>.</summary>
+    /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage.</returns>
+    public async Task<int> ExecuteAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (PipelineFile is not null && Stages is not null)
+        {
+            throw new SetupException("--pipeline and --stages both describe the pipeline; give one of them.");
+        }
+
+        if (MaxErrors < 1)
+        {
+            throw new SetupException("--max-errors must be at least 1.");
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+        {
+            throw new SetupException($"--time-zone: '{TimeZone}' is not a time zone this machine knows; use an IANA name such as Europe/Berlin.");
+        }
+
+        var setup = PipelineFile is not null ? PipelineSetup.FromFile(PipelineFile) : PipelineSetup.FromNames(Stages, Lost);
+        var services = new ServiceCollection();
+        services.AddFunnelMetrics(options => options.TimeZone = TimeZone);
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var pipelines = scope.ServiceProvider.GetRequiredService<IPipelineRepository>();
+        await pipelines.AddAsync(setup.Pipeline, cancellationToken);
+        var importer = scope.ServiceProvider.GetRequiredService<FunnelImporter>();
+
+        var interactive = !Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var csvProblems = new List<CsvProblem>();
+        ImportResult result;
+        if (Input is null)
+        {
+            result = await importer.ImportAsync(setup.Pipeline.Id, DemoTeam.Generate(setup.Pipeline), cancellationToken: cancellationToken);
+        }
+        else if (interactive)
+        {
+            result = null!;
+            await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
+            {
+                var reading = context.AddTask("Reading " + Path.GetFileName(Input), maxValue: 1);
+                var checking = context.AddTask("Checking", maxValue: 1);
+                var storing = context.AddTask("Storing", maxValue: 1);
+                var records = CsvHistory.Read(Input, setup, csvProblems, share => reading.Value = share);
+                var progress = new InlineProgress(p => (p.Phase == ImportPhase.Checking ? checking : storing).Value = p.Total == 0 ? 1 : (double)p.Done / p.Total);
+                result = await ImportAsync(importer, setup, records, csvProblems, progress, cancellationToken);
+            });
+        }
+        else
+        {
+            var records = CsvHistory.Read(Input, setup, csvProblems);
+            result = await ImportAsync(importer, setup, records, csvProblems, null, cancellationToken);
+        }
+
+        if (csvProblems.Count > 0 || !result.Succeeded)
+        {
+            await ReportProblemsAsync(csvProblems, result, error);
+            return 1;
+        }
+
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        var log = await analytics.LoadAsync(setup.Pipeline.Id, cancellationToken);
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
+        var settings = Settings(log);
+        var report = DashboardReport.Compute(log, settings, options);
+        if (Json)
+        {
+            DashboardJson.Write(output, report);
+            await output.FlushAsync(cancellationToken);
+        }
+        else
+        {
+            if (Input is not null)
+            {
+                AnsiConsole.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients, {result.EventsAppended} events.[/]");
+            }
+
+            DashboardConsole.Write(AnsiConsole.Console, report);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Imports the good rows, or, when some rows could not be read, only checks the rows of the clients without such a
+    /// problem so that one run lists the rule problems too; then nothing is stored.
+    /// </summary>
+    private async Task<ImportResult> ImportAsync(FunnelImporter importer, PipelineSetup setup, List<ImportRecord> records, List<CsvProblem> csvProblems, IProgress<ImportProgress>? progress, CancellationToken cancellationToken)
+    {
+        var options = new ImportOptions { MaxProblems = MaxErrors };
+        if (csvProblems.Count == 0)
+        {
+            return await importer.ImportAsync(setup.Pipeline.Id, records, options, progress, cancellationToken);
+        }
+
+        // The other rows of a client with an unreadable row would only report consequences of the row left out.
+        var unreadable = csvProblems.Where(p => p.ClientId is not null).Select(p => p.ClientId!).ToHashSet(StringComparer.Ordinal);
+        var clean = records.Where(r => !unreadable.Contains(r.ClientId.Value)).ToList();
+        return await importer.ImportAsync(setup.Pipeline.Id, clean, options with { ValidateOnly = true }, progress, cancellationToken);
+    }
+
+    private async Task ReportProblemsAsync(List<CsvProblem> csvProblems, ImportResult result, TextWriter error)
+    {
+        var file = Input ?? "(demo history)";
+        var all = csvProblems
+            .Concat(result.Problems.Select(p => new CsvProblem(p.Position, CsvHistory.ColumnOf(p.Field), p.Message)))
+            .OrderBy(p => p.Line)
+            .ToList();
+        foreach (var problem in all.Take(MaxErrors))
+        {
+            await error.WriteLineAsync($"{file}, line {problem.Line}, column {problem.Column}: {problem.Reason}");
+        }
+
+        var more = all.Count - Math.Min(all.Count, MaxErrors) + (result.ProblemsTruncated ? 1 : 0);
+        if (more > 0)
+        {
+            await error.WriteLineAsync($"... and {(result.ProblemsTruncated ? "more" : more.ToString(CultureInfo.InvariantCulture))} further problems (--max-errors {MaxErrors}).");
+        }
+
+        await error.WriteLineAsync($"error: {all.Count}{(result.ProblemsTruncated ? "+" : "")} problem(s) in {file}; nothing was imported.");
+    }
+
+    private DashboardSettings Settings(FunnelEventLog log)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        DateOnly day;
+        DateTimeOffset at;
+        if (AsOf is null)
+        {
+            var last = Input is null
+                ? DemoTeam.LastDay
+                : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(log.LastEventAt ?? throw new SetupException($"{Input}: the file holds no event."), zone).DateTime);
+            (day, at) = (last, DashboardReport.EndOfDay(last, TimeZone));
+        }
+        else if (DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            (day, at) = (date, DashboardReport.EndOfDay(date, TimeZone));
+        }
+        else if (DateTimeOffset.TryParse(AsOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) && (AsOf.EndsWith('Z') || AsOf.Contains('+', StringComparison.Ordinal) || AsOf.LastIndexOf('-') > 9))
+        {
+            (day, at) = (DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime), instant);
+        }
+        else
+        {
+            throw new SetupException($"--as-of: '{AsOf}' is neither a day (2026-10-30) nor an instant with an offset (2026-10-30T15:00:00+01:00).");
+        }
+
+        OwnerId? ownerId = null;
+        if (Owner is not null)
+        {
+            if (!OwnerId.TryParse(Owner, out var parsed))
+            {
+                throw new SetupException($"--owner: '{Owner}' is not a valid owner id.");
+            }
+
+            var owners = log.Clients.Select(c => c.Owner).Concat(StageCountsCalculator.Compute(log, at).ByOwner.Select(o => o.Owner)).ToHashSet();
+            ownerId = owners.Contains(parsed)
+                ? parsed
+                : throw new SetupException($"--owner: '{Owner}' owns no client in this history; the owners are {string.Join(", ", owners.Order().Take(20))}.");
+        }
+
+        return new DashboardSettings(at, day, TimeZone, ownerId, Target);
+    }
+
+    private sealed class InlineProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
+    {
+        public void Report(ImportProgress value) => report(value);
+    }
+}

@@ -245,7 +245,7 @@ public static class ForecastCalculator
                 Share(t => t < s && t != won),
                 Share(t => t == won),
                 Share(t => t == pipeline.Stages.Count),
-                stats is null ? DurationStats.Empty : Statistics.Durations([.. stats.Durations]),
+                stats is null ? DurationStats.Empty : Statistics.Durations(stats.Durations.ToArray()),
                 model.Won[s],
                 model.LostProbability[s],
                 model.UnknownProbability[s],

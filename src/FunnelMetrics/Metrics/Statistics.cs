@@ -13,15 +13,17 @@ internal static class Statistics
         return sorted[Math.Clamp(rank, 1, sorted.Length) - 1];
     }
 
-    public static DurationStats Durations(List<long> ticks)
+    public static DurationStats Durations(List<long> ticks) => Durations(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ticks));
+
+    /// <summary>The same, over a span sorted in place.</summary>
+    public static DurationStats Durations(Span<long> span)
     {
-        if (ticks.Count == 0)
+        if (span.Length == 0)
         {
             return DurationStats.Empty;
         }
 
-        ticks.Sort();
-        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ticks);
+        span.Sort();
 
         // Millions of visits of weeks each exceed TimeSpan's range (about 29,000 years): sum in 128 bits.
         Int128 total = 0;

@@ -19,40 +19,48 @@ public static class StallCalculator
         settings ??= StallSettings.Default;
         var pipeline = log.Pipeline;
         VisitSample? history = null;
-        var thresholds = new List<StallThreshold>(pipeline.Stages.Count);
-        for (var s = 0; s < pipeline.Stages.Count; s++)
+        try
         {
-            if (s == pipeline.WonStageIndex)
+            var thresholds = new List<StallThreshold>(pipeline.Stages.Count);
+            for (var s = 0; s < pipeline.Stages.Count; s++)
             {
-                continue;
+                if (s == pipeline.WonStageIndex)
+                {
+                    continue;
+                }
+
+                var stage = pipeline.Stages[s];
+                if (stage.StallThreshold is { } own)
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, own, StallThresholdSource.Stage));
+                    continue;
+                }
+
+                if (settings.StageThresholds.TryGetValue(stage.Key, out var configured))
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, configured, StallThresholdSource.Settings));
+                    continue;
+                }
+
+                history ??= TimeInStageCalculator.Collect(log, asOf, null, null);
+                if (history.Completed[s] >= settings.MinimumVisits
+                    && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
+                    && statistical > TimeSpan.Zero)
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, statistical, StallThresholdSource.Statistical));
+                    continue;
+                }
+
+                thresholds.Add(new StallThreshold(stage.Key, settings.DefaultThreshold, StallThresholdSource.Default));
             }
 
-            var stage = pipeline.Stages[s];
-            if (stage.StallThreshold is { } own)
-            {
-                thresholds.Add(new StallThreshold(stage.Key, own, StallThresholdSource.Stage));
-                continue;
-            }
-
-            if (settings.StageThresholds.TryGetValue(stage.Key, out var configured))
-            {
-                thresholds.Add(new StallThreshold(stage.Key, configured, StallThresholdSource.Settings));
-                continue;
-            }
-
-            history ??= TimeInStageCalculator.Collect(log, asOf, null, null);
-            if (history.Completed[s] >= settings.MinimumVisits
-                && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
-                && statistical > TimeSpan.Zero)
-            {
-                thresholds.Add(new StallThreshold(stage.Key, statistical, StallThresholdSource.Statistical));
-                continue;
-            }
-
-            thresholds.Add(new StallThreshold(stage.Key, settings.DefaultThreshold, StallThresholdSource.Default));
+            return thresholds;
         }
-
-        return thresholds;
+        finally
+        {
+            // The pooled observation buffers go back to the pool.
+            history?.Dispose();
+        }
     }
 
     /// <summary>Finds the stalled clients as of an instant.</summary>

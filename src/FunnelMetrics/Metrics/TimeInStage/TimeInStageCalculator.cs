@@ -18,7 +18,7 @@ public static class TimeInStageCalculator
             throw new ArgumentException($"The window starts at {from:O}, after its end at {asOf:O}.", nameof(from));
         }
 
-        var sample = Collect(log, asOf, from, filter);
+        using var sample = Collect(log, asOf, from, filter);
         var stageCount = log.Pipeline.Stages.Count;
         var result = new StageTime[stageCount];
         for (var s = 0; s < stageCount; s++)
@@ -26,7 +26,7 @@ public static class TimeInStageCalculator
             // The won stage is terminal: no visit of it is measured, and its entry stays empty.
             var keys = sample.SortedKeys(s);
             var estimates = Statistics.KaplanMeier(keys, 0.5, 0.9);
-            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Completed(keys, sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s]));
+            result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Completed(keys, sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s].AsSpan()));
         }
 
         return new TimeInStage(log.Pipeline.Id, from, asOf, result);
@@ -43,13 +43,13 @@ public static class TimeInStageCalculator
         var lower = from?.UtcTicks ?? long.MinValue;
 
         var completed = new int[stageCount];
-        var keys = new List<long>[stageCount];
-        var perClient = new List<long>[stageCount];
+        var keys = new PooledLongBuffer[stageCount];
+        var perClient = new PooledLongBuffer[stageCount];
         var open = new int[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
-            keys[s] = [];
-            perClient[s] = [];
+            keys[s] = new PooledLongBuffer();
+            perClient[s] = new PooledLongBuffer();
         }
 
         var cumulative = new long[stageCount];
@@ -157,12 +157,27 @@ public static class TimeInStageCalculator
 }
 
 /// <summary>The visits of each stage, by stage index: completed counts, observation keys (<see cref="Statistics.Key"/>), per-client totals, open counts.</summary>
-internal sealed record VisitSample(int[] Completed, List<long>[] Keys, List<long>[] PerClient, int[] Open)
+/// <remarks>The buffers are pooled: dispose the sample when done with it.</remarks>
+internal sealed record VisitSample(int[] Completed, PooledLongBuffer[] Keys, PooledLongBuffer[] PerClient, int[] Open) : IDisposable
 {
-    /// <summary>The stage's keys sorted in place (primitive sort), as a span over the list.</summary>
+    /// <summary>The stage's keys sorted in place (primitive sort).</summary>
     public ReadOnlySpan<long> SortedKeys(int stage)
     {
-        Keys[stage].Sort();
-        return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Keys[stage]);
+        var keys = Keys[stage].AsSpan();
+        keys.Sort();
+        return keys;
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in Keys)
+        {
+            buffer.Dispose();
+        }
+
+        foreach (var buffer in PerClient)
+        {
+            buffer.Dispose();
+        }
     }
 }

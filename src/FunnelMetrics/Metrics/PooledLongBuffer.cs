@@ -1,0 +1,42 @@
+using System.Buffers;
+
+namespace FunnelMetrics.Metrics;
+
+/// <summary>
+/// A growable list of longs whose storage is rented from <see cref="ArrayPool{T}.Shared"/>, so a calculator that
+/// collects millions of observations per call allocates nothing once the pool is warm. Dispose it to return the storage.
+/// </summary>
+internal sealed class PooledLongBuffer : IDisposable
+{
+    private long[] _items;
+
+    public PooledLongBuffer(int capacity = 256) => _items = ArrayPool<long>.Shared.Rent(capacity);
+
+    public int Count { get; private set; }
+
+    public void Add(long value)
+    {
+        if (Count == _items.Length)
+        {
+            var bigger = ArrayPool<long>.Shared.Rent(_items.Length * 2);
+            _items.AsSpan(0, Count).CopyTo(bigger);
+            ArrayPool<long>.Shared.Return(_items);
+            _items = bigger;
+        }
+
+        _items[Count++] = value;
+    }
+
+    public Span<long> AsSpan() => _items.AsSpan(0, Count);
+
+    public void Dispose()
+    {
+        if (_items.Length > 0)
+        {
+            ArrayPool<long>.Shared.Return(_items);
+        }
+
+        _items = [];
+        Count = 0;
+    }
+}

@@ -3,6 +3,7 @@
 # Usage: benchmarks/profile.sh <dashboard|logbuild|liveview> <transitions> [seconds]
 # Needs dotnet-trace: dotnet tool install -g dotnet-trace
 set -euo pipefail
+export PATH="$PATH:$HOME/.dotnet/tools"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 work=$1 size=$2 seconds=${3:-20}
 out=artifacts/profiles

@@ -83,7 +83,65 @@ public sealed class FunnelAnalytics
             query = query with { After = EventCursor.Of(events[^1]) };
         }
 
+        await RepairConcurrentWritesAsync(pipelineId, clients, events, cancellationToken).ConfigureAwait(false);
         return FunnelEventLog.Build(pipeline, clients, events);
+    }
+
+    /// <summary>
+    /// The clients and the pages of events are separate reads, so writes between them can leave the snapshot
+    /// inconsistent: an event of a client added after the clients were listed, or a client's history with a hole where
+    /// a backdated event landed before a page already read. Adds the missing clients and re-reads, whole, the history
+    /// of every client with a hole, so the log is built from complete histories (each as of its own read).
+    /// </summary>
+    private async Task RepairConcurrentWritesAsync(PipelineId pipelineId, List<Client> clients, List<ClientEvent> events, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<ClientId>(clients.Count);
+        foreach (var client in clients)
+        {
+            known.Add(client.Id);
+        }
+
+        var seen = new Dictionary<ClientId, (long Count, long Max)>(known.Count);
+        foreach (var e in events)
+        {
+            ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, e.ClientId, out _);
+            entry = (entry.Count + 1, Math.Max(entry.Max, e.Sequence));
+        }
+
+        HashSet<ClientId>? reread = null;
+        foreach (var (clientId, (count, max)) in seen)
+        {
+            if (!known.Contains(clientId))
+            {
+                var added = await _clients.GetAsync(clientId, cancellationToken).ConfigureAwait(false);
+                if (added is null || added.PipelineId != pipelineId)
+                {
+                    continue;
+                }
+
+                clients.Add(added);
+                known.Add(clientId);
+            }
+
+            if (count != max)
+            {
+                (reread ??= []).Add(clientId);
+            }
+        }
+
+        if (reread is null)
+        {
+            return;
+        }
+
+        events.RemoveAll(e => reread.Contains(e.ClientId));
+        foreach (var clientId in reread)
+        {
+            await foreach (var e in _events.ReadClientAsync(clientId, cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(e);
+            }
+        }
     }
 
     /// <summary>Counts the clients at each stage; see <see cref="StageCountsCalculator.Compute"/>.</summary>

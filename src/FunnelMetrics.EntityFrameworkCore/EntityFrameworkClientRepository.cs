@@ -95,6 +95,7 @@ public sealed class EntityFrameworkClientRepository<TContext>(IDbContextFactory<
 
             await foreach (var row in query.Include(c => c.Attributes).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return Mapping.ToClient(row);
             }
         }

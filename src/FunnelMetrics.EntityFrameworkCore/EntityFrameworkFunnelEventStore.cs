@@ -151,6 +151,8 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
             // One statement: the database reads a consistent snapshot, and rows stream without the change tracker.
             await foreach (var row in select(context).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                // Providers serve buffered rows without looking at the token: check it per row.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return Mapping.ToEvent(row);
             }
         }

@@ -70,6 +70,7 @@ public sealed class EntityFrameworkPipelineRepository<TContext>(IDbContextFactor
             var rows = context.Set<PipelineRecord>().AsNoTracking().Include(p => p.Stages).OrderBy(p => p.PipelineId).AsAsyncEnumerable();
             await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return Mapping.ToPipeline(row);
             }
         }

@@ -19,9 +19,9 @@ public sealed class ServiceRegistrationTests
         var recorder = scope.ServiceProvider.GetRequiredService<FunnelRecorder>();
         var store = provider.GetRequiredService<InMemoryFunnelStore>();
 
-        await store.Pipelines.AddAsync(Support.Seed.Pipeline);
-        await recorder.AddClientAsync(Support.Seed.NewClient("c1"));
-        await recorder.MoveAsync(new ClientId("c1"), Support.Seed.Meeting, Support.Seed.T0);
+        await store.Pipelines.AddAsync(Seed.Pipeline);
+        await recorder.AddClientAsync(Seed.NewClient("c1"));
+        await recorder.MoveAsync(new ClientId("c1"), Seed.Meeting, Seed.T0);
         Assert.Equal(1, store.Events.Count);
         Assert.Same(store.Pipelines, provider.GetRequiredService<IPipelineRepository>());
         Assert.Same(store.Clients, provider.GetRequiredService<IClientRepository>());

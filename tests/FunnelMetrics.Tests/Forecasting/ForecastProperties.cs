@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 using FunnelMetrics.Forecasting;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Forecasting;
 

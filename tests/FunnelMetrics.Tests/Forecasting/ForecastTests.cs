@@ -1,7 +1,7 @@
 using FunnelMetrics.Forecasting;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Forecasting;
 

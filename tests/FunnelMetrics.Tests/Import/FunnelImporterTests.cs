@@ -6,7 +6,7 @@ using FunnelMetrics.Storage;
 using FunnelMetrics.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Import;
 

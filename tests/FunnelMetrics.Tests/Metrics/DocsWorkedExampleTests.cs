@@ -1,6 +1,6 @@
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Metrics;
 

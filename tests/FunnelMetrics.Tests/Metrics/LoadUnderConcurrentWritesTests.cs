@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using FunnelMetrics.Import;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Metrics;
 

@@ -5,7 +5,7 @@ using FunnelMetrics.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Metrics;
 

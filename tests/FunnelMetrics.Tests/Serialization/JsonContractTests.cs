@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FunnelMetrics.Serialization;
-using static FunnelMetrics.Tests.Support.Seed;
+using static FunnelMetrics.Testing.Seed;
 
 namespace FunnelMetrics.Tests.Serialization;
 

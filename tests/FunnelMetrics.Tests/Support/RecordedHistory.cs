@@ -9,7 +9,7 @@ internal sealed record RecordedHistory(PipelineDefinition Pipeline, IReadOnlyLis
 {
     public FunnelEventLog Log() => FunnelEventLog.Build(Pipeline, Clients, Events);
 
-    public DateTimeOffset LastEventAt => Events.Count == 0 ? Support.Seed.T0 : Events.Max(e => e.OccurredAt);
+    public DateTimeOffset LastEventAt => Events.Count == 0 ? FunnelMetrics.Testing.Seed.T0 : Events.Max(e => e.OccurredAt);
 
     public override string ToString() => $"{Pipeline}; {Clients.Count} clients; {Events.Count} events; as of {AsOf:O}\n{string.Join('\n', Events)}";
 
@@ -22,8 +22,8 @@ internal sealed record RecordedHistory(PipelineDefinition Pipeline, IReadOnlyLis
             events.AddRange(await h.EventsOfAsync(client.Id));
         }
 
-        var last = events.Count == 0 ? Support.Seed.T0 : events.Max(e => e.OccurredAt);
-        var asOf = Support.Seed.T0 + ((last - Support.Seed.T0) * asOfPercent / 100);
+        var last = events.Count == 0 ? FunnelMetrics.Testing.Seed.T0 : events.Max(e => e.OccurredAt);
+        var asOf = FunnelMetrics.Testing.Seed.T0 + ((last - FunnelMetrics.Testing.Seed.T0) * asOfPercent / 100);
         return new RecordedHistory(history.Pipeline, history.Clients, events, asOf, seed);
     }
 

@@ -5,42 +5,6 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace FunnelMetrics.Tests.Support;
 
-/// <summary>The seven stages of the founding article, and a recorder over a fresh in-memory store.</summary>
-internal static class Seed
-{
-    public static readonly PipelineId SalesId = new("sales");
-    public static readonly OwnerId Anna = new("anna");
-    public static readonly OwnerId Boris = new("boris");
-
-    public static readonly StageId DecisionMaker = new("decision-maker");
-    public static readonly StageId Interest = new("interest");
-    public static readonly StageId Meeting = new("meeting");
-    public static readonly StageId Requirements = new("requirements");
-    public static readonly StageId Offer = new("offer");
-    public static readonly StageId Terms = new("terms");
-    public static readonly StageId Contract = new("contract");
-
-    /// <summary>Monday 2 March 2026, 09:00 UTC.</summary>
-    public static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
-
-    public static PipelineDefinition Pipeline { get; } = new(
-        SalesId,
-        "Sales",
-        [
-            new StageDefinition(DecisionMaker, "Reached the decision maker"),
-            new StageDefinition(Interest, "Interest expressed"),
-            new StageDefinition(Meeting, "Meeting set", stallThreshold: TimeSpan.FromDays(7)),
-            new StageDefinition(Requirements, "Technical requirements received"),
-            new StageDefinition(Offer, "Offer sent", winProbability: 0.4),
-            new StageDefinition(Terms, "Terms accepted", winProbability: 0.8),
-            new StageDefinition(Contract, "Contract signed"),
-        ],
-        currencyCode: "EUR");
-
-    public static Client NewClient(string id, DateTimeOffset? createdAt = null, OwnerId? owner = null) =>
-        new(new ClientId(id), SalesId, owner ?? Anna, createdAt ?? T0, 1000m, new Dictionary<string, string> { ["source"] = "web" });
-}
-
 /// <summary>A recorder over a fresh in-memory store with a fake clock set to <see cref="Seed.T0"/> + 30 days.</summary>
 internal sealed class RecorderHarness
 {

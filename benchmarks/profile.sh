@@ -14,7 +14,7 @@ dotnet benchmarks/FunnelMetrics.Benchmarks/bin/Release/net10.0/FunnelMetrics.Ben
 exec 3<"$fifo"
 read -r _ pid <&3
 trace="$out/$work-$size.nettrace"
-dotnet-trace collect -p "$pid" --profile cpu-sampling -o "$trace" --duration "00:00:$(printf '%02d' $((seconds + 2)))" >/dev/null
+dotnet-trace collect -p "$pid" --profile dotnet-common,dotnet-sampled-thread-time -o "$trace" --duration "00:00:$(printf '%02d' $((seconds + 2)))" >/dev/null
 cat <&3
 wait
 rm -f "$fifo"

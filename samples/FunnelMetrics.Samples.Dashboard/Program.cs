@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using FunnelMetrics;
+using FunnelMetrics.EntityFrameworkCore;
 using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Samples.Dashboard;
 using FunnelMetrics.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
@@ -20,11 +22,12 @@ var owner = new Option<string?>("--owner") { Description = "Only this manager's 
 var timeZone = new Option<string>("--time-zone") { Description = "The IANA time zone days are counted in.", DefaultValueFactory = _ => "UTC" };
 var target = new Option<int?>("--target") { Description = "Wins to reach by the end of the month, for the intake needed (default: the wins of the last 20 working days)." };
 var json = new Option<bool>("--json") { Description = "Write the whole dashboard as JSON (the library's JSON contract) instead of tables." };
+var database = new Option<string?>("--database") { Description = "Keep the history in this SQLite file (created when missing): an import persists, and a later run without --input shows it." };
 var maxErrors = new Option<int>("--max-errors") { Description = "The most input problems listed.", DefaultValueFactory = _ => 50 };
 
 var root = new RootCommand("FunnelMetrics sample: the head of sales' daily dashboard, from a generated team or a CRM export.")
 {
-    input, pipelineFile, stages, lost, asOf, owner, timeZone, target, json, maxErrors,
+    input, pipelineFile, stages, lost, asOf, owner, timeZone, target, json, database, maxErrors,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -41,7 +44,10 @@ root.SetAction(async (parse, cancellationToken) =>
             parse.GetValue(timeZone)!,
             parse.GetValue(target),
             parse.GetValue(json),
-            parse.GetValue(maxErrors));
+            parse.GetValue(maxErrors))
+        {
+            Database = parse.GetValue(database),
+        };
         return await run.ExecuteAsync(Console.OpenStandardOutput(), Console.Error, cancellationToken);
     }
     catch (SetupException ex)
@@ -66,6 +72,9 @@ internal sealed record DashboardRun(
     bool Json,
     int MaxErrors)
 {
+    /// <summary>A SQLite file to keep the history in, through FunnelMetrics.EntityFrameworkCore; null for the in-memory store.</summary>
+    public string? Database { get; init; }
+
     /// <summary>Runs it, writing the JSON dashboard to <paramref name="output"/> (tables go to the terminal) and problems to <paramref name="error"/>.</summary>
     /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage.</returns>
     public async Task<int> ExecuteAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
@@ -87,11 +96,39 @@ internal sealed record DashboardRun(
 
         var setup = PipelineFile is not null ? PipelineSetup.FromFile(PipelineFile) : PipelineSetup.FromNames(Stages, Lost);
         var services = new ServiceCollection();
-        services.AddFunnelMetrics(options => options.TimeZone = TimeZone);
+        var funnel = services.AddFunnelMetrics(options => options.TimeZone = TimeZone);
+        if (Database is not null)
+        {
+            // The history lives in SQLite through the EF Core package; the tables are created on first use.
+            services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite($"Data Source={Database}"));
+            funnel.UseEntityFrameworkCore<FunnelMetricsDbContext>();
+        }
+
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var pipelines = scope.ServiceProvider.GetRequiredService<IPipelineRepository>();
-        await pipelines.AddAsync(setup.Pipeline, cancellationToken);
+        var stored = false;
+        if (Database is not null)
+        {
+            await using var context = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FunnelMetricsDbContext>>().CreateDbContextAsync(cancellationToken);
+            await context.Database.EnsureCreatedAsync(cancellationToken);
+            if (await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken) is { } existing)
+            {
+                // A database keeps its pipeline: without pipeline options, read it as stored.
+                setup = PipelineFile is null && Stages is null ? setup with { Pipeline = existing } : setup;
+                stored = await scope.ServiceProvider.GetRequiredService<IClientRepository>().ListAsync(existing.Id, limit: 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken);
+            }
+        }
+
+        try
+        {
+            await pipelines.AddAsync(setup.Pipeline, cancellationToken);
+        }
+        catch (PipelineConflictException)
+        {
+            throw new SetupException($"--database {Database}: it holds pipeline '{setup.Pipeline.Id}' with another definition than the one given; use the same pipeline options as when it was imported, or another database file.");
+        }
+
         var importer = scope.ServiceProvider.GetRequiredService<FunnelImporter>();
 
         var interactive = !Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
@@ -99,7 +136,9 @@ internal sealed record DashboardRun(
         ImportResult result;
         if (Input is null)
         {
-            result = await importer.ImportAsync(setup.Pipeline.Id, DemoTeam.Generate(setup.Pipeline), cancellationToken: cancellationToken);
+            // The demo team, unless the database already holds a history: then that history is shown as stored.
+            IEnumerable<ImportRecord> demo = stored ? [] : DemoTeam.Generate(setup.Pipeline);
+            result = await importer.ImportAsync(setup.Pipeline.Id, demo, cancellationToken: cancellationToken);
         }
         else if (interactive)
         {
@@ -140,7 +179,7 @@ internal sealed record DashboardRun(
         {
             if (Input is not null)
             {
-                AnsiConsole.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients, {result.EventsAppended} events.[/]");
+                AnsiConsole.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients added, {result.ClientsExtended} extended, {result.ClientsUnchanged} unchanged, {result.EventsAppended} events.[/]");
             }
 
             DashboardConsole.Write(AnsiConsole.Console, report);
@@ -195,9 +234,9 @@ internal sealed record DashboardRun(
         DateTimeOffset at;
         if (AsOf is null)
         {
-            var last = Input is null
-                ? DemoTeam.LastDay
-                : DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(log.LastEventAt ?? throw new SetupException($"{Input}: the file holds no event."), zone).DateTime);
+            // The end of the day of the history's last event (for the demo, its last working day).
+            var lastEvent = log.LastEventAt ?? throw new SetupException($"{Input ?? Database ?? "the history"}: holds no event.");
+            var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(lastEvent, zone).DateTime);
             (day, at) = (last, DashboardReport.EndOfDay(last, TimeZone));
         }
         else if (DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))

@@ -108,6 +108,34 @@ public sealed class DashboardSampleTests
     }
 
     [Fact]
+    public async Task ACrmExport_ImportedIntoADatabase_PersistsBetweenRuns_AndImportingItAgainChangesNothing()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.db");
+        try
+        {
+            var input = Path.Combine(Data, "crm-export.csv");
+            var pipeline = Path.Combine(Data, "pipeline.json");
+            var (importExit, imported, _) = await ExecuteAsync(Run(input, pipeline) with { Database = database });
+            var (againExit, again, _) = await ExecuteAsync(Run(input, pipeline) with { Database = database });
+            var (storedExit, stored, errors) = await ExecuteAsync(Run() with { Database = database });
+
+            Assert.Equal((0, 0, 0, ""), (importExit, againExit, storedExit, errors));
+            Assert.Equal(imported, again);
+            Assert.Equal(imported, stored);
+            using var json = JsonDocument.Parse(stored);
+            Assert.Equal(5, json.RootElement.GetProperty("funnel").GetProperty("entered").GetInt32());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(database)!, Path.GetFileName(database) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AFile_WithoutARequiredColumn_IsRefusedNamingIt()
     {
         var file = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.csv");

@@ -15,15 +15,16 @@ internal static class Statistics
 
     public static DurationStats Durations(List<long> ticks) => Durations(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ticks));
 
-    /// <summary>The same, over a span sorted in place.</summary>
+    /// <summary>
+    /// Count, total, mean and the nearest-rank median, p75 and p90 of durations in ticks. Reorders the span: the three
+    /// order statistics are selected in place (linear time), not by a full sort.
+    /// </summary>
     public static DurationStats Durations(Span<long> span)
     {
         if (span.Length == 0)
         {
             return DurationStats.Empty;
         }
-
-        span.Sort();
 
         // Millions of visits of weeks each exceed TimeSpan's range (about 29,000 years): sum in 128 bits.
         Int128 total = 0;
@@ -32,13 +33,90 @@ internal static class Statistics
             total += t;
         }
 
+        // Ascending ranks: each selection leaves the larger values to its right, where the next one looks.
+        int r50 = Rank(0.5, span.Length) - 1, r75 = Rank(0.75, span.Length) - 1, r90 = Rank(0.9, span.Length) - 1;
+        var median = Select(span, r50);
+        var p75 = r75 == r50 ? median : Select(span[(r50 + 1)..], r75 - r50 - 1);
+        var p90 = r90 == r75 ? p75 : Select(span[(r75 + 1)..], r90 - r75 - 1);
         return new DurationStats(
             span.Length,
             (double)total / TimeSpan.TicksPerDay,
             TimeSpan.FromTicks((long)(total / span.Length)),
-            TimeSpan.FromTicks(NearestRank(span, 0.5)),
-            TimeSpan.FromTicks(NearestRank(span, 0.75)),
-            TimeSpan.FromTicks(NearestRank(span, 0.9)));
+            TimeSpan.FromTicks(median),
+            TimeSpan.FromTicks(p75),
+            TimeSpan.FromTicks(p90));
+    }
+
+    /// <summary>
+    /// The value that would be at <paramref name="k"/> (0-based) were <paramref name="values"/> sorted ascending;
+    /// reorders them so that everything left of k is at most it and everything right at least it (quickselect with a
+    /// median-of-three pivot; linear on average).
+    /// </summary>
+    public static long Select(Span<long> values, int k)
+    {
+        int lo = 0, hi = values.Length - 1;
+        while (hi > lo)
+        {
+            if (hi - lo < 16)
+            {
+                values[lo..(hi + 1)].Sort();
+                return values[k];
+            }
+
+            var mid = lo + ((hi - lo) / 2);
+            if (values[mid] < values[lo])
+            {
+                (values[mid], values[lo]) = (values[lo], values[mid]);
+            }
+
+            if (values[hi] < values[lo])
+            {
+                (values[hi], values[lo]) = (values[lo], values[hi]);
+            }
+
+            if (values[hi] < values[mid])
+            {
+                (values[hi], values[mid]) = (values[mid], values[hi]);
+            }
+
+            var pivot = values[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            // Now [lo, j] <= pivot <= [i, hi], and anything strictly between j and i equals the pivot.
+            if (k <= j)
+            {
+                hi = j;
+            }
+            else if (k >= i)
+            {
+                lo = i;
+            }
+            else
+            {
+                return values[k];
+            }
+        }
+
+        return values[k];
     }
 
     /// <summary>

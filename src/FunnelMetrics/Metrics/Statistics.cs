@@ -48,6 +48,76 @@ internal static class Statistics
     }
 
     /// <summary>
+    /// Sorts non-negative values ascending: an LSD radix sort, 11 bits a pass, skipping the passes in which every value
+    /// has the same digit (so durations of up to a year take at most five). Small spans use the comparison sort.
+    /// </summary>
+    public static void SortNonNegative(Span<long> values)
+    {
+        const int Bits = 11, Buckets = 1 << Bits, Mask = Buckets - 1;
+        if (values.Length < 4096)
+        {
+            values.Sort();
+            return;
+        }
+
+        long max = 0;
+        foreach (var v in values)
+        {
+            max |= v;
+        }
+
+        if (max < 0)
+        {
+            values.Sort(); // A negative value: the unsigned digits would misplace it.
+            return;
+        }
+
+        var scratch = System.Buffers.ArrayPool<long>.Shared.Rent(values.Length);
+        var counts = new int[Buckets];
+        try
+        {
+            Span<long> from = values, to = scratch.AsSpan(0, values.Length);
+            for (var shift = 0; shift < 64 && (max >> shift) != 0; shift += Bits)
+            {
+                Array.Clear(counts);
+                foreach (var v in from)
+                {
+                    counts[(int)(v >> shift) & Mask]++;
+                }
+
+                if (counts[(int)(from[0] >> shift) & Mask] == from.Length)
+                {
+                    continue; // Every value has this digit: the pass would change nothing.
+                }
+
+                var offset = 0;
+                for (var b = 0; b < Buckets; b++)
+                {
+                    (counts[b], offset) = (offset, offset + counts[b]);
+                }
+
+                foreach (var v in from)
+                {
+                    to[counts[(int)(v >> shift) & Mask]++] = v;
+                }
+
+                var swap = from;
+                from = to;
+                to = swap;
+            }
+
+            if (from != values)
+            {
+                from.CopyTo(values);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
     /// The value that would be at <paramref name="k"/> (0-based) were <paramref name="values"/> sorted ascending;
     /// reorders them so that everything left of k is at most it and everything right at least it (quickselect with a
     /// median-of-three pivot; linear on average).

@@ -40,4 +40,24 @@ public sealed class SelectionProperties
                 && stats.Mean == TimeSpan.FromTicks(sorted.Sum() / sorted.Length))
             .Label($"{stats} for {string.Join(",", sorted.Take(20))}");
     }
+
+    /// <summary>Law: the radix sort sorts, whatever the spread of the values (a few bits, many, all digits equal in some passes).</summary>
+    [FsCheck.Xunit.Property(MaxTest = 60)]
+    public Property SortNonNegative_EqualsAComparisonSort(int seed, PositiveInt size, byte bits, bool withNegative)
+    {
+        var random = new Random(seed);
+        var length = 4096 + (size.Get % 20_000);
+        var width = 1 + (bits % 62);
+        var values = Enumerable.Range(0, length).Select(_ => random.NextInt64(0, 1L << width) << (bits % 3)).ToArray();
+        if (withNegative)
+        {
+            values[random.Next(length)] = -random.NextInt64(1, 1000);
+        }
+
+        var expected = values.Order().ToArray();
+
+        Statistics.SortNonNegative(values);
+
+        return values.SequenceEqual(expected).Label($"length {length}, width {width}");
+    }
 }

@@ -160,11 +160,11 @@ public static class TimeInStageCalculator
 /// <remarks>The buffers are pooled: dispose the sample when done with it.</remarks>
 internal sealed record VisitSample(int[] Completed, PooledLongBuffer[] Keys, PooledLongBuffer[] PerClient, int[] Open) : IDisposable
 {
-    /// <summary>The stage's keys sorted in place (primitive sort).</summary>
+    /// <summary>The stage's keys sorted in place (radix sort: keys are non-negative).</summary>
     public ReadOnlySpan<long> SortedKeys(int stage)
     {
         var keys = Keys[stage].AsSpan();
-        keys.Sort();
+        Statistics.SortNonNegative(keys);
         return keys;
     }
 

@@ -52,6 +52,15 @@ public sealed class FunnelEventLog
 
     internal Client[] ClientsArray { get; }
 
+    /// <summary>
+    /// A mask passing every client, shared by the calculators when a filter has no client condition. Created once, on
+    /// first use; never written after (the calculators only read masks).
+    /// </summary>
+    internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(ClientsArray.Length));
+
+    /// <summary>A mask passing every owner, shared likewise.</summary>
+    internal bool[] AllOwnersMask => LazyInitializer.EnsureInitialized(ref _allOwners, () => AllTrue(Owners.Length));
+
     /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by index.</summary>
     internal OwnerId[] Owners { get; }
 
@@ -294,6 +303,16 @@ public sealed class FunnelEventLog
 
     private static ArgumentException Broken(ClientEvent e, string problem) =>
         new($"The history of client '{e.ClientId}' is broken: event '{e.Id}' (#{e.Sequence}, {e.OccurredAt:O}) {problem}.");
+
+    private bool[]? _allClients;
+    private bool[]? _allOwners;
+
+    private static bool[] AllTrue(int length)
+    {
+        var mask = new bool[length];
+        Array.Fill(mask, true);
+        return mask;
+    }
 
     private long? MaxTicks()
     {

@@ -30,6 +30,12 @@ public sealed record FunnelFilter
     /// <summary>Which clients of the log pass the client conditions.</summary>
     internal bool[] ClientMask(FunnelEventLog log)
     {
+        if (EnteredFrom is null && EnteredTo is null && Attributes is null)
+        {
+            // No client condition: the log's shared all-true mask, so a dashboard allocates no mask per calculator.
+            return log.AllClientsMask;
+        }
+
         var mask = new bool[log.ClientsArray.Length];
         long from = EnteredFrom?.UtcTicks ?? long.MinValue, to = EnteredTo?.UtcTicks ?? long.MaxValue;
         var cohort = EnteredFrom is not null || EnteredTo is not null;
@@ -45,12 +51,12 @@ public sealed record FunnelFilter
     /// <summary>Which owners of the log pass the owner condition.</summary>
     internal bool[] OwnerMask(FunnelEventLog log)
     {
-        var mask = new bool[log.Owners.Length];
         if (Owners is null)
         {
-            Array.Fill(mask, true);
-            return mask;
+            return log.AllOwnersMask;
         }
+
+        var mask = new bool[log.Owners.Length];
 
         for (var o = 0; o < mask.Length; o++)
         {

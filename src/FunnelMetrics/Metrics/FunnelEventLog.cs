@@ -105,7 +105,17 @@ public sealed class FunnelEventLog
             throw new ArgumentException($"Client {nullAt} of the {clientArray.Length} given is null.", nameof(clients));
         }
 
-        Array.Sort(clientArray, static (a, b) => a.Id.CompareTo(b.Id));
+        // Clients usually come ordered by id already (a store lists them so): check before paying for a sort.
+        var clientsSorted = true;
+        for (var i = 1; i < clientArray.Length && clientsSorted; i++)
+        {
+            clientsSorted = clientArray[i - 1].Id.CompareTo(clientArray[i].Id) <= 0;
+        }
+
+        if (!clientsSorted)
+        {
+            Array.Sort(clientArray, static (a, b) => a.Id.CompareTo(b.Id));
+        }
         var clientIndex = new Dictionary<ClientId, int>(clientArray.Length);
         var ownerIndex = new Dictionary<OwnerId, int>();
         for (var i = 0; i < clientArray.Length; i++)

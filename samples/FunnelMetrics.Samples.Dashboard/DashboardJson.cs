@@ -24,14 +24,7 @@ internal static class DashboardJson
         writer.WriteString("asOf", settings.AsOf);
         writer.WriteString("day", settings.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         writer.WriteString("timeZone", settings.TimeZone);
-        if (settings.Owner is { } owner)
-        {
-            writer.WriteString("owner", owner.Value);
-        }
-        else
-        {
-            writer.WriteNull("owner");
-        }
+        WriteOwner(writer, settings.Owner);
 
         writer.WritePropertyName("funnel");
         JsonSerializer.Serialize(writer, report.Funnel, context.StageCounts);
@@ -40,14 +33,7 @@ internal static class DashboardJson
         foreach (var day in report.Today)
         {
             writer.WriteStartObject();
-            if (day.Owner is { } o)
-            {
-                writer.WriteString("owner", o.Value);
-            }
-            else
-            {
-                writer.WriteNull("owner");
-            }
+            WriteOwner(writer, day.Owner);
 
             writer.WritePropertyName("today");
             JsonSerializer.Serialize(writer, day.Today, context.FlowTotals);
@@ -89,5 +75,18 @@ internal static class DashboardJson
         writer.WritePropertyName("forecast");
         JsonSerializer.Serialize(writer, report.Forecast, context.Forecast);
         writer.WriteEndObject();
+    }
+
+    /// <summary>The manager's id, or null for the whole team.</summary>
+    private static void WriteOwner(Utf8JsonWriter writer, OwnerId? owner)
+    {
+        if (owner is { } o)
+        {
+            writer.WriteString("owner", o.Value);
+        }
+        else
+        {
+            writer.WriteNull("owner");
+        }
     }
 }

@@ -28,7 +28,7 @@ public sealed record ImportOptions
     /// <summary>
     /// The prefix of the event ids the importer derives: <c>{prefix}{client id}#{sequence}</c> (a hash of the client id
     /// stands in for it when the id would be longer than 200 characters). The ids make an import idempotent: run again, it
-    /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters.
+    /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters, not starting with white space.
     /// </summary>
     public string EventIdPrefix
     {
@@ -37,6 +37,12 @@ public sealed record ImportOptions
         {
             ArgumentNullException.ThrowIfNull(value);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value.Length, 40);
+            if (value.Length > 0 && char.IsWhiteSpace(value[0]))
+            {
+                // An event id may not start with white space: every derived id would be refused half-way through an import.
+                throw new ArgumentException($"The event id prefix must not start with white space: '{value}'.", nameof(value));
+            }
+
             field = value;
         }
     } = "import:";

@@ -187,6 +187,15 @@ public sealed class FunnelImporterTests
     }
 
     [Fact]
+    public void Options_RefuseAPrefixNoEventIdCouldStartWith_AndTooFewProblems()
+    {
+        Assert.Throws<ArgumentException>(() => new ImportOptions { EventIdPrefix = " crm:" });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImportOptions { EventIdPrefix = new string('x', 41) });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImportOptions { MaxProblems = 0 });
+        Assert.Equal("crm:", new ImportOptions { EventIdPrefix = "crm:" }.EventIdPrefix);
+    }
+
+    [Fact]
     public async Task AnUnknownPipeline_Throws()
     {
         var (_, importer) = await CreateAsync();

@@ -202,10 +202,17 @@ internal static class DashboardConsole
         }
 
         var currency = report.Pipeline.CurrencyCode is { } code ? " " + code : "";
-        console.MarkupLine($"Expected wins by the end of the month ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}; {horizon.Runs} simulated runs, seed {horizon.Seed}).");
-        console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
         var month = report.Month;
-        console.MarkupLine($"Month target [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")}); won so far {month.WonSoFar}.");
+        if (month.Closed)
+        {
+            console.MarkupLine($"{MonthName(month.Month)} is closed: [bold]{month.WonSoFar}[/] wins against the target of {month.TargetWins}. The forecast looks at {MonthName(month.ForecastMonth)}.");
+        }
+
+        console.MarkupLine($"Expected wins by the end of {MonthName(month.ForecastMonth)} ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}; {horizon.Runs} simulated runs, seed {horizon.Seed}).");
+        console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
+        console.MarkupLine(month.Closed
+            ? $"Target for {MonthName(month.ForecastMonth)}: [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")})."
+            : $"Month target [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")}); won so far {month.WonSoFar}.");
         if (forecast.Target is { TargetWins: > 0 } target)
         {
             var shortfall = target.TargetWins - target.ExpectedWinsFromPipeline;
@@ -221,10 +228,12 @@ internal static class DashboardConsole
         }
         else
         {
-            console.MarkupLine("[green]The month's target is already reached.[/]");
+            console.MarkupLine(month.Closed ? "[green]No win is missing for the next month's target.[/]" : "[green]The month's target is already reached.[/]");
         }
 
     }
+
+    private static string MonthName(DateOnly month) => month.ToString("MMMM yyyy", CultureInfo.InvariantCulture);
 
     private static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 

@@ -72,6 +72,14 @@ internal static class DashboardJson
         JsonSerializer.Serialize(writer, report.Stuck, context.StuckStages);
         writer.WritePropertyName("stalledClients");
         JsonSerializer.Serialize(writer, report.Stalled, context.StalledClients);
+        var month = report.Month;
+        writer.WriteStartObject("month");
+        writer.WriteString("month", month.Month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteBoolean("closed", month.Closed);
+        writer.WriteNumber("targetWins", month.TargetWins);
+        writer.WriteNumber("wonSoFar", month.WonSoFar);
+        writer.WriteString("forecastMonth", month.ForecastMonth.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+        writer.WriteEndObject();
         writer.WritePropertyName("forecast");
         JsonSerializer.Serialize(writer, report.Forecast, context.Forecast);
         writer.WriteEndObject();

@@ -23,7 +23,15 @@ internal sealed record DashboardSettings(DateTimeOffset AsOf, DateOnly Day, stri
 internal sealed record DayFigures(OwnerId? Owner, FlowTotals Today, AverageTotals Average, IReadOnlyList<int> EnteredToday, IReadOnlyList<double> EnteredAverage);
 
 /// <summary>The month's target and the wins it has brought so far (today included).</summary>
-internal sealed record MonthTarget(int TargetWins, int WonSoFar);
+/// <param name="Month">The first day of the month "today" is in.</param>
+/// <param name="TargetWins">The wins the month should bring.</param>
+/// <param name="WonSoFar">The month's wins up to the dashboard's instant.</param>
+/// <param name="Closed">
+/// Whether the dashboard is read at the month's end (the end of its last day): the month's result is final, and the
+/// forecast looks at the next month instead, with the same target and no win yet.
+/// </param>
+/// <param name="ForecastMonth">The first day of the month the forecast runs to the end of.</param>
+internal sealed record MonthTarget(DateOnly Month, int TargetWins, int WonSoFar, bool Closed, DateOnly ForecastMonth);
 
 /// <summary>Averages per day of <see cref="FlowTotals"/>'s counts.</summary>
 internal sealed record AverageTotals(int Days, double New, double ForwardMoves, double Regressions, double Wins, double Losses);
@@ -84,10 +92,15 @@ internal sealed record DashboardReport(
         var stuck = StuckStagesCalculator.Compute(log, asOf, StuckPeriod, stall, options.SkippedStagesCountAsPassed, filter);
         var stalled = StallCalculator.Compute(log, asOf, stall, filter);
 
-        var monthEnd = EndOfMonth(settings.Day, settings.TimeZone);
         var monthTarget = settings.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
         var wonThisMonth = flow.Days.Where(d => d.Day >= monthStart).Sum(d => d.Totals.Wins);
-        var forecast = ForecastCalculator.Compute(log, asOf, ForecastSettings.FromOptions(options), monthEnd, Math.Max(0, monthTarget - wonThisMonth), filter);
+
+        // Read at the end of the month's last day, the month is over: its result is final and the forecast runs to the
+        // end of the next month, which has the same target and no win yet.
+        var closed = asOf >= EndOfMonth(settings.Day, settings.TimeZone);
+        var forecastMonth = closed ? monthStart.AddMonths(1) : monthStart;
+        var stillMissing = Math.Max(0, monthTarget - (closed ? 0 : wonThisMonth));
+        var forecast = ForecastCalculator.Compute(log, asOf, ForecastSettings.FromOptions(options), EndOfMonth(forecastMonth, settings.TimeZone), stillMissing, filter);
 
         return new DashboardReport(
             log.Pipeline,
@@ -100,7 +113,7 @@ internal sealed record DashboardReport(
             velocity,
             stuck,
             stalled,
-            new MonthTarget(monthTarget, wonThisMonth),
+            new MonthTarget(monthStart, monthTarget, wonThisMonth, closed, forecastMonth),
             forecast);
     }
 

@@ -75,6 +75,9 @@ internal sealed record DashboardRun(
     /// <summary>A SQLite file to keep the history in, through FunnelMetrics.EntityFrameworkCore; null for the in-memory store.</summary>
     public string? Database { get; init; }
 
+    /// <summary>The terminal the tables go to; null for the process's own (tests pass a recording one).</summary>
+    public IAnsiConsole? Terminal { get; init; }
+
     /// <summary>Runs it, writing the JSON dashboard to <paramref name="output"/> (tables go to the terminal) and problems to <paramref name="error"/>.</summary>
     /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage.</returns>
     public async Task<int> ExecuteAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
@@ -131,7 +134,8 @@ internal sealed record DashboardRun(
 
         var importer = scope.ServiceProvider.GetRequiredService<FunnelImporter>();
 
-        var interactive = !Json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var terminal = Terminal ?? AnsiConsole.Console;
+        var interactive = !Json && Terminal is null && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var csvProblems = new List<CsvProblem>();
         ImportResult result;
         if (Input is null)
@@ -179,10 +183,10 @@ internal sealed record DashboardRun(
         {
             if (Input is not null)
             {
-                AnsiConsole.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients added, {result.ClientsExtended} extended, {result.ClientsUnchanged} unchanged, {result.EventsAppended} events.[/]");
+                terminal.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients added, {result.ClientsExtended} extended, {result.ClientsUnchanged} unchanged, {result.EventsAppended} events.[/]");
             }
 
-            DashboardConsole.Write(AnsiConsole.Console, report);
+            DashboardConsole.Write(terminal, report);
         }
 
         return 0;

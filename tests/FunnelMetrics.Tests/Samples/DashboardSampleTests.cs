@@ -2,6 +2,7 @@ using System.Text.Json;
 using FunnelMetrics.Import;
 using FunnelMetrics.Samples.Dashboard;
 using FunnelMetrics.Tests.Docs;
+using Spectre.Console.Testing;
 
 namespace FunnelMetrics.Tests.Samples;
 
@@ -221,5 +222,71 @@ public sealed class DashboardSampleTests
 
         Assert.Equal(new DateTimeOffset(2026, 9, 6, 1, 0, 0, TimeSpan.FromHours(-3)), end);
         Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.FromHours(-3)), DashboardReport.EndOfMonth(new DateOnly(2026, 10, 16), "America/Santiago"));
+    }
+
+    [Theory]
+    [InlineData("2026-09-30", "UTC")]
+    [InlineData("2026-08-31", "Europe/Berlin")]
+    public async Task TheDemo_OnAMonthsLastDay_ClosesTheMonth_AndForecastsTheNext(string day, string zone)
+    {
+        var (exit, output, errors) = await ExecuteAsync(Run(asOf: day, timeZone: zone));
+
+        Assert.Equal((0, ""), (exit, errors));
+        using var json = JsonDocument.Parse(output);
+        var month = json.RootElement.GetProperty("month");
+        var next = DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture).AddDays(1);
+        Assert.True(month.GetProperty("closed").GetBoolean());
+        Assert.Equal(day[..7], month.GetProperty("month").GetString());
+        Assert.Equal($"{next:yyyy-MM}", month.GetProperty("forecastMonth").GetString());
+        var horizon = json.RootElement.GetProperty("forecast").GetProperty("horizon");
+        Assert.Equal(DashboardReport.EndOfMonth(next, zone), horizon.GetProperty("end").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task TheDemo_OnTheDayBeforeAMonthsLastDay_ForecastsToThatMonthsEnd()
+    {
+        var (exit, output, _) = await ExecuteAsync(Run(asOf: "2026-09-29"));
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(output);
+        Assert.False(json.RootElement.GetProperty("month").GetProperty("closed").GetBoolean());
+        Assert.Equal(new DateTimeOffset(2026, 10, 1, 0, 0, 0, TimeSpan.Zero), json.RootElement.GetProperty("forecast").GetProperty("horizon").GetProperty("end").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task AnExport_WhoseLastEventIsOnAMonthsLastDay_IsShownByDefault_WithTheMonthClosed()
+    {
+        var file = TempFile("client_id,stage,occurred_at,owner\nacme,decision-maker,2026-09-01T09:00:00Z,anna\nacme,interest,2026-09-30T16:00:00Z,anna\n");
+        try
+        {
+            var (exit, output, errors) = await ExecuteAsync(Run(file));
+
+            Assert.Equal((0, ""), (exit, errors));
+            using var json = JsonDocument.Parse(output);
+            Assert.Equal("2026-09-30", json.RootElement.GetProperty("day").GetString());
+            Assert.True(json.RootElement.GetProperty("month").GetProperty("closed").GetBoolean());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task TheDemo_AsTables_OnAMonthsLastDay_SaysTheMonthIsClosed()
+    {
+        var console = new TestConsole().Width(200);
+        var (exit, _, _) = await ExecuteAsync(Run(asOf: "2026-09-30", json: false) with { Terminal = console });
+
+        Assert.Equal(0, exit);
+        Assert.Contains("September 2026 is closed", console.Output, StringComparison.Ordinal);
+        Assert.Contains("Expected wins by the end of October 2026", console.Output, StringComparison.Ordinal);
+    }
+
+    private static string TempFile(string text)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.csv");
+        File.WriteAllText(file, text);
+        return file;
     }
 }

@@ -52,13 +52,35 @@ internal static class CsvHistory
         }
 
         using (stream)
-        using (var reader = Sep.New(',').Reader(o => o with { Unescape = true, Trim = SepTrim.Outer }).From(stream))
+        {
+            SepReader reader;
+            try
+            {
+                // The column count is checked here, per row, so a short or long row is listed and the others still read.
+                reader = Sep.New(',').Reader(o => o with { Unescape = true, Trim = SepTrim.Outer, DisableColCountCheck = true }).From(stream);
+            }
+            catch (ArgumentException ex)
+            {
+                // Sep refuses a header that names a column twice.
+                problems.Add(new CsvProblem(1, RowColumn, $"the header is not usable: {ex.Message}"));
+                return [];
+            }
+
+            using (reader)
+            {
+                return ReadRows(path, reader, stream, setup, problems, progress);
+            }
+        }
+    }
+
+    private static List<ImportRecord> ReadRows(string path, SepReader reader, FileStream stream, PipelineSetup setup, List<CsvProblem> problems, Action<double>? progress)
+    {
         {
             var header = reader.Header;
             var missing = Required.Where(c => !header.TryIndexOf(c, out _)).ToArray();
             if (missing.Length > 0)
             {
-                throw new SetupException($"{path}, line 1: the header lacks the column{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)}; it has {string.Join(", ", header.ColNames)}. See docs/import.md.");
+                throw new SetupException($"{path}, line 1: the header lacks the column{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)}; it has {SafeText.Some(header.ColNames)}. See docs/import.md.");
             }
 
             var clientIx = header.IndexOf(ClientIdColumn);
@@ -74,12 +96,41 @@ internal static class CsvHistory
             var records = new List<ImportRecord>();
             var length = Math.Max(1, stream.Length);
 
-            foreach (var row in reader)
+            var columns = header.ColNames.Count;
+            var lastLine = 1;
+            using var rows = reader.GetEnumerator();
+            while (true)
             {
+                try
+                {
+                    if (!rows.MoveNext())
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
+                {
+                    // Sep stops at a row it cannot buffer (over 16 MiB, usually a quote never closed): list it and read no further.
+                    problems.Add(new CsvProblem(lastLine + 1, RowColumn, $"the row cannot be read: {ex.Message} Nothing after line {lastLine} was read."));
+                    break;
+                }
+
+                var row = rows.Current;
                 var line = row.LineNumberFrom;
+                lastLine = row.LineNumberToExcl - 1;
                 if ((line & 0x3FFF) == 0)
                 {
                     progress?.Invoke((double)stream.Position / length);
+                }
+
+                if (row.ColCount != columns)
+                {
+                    var quotes = row.Span.Count('"');
+                    problems.Add(new CsvProblem(line, RowColumn, quotes % 2 == 1
+                        ? $"a quote opened on this line is never closed: the row runs to line {lastLine} and has {row.ColCount} field(s); the header has {columns}"
+                        : $"the row has {row.ColCount} field(s); the header has {columns}",
+                        row.ColCount > clientIx ? row[clientIx].ToString() : null));
+                    continue;
                 }
 
                 var before = problems.Count;
@@ -108,19 +159,20 @@ internal static class CsvHistory
                     action = ImportAction.Activity;
                     problems.Add(new CsvProblem(line, StageColumn, Reason: stageText.Length == 0
                         ? "the stage is empty"
-                        : $"unknown stage '{stageText}'; the pipeline's stages are {string.Join(", ", setup.Pipeline.Stages.Select(s => s.Key.Value))}, lost outcomes {string.Join(", ", setup.LostOutcomes)}, or '{ActivityStage}'", ClientId: clientText));
+                        : $"unknown stage '{SafeText.Printable(stageText)}'; the pipeline's stages are {SafeText.Some(setup.StageKeys)}, lost outcomes {SafeText.Some(setup.LostOutcomes)}, or '{ActivityStage}'", ClientId: clientText));
                 }
 
                 decimal? value = null;
                 if (valueIx >= 0 && row[valueIx].Span is { Length: > 0 } valueText)
                 {
-                    if (decimal.TryParse(valueText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0)
+                    // Digits with an optional decimal dot, nothing else: "1,5" must not silently become 15.
+                    if (decimal.TryParse(valueText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed) && parsed <= Client.MaxValue)
                     {
                         value = parsed;
                     }
                     else
                     {
-                        problems.Add(new CsvProblem(line, ValueColumn, $"'{valueText}' is not a non-negative number (use a dot for decimals, no currency sign)", clientText));
+                        problems.Add(new CsvProblem(line, ValueColumn, $"'{SafeText.Printable(valueText.ToString())}' is not a number from 0 to 10^18 written with digits and an optional decimal dot (no thousands separator, sign, exponent or currency)", clientText));
                     }
                 }
 
@@ -154,6 +206,9 @@ internal static class CsvHistory
         }
     }
 
+    /// <summary>The column of a problem with the row as a whole (a wrong number of fields, an unreadable row).</summary>
+    public const string RowColumn = "*";
+
     /// <summary>The file's column for a problem the importer found in a record.</summary>
     /// <param name="field">The record's field.</param>
     /// <returns>The column name, or <c>*</c> for the row.</returns>
@@ -165,6 +220,7 @@ internal static class CsvHistory
         ImportField.Owner => OwnerColumn,
         ImportField.Value => ValueColumn,
         ImportField.LostReason => LostReasonColumn,
+        ImportField.Note => NoteColumn,
         ImportField.Attributes => "(attributes)",
         _ => "*",
     };
@@ -184,24 +240,39 @@ internal static class CsvHistory
         }
         catch (ArgumentException ex)
         {
-            problems.Add(new CsvProblem(line, column, text.Length == 0 ? "the value is empty" : ex.Message, clientText));
+            problems.Add(new CsvProblem(line, column, text.Length == 0 ? "the value is empty" : SafeText.Printable(ex.Message), clientText));
             return default!;
         }
     }
 
     private static DateTimeOffset ParseInstant(ReadOnlySpan<char> text, long line, List<CsvProblem> problems, string clientText)
     {
-        // ISO 8601 with an explicit offset ("Z" or "+hh:mm"): a time without one would silently mean the machine's zone.
-        var hasOffset = text.Length > 6 && (text[^1] is 'Z' or 'z' || (text[^3] == ':' && text[^6] is '+' or '-'));
-        if (hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        if (TryParseInstant(text, out var at))
         {
             return at;
         }
 
         problems.Add(new CsvProblem(line, OccurredAtColumn, text.Length == 0
             ? "the time is empty"
-            : $"'{text}' is not an ISO 8601 time with an offset, such as 2026-03-02T09:30:00+01:00 or 2026-03-02T08:30:00Z",
+            : $"'{SafeText.Printable(text.ToString())}' is not an ISO 8601 time with an offset, such as 2026-03-02T09:30:00+01:00 or 2026-03-02T08:30:00Z",
             clientText));
         return default;
     }
+
+    /// <summary>
+    /// Parses an ISO 8601 instant with an explicit offset, and nothing else: <c>yyyy-MM-ddTHH:mm</c>, optional seconds
+    /// and fraction (up to 7 digits), then <c>Z</c> or <c>±hh:mm</c> (or <c>±hhmm</c>). A time without an offset would
+    /// silently mean the machine's zone; day-first or month-first dates and month names are ambiguous.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="instant">The instant, or default.</param>
+    /// <returns>Whether the text is such an instant.</returns>
+    public static bool TryParseInstant(ReadOnlySpan<char> text, out DateTimeOffset instant) =>
+        DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant);
+
+    private static readonly string[] InstantFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'z'",
+        "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm'z'",
+    ];
 }

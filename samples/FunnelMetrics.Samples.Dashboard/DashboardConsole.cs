@@ -15,7 +15,7 @@ internal static class DashboardConsole
     public static void Write(IAnsiConsole console, DashboardReport report)
     {
         var settings = report.Settings;
-        console.Write(new Rule($"[bold]{Markup.Escape(report.Pipeline.Name)}[/] on {settings.Day:yyyy-MM-dd} ({Markup.Escape(settings.TimeZone)}){(settings.Owner is { } o ? $", manager {Markup.Escape(o.Value)}" : "")}").LeftJustified());
+        console.Write(new Rule($"[bold]{SafeText.Markup(report.Pipeline.Name)}[/] on {settings.Day:yyyy-MM-dd} ({SafeText.Markup(settings.TimeZone)}){(settings.Owner is { } o ? $", manager {SafeText.Markup(o.Value)}" : "")}").LeftJustified());
         WriteFunnel(console, report);
         WriteToday(console, report);
         WriteSpeed(console, report);
@@ -23,7 +23,7 @@ internal static class DashboardConsole
         WriteForecast(console, report);
     }
 
-    private static string Name(PipelineDefinition pipeline, StageId stage) => Markup.Escape(pipeline.GetStage(stage).DisplayName);
+    private static string Name(PipelineDefinition pipeline, StageId stage) => SafeText.Markup(pipeline.GetStage(stage).DisplayName);
 
     private static void WriteFunnel(IAnsiConsole console, DashboardReport report)
     {
@@ -48,7 +48,7 @@ internal static class DashboardConsole
         var table = new Table().Border(TableBorder.Rounded).Title("Clients in work per manager").AddColumn("Stage");
         foreach (var owner in funnel.ByOwner)
         {
-            table.AddColumn(new TableColumn(Markup.Escape(owner.Owner.Value)).RightAligned());
+            table.AddColumn(new TableColumn(SafeText.Markup(owner.Owner.Value)).RightAligned());
         }
 
         for (var s = 0; s < funnel.Stages.Count; s++)
@@ -77,7 +77,7 @@ internal static class DashboardConsole
         foreach (var day in report.Today)
         {
             table.AddRow(
-                day.Owner is { } owner ? Markup.Escape(owner.Value) : "[bold]team[/]",
+                day.Owner is { } owner ? SafeText.Markup(owner.Value) : "[bold]team[/]",
                 Versus(day.Today.New, day.Average.New),
                 Versus(day.Today.ForwardMoves, day.Average.ForwardMoves),
                 Versus(day.Today.Regressions, day.Average.Regressions, lowerIsBetter: true),
@@ -90,7 +90,7 @@ internal static class DashboardConsole
         var moves = new Table().Border(TableBorder.Rounded).Title("Clients entering each stage today (average)").AddColumn("Stage");
         foreach (var day in report.Today)
         {
-            moves.AddColumn(new TableColumn(day.Owner is { } owner ? Markup.Escape(owner.Value) : "[bold]team[/]").RightAligned());
+            moves.AddColumn(new TableColumn(day.Owner is { } owner ? SafeText.Markup(owner.Value) : "[bold]team[/]").RightAligned());
         }
 
         for (var s = 0; s < report.Pipeline.Stages.Count; s++)
@@ -175,8 +175,8 @@ internal static class DashboardConsole
         foreach (var client in report.Stalled.Clients.Take(StalledShown))
         {
             clients.AddRow(
-                Markup.Escape(client.ClientId.Value),
-                Markup.Escape(client.Owner.Value),
+                SafeText.Markup(client.ClientId.Value),
+                SafeText.Markup(client.Owner.Value),
                 Name(report.Pipeline, client.Stage),
                 client.Idle.TotalDays.ToString("0.0", CultureInfo.InvariantCulture),
                 client.Threshold.TotalDays.ToString("0.0", CultureInfo.InvariantCulture),
@@ -192,13 +192,13 @@ internal static class DashboardConsole
         console.Write(new Rule("5. Forecast").LeftJustified());
         if (!forecast.HasBasis || forecast.Horizon is not { } horizon)
         {
-            console.MarkupLine($"[yellow]No forecast:[/] {Markup.Escape(forecast.Reason ?? "no basis")}");
+            console.MarkupLine($"[yellow]No forecast:[/] {SafeText.Markup(forecast.Reason ?? "no basis")}");
             return;
         }
 
         if (forecast.Reason is { } reason)
         {
-            console.MarkupLine($"[grey]{Markup.Escape(reason)}[/]");
+            console.MarkupLine($"[grey]{SafeText.Markup(reason)}[/]");
         }
 
         var currency = report.Pipeline.CurrencyCode is { } code ? " " + code : "";

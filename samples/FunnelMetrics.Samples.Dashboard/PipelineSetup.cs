@@ -4,10 +4,52 @@ using FunnelMetrics.Serialization;
 namespace FunnelMetrics.Samples.Dashboard;
 
 /// <summary>The pipeline to import into and read, and how a file's stage names map onto it.</summary>
-/// <param name="Pipeline">The pipeline.</param>
-/// <param name="LostOutcomes">Stage names in a file that mean the client was lost (compared ignoring case).</param>
-internal sealed record PipelineSetup(PipelineDefinition Pipeline, IReadOnlyList<string> LostOutcomes)
+/// <remarks>
+/// A file's stage column names a stage (by key or display name), a lost outcome, or <c>activity</c>, all ignoring
+/// case: a name that could mean two of them is refused, so a lost client can never be read as a move.
+/// </remarks>
+internal sealed record PipelineSetup
 {
+    /// <summary>Creates a setup.</summary>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="lostOutcomes">Stage names in a file that mean the client was lost (compared ignoring case).</param>
+    /// <exception cref="SetupException">A lost outcome is also a stage's key or name, or <c>activity</c>; or a stage is named <c>activity</c>.</exception>
+    public PipelineSetup(PipelineDefinition pipeline, IReadOnlyList<string> lostOutcomes)
+    {
+        Pipeline = pipeline;
+        LostOutcomes = lostOutcomes;
+        StageKeys = [.. pipeline.Stages.Select(s => s.Key.Value)];
+        foreach (var stage in pipeline.Stages)
+        {
+            if (string.Equals(stage.Key.Value, CsvHistory.ActivityStage, StringComparison.OrdinalIgnoreCase) || string.Equals(stage.DisplayName, CsvHistory.ActivityStage, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SetupException($"The stage '{Printable(stage.Key.Value)}' is named '{CsvHistory.ActivityStage}', which a file uses for an action that changes no stage; rename the stage.");
+            }
+        }
+
+        foreach (var outcome in lostOutcomes)
+        {
+            if (TryMatchStage(outcome, out var stage))
+            {
+                throw new SetupException($"The lost outcome '{Printable(outcome)}' is also the stage '{Printable(stage.Value)}': a file's row could mean either. Give the lost outcomes names no stage has (--lost, lostOutcomes).");
+            }
+
+            if (string.Equals(outcome, CsvHistory.ActivityStage, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new SetupException($"The lost outcome '{Printable(outcome)}' is '{CsvHistory.ActivityStage}', which a file uses for an action that changes no stage.");
+            }
+        }
+    }
+
+    /// <summary>The pipeline.</summary>
+    public PipelineDefinition Pipeline { get; }
+
+    /// <summary>The pipeline's stage keys, in order.</summary>
+    public IReadOnlyList<string> StageKeys { get; }
+
+    /// <summary>Stage names in a file that mean the client was lost (compared ignoring case).</summary>
+    public IReadOnlyList<string> LostOutcomes { get; }
+
     /// <summary>The seven stages of the founding article, with stall thresholds where a head of sales would set them.</summary>
     public static PipelineSetup Default { get; } = new(
         new PipelineDefinition(
@@ -61,7 +103,7 @@ internal sealed record PipelineSetup(PipelineDefinition Pipeline, IReadOnlyList<
         var lostOutcomes = Split(lost) is { Length: > 0 } names ? names : ["lost"];
         if (stages is null)
         {
-            return Default with { LostOutcomes = lostOutcomes };
+            return new PipelineSetup(Default.Pipeline, lostOutcomes);
         }
 
         try
@@ -99,6 +141,8 @@ internal sealed record PipelineSetup(PipelineDefinition Pipeline, IReadOnlyList<
     /// <param name="name">The name in the file.</param>
     /// <returns>Whether it is one of <see cref="LostOutcomes"/>.</returns>
     public bool IsLost(string name) => LostOutcomes.Any(o => string.Equals(o, name, StringComparison.OrdinalIgnoreCase));
+
+    private static string Printable(string text) => SafeText.Printable(text);
 
     private static string[] Split(string? list) =>
         list is null ? [] : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -52,7 +52,7 @@ root.SetAction(async (parse, cancellationToken) =>
     }
     catch (SetupException ex)
     {
-        await Console.Error.WriteLineAsync($"error: {ex.Message}");
+        await Console.Error.WriteLineAsync($"error: {SafeText.Printable(ex.Message)}");
         return 2;
     }
 });
@@ -82,6 +82,21 @@ internal sealed record DashboardRun(
     /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage.</returns>
     public async Task<int> ExecuteAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ExecuteCoreAsync(output, error, cancellationToken);
+        }
+        catch (Exception ex) when (Database is not null && SampleDatabase.IsStorageFailure(ex, out var reason))
+        {
+            // The file cannot be written (read-only, disk full, locked): each client's events are stored whole or not at
+            // all, so what was stored stays consistent, and the same import run again finishes the job.
+            await error.WriteLineAsync($"error: --database {SafeText.Printable(Database)}: {SafeText.Printable(reason)} What was stored before stays; run the same command again once the database can be written.");
+            return 3;
+        }
+    }
+
+    private async Task<int> ExecuteCoreAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
+    {
         if (PipelineFile is not null && Stages is not null)
         {
             throw new SetupException("--pipeline and --stages both describe the pipeline; give one of them.");
@@ -100,10 +115,19 @@ internal sealed record DashboardRun(
         var setup = PipelineFile is not null ? PipelineSetup.FromFile(PipelineFile) : PipelineSetup.FromNames(Stages, Lost);
         var services = new ServiceCollection();
         var funnel = services.AddFunnelMetrics(options => options.TimeZone = TimeZone);
+        var readOnly = false;
         if (Database is not null)
         {
-            // The history lives in SQLite through the EF Core package; the tables are created on first use.
-            services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite($"Data Source={Database}"));
+            var (state, holdsClients) = await SampleDatabase.InspectAsync(Database, cancellationToken);
+            if (state == DatabaseState.Empty)
+            {
+                await error.WriteLineAsync($"note: --database {SafeText.Printable(Database)}: the file is empty (or a SQLite database without tables); the FunnelMetrics tables are created in it.");
+            }
+
+            // Showing a stored history writes nothing: open it read-only, so a read-only file can be shown too.
+            readOnly = state == DatabaseState.FunnelMetrics && holdsClients && Input is null;
+            var connectionString = SampleDatabase.ConnectionString(Database, readOnly);
+            services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite(connectionString));
             funnel.UseEntityFrameworkCore<FunnelMetricsDbContext>();
         }
 
@@ -113,23 +137,30 @@ internal sealed record DashboardRun(
         var stored = false;
         if (Database is not null)
         {
-            await using var context = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FunnelMetricsDbContext>>().CreateDbContextAsync(cancellationToken);
-            await context.Database.EnsureCreatedAsync(cancellationToken);
+            if (!readOnly)
+            {
+                await using var context = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<FunnelMetricsDbContext>>().CreateDbContextAsync(cancellationToken);
+                await context.Database.EnsureCreatedAsync(cancellationToken);
+            }
+
             if (await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken) is { } existing)
             {
                 // A database keeps its pipeline: without pipeline options, read it as stored.
-                setup = PipelineFile is null && Stages is null ? setup with { Pipeline = existing } : setup;
+                setup = PipelineFile is null && Stages is null ? new PipelineSetup(existing, setup.LostOutcomes) : setup;
                 stored = await scope.ServiceProvider.GetRequiredService<IClientRepository>().ListAsync(existing.Id, limit: 1, cancellationToken: cancellationToken).AnyAsync(cancellationToken);
             }
         }
 
         try
         {
-            await pipelines.AddAsync(setup.Pipeline, cancellationToken);
+            if (!readOnly || await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken) is not { } kept || !kept.Equals(setup.Pipeline))
+            {
+                await pipelines.AddAsync(setup.Pipeline, cancellationToken);
+            }
         }
         catch (PipelineConflictException)
         {
-            throw new SetupException($"--database {Database}: it holds pipeline '{setup.Pipeline.Id}' with another definition than the one given; use the same pipeline options as when it was imported, or another database file.");
+            throw new SetupException($"--database {SafeText.Printable(Database!)}: it holds pipeline '{setup.Pipeline.Id}' with another definition than the one given; use the same pipeline options as when it was imported, or another database file.");
         }
 
         var importer = scope.ServiceProvider.GetRequiredService<FunnelImporter>();
@@ -219,7 +250,8 @@ internal sealed record DashboardRun(
             .ToList();
         foreach (var problem in all.Take(MaxErrors))
         {
-            await error.WriteLineAsync($"{file}, line {problem.Line}, column {problem.Column}: {problem.Reason}");
+            var where = problem.Column == CsvHistory.RowColumn ? "" : $", column {problem.Column}";
+            await error.WriteLineAsync($"{file}, line {problem.Line}{where}: {SafeText.Printable(problem.Reason)}");
         }
 
         var more = all.Count - Math.Min(all.Count, MaxErrors) + (result.ProblemsTruncated ? 1 : 0);
@@ -247,7 +279,7 @@ internal sealed record DashboardRun(
         {
             (day, at) = (date, DashboardReport.EndOfDay(date, TimeZone));
         }
-        else if (DateTimeOffset.TryParse(AsOf, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) && (AsOf.EndsWith('Z') || AsOf.Contains('+', StringComparison.Ordinal) || AsOf.LastIndexOf('-') > 9))
+        else if (CsvHistory.TryParseInstant(AsOf, out var instant))
         {
             (day, at) = (DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime), instant);
         }

@@ -99,6 +99,26 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
     }
 
     /// <inheritdoc/>
+    /// <remarks>Looks the ids up in chunks of 500 through the unique index on the event id: one query per chunk.</remarks>
+    public async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<EventId> eventIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        foreach (var chunk in eventIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            await using (context.ConfigureAwait(false))
+            {
+                var rows = await context.Set<EventRecord>().AsNoTracking().Where(e => chunk.Contains(e.EventId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    yield return Mapping.ToEvent(row);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

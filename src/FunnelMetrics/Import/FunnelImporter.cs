@@ -78,6 +78,7 @@ public sealed class FunnelImporter
             ?? throw new UnknownPipelineException(pipelineId);
 
         var problems = new ProblemList(options.MaxProblems);
+        var warnings = new ProblemList(options.MaxProblems);
         var (byClient, count) = GroupByClient(pipeline, records, problems);
         var now = _timeProvider.GetUtcNow();
         var plans = new List<ClientPlan>(byClient.Count);
@@ -85,7 +86,7 @@ public sealed class FunnelImporter
         foreach (var (clientId, group) in byClient)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!group.Skip && await PlanAsync(pipeline, clientId, group.Records, now, options, problems, cancellationToken).ConfigureAwait(false) is { } plan)
+            if (!group.Skip && await PlanAsync(pipeline, clientId, group.Records, now, options, problems, warnings, cancellationToken).ConfigureAwait(false) is { } plan)
             {
                 plans.Add(plan);
             }
@@ -96,41 +97,34 @@ public sealed class FunnelImporter
             }
         }
 
-        progress?.Report(new ImportProgress(ImportPhase.Checking, byClient.Count, byClient.Count));
-        var added = plans.Count(p => p.IsNew);
-        var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
-        var appended = plans.Sum(p => (long)(p.Events.Count - p.StoredVersion));
-        var result = new ImportResult
+        if (problems.Count == 0)
         {
-            ValidatedOnly = options.ValidateOnly,
-            Records = count,
-            Clients = byClient.Count,
-            ClientsAdded = problems.Count == 0 ? added : 0,
-            ClientsExtended = problems.Count == 0 ? plans.Count - added - unchanged : 0,
-            ClientsUnchanged = problems.Count == 0 ? unchanged : 0,
-            EventsAppended = problems.Count == 0 ? appended : 0,
-            Problems = [.. problems.Items.OrderBy(p => p.Position)],
-            ProblemsTruncated = problems.Truncated,
-        };
+            await CheckDerivedIdsAsync(plans, problems, cancellationToken).ConfigureAwait(false);
+        }
 
+        progress?.Report(new ImportProgress(ImportPhase.Checking, byClient.Count, byClient.Count));
+        var result = Result(options, count, byClient.Count, problems.Count == 0 ? plans : [], problems, warnings);
         if (!result.Succeeded || options.ValidateOnly)
         {
             return result;
         }
 
         done = 0;
-        foreach (var plan in plans)
+        for (var p = 0; p < plans.Count; p++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (plan.IsNew)
+            var plan = plans[p];
+            try
             {
-                await _clients.AddAsync(plan.Client, cancellationToken).ConfigureAwait(false);
+                await StoreAsync(plan, cancellationToken).ConfigureAwait(false);
             }
-
-            if (plan.Events.Count > plan.StoredVersion)
+            catch (Exception ex) when (ex is ConcurrencyConflictException or EventIdConflictException or ClientConflictException)
             {
-                var batch = plan.StoredVersion == 0 ? plan.Events : plan.Events.GetRange((int)plan.StoredVersion, plan.Events.Count - (int)plan.StoredVersion);
-                await _events.AppendAsync(plan.Client.Id, plan.StoredVersion, batch, cancellationToken).ConfigureAwait(false);
+                // Another writer (another import of the same records, say) changed this client meanwhile, in a way that
+                // is not the start of this import's history: stop here; what is stored stays, and a rerun is safe.
+                var interrupted = new ProblemList(1);
+                interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped there: the {p} client(s) before it are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
+                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings) with { Interrupted = true };
             }
 
             if (++done % ProgressEvery == 0)
@@ -140,7 +134,112 @@ public sealed class FunnelImporter
         }
 
         progress?.Report(new ImportProgress(ImportPhase.Storing, plans.Count, plans.Count));
-        return result;
+        return Result(options, count, byClient.Count, plans, problems, warnings);
+    }
+
+    private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings)
+    {
+        var added = plans.Count(p => p.IsNew);
+        var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
+        return new ImportResult
+        {
+            ValidatedOnly = options.ValidateOnly,
+            Records = records,
+            Clients = clients,
+            ClientsAdded = added,
+            ClientsExtended = plans.Count - added - unchanged,
+            ClientsUnchanged = unchanged,
+            EventsAppended = plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
+            Problems = [.. problems.Items.OrderBy(p => p.Position)],
+            ProblemsTruncated = problems.Truncated,
+            Warnings = [.. warnings.Items.OrderBy(p => p.Position)],
+            WarningsTruncated = warnings.Truncated,
+        };
+    }
+
+    private static FunnelRule? RuleOf(Exception ex) => (ex as FunnelRuleException)?.Rule;
+
+    /// <summary>
+    /// Stores one client's plan. When another writer appended to the client first, its history is read again: if
+    /// it is the start of the planned one (the same import running twice at once), the rest is appended.
+    /// </summary>
+    private async Task StoreAsync(ClientPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.IsNew)
+        {
+            await _clients.AddAsync(plan.Client, cancellationToken).ConfigureAwait(false);
+        }
+
+        var from = plan.StoredVersion;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (plan.Events.Count <= from)
+            {
+                return;
+            }
+
+            try
+            {
+                await _events.AppendAsync(plan.Client.Id, from, from == 0 ? plan.Events : plan.Events.GetRange((int)from, plan.Events.Count - (int)from), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConcurrencyConflictException) when (attempt < 3)
+            {
+                if (await StoredPrefixAsync(plan, cancellationToken).ConfigureAwait(false) is not { } prefix)
+                {
+                    throw;
+                }
+
+                from = prefix;
+            }
+        }
+    }
+
+    /// <summary>How many of the plan's events the store holds, or null when its history is not a start of the plan.</summary>
+    private async Task<long?> StoredPrefixAsync(ClientPlan plan, CancellationToken cancellationToken)
+    {
+        long version = 0;
+        await foreach (var e in _events.ReadClientAsync(plan.Client.Id, cancellationToken).ConfigureAwait(false))
+        {
+            if (version >= plan.Events.Count || !SameEvent(e, plan.Events[(int)version]))
+            {
+                return null;
+            }
+
+            version++;
+        }
+
+        return version;
+    }
+
+    /// <summary>
+    /// Checks that no event id the import derives is already stored for another event (one the recorder stored under
+    /// such an id, say): found before anything is stored, so a rerun does not fail the same way half-way.
+    /// </summary>
+    private async Task CheckDerivedIdsAsync(List<ClientPlan> plans, ProblemList problems, CancellationToken cancellationToken)
+    {
+        var planned = new Dictionary<EventId, (ClientPlan Plan, int Index)>();
+        foreach (var plan in plans)
+        {
+            for (var i = (int)plan.StoredVersion; i < plan.Events.Count; i++)
+            {
+                planned[plan.Events[i].Id] = (plan, i);
+            }
+        }
+
+        if (planned.Count == 0)
+        {
+            return;
+        }
+
+        await foreach (var stored in _events.FindManyAsync(planned.Keys, cancellationToken).ConfigureAwait(false))
+        {
+            if (planned.TryGetValue(stored.Id, out var at))
+            {
+                var plan = at.Plan;
+                problems.Add(new ImportProblem(plan.Positions[at.Index], plan.Client.Id, ImportField.Record, $"The import derives the event id '{stored.Id}' for event #{at.Index + 1} of client '{plan.Client.Id}', but the store already holds that id for event #{stored.Sequence} of client '{stored.ClientId}' (at {stored.OccurredAt:O}). Nothing was stored; import with another ImportOptions.EventIdPrefix."));
+            }
+        }
     }
 
     /// <summary>Groups the records by client in first-seen order and orders each client's records by time, ties by input order.</summary>
@@ -209,21 +308,39 @@ public sealed class FunnelImporter
                 break;
         }
 
-        if (record.LostReason is { Length: > TextRules.MaxLostReasonLength })
+        if (record.Value is < 0 or > Client.MaxValue)
         {
-            ok = problems.Add(new ImportProblem(position, client, ImportField.LostReason, $"The lost reason of client '{client}' is {record.LostReason.Length} characters long; at most {TextRules.MaxLostReasonLength} are allowed."));
+            ok = problems.Add(new ImportProblem(position, client, ImportField.Value, $"The value of client '{client}' must be from 0 to {Client.MaxValue:N0} (10^18); record {position} gives {record.Value}."));
         }
 
-        if (record.Note is { Length: > TextRules.MaxNoteLength })
+        if (record.OccurredAt == default)
         {
-            ok = problems.Add(new ImportProblem(position, client, ImportField.Record, $"The note of client '{client}' is {record.Note.Length} characters long; at most {TextRules.MaxNoteLength} are allowed."));
+            ok = problems.Add(new ImportProblem(position, client, ImportField.OccurredAt, $"Record {position} of client '{client}' has no instant: OccurredAt is the unset default (0001-01-01)."));
+        }
+
+        if (Text(record.LostReason) is { } reason && TextProblem(reason, TextRules.MaxLostReasonLength, $"The lost reason of client '{client}'") is { } reasonProblem)
+        {
+            ok = problems.Add(new ImportProblem(position, client, ImportField.LostReason, reasonProblem));
+        }
+
+        if (Text(record.Note) is { } note && TextProblem(note, TextRules.MaxNoteLength, $"The note of client '{client}'") is { } noteProblem)
+        {
+            ok = problems.Add(new ImportProblem(position, client, ImportField.Note, noteProblem));
         }
 
         return ok;
     }
 
+    /// <summary>A note or lost reason as the import stores it: an empty or white-space one is no note (a CRM export's blank cell).</summary>
+    private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string? TextProblem(string value, int maxLength, string what) =>
+        value.Length > maxLength
+            ? $"{what} is {value.Length} characters long; at most {maxLength} are allowed."
+            : TextRules.Unstorable(value, what);
+
     /// <summary>Replays one client's records through the rules; null when they break one (the problem is recorded).</summary>
-    private async Task<ClientPlan?> PlanAsync(PipelineDefinition pipeline, ClientId clientId, List<Positioned> records, DateTimeOffset now, ImportOptions options, ProblemList problems, CancellationToken cancellationToken)
+    private async Task<ClientPlan?> PlanAsync(PipelineDefinition pipeline, ClientId clientId, List<Positioned> records, DateTimeOffset now, ImportOptions options, ProblemList problems, ProblemList warnings, CancellationToken cancellationToken)
     {
         var first = records[0];
         var stored = await _clients.GetAsync(clientId, cancellationToken).ConfigureAwait(false);
@@ -248,13 +365,14 @@ public sealed class FunnelImporter
             }
             catch (ArgumentException ex)
             {
-                problems.Add(new ImportProblem(first.Position, clientId, ex.ParamName == "value" ? ImportField.Value : ImportField.Attributes, ex.Message));
+                problems.Add(new ImportProblem(first.Position, clientId, FieldOf(ex), ex.Message));
                 return null;
             }
         }
 
         var state = ClientState.Initial(client);
         var events = new List<ClientEvent>(records.Count + 2);
+        var positions = new List<long>(records.Count + 2);
         var current = first;
         try
         {
@@ -267,22 +385,31 @@ public sealed class FunnelImporter
                 {
                     var handOver = new RecordRequest(RequestKind.Reassign, clientId, at, null, null, NewOwner: record.Owner);
                     state = Append(pipeline, client, state, handOver, at, now, options, events);
+                    positions.Add(positioned.Position);
                 }
 
+                var note = Text(record.Note);
                 var request = record.Action switch
                 {
-                    ImportAction.Lost => new RecordRequest(RequestKind.Lose, clientId, at, record.Note, null, LostReason: record.LostReason),
-                    ImportAction.Activity => new RecordRequest(RequestKind.Activity, clientId, at, record.Note, null),
-                    _ when state.Status is ClientStatus.Won or ClientStatus.Lost => new RecordRequest(RequestKind.Reopen, clientId, at, record.Note, null, Stage: record.Stage),
-                    _ => new RecordRequest(RequestKind.Move, clientId, at, record.Note, null, Stage: record.Stage),
+                    ImportAction.Lost => new RecordRequest(RequestKind.Lose, clientId, at, note, null, LostReason: Text(record.LostReason)),
+                    ImportAction.Activity => new RecordRequest(RequestKind.Activity, clientId, at, note, null),
+                    _ when state.Status is ClientStatus.Won or ClientStatus.Lost => new RecordRequest(RequestKind.Reopen, clientId, at, note, null, Stage: record.Stage),
+                    _ => new RecordRequest(RequestKind.Move, clientId, at, note, null, Stage: record.Stage),
                 };
                 state = Append(pipeline, client, state, request, at, now, options, events);
+                positions.Add(positioned.Position);
             }
         }
         catch (FunnelMetricsException ex)
         {
             var rule = (ex as FunnelRuleException)?.Rule;
             problems.Add(new ImportProblem(current.Position, clientId, FieldOf(rule), ex.Message, rule));
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            // A value the model refuses that the record checks did not foresee: still a problem of that record, never a throw.
+            problems.Add(new ImportProblem(current.Position, clientId, FieldOf(ex), ex.Message));
             return null;
         }
 
@@ -297,12 +424,48 @@ public sealed class FunnelImporter
                     return null;
                 }
 
+                if (!string.Equals(e.Note, events[(int)storedVersion].Note, StringComparison.Ordinal))
+                {
+                    warnings.Add(new ImportProblem(positions[(int)storedVersion], clientId, ImportField.Note, $"Event #{storedVersion + 1} of client '{clientId}' (at {e.OccurredAt:O}) is stored with {Quoted(e.Note, "no note")}; the records give {Quoted(events[(int)storedVersion].Note, "none")}. The stored note is kept: an import does not change stored events."));
+                }
+
+                if (e is StageTransition { Kind: TransitionKind.Lost } lost && events[(int)storedVersion] is StageTransition imported
+                    && !string.Equals(lost.LostReason, imported.LostReason, StringComparison.Ordinal))
+                {
+                    warnings.Add(new ImportProblem(positions[(int)storedVersion], clientId, ImportField.LostReason, $"The loss of client '{clientId}' at {e.OccurredAt:O} is stored with {Quoted(lost.LostReason, "no reason")}; the records give {Quoted(imported.LostReason, "none")}. The stored reason is kept: an import does not change stored events."));
+                }
+
                 storedVersion++;
             }
+
+            CompareClient(stored, records, first.Position, warnings);
         }
 
-        return new ClientPlan(client, stored is null, storedVersion, events);
+        return new ClientPlan(client, stored is null, storedVersion, events, positions);
     }
+
+    /// <summary>Warns about each value or attribute of a stored client that the records give differently: the stored one is kept.</summary>
+    private static void CompareClient(Client stored, List<Positioned> records, long position, ProblemList warnings)
+    {
+        var clientId = stored.Id;
+        if (LastValue(records) is { } value && value != stored.Value)
+        {
+            warnings.Add(new ImportProblem(position, clientId, ImportField.Value, $"Client '{clientId}' is stored with the value {stored.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}; the records give {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. The stored value is kept: an import does not change a stored client."));
+        }
+
+        if (MergeAttributes(records) is { } attributes)
+        {
+            foreach (var (key, given) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                if (!stored.Attributes.TryGetValue(key, out var kept) || !string.Equals(kept, given, StringComparison.Ordinal))
+                {
+                    warnings.Add(new ImportProblem(position, clientId, ImportField.Attributes, $"Client '{clientId}' is stored with {(kept is null ? $"no attribute '{key}'" : $"the attribute {key} = {Quoted(kept, "")}")}; the records give {Quoted(given, "")}. The stored attributes are kept: an import does not change a stored client."));
+                }
+            }
+        }
+    }
+
+    private static string Quoted(string? text, string none) => text is null ? none : $"'{TextRules.Printable(text.Length > 60 ? text[..60] + "..." : text)}'";
 
     private ClientState Append(PipelineDefinition pipeline, Client client, ClientState state, RecordRequest request, DateTimeOffset at, DateTimeOffset now, ImportOptions options, List<ClientEvent> events)
     {
@@ -331,6 +494,19 @@ public sealed class FunnelImporter
 
         return new EventId(prefix + client + suffix);
     }
+
+    /// <summary>The field a model constructor's refusal is about, by the parameter it names.</summary>
+    private static ImportField FieldOf(ArgumentException ex) => ex.ParamName switch
+    {
+        "value" => ImportField.Value,
+        "createdAt" or "occurredAt" => ImportField.OccurredAt,
+        "attributes" => ImportField.Attributes,
+        "note" => ImportField.Note,
+        "lostReason" => ImportField.LostReason,
+        "owner" or "previousOwner" => ImportField.Owner,
+        "toStage" or "fromStage" => ImportField.Stage,
+        _ => ImportField.Record,
+    };
 
     private static ImportField FieldOf(FunnelRule? rule) => rule switch
     {
@@ -379,7 +555,8 @@ public sealed class FunnelImporter
         public bool Skip { get; set; }
     }
 
-    private sealed record ClientPlan(Client Client, bool IsNew, long StoredVersion, List<ClientEvent> Events);
+    /// <summary>One client's import: its events (the first <see cref="StoredVersion"/> already stored) and each event's record position.</summary>
+    private sealed record ClientPlan(Client Client, bool IsNew, long StoredVersion, List<ClientEvent> Events, List<long> Positions);
 
     /// <summary>Problems in the order found, up to a limit.</summary>
     private sealed class ProblemList(int max)

@@ -26,4 +26,7 @@ public enum ImportField : byte
 
     /// <summary><see cref="ImportRecord.Attributes"/>.</summary>
     Attributes = 7,
+
+    /// <summary><see cref="ImportRecord.Note"/>.</summary>
+    Note = 8,
 }

@@ -50,10 +50,16 @@ public sealed record ImportRecord
     /// </summary>
     public decimal? Value { get; init; }
 
-    /// <summary>Why the client was lost, for <see cref="ImportAction.Lost"/>; at most 200 characters.</summary>
+    /// <summary>
+    /// Why the client was lost, for <see cref="ImportAction.Lost"/>; at most 200 characters, no NUL, well-formed Unicode.
+    /// Empty or white space (a blank cell of an export) means no reason.
+    /// </summary>
     public string? LostReason { get; init; }
 
-    /// <summary>A note stored with the event; at most 1,000 characters.</summary>
+    /// <summary>
+    /// A note stored with the event; at most 1,000 characters, no NUL, well-formed Unicode. Empty or white space (a
+    /// blank cell of an export) means no note.
+    /// </summary>
     public string? Note { get; init; }
 
     /// <summary>

@@ -10,6 +10,12 @@ namespace FunnelMetrics;
 /// </summary>
 public sealed class Client : IEquatable<Client>
 {
+    /// <summary>
+    /// The largest deal value accepted: 10^18 in the pipeline's currency. The bound keeps every sum of values that a
+    /// metric forms (over up to two billion clients) within <see cref="decimal"/>'s range, so no metric can overflow.
+    /// </summary>
+    public const decimal MaxValue = 1_000_000_000_000_000_000m;
+
     private static readonly ReadOnlyDictionary<string, string> NoAttributes = new(new Dictionary<string, string>());
 
     /// <summary>Creates a client.</summary>
@@ -17,7 +23,7 @@ public sealed class Client : IEquatable<Client>
     /// <param name="pipelineId">The pipeline the client is worked through.</param>
     /// <param name="owner">The sales manager the client is assigned to when added; later changes are <see cref="OwnerReassignment"/> events.</param>
     /// <param name="createdAt">When the client was created in the CRM; stored in UTC. No event of the client may be earlier.</param>
-    /// <param name="value">The expected deal value in the pipeline's currency, zero or more; <see langword="null"/> when unknown.</param>
+    /// <param name="value">The expected deal value in the pipeline's currency, from 0 to <see cref="MaxValue"/> (10^18); <see langword="null"/> when unknown.</param>
     /// <param name="attributes">
     /// Free key/value attributes for breakdowns, such as source or region: at most 64, keys non-empty and at most
     /// 100 characters, values at most 1000 characters. Keys are compared ordinally.
@@ -30,9 +36,9 @@ public sealed class Client : IEquatable<Client>
         PipelineId = TextRules.NotDefault(pipelineId, "The client's pipeline id", nameof(pipelineId));
         Owner = TextRules.NotDefault(owner, "The client's owner", nameof(owner));
         CreatedAt = TextRules.Instant(createdAt, $"The creation instant of client '{id}'", nameof(createdAt));
-        if (value is < 0)
+        if (value is < 0 or > MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"The value of client '{id}' must be zero or more.");
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"The value of client '{id}' must be from 0 to {MaxValue:N0} (10^18); got {value}.");
         }
 
         Value = value;
@@ -76,6 +82,11 @@ public sealed class Client : IEquatable<Client>
             if (value is null || value.Length > TextRules.MaxAttributeValueLength)
             {
                 throw new ArgumentException($"Attribute '{key}' of client '{id}' must have a value of at most {TextRules.MaxAttributeValueLength} characters.", nameof(attributes));
+            }
+
+            if (TextRules.Unstorable(value, $"The value of attribute '{key}' of client '{id}'") is { } problem)
+            {
+                throw new ArgumentException(problem, nameof(attributes));
             }
 
             if (!copy.TryAdd(key, value))

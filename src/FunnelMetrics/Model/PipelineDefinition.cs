@@ -20,13 +20,16 @@ namespace FunnelMetrics;
 /// </remarks>
 public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
 {
+    /// <summary>The most stages a pipeline may have: 32,767, the stage indexes the metrics log stores in 16 bits.</summary>
+    public const int MaxStages = short.MaxValue;
+
     private readonly StageDefinition[] _stages;
     private readonly Dictionary<StageId, int> _indexByKey;
 
     /// <summary>Creates a pipeline definition.</summary>
     /// <param name="id">The pipeline's identifier.</param>
     /// <param name="name">The name shown to people, at most 200 characters.</param>
-    /// <param name="stages">The stages in funnel order: at least two, with unique keys.</param>
+    /// <param name="stages">The stages in funnel order: at least two and at most <see cref="MaxStages"/> (32,767), with unique keys.</param>
     /// <param name="wonStage">The stage that means won; <see langword="null"/> for the last stage.</param>
     /// <param name="currencyCode">An ISO 4217 code (three upper-case letters such as <c>EUR</c>) for client values, or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
@@ -39,6 +42,11 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
         if (_stages.Length < 2)
         {
             throw new ArgumentException($"Pipeline '{id}' needs at least two stages: one to work in and one that means won; it has {_stages.Length}.", nameof(stages));
+        }
+
+        if (_stages.Length > MaxStages)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stages), _stages.Length, $"Pipeline '{id}' has {_stages.Length:N0} stages; at most {MaxStages:N0} are supported.");
         }
 
         _indexByKey = new Dictionary<StageId, int>(_stages.Length);

@@ -6,7 +6,9 @@ namespace FunnelMetrics;
 
 /// <summary>
 /// Identifies a pipeline (one sales process, for example one product line). A non-empty string of at most 200 characters without leading or trailing
-/// white space, compared ordinally (case-sensitive); the CRM's own key usually fits as it is.
+/// white space, of well-formed Unicode without control characters (C0, DEL, C1) or bidirectional formatting characters;
+/// compared ordinally (case-sensitive) and not Unicode-normalized (a precomposed and a decomposed <c>café</c> are two
+/// identifiers). The CRM's own key usually fits as it is.
 /// </summary>
 /// <remarks>
 /// <c>default(PipelineId)</c> is the unset value: <see cref="IsDefault"/> is <see langword="true"/>,
@@ -18,7 +20,7 @@ public readonly record struct PipelineId : IComparable<PipelineId>
 {
     /// <summary>Creates an identifier from its string form.</summary>
     /// <param name="value">The identifier; see the type's remarks for what is accepted.</param>
-    /// <exception cref="ArgumentException"><paramref name="value"/> is null, empty, white space, too long, or padded with white space.</exception>
+    /// <exception cref="ArgumentException"><paramref name="value"/> is null, empty, white space, too long, padded with white space, ill-formed UTF-16, or holds a control or bidirectional formatting character.</exception>
     public PipelineId(string value) => Value = IdentifierRules.Validate(value, nameof(PipelineId), nameof(value));
 
     /// <summary>The identifier's string form; <see langword="null"/> only for <c>default(PipelineId)</c>.</summary>
@@ -39,7 +41,7 @@ public readonly record struct PipelineId : IComparable<PipelineId>
     /// <returns>Whether <paramref name="value"/> was valid. See <see cref="Parse"/> for the throwing form.</returns>
     public static bool TryParse([NotNullWhen(true)] string? value, out PipelineId result)
     {
-        if (value is { Length: > 0 and <= IdentifierRules.MaxLength } && !char.IsWhiteSpace(value[0]) && !char.IsWhiteSpace(value[^1]))
+        if (value is not null && IdentifierRules.Problem(value, nameof(PipelineId)) is null)
         {
             result = new PipelineId(value);
             return true;

@@ -46,10 +46,96 @@ internal static class TextRules
         return Bounded(value, maxLength, what, paramName);
     }
 
-    private static string? Bounded(string value, int maxLength, string what, string paramName) =>
-        value.Length <= maxLength
-            ? value
-            : throw new ArgumentOutOfRangeException(paramName, value.Length, $"{what} is at most {maxLength} characters long; the value given has {value.Length}.");
+    private static string? Bounded(string value, int maxLength, string what, string paramName)
+    {
+        if (value.Length > maxLength)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value.Length, $"{what} is at most {maxLength} characters long; the value given has {value.Length}.");
+        }
+
+        return Unstorable(value, what) is { } problem ? throw new ArgumentException(problem, paramName) : value;
+    }
+
+    /// <summary>
+    /// Why a free text (a name, note, lost reason, attribute) cannot be stored as it is, or <see langword="null"/>: it
+    /// holds NUL, which PostgreSQL refuses and C strings end at, or a lone UTF-16 surrogate, which is not Unicode
+    /// (SQLite silently turns it into U+FFFD, PostgreSQL refuses it). Line breaks, tabs and other characters are kept.
+    /// </summary>
+    public static string? Unstorable(string value, string what)
+    {
+        var nul = value.IndexOf('\0', StringComparison.Ordinal);
+        if (nul >= 0)
+        {
+            return $"{what} must not contain the NUL character (U+0000); it has one at position {nul}.";
+        }
+
+        var bad = IllFormedAt(value);
+        return bad >= 0 ? $"{what} must be well-formed Unicode; it has a lone UTF-16 surrogate (U+{(int)value[bad]:X4}) at position {bad}." : null;
+    }
+
+    /// <summary>The position of the first lone UTF-16 surrogate, or -1 when the text is well-formed.</summary>
+    public static int IllFormedAt(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// The text with control characters, bidirectional formatting characters and lone surrogates written as
+    /// <c>\uXXXX</c>, so a message or a terminal shows what is there instead of acting on it.
+    /// </summary>
+    public static string Printable(string value)
+    {
+        var i = 0;
+        while (i < value.Length && !NeedsEscape(value, i))
+        {
+            i++;
+        }
+
+        if (i == value.Length)
+        {
+            return value;
+        }
+
+        var builder = new System.Text.StringBuilder(value.Length + 16).Append(value, 0, i);
+        for (; i < value.Length; i++)
+        {
+            if (NeedsEscape(value, i))
+            {
+                builder.Append("\\u").Append(((int)value[i]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(value[i]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool NeedsEscape(string value, int i)
+    {
+        var c = value[i];
+        if (char.IsControl(c) || IdentifierRules.IsBidiControl(c))
+        {
+            return true;
+        }
+
+        return char.IsHighSurrogate(c) ? i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1])
+            : char.IsLowSurrogate(c) && (i == 0 || !char.IsHighSurrogate(value[i - 1]));
+    }
 
     public static T NotDefault<T>(T id, string what, string paramName)
         where T : struct, IEquatable<T>

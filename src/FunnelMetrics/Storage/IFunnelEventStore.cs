@@ -42,6 +42,25 @@ public interface IFunnelEventStore
     ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Finds which of many event ids are stored, such as the ids an import is about to append. The default
+    /// implementation calls <see cref="FindAsync"/> once per id; a database store answers in a few round trips.
+    /// </summary>
+    /// <param name="eventIds">The ids, in any order; duplicates are looked up once.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The stored events among them, in no particular order; none when no id is stored.</returns>
+    async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<EventId> eventIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        foreach (var id in eventIds.Distinct())
+        {
+            if (await FindAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                yield return found;
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads a pipeline's events in the order of <see cref="EventCursor"/> (occurred-at, then client id ordinal,
     /// then sequence), restricted and paged by <paramref name="query"/>. A snapshot is taken when the enumeration starts.
     /// </summary>

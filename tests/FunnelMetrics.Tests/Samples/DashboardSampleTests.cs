@@ -179,7 +179,7 @@ public sealed class DashboardSampleTests
     [Fact]
     public void TheCsvReader_MapsStagesByKeyOrName_LostOutcomes_Activities_AndFurtherColumnsToAttributes()
     {
-        var setup = PipelineSetup.FromFile(Path.Combine(Data, "pipeline.json")) with { LostOutcomes = ["lost", "rejected"] };
+        var setup = new PipelineSetup(PipelineSetup.FromFile(Path.Combine(Data, "pipeline.json")).Pipeline, ["lost", "rejected"]);
         var file = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.csv");
         File.WriteAllText(file, "owner,occurred_at,stage,client_id,region,lost_reason\nanna,2026-09-01T09:00:00+02:00,Reached the decision maker,\"acme, inc\",north,\nanna,2026-09-02T09:00:00Z,ACTIVITY,\"acme, inc\",,\n,2026-09-03T09:00:00Z,rejected,\"acme, inc\",,\n");
         try

@@ -112,7 +112,22 @@ public static class VelocityCalculator
         double? cycleDays = cycle.Mean is { } mean && mean > TimeSpan.Zero ? mean.TotalDays : null;
         decimal? averageValue = wonWithValue == 0 ? null : wonValue / wonWithValue;
         double? clientsPerDay = winRate is { } r && cycleDays is { } d ? open * r / d : null;
-        decimal? valuePerDay = averageValue is { } v && clientsPerDay is { } cpd ? v * (decimal)cpd : null;
+        decimal? valuePerDay = averageValue is { } v && clientsPerDay is { } cpd ? ValuePerDay(v, cpd) : null;
         return new Velocity(log.Pipeline.Id, from, to, days, stages, cycle, byOwner, new SalesVelocity(open, averageValue, winRate, cycleDays, valuePerDay, clientsPerDay));
+    }
+
+    /// <summary>
+    /// The average won value times the won clients per day, or null when the product is beyond <see cref="decimal"/>'s
+    /// range (a cycle time of a few ticks makes the rate astronomical): never an overflow.
+    /// </summary>
+    private static decimal? ValuePerDay(decimal averageValue, double clientsPerDay)
+    {
+        var estimate = (double)averageValue * clientsPerDay;
+        if (!double.IsFinite(estimate) || estimate >= 7.9e28)
+        {
+            return null;
+        }
+
+        return averageValue * (decimal)clientsPerDay;
     }
 }

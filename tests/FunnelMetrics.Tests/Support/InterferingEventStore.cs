@@ -10,7 +10,7 @@ internal sealed class InterferingEventStore : IFunnelEventStore
     public Func<Task>? BeforeNextAppend { get; set; }
 
     /// <summary>Interfere before every append, not only the next one.</summary>
-    public bool Repeat { get; init; }
+    public bool Repeat { get; set; }
 
     public async Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default)
     {

@@ -111,7 +111,7 @@ internal static class CsvHistory
                 catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
                 {
                     // Sep stops at a row it cannot buffer (over 16 MiB, usually a quote never closed): list it and read no further.
-                    problems.Add(new CsvProblem(lastLine + 1, RowColumn, $"the row cannot be read: {ex.Message} Nothing after line {lastLine} was read."));
+                    problems.Add(new CsvProblem(lastLine + 1, RowColumn, $"a row from this line on cannot be read: {ex.Message} Nothing from line {lastLine + 1} on was read."));
                     break;
                 }
 
@@ -123,13 +123,16 @@ internal static class CsvHistory
                     progress?.Invoke((double)stream.Position / length);
                 }
 
+                if (row.Span.Count('"') % 2 == 1)
+                {
+                    // Only a quote never closed leaves an odd count: it swallowed the rest of the file into this row.
+                    problems.Add(new CsvProblem(line, RowColumn, $"a quote opened on this line is never closed: the row runs to the end of the file (line {lastLine})", row.ColCount > clientIx ? row[clientIx].ToString() : null));
+                    continue;
+                }
+
                 if (row.ColCount != columns)
                 {
-                    var quotes = row.Span.Count('"');
-                    problems.Add(new CsvProblem(line, RowColumn, quotes % 2 == 1
-                        ? $"a quote opened on this line is never closed: the row runs to line {lastLine} and has {row.ColCount} field(s); the header has {columns}"
-                        : $"the row has {row.ColCount} field(s); the header has {columns}",
-                        row.ColCount > clientIx ? row[clientIx].ToString() : null));
+                    problems.Add(new CsvProblem(line, RowColumn, $"the row has {row.ColCount} field(s); the header has {columns}", row.ColCount > clientIx ? row[clientIx].ToString() : null));
                     continue;
                 }
 

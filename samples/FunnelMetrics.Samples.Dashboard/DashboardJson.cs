@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Serialization;
 
 namespace FunnelMetrics.Samples.Dashboard;
@@ -61,7 +62,7 @@ internal static class DashboardJson
 
         writer.WriteEndArray();
         writer.WritePropertyName("flow");
-        JsonSerializer.Serialize(writer, report.Flow, context.FlowLedger);
+        JsonSerializer.Serialize(writer, WithoutEmptyRows(report.Flow), context.FlowLedger);
         writer.WritePropertyName("timeInStage");
         JsonSerializer.Serialize(writer, report.Speed, context.TimeInStage);
         writer.WritePropertyName("conversion");
@@ -83,6 +84,23 @@ internal static class DashboardJson
         writer.WritePropertyName("forecast");
         JsonSerializer.Serialize(writer, report.Forecast, context.Forecast);
         writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The ledger without the rows of stages where nothing happened and no client is, per day and manager: a pipeline
+    /// of thousands of stages would otherwise write days x managers x stages rows of zeros.
+    /// </summary>
+    private static FlowLedger WithoutEmptyRows(FlowLedger flow)
+    {
+        static IReadOnlyList<FlowRow> Rows(IReadOnlyList<FlowRow> rows) => [.. rows.Where(r => r != r with
+        {
+            Entered = 0, New = 0, Reopened = 0, AdvancedOut = 0, RegressedOut = 0, Lost = 0, ReopenedOut = 0, ReassignedIn = 0, ReassignedOut = 0, Activities = 0, CountAtEnd = 0,
+        })];
+
+        return flow with
+        {
+            Days = [.. flow.Days.Select(d => d with { Stages = Rows(d.Stages), ByOwner = [.. d.ByOwner.Select(o => o with { Stages = Rows(o.Stages) })] })],
+        };
     }
 
     /// <summary>The manager's id, or null for the whole team.</summary>

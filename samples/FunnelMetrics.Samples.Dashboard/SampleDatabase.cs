@@ -39,6 +39,7 @@ internal static class SampleDatabase
         DataSource = Path.GetFullPath(path),
         Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
         Pooling = false,
+        DefaultTimeout = 5, // seconds to wait for another writer's lock before reporting the file busy
     }.ToString();
 
     /// <summary>Looks at the path: a folder, a missing folder, a file that is not SQLite, or someone else's database are refused.</summary>
@@ -125,8 +126,9 @@ internal static class SampleDatabase
             var holdsClients = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
             return (DatabaseState.FunnelMetrics, holdsClients);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (ex.SqliteErrorCode is not (5 or 6))
         {
+            // Busy or locked (5, 6) is another writer, not a bad path: that is reported as a storage failure.
             throw new SetupException($"--database {path}: cannot be opened as a SQLite database: {ex.Message}");
         }
     }

@@ -283,6 +283,323 @@ public sealed class DashboardSampleTests
         Assert.Contains("Expected wins by the end of October 2026", console.Output, StringComparison.Ordinal);
     }
 
+    private const string Header = "client_id,stage,occurred_at,owner,value,note\n";
+
+    private static async Task<(int Exit, string Output, string Errors)> ImportTextAsync(string text, string? stages = null, string? lost = null, string? database = null)
+    {
+        var file = TempFile(text);
+        try
+        {
+            var run = new DashboardRun(file, null, stages, lost, null, null, "UTC", null, true, 50) { Database = database };
+            var (exit, output, errors) = await ExecuteAsync(run);
+            return (exit, output, errors.Replace(file, "FILE", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("acme,decision-maker,2026-09-01T09:00:00Z,anna\n", "FILE, line 3: the row has 4 field(s); the header has 6")]
+    [InlineData("acme,decision-maker,2026-09-01T09:00:00Z,anna,1,note,extra\n", "FILE, line 3: the row has 7 field(s); the header has 6")]
+    [InlineData("acme,decision-maker,2026-09-01T09:00:00Z,anna,1,\"open quote\nbeta,interest,2026-09-02T09:00:00Z,anna,,\n", "FILE, line 3: a quote opened on this line is never closed")]
+    public async Task RowsTheReaderCannotRead_AreListedByLine_WithExitCode1_AndNothingImported(string rows, string expected)
+    {
+        var (exit, output, errors) = await ImportTextAsync(Header + "good,decision-maker,2026-09-01T08:00:00Z,anna,,\n" + rows);
+
+        Assert.Equal((1, ""), (exit, output));
+        Assert.Contains(expected, errors, StringComparison.Ordinal);
+        Assert.Contains("nothing was imported", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AHeader_ThatNamesAColumnTwice_IsAProblemOfLine1_WithExitCode1()
+    {
+        var (exit, _, errors) = await ImportTextAsync("client_id,stage,occurred_at,owner,region,region\nacme,interest,2026-09-01T09:00:00Z,anna,n,s\n");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("FILE, line 1: the header is not usable", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARow_OverTheReadersSizeLimit_IsListed_AndReadingStops()
+    {
+        var (exit, _, errors) = await ImportTextAsync(Header + "acme,interest,2026-09-01T09:00:00Z,anna,,\"" + new string('x', 17_000_000) + "\n");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FILE, line 2: a row from this line on cannot be read", errors, StringComparison.Ordinal);
+        Assert.True(errors.Length < 2000, "the message does not repeat the row");
+    }
+
+    [Theory]
+    [InlineData("1,5")]
+    [InlineData("1,000")]
+    [InlineData("1e3")]
+    [InlineData("-5")]
+    [InlineData("1000000000000000001")]
+    public async Task AValue_WithGroupingSignExponentOrOutOfRange_IsRefusedNamingLineAndColumn(string value)
+    {
+        var (exit, _, errors) = await ImportTextAsync(Header + $"acme,decision-maker,2026-09-01T09:00:00Z,anna,\"{value}\",\n");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("FILE, line 2, column value: ", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("01/02/2026 09:00 +01:00")]
+    [InlineData("Mon, 02 Mar 2026 09:00:00 GMT")]
+    [InlineData("2026-03-02 09:00:00Z")]
+    [InlineData("2026-03-02T09:00:00")]
+    [InlineData("March 2, 2026 09:00 +01:00")]
+    public async Task AnInstant_ThatIsNotIso8601WithAnOffset_IsRefusedNamingLineAndColumn(string instant)
+    {
+        var (exit, _, errors) = await ImportTextAsync(Header + $"acme,decision-maker,\"{instant}\",anna,,\n");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("FILE, line 2, column occurred_at: ", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("2026-03-02T09:00:00+01:00")]
+    [InlineData("2026-03-02T09:00:00.1234567+01:00")]
+    [InlineData("2026-03-02T08:00Z")]
+    [InlineData("2026-03-02T08:00:00z")]
+    public void IsoInstants_WithAnOffset_AreRead(string text)
+    {
+        Assert.True(CsvHistory.TryParseInstant(text, out var at));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero), at.UtcDateTime.AddTicks(-(at.UtcTicks % TimeSpan.TicksPerSecond)));
+    }
+
+    [Fact]
+    public async Task ALostOutcome_NamedLikeAStage_IsRefused_SoLostClientsCannotCountAsWon()
+    {
+        var (exit, _, errors) = await ImportTextAsync(Header + "acme,lead,2026-09-01T09:00:00Z,anna,,\n", stages: "lead,offer,lost", lost: "lost");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("The lost outcome 'lost' is also the stage 'lost'", errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ControlCharactersInTheFile_ReachNeitherTheTerminalNorTheErrorsRaw()
+    {
+        var console = new TestConsole().Width(250).EmitAnsiSequences();
+        var file = TempFile(Header + "acme,decision-maker,2026-09-01T09:00:00Z,anna,,\"note \u001B[2J\"\nbeta,\"\u001B[31mnegotiation\",2026-09-01T09:00:00Z,anna,,\n");
+        try
+        {
+            var (exit, _, errors) = await ExecuteAsync(new DashboardRun(file, null, null, null, null, null, "UTC", null, false, 50) { Terminal = console });
+
+            Assert.Equal(1, exit);
+            Assert.DoesNotContain('\u001B', errors);
+            Assert.Contains("\\u001B[31mnegotiation", errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AStageNamedWithAnEscapeSequence_IsShownEscapedInTheTables()
+    {
+        var console = new TestConsole().Width(250);
+        var pipeline = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(pipeline, """{"id":"sales","name":"Sales","stages":[{"key":"lead","displayName":"Lead \u001b[5m"},{"key":"won"}]}""");
+        var file = TempFile("client_id,stage,occurred_at,owner\nacme,lead,2026-09-01T09:00:00Z,anna\n");
+        try
+        {
+            var (exit, _, errors) = await ExecuteAsync(new DashboardRun(file, pipeline, null, null, null, null, "UTC", null, false, 50) { Terminal = console });
+
+            Assert.Equal((0, ""), (exit, errors));
+            Assert.DoesNotContain('\u001B', console.Output);
+            Assert.Contains("Lead \\u001B[5m", console.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(pipeline);
+        }
+    }
+
+    [Fact]
+    public async Task ATenThousandStagePipeline_KeepsProblemMessagesShort()
+    {
+        var stages = string.Join(",", Enumerable.Range(0, 10_000).Select(i => $"s{i}"));
+        var rows = string.Concat(Enumerable.Range(0, 20).Select(i => $"c{i},nowhere,2026-09-01T09:00:00Z,anna,,\n"));
+
+        var (exit, _, errors) = await ImportTextAsync(Header + rows, stages: stages);
+
+        Assert.Equal(1, exit);
+        var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(21, lines.Length);
+        Assert.All(lines, l => Assert.True(l.Length < 400, l));
+        Assert.Contains("s0, s1, s2", lines[0], StringComparison.Ordinal);
+        Assert.Contains("(10,000 in all)", lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATenThousandStagePipeline_HasADashboardProportionalToItsHistory()
+    {
+        var stages = string.Join(",", Enumerable.Range(0, 10_000).Select(i => $"s{i}"));
+        var rows = string.Concat(Enumerable.Range(0, 50).Select(i => $"c{i},s{i % 5},2026-09-01T09:00:00Z,anna,,\nc{i},s{i % 5 + 3},2026-09-02T09:00:00Z,,,\n"));
+
+        var (exit, output, errors) = await ImportTextAsync(Header + rows, stages: stages);
+
+        Assert.Equal((0, ""), (exit, errors));
+        // Every section lists each stage once (28 MB indented here); the flow ledger no longer writes days x managers x
+        // stages rows of zeros (142 MB before).
+        Assert.True(output.Length < 40_000_000, $"{output.Length:N0} characters of JSON");
+    }
+
+    [Theory]
+    [InlineData("folder")]
+    [InlineData("missing-folder")]
+    [InlineData("not-sqlite")]
+    [InlineData("other-database")]
+    public async Task ADatabasePath_ThatCannotHoldTheHistory_IsOneLine_WithExitCode2_AndTheFileIsLeftAsItIs(string what)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var path = what switch
+            {
+                "folder" => folder,
+                "missing-folder" => Path.Combine(folder, "nowhere", "funnel.db"),
+                _ => Path.Combine(folder, "funnel.db"),
+            };
+            if (what == "not-sqlite")
+            {
+                await File.WriteAllTextAsync(path, "client_id,stage\n");
+            }
+            else if (what == "other-database")
+            {
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = "CREATE TABLE invoices (id INTEGER)";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var before = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
+
+            var (exit, output, errors) = await ExecuteAsync(Run() with { Database = path });
+
+            Assert.Equal((2, ""), (exit, output));
+            Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"--database {path}: ", errors, StringComparison.Ordinal);
+            Assert.Equal(before, File.Exists(path) ? await File.ReadAllBytesAsync(path) : null);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ADatabasePath_WithASemicolon_IsAPath_NotConnectionStringKeywords()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var path = Path.Combine(folder, "x;Mode=Memory");
+
+            var (exit, _, errors) = await ExecuteAsync(Run() with { Database = path });
+
+            Assert.Equal((0, ""), (exit, errors));
+            Assert.True(File.Exists(path), "the history is in a file of that very name");
+            Assert.True(new FileInfo(path).Length > 0);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AnEmptyDatabaseFile_IsMadeADatabase_SayingSo()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.db");
+        await File.WriteAllBytesAsync(path, []);
+        try
+        {
+            var (exit, _, errors) = await ExecuteAsync(Run() with { Database = path });
+
+            Assert.Equal(0, exit);
+            Assert.Contains("the file is empty", errors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task AStoredHistory_IsShownReadOnly_WithoutChangingTheFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.db");
+        try
+        {
+            var (importExit, imported, _) = await ExecuteAsync(Run(Path.Combine(Data, "crm-export.csv"), Path.Combine(Data, "pipeline.json")) with { Database = path });
+            var bytes = await File.ReadAllBytesAsync(path);
+            File.SetAttributes(path, FileAttributes.ReadOnly);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            var (exit, shown, errors) = await ExecuteAsync(Run() with { Database = path });
+
+            Assert.Equal((0, 0, ""), (importExit, exit, errors));
+            Assert.Equal(imported, shown);
+            Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
+        }
+        finally
+        {
+            if (File.Exists(path))
+            {
+                File.SetAttributes(path, FileAttributes.Normal);
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ADatabase_ThatFailsToWrite_IsOneLine_WithExitCode3()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.db");
+        try
+        {
+            Assert.Equal(0, (await ExecuteAsync(Run() with { Database = path })).Exit);
+            // The stored file is then held by another connection in an exclusive transaction: every write of the import is refused.
+            await using var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False;Default Timeout=1");
+            await holder.OpenAsync();
+            await using (var command = holder.CreateCommand())
+            {
+                command.CommandText = "BEGIN EXCLUSIVE";
+                await command.ExecuteNonQueryAsync();
+            }
+
+            var (exit, output, errors) = await ExecuteAsync(Run(Path.Combine(Data, "crm-export.csv")) with { Database = path });
+
+            Assert.Equal((3, ""), (exit, output));
+            Assert.StartsWith($"error: --database {path}: ", errors, StringComparison.Ordinal);
+            Assert.Contains("run the same command again", errors, StringComparison.Ordinal);
+            Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     private static string TempFile(string text)
     {
         var file = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.csv");

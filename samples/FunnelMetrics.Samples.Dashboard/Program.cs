@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 // The head of sales' daily dashboard. With no arguments: a generated team of five managers over four months.
-// With --input: a CRM export in the CSV format of docs/import.md. Exit codes: 0 done, 1 bad input data, 2 bad usage.
+// With --input: a CRM export in the CSV format of docs/import.md. Exit codes: 0 done, 1 bad input data, 2 bad usage, 3 the database failed.
 var input = new Option<string?>("--input") { Description = "A CSV history to import (docs/import.md). Without it, the embedded demo team." };
 var pipelineFile = new Option<string?>("--pipeline") { Description = "A pipeline JSON file: stage order, won stage, thresholds, and lostOutcomes (docs/import.md)." };
 var stages = new Option<string?>("--stages") { Description = "Stage names in order, comma-separated; the last one means won. Instead of --pipeline." };
@@ -79,7 +79,7 @@ internal sealed record DashboardRun(
     public IAnsiConsole? Terminal { get; init; }
 
     /// <summary>Runs it, writing the JSON dashboard to <paramref name="output"/> (tables go to the terminal) and problems to <paramref name="error"/>.</summary>
-    /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage.</returns>
+    /// <returns>The exit code: 0 done, 1 bad input data (nothing imported), 2 bad usage, 3 the database failed.</returns>
     public async Task<int> ExecuteAsync(Stream output, TextWriter error, CancellationToken cancellationToken)
     {
         try

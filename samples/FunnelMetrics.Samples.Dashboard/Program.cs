@@ -200,6 +200,18 @@ internal sealed record DashboardRun(
             return 1;
         }
 
+        var file = Input ?? "(demo history)";
+        foreach (var warning in result.Warnings)
+        {
+            // What the file says differently from what is stored: kept as stored, never dropped without a word.
+            await error.WriteLineAsync($"warning: {SafeText.Printable(file)}, line {warning.Position}, column {CsvHistory.ColumnOf(warning.Field)}: {SafeText.Printable(warning.Message)}");
+        }
+
+        if (result.WarningsTruncated)
+        {
+            await error.WriteLineAsync($"warning: ... and more differences from the stored history (--max-errors {MaxErrors}).");
+        }
+
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
         var log = await analytics.LoadAsync(setup.Pipeline.Id, cancellationToken);
         var options = scope.ServiceProvider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;

@@ -208,6 +208,26 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         Assert.Null(await store.FindAsync(new EventId("c")));
     }
 
+    /// <summary>
+    /// Many ids are looked up at once: exactly the stored ones are returned, once each, whichever client they belong
+    /// to, compared ordinally, across more ids than one database round trip takes.
+    /// </summary>
+    /// <returns>The test.</returns>
+    [SkippableFact]
+    public async Task FindMany_ReturnsExactlyTheStoredEventsAmongTheIds()
+    {
+        var store = await CreateEventStoreAsync();
+        await store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0, "a"), Activity("c1", 2, T0, "b")]);
+        await store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "z")]);
+        var ids = Enumerable.Range(0, 1200).Select(i => new EventId($"missing-{i}")).Concat([new EventId("a"), new EventId("z"), new EventId("A"), new EventId("z")]).ToList();
+
+        var found = await store.FindManyAsync(ids).ToListAsync();
+
+        Assert.Equal(["a", "z"], found.Select(e => e.Id.Value).Order(StringComparer.Ordinal));
+        Assert.Equal(Activity("c2", 1, T0, "z"), found.Single(e => e.Id == new EventId("z")));
+        Assert.Empty(await store.FindManyAsync([]).ToListAsync());
+    }
+
     /// <summary>A pipeline read is ordered by instant, then client id, then sequence, within a half-open range.</summary>
     /// <returns>The test.</returns>
     [SkippableFact]

@@ -234,7 +234,9 @@ public sealed class FunnelImporter
 
         await foreach (var stored in _events.FindManyAsync(planned.Keys, cancellationToken).ConfigureAwait(false))
         {
-            if (planned.TryGetValue(stored.Id, out var at))
+            // The very event this import plans, stored meanwhile by the same import running elsewhere, is no collision.
+            if (planned.TryGetValue(stored.Id, out var at)
+                && !(stored.ClientId == at.Plan.Client.Id && stored.Sequence == at.Index + 1 && SameEvent(stored, at.Plan.Events[at.Index])))
             {
                 var plan = at.Plan;
                 problems.Add(new ImportProblem(plan.Positions[at.Index], plan.Client.Id, ImportField.Record, $"The import derives the event id '{stored.Id}' for event #{at.Index + 1} of client '{plan.Client.Id}', but the store already holds that id for event #{stored.Sequence} of client '{stored.ClientId}' (at {stored.OccurredAt:O}). Nothing was stored; import with another ImportOptions.EventIdPrefix."));

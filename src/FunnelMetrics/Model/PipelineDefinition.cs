@@ -160,5 +160,7 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
 
     /// <summary>The id, name and stage keys.</summary>
     /// <returns>A short description for logs.</returns>
-    public override string ToString() => $"{Id} ({Name}): {string.Join(" > ", _stages.Select(s => s.Key))}, won at {WonStage}";
+    public override string ToString() => _stages.Length <= 12
+        ? $"{Id} ({Name}): {string.Join(" > ", _stages.Select(s => s.Key))}, won at {WonStage}"
+        : $"{Id} ({Name}): {string.Join(" > ", _stages.Take(10).Select(s => s.Key))} > ... ({_stages.Length:N0} stages), won at {WonStage}";
 }

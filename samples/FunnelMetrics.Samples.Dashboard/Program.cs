@@ -72,6 +72,12 @@ internal sealed record DashboardRun(
     bool Json,
     int MaxErrors)
 {
+    /// <summary>The earliest year a dashboard's day may be in.</summary>
+    public const int MinYear = 1900;
+
+    /// <summary>The latest year a dashboard's day may be in.</summary>
+    public const int MaxYear = 9998;
+
     /// <summary>A SQLite file to keep the history in, through FunnelMetrics.EntityFrameworkCore; null for the in-memory store.</summary>
     public string? Database { get; init; }
 
@@ -100,6 +106,11 @@ internal sealed record DashboardRun(
         if (PipelineFile is not null && Stages is not null)
         {
             throw new SetupException("--pipeline and --stages both describe the pipeline; give one of them.");
+        }
+
+        if (Target is < 0)
+        {
+            throw new SetupException($"--target must be 0 or more wins; got {Target}.");
         }
 
         if (MaxErrors < 1)
@@ -285,15 +296,15 @@ internal sealed record DashboardRun(
             // The end of the day of the history's last event (for the demo, its last working day).
             var lastEvent = log.LastEventAt ?? throw new SetupException($"{Input ?? Database ?? "the history"}: holds no event.");
             var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(lastEvent, zone).DateTime);
-            (day, at) = (last, DashboardReport.EndOfDay(last, TimeZone));
+            (day, at) = (InReadableYears(last), DashboardReport.EndOfDay(InReadableYears(last), TimeZone));
         }
         else if (DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            (day, at) = (date, DashboardReport.EndOfDay(date, TimeZone));
+            (day, at) = (InReadableYears(date), DashboardReport.EndOfDay(InReadableYears(date), TimeZone));
         }
         else if (CsvHistory.TryParseInstant(AsOf, out var instant))
         {
-            (day, at) = (DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime), instant);
+            (day, at) = (InReadableYears(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime)), instant);
         }
         else
         {
@@ -316,6 +327,12 @@ internal sealed record DashboardRun(
 
         return new DashboardSettings(at, day, TimeZone, ownerId, Target);
     }
+
+    /// <summary>The day, when the dashboard can read it: it looks a month back and forward, which the calendar's ends leave no room for.</summary>
+    private static DateOnly InReadableYears(DateOnly day) =>
+        day.Year is >= MinYear and <= MaxYear
+            ? day
+            : throw new SetupException($"The dashboard's day {day:yyyy-MM-dd} (--as-of, or the day of the history's last event) is outside the years {MinYear} to {MaxYear} it reads.");
 
     private sealed class InlineProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
     {

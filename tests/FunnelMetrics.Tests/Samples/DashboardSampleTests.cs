@@ -160,6 +160,9 @@ public sealed class DashboardSampleTests
     [InlineData("zone")]
     [InlineData("as-of")]
     [InlineData("owner")]
+    [InlineData("as-of-far")]
+    [InlineData("as-of-first-day")]
+    [InlineData("target")]
     public async Task BadUsage_ExitsWith2(string what)
     {
         var run = what switch
@@ -167,6 +170,9 @@ public sealed class DashboardSampleTests
             "pipeline+stages" => Run(pipeline: Path.Combine(Data, "pipeline.json"), stages: "a,b"),
             "zone" => Run(timeZone: "Mars/Olympus"),
             "as-of" => Run(asOf: "yesterday"),
+            "as-of-far" => Run(asOf: "9999-12-31"),
+            "as-of-first-day" => Run(asOf: "0001-01-01T00:00:00Z"),
+            "target" => Run() with { Target = -3 },
             _ => Run(owner: "nobody"),
         };
 

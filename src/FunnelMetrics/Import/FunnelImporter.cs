@@ -367,7 +367,7 @@ public sealed class FunnelImporter
             }
             catch (ArgumentException ex)
             {
-                problems.Add(new ImportProblem(first.Position, clientId, FieldOf(ex), ex.Message));
+                problems.Add(new ImportProblem(first.Position, clientId, FieldOf(ex), TextRules.MessageOf(ex)));
                 return null;
             }
         }
@@ -411,7 +411,7 @@ public sealed class FunnelImporter
         catch (ArgumentException ex)
         {
             // A value the model refuses that the record checks did not foresee: still a problem of that record, never a throw.
-            problems.Add(new ImportProblem(current.Position, clientId, FieldOf(ex), ex.Message));
+            problems.Add(new ImportProblem(current.Position, clientId, FieldOf(ex), TextRules.MessageOf(ex)));
             return null;
         }
 

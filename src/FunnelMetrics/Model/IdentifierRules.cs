@@ -17,7 +17,7 @@ internal static class IdentifierRules
     {
         if (value is null)
         {
-            throw new ArgumentNullException(paramName, $"A {typeName} needs a value.");
+            throw new ArgumentNullException(paramName, $"{Article(typeName)} {typeName} needs a value.");
         }
 
         if (Problem(value, typeName) is { } problem)
@@ -35,27 +35,27 @@ internal static class IdentifierRules
     {
         if (value is null)
         {
-            return $"A {typeName} needs a value.";
+            return $"{Article(typeName)} {typeName} needs a value.";
         }
 
         if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
         {
-            return $"A {typeName} must not be empty or white space.";
+            return $"{Article(typeName)} {typeName} must not be empty or white space.";
         }
 
         if (value.Length > MaxLength)
         {
-            return $"A {typeName} is at most {MaxLength} characters long; '{TextRules.Printable(value[..20])}...' has {value.Length}.";
+            return $"{Article(typeName)} {typeName} is at most {MaxLength} characters long; '{TextRules.Printable(value[..20])}...' has {value.Length}.";
         }
 
         if (char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]))
         {
-            return $"A {typeName} must not start or end with white space: '{TextRules.Printable(value)}'.";
+            return $"{Article(typeName)} {typeName} must not start or end with white space: '{TextRules.Printable(value)}'.";
         }
 
         if (TextRules.IllFormedAt(value) is var bad and >= 0)
         {
-            return $"A {typeName} must be well-formed Unicode: '{TextRules.Printable(value)}' has a lone UTF-16 surrogate (U+{(int)value[bad]:X4}) at position {bad}.";
+            return $"{Article(typeName)} {typeName} must be well-formed Unicode: '{TextRules.Printable(value)}' has a lone UTF-16 surrogate (U+{(int)value[bad]:X4}) at position {bad}.";
         }
 
         for (var i = 0; i < value.Length; i++)
@@ -63,17 +63,19 @@ internal static class IdentifierRules
             var c = value[i];
             if (char.IsControl(c))
             {
-                return $"A {typeName} must not contain control characters: '{TextRules.Printable(value)}' has U+{(int)c:X4} at position {i}.";
+                return $"{Article(typeName)} {typeName} must not contain control characters: '{TextRules.Printable(value)}' has U+{(int)c:X4} at position {i}.";
             }
 
             if (IsBidiControl(c))
             {
-                return $"A {typeName} must not contain bidirectional formatting characters, which change how text prints: '{TextRules.Printable(value)}' has U+{(int)c:X4} at position {i}.";
+                return $"{Article(typeName)} {typeName} must not contain bidirectional formatting characters, which change how text prints: '{TextRules.Printable(value)}' has U+{(int)c:X4} at position {i}.";
             }
         }
 
         return null;
     }
+
+    private static string Article(string typeName) => typeName[0] is 'A' or 'E' or 'I' or 'O' or 'U' ? "An" : "A";
 
     /// <summary>The bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069).</summary>
     public static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');

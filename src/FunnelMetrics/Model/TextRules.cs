@@ -73,6 +73,23 @@ internal static class TextRules
         return bad >= 0 ? $"{what} must be well-formed Unicode; it has a lone UTF-16 surrogate (U+{(int)value[bad]:X4}) at position {bad}." : null;
     }
 
+    /// <summary>
+    /// An argument exception's own message, without the " (Parameter 'x')" and "Actual value was ..." that .NET appends:
+    /// for reports such as <see cref="Import.ImportProblem.Message"/>, which name the field themselves.
+    /// </summary>
+    public static string MessageOf(ArgumentException exception)
+    {
+        var message = exception.Message;
+        if (exception is ArgumentOutOfRangeException { ActualValue: not null })
+        {
+            var actual = message.LastIndexOf(Environment.NewLine + "Actual value was", StringComparison.Ordinal);
+            message = actual >= 0 ? message[..actual] : message;
+        }
+
+        var suffix = exception.ParamName is { } name ? $" (Parameter '{name}')" : null;
+        return suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
+    }
+
     /// <summary>The position of the first lone UTF-16 surrogate, or -1 when the text is well-formed.</summary>
     public static int IllFormedAt(string value)
     {

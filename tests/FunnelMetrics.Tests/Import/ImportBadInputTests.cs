@@ -119,6 +119,19 @@ public sealed class ImportBadInputTests
     }
 
     [Fact]
+    public async Task AttributesTheModelRefuses_AreAProblemOfAttributes_WithTheRuleAsTheMessage()
+    {
+        var (_, importer) = await CreateAsync();
+        var attributes = Enumerable.Range(0, 70).ToDictionary(i => $"a{i}", _ => "x");
+
+        var result = await importer.ImportAsync(SalesId, [Reached("a", DecisionMaker, 0, Anna, 2) with { Attributes = attributes }]);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal((2L, ImportField.Attributes), (problem.Position, problem.Field));
+        Assert.Equal("Client 'a' has 70 attributes; at most 64 are allowed.", problem.Message);
+    }
+
+    [Fact]
     public async Task AReimport_OfTheSameRecords_HasNoWarning()
     {
         var (_, importer) = await CreateAsync();

@@ -62,7 +62,13 @@ internal static class CsvHistory
             catch (ArgumentException ex)
             {
                 // Sep refuses a header that names a column twice.
-                problems.Add(new CsvProblem(1, RowColumn, $"the header is not usable: {ex.Message}"));
+                problems.Add(new CsvProblem(1, RowColumn, $"the header is not usable: {SafeText.Shortened(ex.Message, 300)}"));
+                return [];
+            }
+            catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
+            {
+                // A header line over Sep's 16 MiB limit (a quote never closed on line 1, or not a text file).
+                problems.Add(new CsvProblem(1, RowColumn, $"the header cannot be read: {ex.Message}"));
                 return [];
             }
 
@@ -80,7 +86,7 @@ internal static class CsvHistory
             var missing = Required.Where(c => !header.TryIndexOf(c, out _)).ToArray();
             if (missing.Length > 0)
             {
-                throw new SetupException($"{path}, line 1: the header lacks the column{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)}; it has {SafeText.Some(header.ColNames)}. See docs/import.md.");
+                throw new SetupException($"{path}, line 1: the header lacks the column{(missing.Length > 1 ? "s" : "")} {string.Join(", ", missing)}; it has {SafeText.Some([.. header.ColNames.Select(c => SafeText.Shortened(c, 40))])}. See docs/import.md.");
             }
 
             var clientIx = header.IndexOf(ClientIdColumn);
@@ -94,7 +100,8 @@ internal static class CsvHistory
             var clients = new Dictionary<string, ClientId>(StringComparer.Ordinal);
             var owners = new Dictionary<string, OwnerId>(StringComparer.Ordinal);
             var records = new List<ImportRecord>();
-            var length = Math.Max(1, stream.Length);
+            // A pipe has no length: its progress is only told at the end.
+            var length = stream.CanSeek ? Math.Max(1, stream.Length) : 0;
 
             var columns = header.ColNames.Count;
             var lastLine = 1;
@@ -118,7 +125,7 @@ internal static class CsvHistory
                 var row = rows.Current;
                 var line = row.LineNumberFrom;
                 lastLine = row.LineNumberToExcl - 1;
-                if ((line & 0x3FFF) == 0)
+                if ((line & 0x3FFF) == 0 && length > 0)
                 {
                     progress?.Invoke((double)stream.Position / length);
                 }
@@ -270,8 +277,15 @@ internal static class CsvHistory
     /// <param name="text">The text.</param>
     /// <param name="instant">The instant, or default.</param>
     /// <returns>Whether the text is such an instant.</returns>
-    public static bool TryParseInstant(ReadOnlySpan<char> text, out DateTimeOffset instant) =>
-        DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant);
+    public static bool TryParseInstant(ReadOnlySpan<char> text, out DateTimeOffset instant)
+    {
+        // The format's offset specifier also takes "+2:00" and "+02"; ISO 8601 wants two-digit hours and minutes.
+        var offsetOk = text.Length > 6 && (text[^1] is 'Z' or 'z'
+            || (text[^6] is '+' or '-' && text[^3] == ':' && char.IsAsciiDigit(text[^5]) && char.IsAsciiDigit(text[^4]))
+            || (text[^5] is '+' or '-' && !text[^4..].ContainsAnyExceptInRange('0', '9')));
+        instant = default;
+        return offsetOk && DateTimeOffset.TryParseExact(text, InstantFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant);
+    }
 
     private static readonly string[] InstantFormats =
     [

@@ -25,6 +25,17 @@ internal sealed record PipelineSetup
             {
                 throw new SetupException($"The stage '{Printable(stage.Key.Value)}' is named '{CsvHistory.ActivityStage}', which a file uses for an action that changes no stage; rename the stage.");
             }
+
+            // Keys first, then display names, ignoring case: a name two stages answer to would send rows to the first.
+            foreach (var name in new[] { stage.Key.Value, stage.DisplayName })
+            {
+                if (_byName.TryGetValue(name, out var other) && other != stage.Key)
+                {
+                    throw new SetupException($"The stages '{Printable(other.Value)}' and '{Printable(stage.Key.Value)}' both answer to the name '{Printable(name)}' (ignoring case): a file's row could mean either. Give them distinct keys and display names.");
+                }
+
+                _byName[name] = stage.Key;
+            }
         }
 
         foreach (var outcome in lostOutcomes)
@@ -40,6 +51,8 @@ internal sealed record PipelineSetup
             }
         }
     }
+
+    private readonly Dictionary<string, StageId> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The pipeline.</summary>
     public PipelineDefinition Pipeline { get; }
@@ -121,21 +134,7 @@ internal sealed record PipelineSetup
     /// <param name="name">The name in the file.</param>
     /// <param name="stage">The stage.</param>
     /// <returns>Whether one matched.</returns>
-    public bool TryMatchStage(string name, out StageId stage)
-    {
-        foreach (var definition in Pipeline.Stages)
-        {
-            if (string.Equals(definition.Key.Value, name, StringComparison.OrdinalIgnoreCase)
-                || string.Equals(definition.DisplayName, name, StringComparison.OrdinalIgnoreCase))
-            {
-                stage = definition.Key;
-                return true;
-            }
-        }
-
-        stage = default;
-        return false;
-    }
+    public bool TryMatchStage(string name, out StageId stage) => _byName.TryGetValue(name, out stage);
 
     /// <summary>Whether a file's stage name means lost.</summary>
     /// <param name="name">The name in the file.</param>

@@ -57,7 +57,20 @@ root.SetAction(async (parse, cancellationToken) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // Bad usage is exit code 2, as documented (System.CommandLine's own default is 1).
+    foreach (var parseError in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync($"error: {SafeText.Printable(parseError.Message)}");
+    }
+
+    await Console.Error.WriteLineAsync("Run with --help for the options.");
+    return 2;
+}
+
+return await parsed.InvokeAsync();
 
 /// <summary>One run of the dashboard: set up, import, compute, print.</summary>
 internal sealed record DashboardRun(
@@ -92,7 +105,7 @@ internal sealed record DashboardRun(
         {
             return await ExecuteCoreAsync(output, error, cancellationToken);
         }
-        catch (Exception ex) when (Database is not null && SampleDatabase.IsStorageFailure(ex, out var reason))
+        catch (Exception ex) when (Database is not null && SampleDatabase.IsDatabaseFailure(ex, out var reason))
         {
             // The file cannot be written (read-only, disk full, locked): each client's events are stored whole or not at
             // all, so what was stored stays consistent, and the same import run again finishes the job.
@@ -162,9 +175,14 @@ internal sealed record DashboardRun(
             }
         }
 
+        if (readOnly && await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken) is null)
+        {
+            throw new SetupException($"--database {SafeText.Printable(Database!)}: holds no pipeline '{setup.Pipeline.Id}'; give the pipeline options it was imported with (--pipeline or --stages).");
+        }
+
         try
         {
-            if (!readOnly || await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken) is not { } kept || !kept.Equals(setup.Pipeline))
+            if (!readOnly || !(await pipelines.GetAsync(setup.Pipeline.Id, cancellationToken))!.Equals(setup.Pipeline))
             {
                 await pipelines.AddAsync(setup.Pipeline, cancellationToken);
             }
@@ -191,7 +209,7 @@ internal sealed record DashboardRun(
             result = null!;
             await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
             {
-                var reading = context.AddTask("Reading " + Path.GetFileName(Input), maxValue: 1);
+                var reading = context.AddTask("Reading " + SafeText.Markup(Path.GetFileName(Input)), maxValue: 1);
                 var checking = context.AddTask("Checking", maxValue: 1);
                 var storing = context.AddTask("Storing", maxValue: 1);
                 var records = CsvHistory.Read(Input, setup, csvProblems, share => reading.Value = share);
@@ -203,6 +221,14 @@ internal sealed record DashboardRun(
         {
             var records = CsvHistory.Read(Input, setup, csvProblems);
             result = await ImportAsync(importer, setup, records, csvProblems, null, cancellationToken);
+        }
+
+        if (result.Interrupted)
+        {
+            // Another writer changed a client while this import stored: the clients before it are stored; a rerun is safe.
+            await error.WriteLineAsync($"error: {SafeText.Printable(result.Problems[0].Message)}");
+            await error.WriteLineAsync($"error: the import of {SafeText.Printable(Input ?? "the demo history")} stopped part way: {result.ClientsAdded + result.ClientsExtended + result.ClientsUnchanged} client(s) stored; run the same command again to finish.");
+            return 3;
         }
 
         if (csvProblems.Count > 0 || !result.Succeeded)
@@ -266,7 +292,7 @@ internal sealed record DashboardRun(
 
     private async Task ReportProblemsAsync(List<CsvProblem> csvProblems, ImportResult result, TextWriter error)
     {
-        var file = Input ?? "(demo history)";
+        var file = SafeText.Printable(Input ?? "(demo history)");
         var all = csvProblems
             .Concat(result.Problems.Select(p => new CsvProblem(p.Position, CsvHistory.ColumnOf(p.Field), p.Message)))
             .OrderBy(p => p.Line)

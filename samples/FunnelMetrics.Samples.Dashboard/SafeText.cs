@@ -16,6 +16,9 @@ internal static partial class SafeText
     /// <summary>The text made printable and escaped for Spectre.Console markup.</summary>
     public static string Markup(string text) => Spectre.Console.Markup.Escape(Printable(text));
 
+    /// <summary>The text made printable and cut to at most <paramref name="max"/> characters, with "..." when cut.</summary>
+    public static string Shortened(string text, int max) => Printable(text.Length <= max ? text : text[..max] + "...");
+
     /// <summary>
     /// A list for a message, capped so its length does not grow with the pipeline: all of the names when there are at
     /// most <paramref name="max"/>, else the first ones and how many there are ("a, b, c, ... (10,000 in all)").

@@ -133,15 +133,18 @@ internal static class SampleDatabase
         }
     }
 
-    /// <summary>Whether an exception (or one inside it) is SQLite or the file system failing, as opposed to a bug.</summary>
+    /// <summary>
+    /// Whether an exception (or one inside it) is SQLite failing: a read-only or full disk, a lock held too long, a
+    /// damaged file. Other I/O (a closed standard output, say) is not the database's doing.
+    /// </summary>
     /// <param name="exception">The exception.</param>
-    /// <param name="reason">SQLite's or the system's message.</param>
+    /// <param name="reason">SQLite's message.</param>
     /// <returns>Whether it is such a failure.</returns>
-    public static bool IsStorageFailure(Exception exception, out string reason)
+    public static bool IsDatabaseFailure(Exception exception, out string reason)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is SqliteException or IOException or UnauthorizedAccessException)
+            if (e is SqliteException)
             {
                 reason = e.Message;
                 return true;

@@ -223,7 +223,12 @@ public sealed class FunnelImporter
         {
             for (var i = (int)plan.StoredVersion; i < plan.Events.Count; i++)
             {
-                planned[plan.Events[i].Id] = (plan, i);
+                if (!planned.TryAdd(plan.Events[i].Id, (plan, i)))
+                {
+                    // Two clients derive one id: a client id that is the hash standing in for another's over-long id.
+                    var first = planned[plan.Events[i].Id];
+                    problems.Add(new ImportProblem(plan.Positions[i], plan.Client.Id, ImportField.ClientId, $"The import derives the event id '{plan.Events[i].Id}' both for event #{i + 1} of client '{plan.Client.Id}' and for event #{first.Index + 1} of client '{first.Plan.Client.Id}'. Nothing was stored; import one of them with another ImportOptions.EventIdPrefix."));
+                }
             }
         }
 

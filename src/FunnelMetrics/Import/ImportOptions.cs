@@ -28,7 +28,8 @@ public sealed record ImportOptions
     /// <summary>
     /// The prefix of the event ids the importer derives: <c>{prefix}{client id}#{sequence}</c> (a hash of the client id
     /// stands in for it when the id would be longer than 200 characters). The ids make an import idempotent: run again, it
-    /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters, not starting with white space.
+    /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters, not starting with white space, and
+    /// without the control characters, bidirectional formatting characters or lone surrogates an id may not hold.
     /// </summary>
     public string EventIdPrefix
     {
@@ -41,6 +42,12 @@ public sealed record ImportOptions
             {
                 // An event id may not start with white space: every derived id would be refused half-way through an import.
                 throw new ArgumentException($"The event id prefix must not start with white space: '{value}'.", nameof(value));
+            }
+
+            if (value.Length > 0 && IdentifierRules.Problem(value + "x", "event id prefix") is { } problem)
+            {
+                // Nor may it hold what an id may not (controls, bidi characters, lone surrogates).
+                throw new ArgumentException(problem, nameof(value));
             }
 
             field = value;

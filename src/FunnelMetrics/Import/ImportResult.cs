@@ -6,7 +6,10 @@ namespace FunnelMetrics.Import;
 /// </summary>
 public sealed record ImportResult
 {
-    /// <summary>Whether the import was accepted: no problem was found. When <see langword="false"/> nothing was stored.</summary>
+    /// <summary>
+    /// Whether the import was accepted: no problem was found. When <see langword="false"/> nothing was stored, unless
+    /// <see cref="Interrupted"/> says storing stopped part way.
+    /// </summary>
     public bool Succeeded => Problems.Count == 0;
 
     /// <summary>Whether this was a check only (<see cref="ImportOptions.ValidateOnly"/>): nothing was stored either way.</summary>

@@ -26,7 +26,8 @@ public sealed class Client : IEquatable<Client>
     /// <param name="value">The expected deal value in the pipeline's currency, from 0 to <see cref="MaxValue"/> (10^18); <see langword="null"/> when unknown.</param>
     /// <param name="attributes">
     /// Free key/value attributes for breakdowns, such as source or region: at most 64, keys non-empty and at most
-    /// 100 characters, values at most 1000 characters. Keys are compared ordinally.
+    /// 100 characters with the rules of an id (no padding, control or bidirectional characters, lone surrogates), values
+    /// at most 1000 characters without NUL or lone surrogates. Keys are compared ordinally.
     /// </param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
     [JsonConstructor]
@@ -79,6 +80,11 @@ public sealed class Client : IEquatable<Client>
         foreach (var (key, value) in attributes)
         {
             TextRules.Required(key, TextRules.MaxAttributeKeyLength, $"An attribute key of client '{id}'", nameof(attributes));
+            if (IdentifierRules.Problem(key, "attribute key") is { } keyProblem)
+            {
+                // A key names a breakdown and appears in messages and tables: it follows the rules of an id.
+                throw new ArgumentException($"{keyProblem} (client '{id}')", nameof(attributes));
+            }
             if (value is null || value.Length > TextRules.MaxAttributeValueLength)
             {
                 throw new ArgumentException($"Attribute '{key}' of client '{id}' must have a value of at most {TextRules.MaxAttributeValueLength} characters.", nameof(attributes));

@@ -165,6 +165,31 @@ public sealed class ImportBadInputTests
     }
 
     [Fact]
+    public async Task TwoClients_ThatDeriveTheSameEventId_AreAProblemFoundBeforeAnythingIsStored()
+    {
+        var (store, importer) = await CreateAsync();
+        var longId = new string('x', 195);
+        // An over-long id is stood in for by its SHA-256 in hex: a client whose id is that very hex derives the same ids.
+        var hex = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(longId)));
+
+        var result = await importer.ImportAsync(SalesId, [Reached(longId, DecisionMaker, 0, Anna, 2), Reached(hex, DecisionMaker, 0, Anna, 3)]);
+
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal(ImportField.ClientId, problem.Field);
+        Assert.Contains($"import:{hex}#1", problem.Message, StringComparison.Ordinal);
+        Assert.Null(await store.Clients.GetAsync(new ClientId(longId)));
+    }
+
+    [Theory]
+    [InlineData("crm\u001B:")]
+    [InlineData("crm\u202E:")]
+    public void AnEventIdPrefix_WithWhatAnIdMayNotHold_IsRefusedWhenSet(string prefix)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ImportOptions { EventIdPrefix = System.Text.RegularExpressions.Regex.Unescape(prefix) });
+        Assert.Contains("event id prefix", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoImports_OfTheSameRecordsAtOnce_BothSucceed_AndStoreEachEventOnce()
     {
         var (store, importer) = await CreateAsync();

@@ -70,6 +70,16 @@ public sealed class BadTextTests
         Assert.Contains("NUL", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("re\u001B[2Jgion")]
+    [InlineData(" region")]
+    [InlineData("re\u2066gion")]
+    public void AnAttributeKey_WithWhatAnIdMayNotHold_IsRefused(string key)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Client(new ClientId("c"), SalesId, Anna, T0, null, new Dictionary<string, string> { [System.Text.RegularExpressions.Regex.Unescape(key)] = "north" }));
+        Assert.Contains("attribute key", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AClientValue_AboveTenToTheEighteenth_IsRefused_AndTheBoundItselfIsAccepted()
     {

@@ -329,6 +329,24 @@ public sealed class DashboardSampleTests
     }
 
     [Fact]
+    public async Task AHeader_OverTheReadersSizeLimit_IsAProblemOfLine1()
+    {
+        var (exit, _, errors) = await ImportTextAsync("client_id,\"stage" + new string('x', 17_000_000) + "\n");
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("FILE, line 1: the header cannot be read", errors, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Won,won")]
+    [InlineData("lead,LEAD,won")]
+    public void StagesThatAnswerToTheSameName_AreRefused(string stages)
+    {
+        var ex = Assert.Throws<SetupException>(() => PipelineSetup.FromNames(stages, null));
+        Assert.Contains("both answer to the name", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARow_OverTheReadersSizeLimit_IsListed_AndReadingStops()
     {
         var (exit, _, errors) = await ImportTextAsync(Header + "acme,interest,2026-09-01T09:00:00Z,anna,,\"" + new string('x', 17_000_000) + "\n");
@@ -358,6 +376,8 @@ public sealed class DashboardSampleTests
     [InlineData("2026-03-02 09:00:00Z")]
     [InlineData("2026-03-02T09:00:00")]
     [InlineData("March 2, 2026 09:00 +01:00")]
+    [InlineData("2026-03-02T09:00:00+1:00")]
+    [InlineData("2026-03-02T09:00:00+01")]
     public async Task AnInstant_ThatIsNotIso8601WithAnOffset_IsRefusedNamingLineAndColumn(string instant)
     {
         var (exit, _, errors) = await ImportTextAsync(Header + $"acme,decision-maker,\"{instant}\",anna,,\n");

@@ -41,6 +41,27 @@ public abstract class FaultTests(ITestDatabase database)
     }
 
     [SkippableFact]
+    public async Task TwoImports_OfTheSameRecordsAtOnce_BothSucceed_AndStoreEachEventOnce()
+    {
+        var repositories = await Stores.CreateAsync(database);
+        await repositories.Pipelines.AddAsync(Pipeline);
+        var records = Enumerable.Range(0, 60).SelectMany(i => new[]
+        {
+            new Import.ImportRecord(new ClientId($"c{i:00}"), Import.ImportAction.ReachedStage, DecisionMaker, T0, Anna),
+            new Import.ImportRecord(new ClientId($"c{i:00}"), Import.ImportAction.ReachedStage, Interest, T0.AddHours(1)),
+        }).ToArray();
+        Import.FunnelImporter Importer() => new(repositories.Pipelines, repositories.Clients, repositories.Events, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddDays(30)), Microsoft.Extensions.Options.Options.Create(new FunnelMetricsOptions()));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Importer().ImportAsync(SalesId, records))));
+
+        Assert.All(results, r => Assert.True(r.Succeeded, string.Join("; ", r.Problems)));
+        for (var i = 0; i < 60; i++)
+        {
+            Assert.Equal([1L, 2L], (await repositories.Events.ReadClientAsync(new ClientId($"c{i:00}")).ToListAsync()).Select(e => e.Sequence));
+        }
+    }
+
+    [SkippableFact]
     public async Task Writer_LosingAVersionRace_GetsAConcurrencyConflict()
     {
         Skip.IfNot(database.Available, database.SkipReason);

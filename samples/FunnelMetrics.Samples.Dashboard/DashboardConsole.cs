@@ -202,7 +202,7 @@ internal static class DashboardConsole
         }
 
         var currency = report.Pipeline.CurrencyCode is { } code ? " " + code : "";
-        console.MarkupLine($"Expected wins by the end of the month ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}; {horizon.Runs} simulated runs, seed {horizon.Seed}).");
+        console.MarkupLine($"Expected wins by the end of the month ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}).");
         console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
         var month = report.Month;
         console.MarkupLine($"Month target [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")}); won so far {month.WonSoFar}.");

@@ -47,24 +47,34 @@ internal sealed class ChainModel
 
     public bool AnyBasis { get; private set; }
 
-    /// <summary>Counts the departures from each open stage in [lo, hi]: where they went and how long the visits lasted.</summary>
-    public static DepartureStats[] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask) =>
-        Departures(log, lo, hi, clientMask, ownerMask, byOwner: false)[0];
-
-    /// <summary>The same per owner on the departing event, in one pass: [owner][stage].</summary>
-    public static DepartureStats[][] DeparturesByOwner(FunnelEventLog log, long lo, long hi, bool[] clientMask) =>
-        Departures(log, lo, hi, clientMask, null, byOwner: true);
-
-    private static DepartureStats[][] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
+    /// <summary>
+    /// Counts the departures from each open stage in [lo, hi] (where they went and how long the visits lasted) of the
+    /// clients in <paramref name="clientMask"/>, in one pass: the whole team's; those whose departing event has an owner
+    /// in <paramref name="ownerMask"/>, when given (else the team's); and, with <paramref name="byOwner"/>, the same per
+    /// owner on the departing event ([owner][stage]).
+    /// </summary>
+    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var groups = new DepartureStats[byOwner ? log.Owners.Length : 1][];
-        for (var g = 0; g < groups.Length; g++)
+        DepartureStats[] NewGroup()
         {
-            groups[g] = new DepartureStats[stageCount];
+            var group = new DepartureStats[stageCount];
             for (var s = 0; s < stageCount; s++)
             {
-                groups[g][s] = new DepartureStats(new int[stageCount + 1], []);
+                group[s] = new DepartureStats(new int[stageCount + 1], []);
+            }
+
+            return group;
+        }
+
+        var team = NewGroup();
+        var subject = ownerMask is null ? team : NewGroup();
+        var owners = byOwner ? new DepartureStats[log.Owners.Length][] : null;
+        if (owners is not null)
+        {
+            for (var o = 0; o < owners.Length; o++)
+            {
+                owners[o] = NewGroup();
             }
         }
 
@@ -86,30 +96,43 @@ internal sealed class ChainModel
                 }
 
                 var t = log.Ticks[i];
-                if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo && (ownerMask is null || ownerMask[log.EventOwners[i]]))
+                if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo)
                 {
-                    var stats = groups[byOwner ? log.EventOwners[i] : 0];
                     var from = log.Stages[i - 1];
                     var outcome = kind == EventKind.Lost ? stageCount : log.Stages[i];
-                    stats[from].To[outcome]++;
-                    stats[from].Durations.Add(t - arrived);
+                    var owner = log.EventOwners[i];
+                    team[from].Add(outcome, t - arrived);
+                    if (ownerMask is not null && ownerMask[owner])
+                    {
+                        subject[from].Add(outcome, t - arrived);
+                    }
+
+                    owners?[owner][from].Add(outcome, t - arrived);
                 }
 
                 arrived = t;
             }
         }
 
-        return groups;
+        return (team, subject, owners);
     }
 
     /// <summary>Chooses each stage's basis, builds the rows and solves the chain.</summary>
-    public static ChainModel Build(PipelineDefinition pipeline, DepartureStats[] subject, DepartureStats[] team, bool ownerForecast, int minimumDepartures)
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="subject">The departures of the clients forecast.</param>
+    /// <param name="team">The departures of the whole team, the fallback of an owner forecast.</param>
+    /// <param name="ownerForecast">Whether this is an owner forecast, which may fall back to the team's rates.</param>
+    /// <param name="minimumDepartures">The departures a stage needs for its own rates.</param>
+    /// <param name="pooled">
+    /// Every departure's duration of the team, sorted: the durations of a configured stage nobody left. Shared by the
+    /// team's and the owners' models, so their stages draw from the same array.
+    /// </param>
+    public static ChainModel Build(PipelineDefinition pipeline, DepartureStats[] subject, DepartureStats[] team, bool ownerForecast, int minimumDepartures, Lazy<long[]> pooled)
     {
         var stageCount = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
         var model = new ChainModel(stageCount) { WonIndex = won };
-        long[]? pooled = null;
-        long[] Pooled() => pooled ??= [.. team.SelectMany(s => s.Durations).Order()];
+        long[] Pooled() => pooled.Value;
         for (var s = 0; s < stageCount; s++)
         {
             if (s == won)
@@ -169,6 +192,24 @@ internal sealed class ChainModel
                     }
                 }
             }
+        }
+
+        model.Successors = new (int, double)[stageCount][];
+        for (var s = 0; s < stageCount; s++)
+        {
+            var successors = new List<(int, double)>();
+            if (model.Rows[s] is { } row)
+            {
+                for (var t = 0; t < stageCount; t++)
+                {
+                    if (t != won && row[t] > 0)
+                    {
+                        successors.Add((t, row[t]));
+                    }
+                }
+            }
+
+            model.Successors[s] = [.. successors];
         }
 
         model.AnyBasis = model.Rows.Any(r => r is not null);
@@ -259,73 +300,50 @@ internal sealed class ChainModel
     public int WonIndex { get; private set; }
 
     /// <summary>
-    /// Simulates one client's path from a stage it has been in for <paramref name="age"/> ticks, starting at
-    /// <paramref name="start"/>: the instant of its win, or null when it is lost, reaches a stage without basis, is still
-    /// open after 1,000 moves, or passes <paramref name="end"/> (a later end only lets the same path run further, so wins
-    /// never decrease as the horizon grows). Each visit's length is drawn from the stage's durations at least as long as the
-    /// age already spent (when none is, the age plus any duration).
+    /// Per stage with a row, the open stages it moves to with a positive probability and that probability, in stage
+    /// order (moves into a stage without basis already count as unknown); empty for the won stage and stages without a row.
     /// </summary>
-    public long? SimulateWin(int stage, long age, long start, long end, ref SplitMix64 random)
+    public (int Stage, double Probability)[][] Successors { get; private set; } = [];
+
+    /// <summary>The work of the renewal recursion (<see cref="TransientSolution"/>) over these stages at this many bins: an estimate, independent of the horizon.</summary>
+    public long RenewalWork(IEnumerable<int> stages, int bins)
     {
-        var t = start;
-        var s = stage;
-        for (var step = 0; step < 1000 && t <= end; step++)
+        long work = 0;
+        foreach (var s in stages)
         {
-            var durations = Durations[s];
-            if (Rows[s] is not { } row || durations.Length == 0)
-            {
-                return null;
-            }
-
-            // A client that has waited `age` lasts at least that long: draw among the visits at least as long (all of them for a new visit).
-            var first = LowerBound(durations, age);
-            var d = first < durations.Length ? durations[first + random.Next(durations.Length - first)] : age + durations[random.Next(durations.Length)];
-            t += d - age;
-            var u = random.NextDouble();
-            var outcome = Lost;
-            for (var k = 0; k < row.Length; k++)
-            {
-                u -= row[k];
-                if (u < 0)
-                {
-                    outcome = k;
-                    break;
-                }
-            }
-
-            if (outcome == WonIndex)
-            {
-                return t;
-            }
-
-            if (outcome >= Rows.Length)
-            {
-                return null;
-            }
-
-            (s, age) = (outcome, 0);
+            work += TransientSolution.Work(Durations[s].Length, Successors[s].Length, bins);
         }
 
-        return null;
+        return work;
     }
 
-    private static int LowerBound(long[] sorted, long value)
+    /// <summary>The stages with a row reachable from <paramref name="from"/> through <see cref="Successors"/>, <paramref name="from"/> included.</summary>
+    public List<int> Reachable(IEnumerable<int> from)
     {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
+        var seen = new bool[Rows.Length];
+        var order = new List<int>();
+        foreach (var s in from)
         {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
+            if (Rows[s] is not null && !seen[s])
             {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
+                seen[s] = true;
+                order.Add(s);
             }
         }
 
-        return lo;
+        for (var i = 0; i < order.Count; i++)
+        {
+            foreach (var (k, _) in Successors[order[i]])
+            {
+                if (!seen[k])
+                {
+                    seen[k] = true;
+                    order.Add(k);
+                }
+            }
+        }
+
+        return order;
     }
 }
 
@@ -333,9 +351,70 @@ internal sealed class ChainModel
 internal sealed record DepartureStats(int[] To, List<long> Durations)
 {
     private long[]? _sorted;
+    private DurationStats? _summary;
 
     public int Count => Durations.Count;
 
     /// <summary>The durations sorted, computed once: the team's are shared by every owner's model that falls back to them.</summary>
-    public long[] Sorted => _sorted ??= [.. Durations.Order()];
+    public long[] Sorted
+    {
+        get
+        {
+            if (_sorted is null)
+            {
+                var sorted = Durations.ToArray();
+                Statistics.SortNonNegative(sorted); // Durations are never negative: a client's instants never decrease.
+                _sorted = sorted;
+            }
+
+            return _sorted;
+        }
+    }
+
+    /// <summary>The durations' statistics, from <see cref="Sorted"/>, computed once.</summary>
+    public DurationStats Summary => _summary ??= SummaryOf(Sorted);
+
+    public void Add(int outcome, long duration)
+    {
+        To[outcome]++;
+        Durations.Add(duration);
+    }
+
+    /// <summary>What <see cref="Statistics.Durations(Span{long})"/> gives, read off sorted durations: the nearest ranks are positions.</summary>
+    private static DurationStats SummaryOf(long[] sorted)
+    {
+        if (sorted.Length == 0)
+        {
+            return DurationStats.Empty;
+        }
+
+        Int128 total = 0;
+        foreach (var t in sorted)
+        {
+            total += t;
+        }
+
+        return new DurationStats(
+            sorted.Length,
+            (double)total / TimeSpan.TicksPerDay,
+            TimeSpan.FromTicks((long)(total / sorted.Length)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.5)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.75)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.9)));
+    }
+
+    /// <summary>All the durations of several stages, sorted.</summary>
+    public static long[] SortedUnion(DepartureStats[] stages)
+    {
+        var all = new long[stages.Sum(s => s.Count)];
+        var at = 0;
+        foreach (var s in stages)
+        {
+            s.Durations.CopyTo(all, at);
+            at += s.Count;
+        }
+
+        Statistics.SortNonNegative(all);
+        return all;
+    }
 }

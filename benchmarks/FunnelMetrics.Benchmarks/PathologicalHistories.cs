@@ -1,0 +1,114 @@
+namespace FunnelMetrics.Benchmarks;
+
+/// <summary>
+/// Two small histories whose shape, not size, makes a forecast expensive when it walks each client's future step by
+/// step: 2,000 clients that keep moving between open stages in short visits and almost never close (a path only ends
+/// at the horizon), and 2,000 clients with frequent regressions (long paths back and forth before a close). Both on
+/// <see cref="HistoryGenerator.Pipeline"/>, 20 owners, deterministic for a seed. Shared by the benchmarks and the tests.
+/// </summary>
+public static class PathologicalHistories
+{
+    /// <summary>The instant the histories are forecast from: after their last event.</summary>
+    public static DateTimeOffset AsOf => HistoryGenerator.Start.AddDays(61);
+
+    /// <summary>The two shapes by name: <c>cycling</c> and <c>regressions</c>.</summary>
+    public static (Client[] Clients, ClientEvent[] Events) Generate(string shape, int clients = 2000, int seed = 1) => shape switch
+    {
+        "cycling" => Cycling(clients, seed),
+        "regressions" => Regressions(clients, seed),
+        _ => throw new ArgumentException($"Unknown shape '{shape}'; use cycling or regressions.", nameof(shape)),
+    };
+
+    /// <summary>
+    /// Clients entering the first stage over 60 days, then moving among the first four stages, forward or back, after 10 to
+    /// 90 minutes each, about five moves a client; one move in a hundred is a loss, one in two hundred from the fourth
+    /// stage a win (about 6 transitions a client).
+    /// </summary>
+    public static (Client[] Clients, ClientEvent[] Events) Cycling(int clients = 2000, int seed = 1) =>
+        Build(clients, seed, (random, stage) =>
+        {
+            var roll = random.Next(200);
+            if (roll < 2)
+            {
+                return Lost;
+            }
+
+            if (roll < 3 && stage == 3)
+            {
+                return 6;
+            }
+
+            var to = random.Next(3);
+            return to >= stage ? to + 1 : to; // any other of stages 0-3
+        }, minutes: (random, _) => random.Next(10, 91), moves: random => random.Next(3, 9));
+
+    /// <summary>
+    /// Clients entering the first stage over 60 days and working through all six open stages with frequent regressions:
+    /// from each stage but the first, 40% back to an earlier one, 8% lost, 8% a skip, the rest a step forward (the last
+    /// step is the win); visits of 1 to 48 hours, up to 12 moves a client.
+    /// </summary>
+    public static (Client[] Clients, ClientEvent[] Events) Regressions(int clients = 2000, int seed = 1) =>
+        Build(clients, seed, (random, stage) =>
+        {
+            var roll = random.Next(100);
+            return roll switch
+            {
+                < 8 => Lost,
+                < 48 => stage > 0 ? random.Next(stage) : 1,
+                < 56 => Math.Min(6, stage + 2),
+                _ => stage + 1,
+            };
+        }, minutes: (random, _) => random.Next(60, 48 * 60), moves: random => random.Next(4, 13));
+
+    private const int Lost = -1;
+
+    private static (Client[] Clients, ClientEvent[] Events) Build(int count, int seed, Func<Random, int, int> next, Func<Random, int, int> minutes, Func<Random, int> moves)
+    {
+        var random = new Random(seed);
+        var pipeline = HistoryGenerator.Pipeline;
+        var stages = pipeline.Stages.Select(s => s.Key).ToArray();
+        var owners = Enumerable.Range(0, 20).Select(o => new OwnerId($"owner-{o:D2}")).ToArray();
+        var clients = new Client[count];
+        var events = new List<ClientEvent>(count * 8);
+        var end = AsOf;
+        for (var n = 0; n < count; n++)
+        {
+            var id = new ClientId($"client-{n:D5}");
+            var owner = owners[random.Next(owners.Length)];
+            var at = HistoryGenerator.Start.AddMinutes(random.Next(0, 60 * 24 * 60));
+            clients[n] = new Client(id, pipeline.Id, owner, at, 1000m * random.Next(1, 50));
+            long sequence = 0;
+            void Move(TransitionKind kind, int? from, int? to) => events.Add(new StageTransition(new EventId($"{id}-{sequence + 1}"), id, pipeline.Id, ++sequence, kind, from is { } f ? stages[f] : null, to is { } t ? stages[t] : null, at, at, owner, null));
+
+            var stage = 0;
+            Move(TransitionKind.Entered, null, 0);
+            for (var k = moves(random); k > 0; k--)
+            {
+                var later = at.AddMinutes(minutes(random, stage));
+                if (later >= end)
+                {
+                    break;
+                }
+
+                at = later;
+                var to = next(random, stage);
+                if (to == Lost)
+                {
+                    Move(TransitionKind.Lost, stage, null);
+                    break;
+                }
+
+                var kind = to == 6 ? TransitionKind.Won : to == stage + 1 ? TransitionKind.Advanced : to > stage ? TransitionKind.Skipped : TransitionKind.Regressed;
+                Move(kind, stage, to);
+                if (to == 6)
+                {
+                    break;
+                }
+
+                stage = to;
+            }
+        }
+
+        return (clients, [.. events]);
+    }
+}

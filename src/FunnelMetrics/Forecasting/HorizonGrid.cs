@@ -1,0 +1,95 @@
+namespace FunnelMetrics.Forecasting;
+
+/// <summary>
+/// The time grid of a horizon forecast: the span H from the forecast's instant to the horizon cut into
+/// <see cref="Bins"/> equal bins of width H / G. Each visit's remaining time x is counted as a whole number of bins,
+/// rounded up and at least one: <c>max(1, ceil(x G / H))</c>. A path is won by the horizon when its visits' bins add
+/// up to at most G. Rounding up never shortens a path, so the counted wins never exceed the model's; and since the
+/// bins of a fixed x never grow as H grows, a later horizon never counts fewer. All arithmetic on ticks is exact.
+/// </summary>
+internal sealed class HorizonGrid
+{
+    /// <summary>The bins of a forecast whose chain is small enough (see <see cref="ForBudget"/>).</summary>
+    public const int DefaultBins = 512;
+
+    /// <summary>The fewest bins a forecast uses, however large its chain.</summary>
+    public const int MinimumBins = 32;
+
+    /// <summary>The work (about one multiply-add each) that picks the bins: the most bins whose estimated work fits.</summary>
+    public const long WorkBudget = 1L << 24;
+
+    private readonly long[] _upper;
+
+    /// <summary>A grid of <paramref name="bins"/> bins over <paramref name="span"/> ticks.</summary>
+    public HorizonGrid(long span, int bins)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(span, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        Span = span;
+        Bins = bins;
+        _upper = new long[bins + 1];
+        for (var j = 0; j <= bins; j++)
+        {
+            _upper[j] = (long)((Int128)j * span / bins);
+        }
+    }
+
+    /// <summary>H, in ticks: at least 1.</summary>
+    public long Span { get; }
+
+    /// <summary>G.</summary>
+    public int Bins { get; }
+
+    /// <summary>The longest remaining time, in ticks, that ends within <paramref name="j"/> bins (j ≥ 1): floor(j H / G).</summary>
+    public long Upper(int j) => _upper[j];
+
+    /// <summary>The bins a remaining time of <paramref name="ticks"/> (0 or more) counts as; G + 1 for anything past the horizon.</summary>
+    public int BinOf(long ticks)
+    {
+        if (ticks > Span)
+        {
+            return Bins + 1;
+        }
+
+        if (ticks == 0)
+        {
+            return 1;
+        }
+
+        // ceil(x G / H) = (x G - 1) / H + 1 for x > 0; x G fits in 128 bits always and in 64 when H G does.
+        return Span <= long.MaxValue / Bins
+            ? (int)(((ticks * Bins) - 1) / Span) + 1
+            : (int)((((Int128)ticks * Bins) - 1) / Span) + 1;
+    }
+
+    /// <summary>Splits x G into q H + r with 0 ≤ r &lt; H: which bin edge x lies past (q) and by how much (r, in units of 1/G ticks).</summary>
+    public (long Quotient, long Remainder) Split(long ticks)
+    {
+        if (ticks <= long.MaxValue / Bins)
+        {
+            var scaled = ticks * Bins;
+            var q = scaled / Span;
+            return (q, scaled - (q * Span));
+        }
+
+        var wide = (Int128)ticks * Bins;
+        var wq = wide / Span;
+        return ((long)wq, (long)(wide - (wq * Span)));
+    }
+
+    /// <summary>
+    /// The most bins, from <see cref="DefaultBins"/> down to <see cref="MinimumBins"/> by halves, whose work
+    /// <paramref name="work"/> estimates within <see cref="WorkBudget"/>; the minimum when none does. The estimate
+    /// depends on the chain only, never on the horizon, so every horizon of one forecast uses the same bins.
+    /// </summary>
+    public static int ForBudget(Func<int, long> work)
+    {
+        var bins = DefaultBins;
+        while (bins > MinimumBins && work(bins) > WorkBudget)
+        {
+            bins /= 2;
+        }
+
+        return bins;
+    }
+}

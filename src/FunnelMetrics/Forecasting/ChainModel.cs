@@ -279,7 +279,13 @@ internal sealed class ChainModel
             b[i, 2] = row[Unknown];
             var durations = Durations[index[i]];
             timed &= durations.Length > 0;
-            b[i, 3] = durations.Length > 0 ? durations.Average(d => (double)d) / TimeSpan.TicksPerDay : 0;
+            double total = 0;
+            foreach (var d in durations)
+            {
+                total += d;
+            }
+
+            b[i, 3] = durations.Length > 0 ? total / durations.Length / TimeSpan.TicksPerDay : 0;
         }
 
         LinearSolver.Solve(a, b);

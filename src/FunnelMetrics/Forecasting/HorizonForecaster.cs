@@ -16,6 +16,9 @@ internal sealed class HorizonForecaster
     private readonly int _first;
     private readonly Dictionary<int, HorizonGrid> _grids = [];
     private readonly RemainingVisits _visits = new();
+
+    /// <summary>Per grid and stage, the first group asked for: a later chain whose stage has the same durations array joins it.</summary>
+    private readonly Dictionary<(int Bins, int Stage), (long[] Durations, List<RemainingVisits.Query> Queries)> _shared = [];
     private double[] _chances = [];
     private int _slots;
 
@@ -165,6 +168,7 @@ internal sealed class HorizonForecaster
     private Plan Ask(Plan plan)
     {
         var grid = plan.Solution.Grid;
+        var groups = new Dictionary<int, List<RemainingVisits.Query>>();
         for (var i = 0; i < plan.Clients.Count; i++)
         {
             var c = plan.Clients[i];
@@ -174,7 +178,25 @@ internal sealed class HorizonForecaster
             }
 
             plan.Slots[i] = _slots;
-            _visits.Add(grid, plan.Model.Durations[c.Stage], _now - c.VisitStart, plan.Solution.Leave[c.Stage]!, plan.Solution.Enter[c.Stage]![grid.Bins], _slots++);
+            if (!groups.TryGetValue(c.Stage, out var group))
+            {
+                // Clients of several chains whose stage draws from the same durations (an owner's stage on the team's rates)
+                // are answered in one pass.
+                var durations = plan.Model.Durations[c.Stage];
+                if (_shared.TryGetValue((grid.Bins, c.Stage), out var shared) && ReferenceEquals(shared.Durations, durations))
+                {
+                    group = shared.Queries;
+                }
+                else
+                {
+                    group = _visits.NewGroup(grid, durations);
+                    _shared.TryAdd((grid.Bins, c.Stage), (durations, group));
+                }
+
+                groups[c.Stage] = group;
+            }
+
+            group.Add(new RemainingVisits.Query(_now - c.VisitStart, plan.Solution.Leave[c.Stage]!, plan.Solution.Enter[c.Stage]![grid.Bins], _slots++));
         }
 
         return plan;

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace FunnelMetrics.Forecasting;
 
 /// <summary>
@@ -11,29 +13,20 @@ namespace FunnelMetrics.Forecasting;
 /// </summary>
 internal sealed class RemainingVisits
 {
-    private readonly Dictionary<(long[] Durations, HorizonGrid Grid), List<Query>> _groups = new(GroupKey.Instance);
+    private readonly List<(HorizonGrid Grid, long[] Durations, List<Query> Queries)> _groups = [];
 
-    /// <summary>Asks for the chance of a client of age <paramref name="age"/> (ticks) in a stage with these sorted durations, written to <c>output[slot]</c>.</summary>
-    /// <param name="grid">The grid.</param>
-    /// <param name="durations">The stage's durations, sorted; not empty.</param>
-    /// <param name="age">The time already spent in the visit, 0 or more.</param>
-    /// <param name="leave">The stage's <see cref="TransientSolution.Leave"/>.</param>
-    /// <param name="fresh">The stage's W_s(G), for an age past every duration.</param>
-    /// <param name="slot">Where the answer goes.</param>
-    public void Add(HorizonGrid grid, long[] durations, long age, double[] leave, double fresh, int slot)
+    /// <summary>A new group: the queries of clients in a stage with these sorted durations (not empty), on this grid; add one per client.</summary>
+    public List<Query> NewGroup(HorizonGrid grid, long[] durations)
     {
-        if (!_groups.TryGetValue((durations, grid), out var queries))
-        {
-            _groups[(durations, grid)] = queries = [];
-        }
-
-        queries.Add(new Query(age, leave, fresh, slot));
+        var queries = new List<Query>();
+        _groups.Add((grid, durations, queries));
+        return queries;
     }
 
     /// <summary>Answers every query into <paramref name="output"/>.</summary>
     public void Run(double[] output)
     {
-        foreach (var ((durations, grid), queries) in _groups)
+        foreach (var (grid, durations, queries) in _groups)
         {
             Evaluate(grid, durations, queries, output);
         }
@@ -91,10 +84,32 @@ internal sealed class RemainingVisits
 
         foreach (var (q, from, to) in open)
         {
+            // The durations are sorted, so their bins never decrease: step the bin up, dividing only after a jump.
+            if (to == from)
+            {
+                output[q.Slot] = 0; // every duration at least the age ends past the horizon
+                continue;
+            }
+
             double sum = 0;
+            var leave = q.Leave;
+            var bin = grid.BinOf(durations[from] - q.Age);
+            var limit = grid.Upper(bin);
             for (var i = from; i < to; i++)
             {
-                sum += q.Leave[grid.BinOf(durations[i] - q.Age)];
+                var rest = durations[i] - q.Age;
+                if (rest > limit)
+                {
+                    bin = rest > grid.Upper(Math.Min(grid.Bins, bin + 4)) ? grid.BinOf(rest) : bin + 1;
+                    while (rest > grid.Upper(bin))
+                    {
+                        bin++;
+                    }
+
+                    limit = grid.Upper(bin);
+                }
+
+                sum += leave[bin];
             }
 
             output[q.Slot] = sum / (n - from);
@@ -163,46 +178,57 @@ internal sealed class RemainingVisits
             sigmas[j] = sigmaOf[order[j]];
         }
 
-        // A duration counts as ρ ≥ σ for the queries from position #(σ > ρ) on, and as ρ > σ from #(σ ≥ ρ) on.
+        // A duration counts as ρ ≥ σ for the queries from position #(σ > ρ) on, and as ρ > σ from #(σ ≥ ρ) on. The
+        // positions come from a table over [0, H): a monotone bucket of each value, the σ counted per bucket, so only the
+        // σ sharing ρ's bucket (about one) are compared.
+        var buckets = (int)Math.Min(1 << 20, BitOperations.RoundUpToPowerOf2((uint)(4 * m)));
+        var scale = buckets / (double)grid.Span;
+        int BucketOf(long value) => Math.Min(buckets - 1, (int)(value * scale));
+        var before = new int[buckets + 1]; // before[b]: how many σ lie in buckets above b
+        foreach (var sigma in sigmas)
+        {
+            before[BucketOf(sigma)]++;
+        }
+
+        for (int b = buckets - 1, above = 0; b >= 0; b--)
+        {
+            (before[b], above) = (above, above + before[b]);
+        }
+
         var fromAtLeast = new int[count];
         var fromGreater = new int[count];
         for (var i = 0; i < count; i++)
         {
-            int lo = 0, hi = m;
-            while (lo < hi)
+            var rho = rhoOf[i];
+            var bucket = BucketOf(rho);
+            var at = before[bucket];
+            var end = bucket == 0 ? m : before[bucket - 1];
+            while (at < end && sigmas[at] > rho)
             {
-                var mid = (lo + hi) >>> 1;
-                if (sigmas[mid] > rhoOf[i])
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
+                at++;
             }
 
-            fromAtLeast[i] = lo;
-            while (lo < m && sigmas[lo] == rhoOf[i])
+            fromAtLeast[i] = at;
+            while (at < end && sigmas[at] == rho)
             {
-                lo++;
+                at++;
             }
 
-            fromGreater[i] = lo;
+            fromGreater[i] = at;
         }
 
-        var (atLeastStart, atLeastItems) = Buckets(fromAtLeast, m);
-        var (greaterStart, greaterItems) = Buckets(fromGreater, m);
+        var (atLeastStart, atLeastPlaces) = Buckets(fromAtLeast, place, m);
+        var (greaterStart, greaterPlaces) = Buckets(fromGreater, place, m);
         for (var j = 0; j < m; j++)
         {
             for (var t = atLeastStart[j]; t < atLeastStart[j + 1]; t++)
             {
-                atLeast[place[atLeastItems[t]]]++;
+                atLeast[atLeastPlaces[t]]++;
             }
 
             for (var t = greaterStart[j]; t < greaterStart[j + 1]; t++)
             {
-                var u = place[greaterItems[t]];
+                var u = greaterPlaces[t];
                 greater[u]++;
                 notGreater[u]--;
             }
@@ -290,8 +316,8 @@ internal sealed class RemainingVisits
         return (q, rho);
     }
 
-    /// <summary>The durations (by index) grouped by the query position from which they count, as offsets and items.</summary>
-    private static (int[] Start, int[] Items) Buckets(int[] position, int m)
+    /// <summary>The durations' places among the q, grouped by the query position from which they count, as offsets and items.</summary>
+    private static (int[] Start, int[] Places) Buckets(int[] position, int[] place, int m)
     {
         var start = new int[m + 2];
         foreach (var p in position)
@@ -308,7 +334,7 @@ internal sealed class RemainingVisits
         var fill = (int[])start.Clone();
         for (var i = 0; i < position.Length; i++)
         {
-            items[fill[position[i]]++] = i;
+            items[fill[position[i]]++] = place[i];
         }
 
         return (start, items);
@@ -371,18 +397,9 @@ internal sealed class RemainingVisits
         return lo;
     }
 
-    /// <summary>One client's question: its age, its stage's leave values and fresh-entry chance, and where the answer goes.</summary>
+    /// <summary>
+    /// One client's question: its age (ticks, 0 or more), its stage's <see cref="TransientSolution.Leave"/> and W_s(G)
+    /// (for an age past every duration), and where the answer goes.
+    /// </summary>
     internal readonly record struct Query(long Age, double[] Leave, double Fresh, int Slot);
-
-    /// <summary>Groups by the durations array and grid themselves, not their contents.</summary>
-    private sealed class GroupKey : IEqualityComparer<(long[] Durations, HorizonGrid Grid)>
-    {
-        public static readonly GroupKey Instance = new();
-
-        public bool Equals((long[] Durations, HorizonGrid Grid) x, (long[] Durations, HorizonGrid Grid) y) =>
-            ReferenceEquals(x.Durations, y.Durations) && ReferenceEquals(x.Grid, y.Grid);
-
-        public int GetHashCode((long[] Durations, HorizonGrid Grid) key) =>
-            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Durations), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(key.Grid));
-    }
 }

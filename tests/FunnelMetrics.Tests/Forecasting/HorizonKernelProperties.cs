@@ -176,6 +176,30 @@ public sealed class HorizonKernelProperties
                 }
             });
 
+    [Theory]
+    [InlineData(1, 1000, 512)]
+    [InlineData(2, 400_000, 512)]
+    [InlineData(3, 77, 64)]
+    public void Sweep_OverManyClients_GivesWhatWalkingGives(int seed, int span, int bins)
+    {
+        // Thousands of clients on tens of thousands of durations, with repeated values: the sweep's table of σ and its ties.
+        var random = new Random(seed);
+        var durations = Enumerable.Range(0, 20_000).Select(_ => (long)(random.Next(4) == 0 ? random.Next(0, 50) * 1000 : random.Next(0, 1_000_000))).Order().ToArray();
+        var leave = Enumerable.Range(0, bins + 1).Select(_ => random.NextDouble()).ToArray();
+        var queries = Enumerable.Range(0, 3000).Select(i => new RemainingVisits.Query(random.Next(3) == 0 ? random.Next(0, 50) * 1000 : random.Next(0, 1_100_000), leave, 0.5, i)).ToList();
+        var walked = new double[queries.Count];
+        var swept = new double[queries.Count];
+
+        RemainingVisits.Evaluate(new HorizonGrid(span, bins), durations, queries, walked, sweep: false);
+        RemainingVisits.Evaluate(new HorizonGrid(span, bins), durations, queries, swept, sweep: true);
+
+        Assert.Contains(walked, p => p > 0 && p != 0.5);
+        for (var i = 0; i < queries.Count; i++)
+        {
+            Assert.Equal(walked[i], swept[i], 1e-12);
+        }
+    }
+
     [Property(MaxTest = 300)]
     public Property Percentiles_AreTheSmallestCountsWhoseCdfReachesTheLevel_ByEnumeration() =>
         Prop.ForAll(

@@ -134,22 +134,22 @@ public class ForecastBenchmarks : MetricBenchmark
 }
 
 /// <summary>
-/// The forecast, default settings and a 30-day horizon, on the 2,000-client histories whose shape makes paths long
-/// (<see cref="PathologicalHistories"/>): clients cycling between open stages, and frequent regressions.
+/// The forecast, default settings and a 30-day horizon, on the 2,000-client histories whose shape makes it expensive
+/// (<see cref="PathologicalHistories"/>): clients cycling between open stages, frequent regressions, and 5,000 stages.
 /// </summary>
 [MemoryDiagnoser]
 public class ForecastShapeBenchmarks
 {
     private FunnelEventLog _log = null!;
 
-    [Params("cycling", "regressions")]
+    [Params("cycling", "regressions", "many-stages")]
     public string Shape { get; set; } = "cycling";
 
     [GlobalSetup]
     public void Setup()
     {
-        var (clients, events) = PathologicalHistories.Generate(Shape);
-        _log = FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events);
+        var (pipeline, clients, events) = PathologicalHistories.Generate(Shape);
+        _log = FunnelEventLog.Build(pipeline, clients, events);
     }
 
     [Benchmark]

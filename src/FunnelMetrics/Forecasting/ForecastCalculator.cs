@@ -51,7 +51,8 @@ public static class ForecastCalculator
         // The team's, the subject's and every owner's departures in one pass.
         var (team, subject, departuresByOwner) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, byOwnerWanted);
         var pooled = new Lazy<long[]>(() => DepartureStats.SortedUnion(team));
-        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures, pooled);
+        var allowance = new IterationAllowance();
+        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures, pooled, budget: allowance);
         var historyFrom = asOf - settings.HistoryWindow;
         var clients = ClientsInWork(log, hi, clientMask, ownerMask);
 
@@ -74,6 +75,11 @@ public static class ForecastCalculator
         if (sparse.Count > 0)
         {
             reasons.Add($"Stage(s) {string.Join(", ", sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
+        }
+
+        if (model.ApproximatedStages > 0)
+        {
+            reasons.Add($"{model.ApproximatedStages} stage(s) form loops of more than {ChainModel.DenseLimit} stages that iteration did not settle within its budget: their chances are approximate, and low.");
         }
 
         var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
@@ -107,7 +113,7 @@ public static class ForecastCalculator
             var clientsByOwner = clients.GroupBy(c => c.Owner).OrderBy(g => g.Key);
             foreach (var group in clientsByOwner)
             {
-                owners.Add((group.Key, ChainModel.Build(log.Pipeline, departuresByOwner![group.Key], team, true, settings.MinimumDepartures, pooled), [.. group], entries?[group.Key]));
+                owners.Add((group.Key, ChainModel.Build(log.Pipeline, departuresByOwner![group.Key], team, true, settings.MinimumDepartures, pooled, model, allowance), [.. group], entries?[group.Key]));
             }
         }
 
@@ -120,13 +126,14 @@ public static class ForecastCalculator
         var goal = plan is not null && targetWins is { } wanted ? Goal(model, plan, wanted, hi, horizonEnd!.Value.UtcTicks, log.Pipeline.WonStageIndex == 0 ? 1 : 0) : null;
 
         var byOwner = new List<OwnerForecast>(owners.Count);
+        var stageFigures = new StageForecast?[log.Pipeline.Stages.Count];
         foreach (var (owner, ownerModel, ownerClients, _) in owners)
         {
             var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
             var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
             var timed = timedOwners.FindIndex(o => o.Owner == owner);
             var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
-            byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
+            byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients, stageFigures), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
         }
 
         var allWithoutBasis = clients.Count > 0 && withoutBasis == clients.Count;
@@ -228,11 +235,24 @@ public static class ForecastCalculator
         return (wins, value, withoutBasis);
     }
 
-    private static List<StageForecast> Stages(FunnelEventLog log, ChainModel model, List<ClientInWork> clients)
+    /// <param name="log">The log.</param>
+    /// <param name="model">The chain.</param>
+    /// <param name="clients">Its clients in work.</param>
+    /// <param name="reuse">
+    /// Per stage, the last figures made, shared by the team's and the owners' stages of one forecast: figures equal to
+    /// them (an owner's stage on the team's rates with none of its clients there) reuse the same record.
+    /// </param>
+    private static List<StageForecast> Stages(FunnelEventLog log, ChainModel model, List<ClientInWork> clients, StageForecast?[]? reuse = null)
     {
         var pipeline = log.Pipeline;
         var won = pipeline.WonStageIndex;
-        var stages = new List<StageForecast>();
+        var stages = new List<StageForecast>(pipeline.Stages.Count);
+        var perStage = new int[pipeline.Stages.Count];
+        foreach (var c in clients)
+        {
+            perStage[c.Stage]++;
+        }
+
         for (var s = 0; s < pipeline.Stages.Count; s++)
         {
             if (s == won)
@@ -241,25 +261,37 @@ public static class ForecastCalculator
             }
 
             var stats = model.Stats[s];
-            var count = stats?.Count ?? 0;
-            double? Share(Func<int, bool> which) => count == 0 ? null : (double)Enumerable.Range(0, stats!.To.Length).Where(which).Sum(t => stats.To[t]) / count;
-            var inStage = clients.Count(c => c.Stage == s);
-            stages.Add(new StageForecast(
+            var count = stats.Count;
+            var shares = stats.Shares(s, won, pipeline.Stages.Count);
+            double? Share(int part) => count == 0 ? null : (double)part / count;
+            var inStage = perStage[s];
+            var stage = new StageForecast(
                 pipeline.Stages[s].Key,
                 model.Basis[s],
                 count,
-                Share(t => t == s + 1 && t != won && t < pipeline.Stages.Count),
-                Share(t => t > s + 1 && t != won && t < pipeline.Stages.Count),
-                Share(t => t < s && t != won),
-                Share(t => t == won),
-                Share(t => t == pipeline.Stages.Count),
-                stats is null ? DurationStats.Empty : stats.Summary,
+                Share(shares.Next),
+                Share(shares.Later),
+                Share(shares.Earlier),
+                Share(shares.Won),
+                Share(shares.Lost),
+                stats.Summary,
                 model.Won[s],
                 model.LostProbability[s],
                 model.UnknownProbability[s],
                 model.ExpectedDays[s],
                 inStage,
-                model.Won[s] is { } p ? inStage * p : null));
+                model.Won[s] is { } p ? inStage * p : null);
+            if (reuse is not null)
+            {
+                if (reuse[s] is { } same && same == stage)
+                {
+                    stage = same;
+                }
+
+                reuse[s] = stage;
+            }
+
+            stages.Add(stage);
         }
 
         return stages;

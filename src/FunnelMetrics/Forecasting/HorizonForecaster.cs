@@ -38,14 +38,15 @@ internal sealed class HorizonForecaster
         var stages = Starts(model, clients, intakePerDay, needsFirstStage);
         var reachable = model.Reachable(stages);
         var grid = Grid(HorizonGrid.ForBudget(bins => model.RenewalWork(reachable, bins)));
-        var solution = new TransientSolution(grid, model.Rows.Length);
+        var solution = new TransientSolution(grid, model.StageCount);
         solution.Extend(model, reachable);
         return Ask(new Plan(this, model, solution, clients, intakePerDay));
     }
 
     /// <summary>
     /// Plans the horizons of the owners' chains, given the team's: a stage whose rates and durations are the team's, and
-    /// so are those of every stage it leads to, takes the team's solution instead of being solved again. All owners share
+    /// so are those of every stage it leads to (<see cref="ChainModel.SharedWithTeam"/>), takes the team's solution
+    /// instead of being solved again. All owners share
     /// one grid: the most bins, up to the team's, for which all their chains fit the budget together.
     /// </summary>
     /// <param name="team">The team's chain.</param>
@@ -53,14 +54,23 @@ internal sealed class HorizonForecaster
     /// <param name="owners">Each owner's chain, clients in work and intake rate.</param>
     public List<Plan> AddOwners(ChainModel team, Plan? teamPlan, IReadOnlyList<(ChainModel Model, IReadOnlyList<ClientInWork> Clients, double? IntakePerDay)> owners)
     {
-        var own = new List<(List<int> Reachable, HashSet<int> Shared)>(owners.Count);
-        var sharedAll = new HashSet<int>();
+        // Per owner, the stages its paths reach: those it shares with the team (the team's solution serves them) and its own.
+        var own = new List<(List<int> Shared, List<int> Own)>(owners.Count);
+        var sharedAll = new List<int>();
+        var inShared = new bool[team.StageCount];
         foreach (var (model, clients, intake) in owners)
         {
             var reachable = model.Reachable(Starts(model, clients, intake, false));
-            var shared = SharedWithTeam(team, model, reachable);
-            own.Add((reachable, shared));
-            sharedAll.UnionWith(shared);
+            var shared = reachable.Where(s => model.SharedWithTeam?[s] == true).ToList();
+            own.Add((shared, [.. reachable.Where(s => model.SharedWithTeam?[s] != true)]));
+            foreach (var s in shared)
+            {
+                if (!inShared[s])
+                {
+                    inShared[s] = true;
+                    sharedAll.Add(s);
+                }
+            }
         }
 
         long Work(int bins)
@@ -68,26 +78,26 @@ internal sealed class HorizonForecaster
             var work = team.RenewalWork(sharedAll, bins);
             for (var o = 0; o < owners.Count; o++)
             {
-                work += owners[o].Model.RenewalWork(own[o].Reachable.Where(s => !own[o].Shared.Contains(s)), bins);
+                work += owners[o].Model.RenewalWork(own[o].Own, bins);
             }
 
             return work;
         }
 
         var grid = Grid(Math.Min(HorizonGrid.ForBudget(Work), teamPlan?.Bins ?? HorizonGrid.DefaultBins));
-        var teamSolution = teamPlan?.Solution.Grid == grid ? teamPlan.Solution : new TransientSolution(grid, team.Rows.Length);
+        var teamSolution = teamPlan?.Solution.Grid == grid ? teamPlan.Solution : new TransientSolution(grid, team.StageCount);
         teamSolution.Extend(team, sharedAll);
         var plans = new List<Plan>(owners.Count);
         for (var o = 0; o < owners.Count; o++)
         {
             var (model, clients, intake) = owners[o];
-            var solution = new TransientSolution(grid, model.Rows.Length);
+            var solution = new TransientSolution(grid, model.StageCount);
             foreach (var s in own[o].Shared)
             {
                 solution.Link(teamSolution, s);
             }
 
-            solution.Extend(model, own[o].Reachable);
+            solution.Extend(model, own[o].Own);
             plans.Add(Ask(new Plan(this, model, solution, clients, intake)));
         }
 
@@ -104,54 +114,13 @@ internal sealed class HorizonForecaster
     /// <summary>The stages a chain's paths start from: its clients' stages with a row, and the first open stage when intake or a target needs it.</summary>
     private List<int> Starts(ChainModel model, IReadOnlyList<ClientInWork> clients, double? intakePerDay, bool needsFirstStage)
     {
-        var starts = clients.Select(c => c.Stage).Where(s => model.Rows[s] is not null).Distinct().ToList();
-        if ((needsFirstStage || intakePerDay is > 0) && model.Rows[_first] is not null)
+        var starts = clients.Select(c => c.Stage).Where(s => model.HasRow[s]).Distinct().ToList();
+        if ((needsFirstStage || intakePerDay is > 0) && model.HasRow[_first])
         {
             starts.Add(_first);
         }
 
         return starts;
-    }
-
-    /// <summary>
-    /// The stages among <paramref name="reachable"/> whose win chances on any grid are the team's: the same chance of
-    /// winning on leaving, the same moves, the same durations (the same array), and every stage moved to shared too.
-    /// </summary>
-    private static HashSet<int> SharedWithTeam(ChainModel team, ChainModel owner, List<int> reachable)
-    {
-        var shared = new HashSet<int>();
-        foreach (var s in reachable)
-        {
-            if (team.Rows[s] is { } teamRow && ReferenceEquals(team.Durations[s], owner.Durations[s])
-                && teamRow[team.WonIndex] == owner.Rows[s]![owner.WonIndex] && team.Successors[s].AsSpan().SequenceEqual(owner.Successors[s]))
-            {
-                shared.Add(s);
-            }
-        }
-
-        // A stage leading to one that is not shared is not shared either: walk back from those.
-        var predecessors = reachable.ToDictionary(s => s, _ => new List<int>());
-        foreach (var s in reachable)
-        {
-            foreach (var (k, _) in owner.Successors[s])
-            {
-                predecessors[k].Add(s);
-            }
-        }
-
-        var pending = new Stack<int>(reachable.Where(s => !shared.Contains(s)));
-        while (pending.TryPop(out var k))
-        {
-            foreach (var s in predecessors[k])
-            {
-                if (shared.Remove(s))
-                {
-                    pending.Push(s);
-                }
-            }
-        }
-
-        return shared;
     }
 
     private HorizonGrid Grid(int bins)
@@ -172,7 +141,7 @@ internal sealed class HorizonForecaster
         for (var i = 0; i < plan.Clients.Count; i++)
         {
             var c = plan.Clients[i];
-            if (plan.Model.Rows[c.Stage] is null)
+            if (!plan.Model.HasRow[c.Stage])
             {
                 continue; // A stage without basis: no chance counted, as in the expected wins.
             }

@@ -31,9 +31,13 @@ internal sealed class TransientSolution
     /// </summary>
     public double[]?[] Leave { get; }
 
-    /// <summary>The estimated work for one stage (see <see cref="HorizonGrid.ForBudget"/>): the convolution, the row, the arrays.</summary>
+    /// <summary>
+    /// The estimated work for one stage (see <see cref="HorizonGrid.ForBudget"/>), in units of about a nanosecond: per
+    /// bin, the convolution (dense, G/2 multiply-adds four at a time, or one step per duration bin), two per move of
+    /// the row, and a few for the rest.
+    /// </summary>
     public static long Work(int durations, int successors, int bins) =>
-        (long)bins * (Math.Min(bins / 8, Math.Min(durations, bins)) + successors + 4);
+        (long)bins * (Math.Min(bins / 8, Math.Min(durations, bins)) + (2L * successors) + 5);
 
     /// <summary>Uses <paramref name="other"/>'s arrays for <paramref name="stage"/>: they must mean the same here.</summary>
     public void Link(TransientSolution other, int stage)
@@ -60,40 +64,63 @@ internal sealed class TransientSolution
         var enter = new double[m][];
         var leave = new double[m][];
         var won = new double[m];
-        var successors = new (double[] Enter, double Probability)[m][];
         var kernels = new Kernel[m];
+        var local = new Dictionary<int, int>(m);
         for (var i = 0; i < m; i++)
         {
             var s = stages[i];
             Enter[s] = enter[i] = new double[bins + 1];
             Leave[s] = leave[i] = new double[bins + 1];
+            local[s] = i;
         }
 
+        // The moves as (place, chance) pairs, a place being a slot of the row of W(j) rebuilt at every j: the stages being
+        // computed first, then the stages already known (linked) that they move to. Reading W(j) from one short row
+        // instead of from each successor's own array keeps the work in cache for chains of thousands of stages.
+        var known = new List<double[]>();
+        var start = new int[m + 1];
+        var place = new List<int>();
+        var chance = new List<double>();
         for (var i = 0; i < m; i++)
         {
             var s = stages[i];
-            won[i] = model.Rows[s]![model.WonIndex];
-            successors[i] = [.. model.Successors[s].Select(x => (Enter[x.Stage]!, x.Probability))];
+            won[i] = model.WinOnLeaving[s];
+            foreach (var (k, p) in model.Successors[s])
+            {
+                if (!local.TryGetValue(k, out var at))
+                {
+                    local[k] = at = m + known.Count;
+                    known.Add(Enter[k]!);
+                }
+
+                place.Add(at);
+                chance.Add(p);
+            }
+
+            start[i + 1] = place.Count;
             kernels[i] = Kernel.Of(Grid, model.Durations[s]);
         }
 
+        var row = new double[m + known.Count];
         for (var j = 0; j <= bins; j++)
         {
             // W(j) from V below j (every visit takes a bin), then V(j) from W(j).
-            if (j > 0)
+            for (var i = 0; i < m; i++)
             {
-                for (var i = 0; i < m; i++)
-                {
-                    enter[i][j] = kernels[i].Convolve(leave[i], j, bins);
-                }
+                row[i] = enter[i][j] = j == 0 ? 0 : kernels[i].Convolve(leave[i], j, bins);
+            }
+
+            for (var k = 0; k < known.Count; k++)
+            {
+                row[m + k] = known[k][j];
             }
 
             for (var i = 0; i < m; i++)
             {
                 var v = won[i];
-                foreach (var (next, p) in successors[i])
+                for (var e = start[i]; e < start[i + 1]; e++)
                 {
-                    v += p * next[j];
+                    v += chance[e] * row[place[e]];
                 }
 
                 leave[i][bins - j] = v;

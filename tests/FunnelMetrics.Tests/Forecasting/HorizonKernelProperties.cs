@@ -62,7 +62,7 @@ public sealed class HorizonKernelProperties
         var subject = new DepartureStats[stages + 1];
         for (var s = 0; s <= stages; s++)
         {
-            subject[s] = new DepartureStats(new int[stages + 2], []);
+            subject[s] = new DepartureStats(stages + 2);
         }
 
         for (var s = 0; s < stages; s++)
@@ -94,8 +94,8 @@ public sealed class HorizonKernelProperties
         {
             var (model, span, bins) = t;
             var grid = new HorizonGrid(span, bins);
-            var solution = new TransientSolution(grid, model.Rows.Length);
-            var open = Enumerable.Range(0, model.Rows.Length).Where(s => model.Rows[s] is not null).ToList();
+            var solution = new TransientSolution(grid, model.StageCount);
+            var open = Enumerable.Range(0, model.StageCount).Where(s => model.HasRow[s]).ToList();
             solution.Extend(model, open);
             foreach (var start in open)
             {
@@ -121,7 +121,7 @@ public sealed class HorizonKernelProperties
                             }
 
                             var share = mass[k][u] / model.Durations[k].Length;
-                            wonAt[after] += share * model.Rows[k]![model.WonIndex];
+                            wonAt[after] += share * model.WinOnLeaving[k];
                             foreach (var (next, p) in model.Successors[k])
                             {
                                 mass[next][after] += share * p;
@@ -140,7 +140,7 @@ public sealed class HorizonKernelProperties
                 // Leaving after b bins: an immediate win, or a fresh entry with G - b bins left.
                 for (var b = 0; b <= bins; b++)
                 {
-                    var expected = model.Rows[start]![model.WonIndex] + model.Successors[start].Sum(x => x.Probability * solution.Enter[x.Stage]![bins - b]);
+                    var expected = model.WinOnLeaving[start] + model.Successors[start].Sum(x => x.Probability * solution.Enter[x.Stage]![bins - b]);
                     Assert.Equal(expected, solution.Leave[start]![b], 1e-12);
                 }
             }

@@ -639,6 +639,29 @@ internal sealed class ChainModel
         return work;
     }
 
+    /// <summary>The shortest of the stages' median non-zero visit durations, in ticks; 0 when none has one.</summary>
+    public long ShortestMedianVisit(IEnumerable<int> stages)
+    {
+        var shortest = 0L;
+        foreach (var s in stages)
+        {
+            var durations = Durations[s];
+            var zeros = 0;
+            while (zeros < durations.Length && durations[zeros] == 0)
+            {
+                zeros++;
+            }
+
+            if (zeros < durations.Length)
+            {
+                var median = durations[zeros + ((durations.Length - zeros - 1) / 2)];
+                shortest = shortest == 0 ? median : Math.Min(shortest, median);
+            }
+        }
+
+        return shortest;
+    }
+
     /// <summary>The stages with a row reachable from <paramref name="from"/> through <see cref="Successors"/>, <paramref name="from"/> included.</summary>
     public List<int> Reachable(IEnumerable<int> from)
     {

@@ -95,9 +95,9 @@ public static class ForecastCalculator
             if (model.HasTiming)
             {
                 plan = horizons.Add(model, clients, intake, targetWins is not null);
-                if (plan.Bins < HorizonGrid.DefaultBins)
+                if (plan.Bins < plan.Wanted)
                 {
-                    reasons.Add($"The chain is large, so wins by the horizon are counted on {plan.Bins} bins of {TimeSpan.FromTicks((horizonEnd!.Value - asOf).Ticks / plan.Bins)} instead of {HorizonGrid.DefaultBins}: each visit counts as lasting a whole number of bins, rounded up.");
+                    reasons.Add($"The chain is large, so wins by the horizon are counted on {plan.Bins} bins of {TimeSpan.FromTicks((horizonEnd!.Value - asOf).Ticks / plan.Bins)} instead of {plan.Wanted}: each visit counts as lasting a whole number of bins, rounded up.");
                 }
             }
             else

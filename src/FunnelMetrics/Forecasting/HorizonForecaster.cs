@@ -37,17 +37,19 @@ internal sealed class HorizonForecaster
     {
         var stages = Starts(model, clients, intakePerDay, needsFirstStage);
         var reachable = model.Reachable(stages);
-        var grid = Grid(HorizonGrid.ForBudget(bins => model.RenewalWork(reachable, bins)));
+        var wanted = HorizonGrid.Wanted(_end - _now, model.ShortestMedianVisit(reachable));
+        // The work: the recursion, and the clients' chances (a client takes at most G + 1 steps, two at a time).
+        var grid = Grid(HorizonGrid.ForBudget(bins => model.RenewalWork(reachable, bins) + ((long)clients.Count * bins / 2), wanted));
         var solution = new TransientSolution(grid, model.StageCount);
         solution.Extend(model, reachable);
-        return Ask(new Plan(this, model, solution, clients, intakePerDay));
+        return Ask(new Plan(this, model, solution, clients, intakePerDay) { Wanted = wanted });
     }
 
     /// <summary>
     /// Plans the horizons of the owners' chains, given the team's: a stage whose rates and durations are the team's, and
     /// so are those of every stage it leads to (<see cref="ChainModel.SharedWithTeam"/>), takes the team's solution
     /// instead of being solved again. All owners share
-    /// one grid: the most bins, up to the team's, for which all their chains fit the budget together.
+    /// one grid: the most bins, up to the team's, for which all their chains and clients fit the budget together.
     /// </summary>
     /// <param name="team">The team's chain.</param>
     /// <param name="teamPlan">The team's own horizon, when planned: its solution is reused when the grids agree.</param>
@@ -78,13 +80,15 @@ internal sealed class HorizonForecaster
             var work = team.RenewalWork(sharedAll, bins);
             for (var o = 0; o < owners.Count; o++)
             {
-                work += owners[o].Model.RenewalWork(own[o].Own, bins);
+                work += owners[o].Model.RenewalWork(own[o].Own, bins) + ((long)owners[o].Clients.Count * bins / 2);
             }
 
             return work;
         }
 
-        var grid = Grid(Math.Min(HorizonGrid.ForBudget(Work), teamPlan?.Bins ?? HorizonGrid.DefaultBins));
+        // The team's bins when it has a horizon (never more), else what the owners' shortest visits want.
+        var wanted = teamPlan?.Bins ?? HorizonGrid.Wanted(_end - _now, owners.Select((o, i) => o.Model.ShortestMedianVisit(own[i].Own)).Where(v => v > 0).DefaultIfEmpty(0).Min());
+        var grid = Grid(HorizonGrid.ForBudget(Work, wanted));
         var teamSolution = teamPlan?.Solution.Grid == grid ? teamPlan.Solution : new TransientSolution(grid, team.StageCount);
         teamSolution.Extend(team, sharedAll);
         var plans = new List<Plan>(owners.Count);
@@ -195,6 +199,9 @@ internal sealed class HorizonForecaster
         public int[] Slots { get; }
 
         public int Bins => Solution.Grid.Bins;
+
+        /// <summary>The bins its shortest visits wanted, before the budget (<see cref="HorizonGrid.Wanted"/>).</summary>
+        public int Wanted { get; init; }
 
         /// <summary>Each client's chance of a win by the horizon, after <see cref="Run"/>.</summary>
         public double[] Chances() => [.. Slots.Select(s => s < 0 ? 0 : Math.Clamp(_owner._chances[s], 0, 1))];

@@ -4,13 +4,18 @@ namespace FunnelMetrics.Forecasting;
 /// The time grid of a horizon forecast: the span H from the forecast's instant to the horizon cut into
 /// <see cref="Bins"/> equal bins of width H / G. Each visit's remaining time x is counted as a whole number of bins,
 /// rounded up and at least one: <c>max(1, ceil(x G / H))</c>. A path is won by the horizon when its visits' bins add
-/// up to at most G. Rounding up never shortens a path, so the counted wins never exceed the model's; and since the
-/// bins of a fixed x never grow as H grows, a later horizon never counts fewer. All arithmetic on ticks is exact.
+/// up to at most G. Rounding up never shortens a path, so the counted wins never exceed the model's. The bins of a
+/// fixed x never grow as H grows, and on twice the bins a path takes at most twice as many, so a later horizon never
+/// counts fewer wins as long as G, a power of two, never shrinks as H grows: <see cref="Wanted"/> and
+/// <see cref="ForBudget"/> see to that. All arithmetic on ticks is exact.
 /// </summary>
 internal sealed class HorizonGrid
 {
-    /// <summary>The bins of a forecast whose chain is small enough (see <see cref="ForBudget"/>).</summary>
+    /// <summary>The fewest bins wanted (see <see cref="Wanted"/>).</summary>
     public const int DefaultBins = 512;
+
+    /// <summary>The most bins wanted.</summary>
+    public const int MaxBins = 4096;
 
     /// <summary>The fewest bins a forecast uses, however large its chain.</summary>
     public const int MinimumBins = 32;
@@ -78,13 +83,29 @@ internal sealed class HorizonGrid
     }
 
     /// <summary>
-    /// The most bins, from <see cref="DefaultBins"/> down to <see cref="MinimumBins"/> by halves, whose work
-    /// <paramref name="work"/> estimates within <see cref="WorkBudget"/>; the minimum when none does. The estimate
-    /// depends on the chain only, never on the horizon, so every horizon of one forecast uses the same bins.
+    /// The bins wanted for a span: the fewest powers of two from <see cref="DefaultBins"/> up to <see cref="MaxBins"/>
+    /// whose bins are at most a quarter of <paramref name="typicalVisit"/> (the shortest median visit of the chain's
+    /// stages, 0 when unknown), so that short visits are not all rounded up to a whole bin. Never fewer for a longer span.
     /// </summary>
-    public static int ForBudget(Func<int, long> work)
+    public static int Wanted(long span, long typicalVisit)
     {
         var bins = DefaultBins;
+        while (bins < MaxBins && typicalVisit > 0 && span / bins > typicalVisit / 4)
+        {
+            bins *= 2;
+        }
+
+        return bins;
+    }
+
+    /// <summary>
+    /// The most bins, from <paramref name="wanted"/> down to <see cref="MinimumBins"/> by halves, whose work
+    /// <paramref name="work"/> estimates within <see cref="WorkBudget"/>; the minimum when none does. The estimate
+    /// depends on the chain only, never on the horizon, so a longer span never gets fewer bins.
+    /// </summary>
+    public static int ForBudget(Func<int, long> work, int wanted)
+    {
+        var bins = wanted;
         while (bins > MinimumBins && work(bins) > WorkBudget)
         {
             bins /= 2;

@@ -140,7 +140,8 @@ public sealed class ForecastProperties
             }
 
             const int Runs = 4000;
-            var (trueWins, onGrid, variance) = oracle.Wins(TimeSpan.FromDays(days).Ticks, HorizonGrid.DefaultBins, Runs, h.Seed, horizon.IntakePerDay ?? 0);
+            var span = TimeSpan.FromDays(days).Ticks;
+            var (trueWins, onGrid, variance) = oracle.Wins(span, oracle.Bins(span, horizon.IntakePerDay is > 0), Runs, h.Seed, horizon.IntakePerDay ?? 0);
             // Five standard errors, plus 8 / Runs: a count expected 8 times over all the runs shows with 99.97%, a rarer one
             // may not show at all.
             var tolerance = (5 * Math.Sqrt(Math.Max(variance, 0) / Runs)) + (8.0 / Runs);

@@ -82,6 +82,40 @@ internal sealed class MonteCarloOracle
 
     public static MonteCarloOracle Estimate(RecordedHistory h, TimeSpan window) => new(h, window);
 
+    /// <summary>
+    /// The bins the documented rule asks for over a span: a bin at most a quarter of the shortest median non-zero visit
+    /// among the stages the paths can reach (from the clients' stages, and the first open stage with intake), as a power
+    /// of two from 512 to 4,096. (These chains are far too small for the work budget to take bins away.)
+    /// </summary>
+    public int Bins(long span, bool intake)
+    {
+        var seen = new HashSet<int>();
+        var pending = new Stack<int>(_inWork.Select(c => c.Stage).Append(intake ? _first : -1).Where(s => s >= 0 && _rows[s] is not null));
+        while (pending.TryPop(out var s))
+        {
+            if (seen.Add(s))
+            {
+                for (var k = 0; k < _rows.Length; k++)
+                {
+                    if (k != _won && _rows[s]![k] > 0 && _rows[k] is not null)
+                    {
+                        pending.Push(k);
+                    }
+                }
+            }
+        }
+
+        var medians = seen.Select(s => _durations[s].Where(d => d > 0).ToArray()).Where(d => d.Length > 0).Select(d => d[(d.Length - 1) / 2]).ToList();
+        var shortest = medians.Count == 0 ? 0 : medians.Min();
+        var bins = 512;
+        while (bins < 4096 && shortest > 0 && span / bins > shortest / 4)
+        {
+            bins *= 2;
+        }
+
+        return bins;
+    }
+
     /// <summary>The mean wins by <paramref name="span"/> ticks after the instant, over the runs, by the true instant and on the grid; and the variance of the grid count over runs.</summary>
     public (double True, double OnGrid, double GridVariance) Wins(long span, int bins, int runs, int seed, double intakePerDay)
     {

@@ -276,17 +276,10 @@ internal sealed class ChainModel
     private void Solve(ChainModel? teamModel, IterationAllowance budget)
     {
         var n = StageCount;
-        var shared = SharedWithTeam = teamModel is null ? null : SharedWith(teamModel);
+        var (from, by) = Predecessors();
+        var shared = SharedWithTeam = teamModel is null ? null : SharedWith(teamModel, from, by);
         _absorbed = new double[n][];
         _reaches = new bool[n];
-        var predecessors = new List<int>?[n];
-        for (var s = 0; s < n; s++)
-        {
-            foreach (var (k, _) in Successors[s])
-            {
-                (predecessors[k] ??= []).Add(s);
-            }
-        }
 
         // The stages that can reach an outcome: back from those with one, along the moves. A shared stage's answer is the team's.
         var pending = new Stack<int>();
@@ -309,8 +302,9 @@ internal sealed class ChainModel
 
         while (pending.TryPop(out var k))
         {
-            foreach (var s in predecessors[k] ?? [])
+            for (var e = from[k]; e < from[k + 1]; e++)
             {
+                var s = by[e];
                 if (!_reaches[s])
                 {
                     _reaches[s] = true;
@@ -399,7 +393,7 @@ internal sealed class ChainModel
     /// The stages whose absorption figures are the team's: the same chances on leaving, the same moves, the same durations
     /// (the same array, so the same mean), and every stage moved to shared too.
     /// </summary>
-    private bool[] SharedWith(ChainModel team)
+    private bool[] SharedWith(ChainModel team, int[] from, int[] by)
     {
         var n = StageCount;
         var shared = new bool[n];
@@ -411,15 +405,9 @@ internal sealed class ChainModel
         }
 
         // A stage leading to one that is not shared is not shared either: walk back from those.
-        var predecessors = new List<int>?[n];
         var pending = new Stack<int>();
         for (var s = 0; s < n; s++)
         {
-            foreach (var (k, _) in Successors[s])
-            {
-                (predecessors[k] ??= []).Add(s);
-            }
-
             if (HasRow[s] && !shared[s])
             {
                 pending.Push(s);
@@ -428,8 +416,9 @@ internal sealed class ChainModel
 
         while (pending.TryPop(out var k))
         {
-            foreach (var s in predecessors[k] ?? [])
+            for (var e = from[k]; e < from[k + 1]; e++)
             {
+                var s = by[e];
                 if (shared[s])
                 {
                     shared[s] = false;
@@ -439,6 +428,37 @@ internal sealed class ChainModel
         }
 
         return shared;
+    }
+
+    /// <summary>Who moves to each stage: the stages moving to k are <c>by[from[k]..from[k + 1]]</c>.</summary>
+    private (int[] From, int[] By) Predecessors()
+    {
+        var n = StageCount;
+        var from = new int[n + 1];
+        foreach (var successors in Successors)
+        {
+            foreach (var (k, _) in successors)
+            {
+                from[k + 1]++;
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            from[k + 1] += from[k];
+        }
+
+        var by = new int[from[n]];
+        var fill = (int[])from.Clone();
+        for (var s = 0; s < n; s++)
+        {
+            foreach (var (k, _) in Successors[s])
+            {
+                by[fill[k]++] = s;
+            }
+        }
+
+        return (from, by);
     }
 
     /// <summary>One loop of at most <see cref="DenseLimit"/> stages, by Gaussian elimination: (I - Q) X = known.</summary>

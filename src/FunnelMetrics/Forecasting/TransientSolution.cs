@@ -102,6 +102,7 @@ internal sealed class TransientSolution
         }
 
         var row = new double[m + known.Count];
+        var (to, by, linked) = (place.ToArray(), chance.ToArray(), known.ToArray());
         for (var j = 0; j <= bins; j++)
         {
             // W(j) from V below j (every visit takes a bin), then V(j) from W(j).
@@ -110,9 +111,9 @@ internal sealed class TransientSolution
                 row[i] = enter[i][j] = j == 0 ? 0 : kernels[i].Convolve(leave[i], j, bins);
             }
 
-            for (var k = 0; k < known.Count; k++)
+            for (var k = 0; k < linked.Length; k++)
             {
-                row[m + k] = known[k][j];
+                row[m + k] = linked[k][j];
             }
 
             for (var i = 0; i < m; i++)
@@ -120,7 +121,7 @@ internal sealed class TransientSolution
                 var v = won[i];
                 for (var e = start[i]; e < start[i + 1]; e++)
                 {
-                    v += chance[e] * row[place[e]];
+                    v += by[e] * row[to[e]];
                 }
 
                 leave[i][bins - j] = v;

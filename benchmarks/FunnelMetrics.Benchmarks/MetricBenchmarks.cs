@@ -126,11 +126,34 @@ public class StuckStagesBenchmarks : MetricBenchmark
     public object FunnelMetrics() => StuckStagesCalculator.Compute(Log, AsOf, TimeSpan.FromDays(30));
 }
 
-/// <summary>The forecast with a horizon at the end of the month (no naive counterpart).</summary>
+/// <summary>The forecast with the library's default settings and a horizon 30 days on, team and owners (no naive counterpart).</summary>
 public class ForecastBenchmarks : MetricBenchmark
 {
     [Benchmark]
-    public object FunnelMetrics() => ForecastCalculator.Compute(Log, AsOf, new ForecastSettings { Runs = 200 }, AsOf.AddDays(30));
+    public object FunnelMetrics() => ForecastCalculator.Compute(Log, AsOf, horizonEnd: AsOf.AddDays(30));
+}
+
+/// <summary>
+/// The forecast, default settings and a 30-day horizon, on the 2,000-client histories whose shape makes it expensive
+/// (<see cref="PathologicalHistories"/>): clients cycling between open stages, frequent regressions, and 5,000 stages.
+/// </summary>
+[MemoryDiagnoser]
+public class ForecastShapeBenchmarks
+{
+    private FunnelEventLog _log = null!;
+
+    [Params("cycling", "regressions", "many-stages")]
+    public string Shape { get; set; } = "cycling";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (pipeline, clients, events) = PathologicalHistories.Generate(Shape);
+        _log = FunnelEventLog.Build(pipeline, clients, events);
+    }
+
+    [Benchmark]
+    public object FunnelMetrics() => ForecastCalculator.Compute(_log, PathologicalHistories.AsOf, horizonEnd: PathologicalHistories.AsOf.AddDays(30));
 }
 
 /// <summary>

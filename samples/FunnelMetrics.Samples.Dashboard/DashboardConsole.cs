@@ -208,7 +208,7 @@ internal static class DashboardConsole
             console.MarkupLine($"{MonthName(month.Month)} is closed: [bold]{month.WonSoFar}[/] wins against the target of {month.TargetWins}. The forecast looks at {MonthName(month.ForecastMonth)}.");
         }
 
-        console.MarkupLine($"Expected wins by the end of {MonthName(month.ForecastMonth)} ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}; {horizon.Runs} simulated runs, seed {horizon.Seed}).");
+        console.MarkupLine($"Expected wins by the end of {MonthName(month.ForecastMonth)} ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}).");
         console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
         console.MarkupLine(month.Closed
             ? $"Target for {MonthName(month.ForecastMonth)}: [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")})."

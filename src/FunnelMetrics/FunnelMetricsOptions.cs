@@ -31,12 +31,6 @@ public sealed class FunnelMetricsOptions
     /// <summary>The default of <see cref="ForecastMinimumDepartures"/>: 10.</summary>
     public const int DefaultForecastMinimumDepartures = 10;
 
-    /// <summary>The default of <see cref="ForecastRuns"/>: 2,000.</summary>
-    public const int DefaultForecastRuns = 2000;
-
-    /// <summary>The default of <see cref="ForecastSeed"/>: 20260301.</summary>
-    public const int DefaultForecastSeed = 20260301;
-
     /// <summary>The default of <see cref="TimeZone"/>: <c>UTC</c>.</summary>
     public const string DefaultTimeZone = "UTC";
 
@@ -113,18 +107,6 @@ public sealed class FunnelMetricsOptions
     /// <value>Default: <see cref="DefaultForecastMinimumDepartures"/> (10).</value>
     [Range(1, 1_000_000)]
     public int ForecastMinimumDepartures { get; set; } = DefaultForecastMinimumDepartures;
-
-    /// <summary>How many futures a horizon forecast simulates. From 100 to 1,000,000.</summary>
-    /// <value>Default: <see cref="DefaultForecastRuns"/> (2,000).</value>
-    [Range(100, 1_000_000)]
-    public int ForecastRuns { get; set; } = DefaultForecastRuns;
-
-    /// <summary>
-    /// The simulation's seed: the same history and seed give the same forecast. <see langword="null"/> draws one per
-    /// forecast (reported in the result); backtests need one.
-    /// </summary>
-    /// <value>Default: <see cref="DefaultForecastSeed"/>.</value>
-    public int? ForecastSeed { get; set; } = DefaultForecastSeed;
 
     /// <summary>Whether horizon forecasts add future intake at the recent daily rate of new clients at the first stage.</summary>
     /// <value>Default: <see langword="false"/>.</value>

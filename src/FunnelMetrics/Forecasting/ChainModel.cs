@@ -1,18 +1,32 @@
+using System.Runtime.InteropServices;
 using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Forecasting;
 
 /// <summary>
-/// The funnel as an absorbing Markov chain, estimated from the departures in a history window: per open stage, the
-/// probabilities of the next stage or outcome, the visit durations, and the absorption probabilities and times.
-/// Outcome indices: a stage index (the won stage's index means won), then <see cref="Lost"/> and <see cref="Unknown"/>.
+/// The funnel as an absorbing Markov chain, estimated from the departures in a history window: per open stage with a
+/// basis (a row), the chances of leaving it to another stage, to won, to lost or to an unknown fate, the visit
+/// durations, and the absorption probabilities and times. Rows are kept sparse (only the moves observed), so a pipeline
+/// of thousands of stages costs in proportion to its stages and departures, not to the square of its stages.
 /// </summary>
 internal sealed class ChainModel
 {
+    /// <summary>Loops of stages (strongly connected components) up to this size are solved by elimination; larger ones by iteration.</summary>
+    public const int DenseLimit = 300;
+
+    /// <summary>The most work (one move each) the iteration over large loops may take in one chain.</summary>
+    public const long IterationBudget = 1L << 22;
+
     private ChainModel(int stageCount)
     {
-        Rows = new double[stageCount][];
+        HasRow = new bool[stageCount];
+        WinOnLeaving = new double[stageCount];
+        LossOnLeaving = new double[stageCount];
+        UnknownOnLeaving = new double[stageCount];
+        Successors = new (int, double)[stageCount][];
+        Array.Fill(Successors, []);
         Durations = new long[stageCount][];
+        Array.Fill(Durations, []);
         Basis = new StageBasis[stageCount];
         Stats = new DepartureStats[stageCount];
         Won = new double?[stageCount];
@@ -21,14 +35,27 @@ internal sealed class ChainModel
         ExpectedDays = new double?[stageCount];
     }
 
-    public int Lost => Rows.Length;
+    public int StageCount => HasRow.Length;
 
-    public int Unknown => Rows.Length + 1;
+    /// <summary>Per stage, whether it has rates: any basis but <see cref="StageBasis.None"/>. Never the won stage.</summary>
+    public bool[] HasRow { get; }
 
-    /// <summary>Per stage, the probability of each outcome (stage indices, then lost, then unknown); null without basis.</summary>
-    public double[]?[] Rows { get; }
+    /// <summary>Per stage with a row, the chance that leaving it is the win.</summary>
+    public double[] WinOnLeaving { get; }
 
-    /// <summary>Per stage, the sorted visit durations the simulation draws from; empty when timing is unknown.</summary>
+    /// <summary>Per stage with a row, the chance that leaving it is a loss.</summary>
+    public double[] LossOnLeaving { get; }
+
+    /// <summary>Per stage with a row, the chance that leaving it goes to a stage without basis: an unknown fate.</summary>
+    public double[] UnknownOnLeaving { get; }
+
+    /// <summary>
+    /// Per stage with a row, the open stages with a row it moves to with a positive chance, and that chance, in stage
+    /// order; empty for the won stage and stages without a row.
+    /// </summary>
+    public (int Stage, double Probability)[][] Successors { get; }
+
+    /// <summary>Per stage, the sorted visit durations its visits are drawn from; empty when timing is unknown or without basis.</summary>
     public long[][] Durations { get; }
 
     public StageBasis[] Basis { get; }
@@ -47,24 +74,43 @@ internal sealed class ChainModel
 
     public bool AnyBasis { get; private set; }
 
-    /// <summary>Counts the departures from each open stage in [lo, hi]: where they went and how long the visits lasted.</summary>
-    public static DepartureStats[] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask) =>
-        Departures(log, lo, hi, clientMask, ownerMask, byOwner: false)[0];
+    /// <summary>
+    /// For an owner's chain built with the team's: per stage, whether its rates, durations and those of every stage it
+    /// leads to are the team's, so that its figures (absorption, and on any grid the horizon's) are the team's too.
+    /// </summary>
+    public bool[]? SharedWithTeam { get; private set; }
 
-    /// <summary>The same per owner on the departing event, in one pass: [owner][stage].</summary>
-    public static DepartureStats[][] DeparturesByOwner(FunnelEventLog log, long lo, long hi, bool[] clientMask) =>
-        Departures(log, lo, hi, clientMask, null, byOwner: true);
+    /// <summary>How many stages sit in loops too large to eliminate whose chances the iteration budget left approximate (too low, by more than 10⁻⁹).</summary>
+    public int ApproximatedStages { get; private set; }
 
-    private static DepartureStats[][] Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
+    /// <summary>The won stage's index: arriving there is the win.</summary>
+    public int WonIndex { get; private set; }
+
+    /// <summary>Per stage, whether an outcome is reachable from it, and its raw absorption figures (won, lost, unknown, days) if so.</summary>
+    private bool[] _reaches = [];
+
+    private double[]?[] _absorbed = [];
+
+    /// <summary>
+    /// Counts the departures from each open stage in [lo, hi] (where they went and how long the visits lasted) of the
+    /// clients in <paramref name="clientMask"/>, in one pass: the whole team's; those whose departing event has an owner
+    /// in <paramref name="ownerMask"/>, when given (else the team's); and, with <paramref name="byOwner"/>, the same per
+    /// owner on the departing event ([owner][stage]).
+    /// </summary>
+    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var groups = new DepartureStats[byOwner ? log.Owners.Length : 1][];
-        for (var g = 0; g < groups.Length; g++)
+        // A stage's counts are made at its first departure; the stages nobody left share the empty instance.
+        DepartureStats[] NewGroup() => new DepartureStats[stageCount];
+
+        var team = NewGroup();
+        var subject = ownerMask is null ? team : NewGroup();
+        var owners = byOwner ? new DepartureStats[log.Owners.Length][] : null;
+        if (owners is not null)
         {
-            groups[g] = new DepartureStats[stageCount];
-            for (var s = 0; s < stageCount; s++)
+            for (var o = 0; o < owners.Length; o++)
             {
-                groups[g][s] = new DepartureStats(new int[stageCount + 1], []);
+                owners[o] = NewGroup();
             }
         }
 
@@ -86,30 +132,59 @@ internal sealed class ChainModel
                 }
 
                 var t = log.Ticks[i];
-                if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo && (ownerMask is null || ownerMask[log.EventOwners[i]]))
+                if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo)
                 {
-                    var stats = groups[byOwner ? log.EventOwners[i] : 0];
                     var from = log.Stages[i - 1];
                     var outcome = kind == EventKind.Lost ? stageCount : log.Stages[i];
-                    stats[from].To[outcome]++;
-                    stats[from].Durations.Add(t - arrived);
+                    var owner = log.EventOwners[i];
+                    (team[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
+                    if (ownerMask is not null && ownerMask[owner])
+                    {
+                        (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
+                    }
+
+                    if (owners is not null)
+                    {
+                        (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
+                    }
                 }
 
                 arrived = t;
             }
         }
 
-        return groups;
+        foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
+        {
+            for (var st = 0; st < stageCount; st++)
+            {
+                group[st] ??= DepartureStats.Empty;
+            }
+        }
+
+        return (team, subject, owners);
     }
 
     /// <summary>Chooses each stage's basis, builds the rows and solves the chain.</summary>
-    public static ChainModel Build(PipelineDefinition pipeline, DepartureStats[] subject, DepartureStats[] team, bool ownerForecast, int minimumDepartures)
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="subject">The departures of the clients forecast.</param>
+    /// <param name="team">The departures of the whole team, the fallback of an owner forecast.</param>
+    /// <param name="ownerForecast">Whether this is an owner forecast, which may fall back to the team's rates.</param>
+    /// <param name="minimumDepartures">The departures a stage needs for its own rates.</param>
+    /// <param name="pooled">
+    /// Every departure's duration of the team, sorted: the durations of a configured stage nobody left. Shared by the
+    /// team's and the owners' models, so their stages draw from the same array.
+    /// </param>
+    /// <param name="teamModel">
+    /// The team's own chain, for an owner's: a stage whose rates, durations and every stage it leads to are the team's
+    /// takes the team's absorption figures instead of being solved again.
+    /// </param>
+    /// <param name="budget">The iteration budget of large loops, shared by every chain of one forecast; a fresh one when null.</param>
+    public static ChainModel Build(PipelineDefinition pipeline, DepartureStats[] subject, DepartureStats[] team, bool ownerForecast, int minimumDepartures, Lazy<long[]> pooled, ChainModel? teamModel = null, IterationAllowance? budget = null)
     {
         var stageCount = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
         var model = new ChainModel(stageCount) { WonIndex = won };
-        long[]? pooled = null;
-        long[] Pooled() => pooled ??= [.. team.SelectMany(s => s.Durations).Order()];
+        var used = new DepartureStats?[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
             if (s == won)
@@ -117,225 +192,694 @@ internal sealed class ChainModel
                 continue;
             }
 
-            DepartureStats? used = null;
             if (subject[s].Count >= minimumDepartures)
             {
-                (model.Basis[s], used) = (StageBasis.History, subject[s]);
+                (model.Basis[s], used[s]) = (StageBasis.History, subject[s]);
             }
             else if (ownerForecast && team[s].Count >= minimumDepartures)
             {
-                (model.Basis[s], used) = (StageBasis.TeamHistory, team[s]);
+                (model.Basis[s], used[s]) = (StageBasis.TeamHistory, team[s]);
             }
             else if (pipeline.Stages[s].WinProbability is { } p)
             {
                 model.Basis[s] = StageBasis.ConfiguredWinProbability;
-                var row = new double[stageCount + 2];
-                row[won] = p;
-                row[stageCount] = 1 - p;
-                model.Rows[s] = row;
+                (model.WinOnLeaving[s], model.LossOnLeaving[s]) = (p, 1 - p);
                 var own = subject[s].Count > 0 ? subject[s] : team[s];
                 model.Stats[s] = own;
-                model.Durations[s] = own.Count > 0 ? own.Sorted : Pooled();
-                continue;
+                model.Durations[s] = own.Count > 0 ? own.Sorted : pooled.Value;
             }
             else if (subject[s].Count > 0 || team[s].Count > 0)
             {
-                (model.Basis[s], used) = (StageBasis.SparseHistory, subject[s].Count > 0 ? subject[s] : team[s]);
+                (model.Basis[s], used[s]) = (StageBasis.SparseHistory, subject[s].Count > 0 ? subject[s] : team[s]);
             }
             else
             {
                 model.Basis[s] = StageBasis.None;
                 model.Stats[s] = subject[s];
-                model.Durations[s] = [];
                 continue;
             }
 
-            model.Stats[s] = used;
-            model.Rows[s] = [.. used.To.Select(n => (double)n / used.Count), 0];
-            model.Durations[s] = used.Sorted;
-        }
-
-        // Moves into a stage without basis end in the unknown outcome.
-        for (var s = 0; s < stageCount; s++)
-        {
-            if (model.Rows[s] is { } row)
+            model.HasRow[s] = true;
+            if (used[s] is { } stats)
             {
-                for (var t = 0; t < stageCount; t++)
-                {
-                    if (t != won && model.Rows[t] is null && row[t] > 0)
-                    {
-                        row[model.Unknown] += row[t];
-                        row[t] = 0;
-                    }
-                }
+                model.Stats[s] = stats;
+                model.Durations[s] = stats.Sorted;
             }
         }
 
-        model.AnyBasis = model.Rows.Any(r => r is not null);
-        model.HasTiming = Enumerable.Range(0, stageCount).All(s => s == won || model.Rows[s] is null || model.Durations[s].Length > 0);
-        model.Solve(won);
+        // The rows, once every stage's basis is known: a move into a stage without basis ends in the unknown outcome.
+        var successors = new List<(int, double)>();
+        for (var s = 0; s < stageCount; s++)
+        {
+            if (used[s] is not { } stats)
+            {
+                continue;
+            }
+
+            successors.Clear();
+            foreach (var (outcome, count) in stats.Outcomes())
+            {
+                var p = (double)count / stats.Count;
+                if (outcome == won)
+                {
+                    model.WinOnLeaving[s] = p;
+                }
+                else if (outcome == stageCount)
+                {
+                    model.LossOnLeaving[s] = p;
+                }
+                else if (model.HasRow[outcome])
+                {
+                    successors.Add((outcome, p));
+                }
+                else
+                {
+                    model.UnknownOnLeaving[s] += p;
+                }
+            }
+
+            model.Successors[s] = [.. successors];
+        }
+
+        model.AnyBasis = model.HasRow.Any(r => r);
+        model.HasTiming = Enumerable.Range(0, stageCount).All(s => !model.HasRow[s] || model.Durations[s].Length > 0);
+        model.Solve(teamModel, budget ?? new IterationAllowance());
         return model;
     }
 
-    /// <summary>Absorption probabilities and expected times: (I - Q) X = R over the stages from which an outcome is reachable.</summary>
-    private void Solve(int won)
+    /// <summary>
+    /// Absorption probabilities and expected times, X = R + Q X over the stages from which an outcome is reachable:
+    /// loop by loop (strongly connected components, each after those it leads to), a single stage directly, a loop up to
+    /// <see cref="DenseLimit"/> stages by elimination, a larger one by Gauss-Seidel iteration within the shared
+    /// <paramref name="budget"/>. Stages shared with <paramref name="teamModel"/> take its figures.
+    /// </summary>
+    private void Solve(ChainModel? teamModel, IterationAllowance budget)
     {
-        var n = Rows.Length;
-        var reaches = new bool[n];
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            for (var s = 0; s < n; s++)
-            {
-                if (reaches[s] || Rows[s] is not { } row)
-                {
-                    continue;
-                }
+        var n = StageCount;
+        var (from, by) = Predecessors();
+        var shared = SharedWithTeam = teamModel is null ? null : SharedWith(teamModel, from, by);
+        _absorbed = new double[n][];
+        _reaches = new bool[n];
 
-                var any = row[won] > 0 || row[Lost] > 0 || row[Unknown] > 0;
-                for (var t = 0; t < n && !any; t++)
-                {
-                    any = t != won && row[t] > 0 && reaches[t];
-                }
-
-                if (any)
-                {
-                    reaches[s] = changed = true;
-                }
-            }
-        }
-
-        // A stage with a row from which no outcome is reachable loops forever among stages: that is unknown too.
+        // The stages that can reach an outcome: back from those with one, along the moves. A shared stage's answer is the team's.
+        var pending = new Stack<int>();
         for (var s = 0; s < n; s++)
         {
-            if (Rows[s] is not null && !reaches[s])
+            if (shared?[s] == true)
             {
-                (Won[s], LostProbability[s], UnknownProbability[s]) = (0, 0, 1);
+                (_reaches[s], _absorbed[s]) = (teamModel!._reaches[s], teamModel._absorbed[s]);
+            }
+            else
+            {
+                _reaches[s] = HasRow[s] && WinOnLeaving[s] + LossOnLeaving[s] + UnknownOnLeaving[s] > 0;
+            }
+
+            if (_reaches[s])
+            {
+                pending.Push(s);
             }
         }
 
-        var index = Enumerable.Range(0, n).Where(s => reaches[s]).ToArray();
-        var m = index.Length;
-        if (m == 0)
+        while (pending.TryPop(out var k))
         {
-            return;
+            for (var e = from[k]; e < from[k + 1]; e++)
+            {
+                var s = by[e];
+                if (!_reaches[s])
+                {
+                    _reaches[s] = true;
+                    pending.Push(s);
+                }
+            }
         }
 
-        var a = new double[m, m];
-        var b = new double[m, 4]; // won, lost, unknown, mean days
+        // x[s] = (won, lost, unknown, mean days); moves into stages that never reach an outcome are never absorbed.
+        var x = _absorbed;
+        foreach (var loop in Loops(s => _reaches[s] && x[s] is null))
+        {
+            var place = loop.Count == 1 ? null : new Dictionary<int, int>(loop.Count);
+            for (var i = 0; place is not null && i < loop.Count; i++)
+            {
+                place[loop[i]] = i;
+            }
+
+            var known = new double[loop.Count][];
+            for (var i = 0; i < loop.Count; i++)
+            {
+                var s = loop[i];
+                var days = Durations[s].Length > 0 ? Mean(Durations[s]) / TimeSpan.TicksPerDay : 0;
+                var b = new[] { WinOnLeaving[s], LossOnLeaving[s], UnknownOnLeaving[s], days };
+                foreach (var (k, p) in Successors[s])
+                {
+                    // Stages of later loops (or shared) are solved already; stages that reach no outcome add nothing.
+                    if (x[k] is { } done && place?.ContainsKey(k) != true)
+                    {
+                        for (var c = 0; c < 4; c++)
+                        {
+                            b[c] += p * done[c];
+                        }
+                    }
+                }
+
+                known[i] = b;
+            }
+
+            if (loop.Count == 1)
+            {
+                x[loop[0]] = known[0]; // no stage moves to itself
+            }
+            else if (loop.Count <= DenseLimit)
+            {
+                SolveDense(loop, place!, known, x);
+            }
+            else
+            {
+                Iterate(loop, place!, known, x, budget);
+            }
+        }
+
         var timed = true;
+        for (var s = 0; s < n; s++)
+        {
+            timed &= !_reaches[s] || Durations[s].Length > 0;
+        }
+
+        for (var s = 0; s < n; s++)
+        {
+            if (!HasRow[s])
+            {
+                continue;
+            }
+
+            if (!_reaches[s])
+            {
+                // A stage with a row from which no outcome is reachable loops forever among stages: that is unknown too.
+                (Won[s], LostProbability[s], UnknownProbability[s]) = (0, 0, 1);
+                continue;
+            }
+
+            // Mass that flows into a loop with no exit is never absorbed: it is unknown too, so the three sum to 1.
+            // (The clamps only absorb rounding: elimination can land a hair outside [0, 1].)
+            var b = x[s]!;
+            var absorbed = b[0] + b[1] + b[2];
+            Won[s] = Math.Clamp(b[0], 0, 1);
+            LostProbability[s] = Math.Clamp(b[1], 0, 1 - Won[s]!.Value);
+            UnknownProbability[s] = 1 - Won[s]!.Value - LostProbability[s]!.Value;
+            ExpectedDays[s] = timed && absorbed > 1 - 1e-9 ? b[3] : null;
+        }
+    }
+
+    /// <summary>
+    /// The stages whose absorption figures are the team's: the same chances on leaving, the same moves, the same durations
+    /// (the same array, so the same mean), and every stage moved to shared too.
+    /// </summary>
+    private bool[] SharedWith(ChainModel team, int[] from, int[] by)
+    {
+        var n = StageCount;
+        var shared = new bool[n];
+        for (var s = 0; s < n; s++)
+        {
+            shared[s] = HasRow[s] && team.HasRow[s] && ReferenceEquals(Durations[s], team.Durations[s])
+                && WinOnLeaving[s] == team.WinOnLeaving[s] && LossOnLeaving[s] == team.LossOnLeaving[s] && UnknownOnLeaving[s] == team.UnknownOnLeaving[s]
+                && Successors[s].AsSpan().SequenceEqual(team.Successors[s]);
+        }
+
+        // A stage leading to one that is not shared is not shared either: walk back from those.
+        var pending = new Stack<int>();
+        for (var s = 0; s < n; s++)
+        {
+            if (HasRow[s] && !shared[s])
+            {
+                pending.Push(s);
+            }
+        }
+
+        while (pending.TryPop(out var k))
+        {
+            for (var e = from[k]; e < from[k + 1]; e++)
+            {
+                var s = by[e];
+                if (shared[s])
+                {
+                    shared[s] = false;
+                    pending.Push(s);
+                }
+            }
+        }
+
+        return shared;
+    }
+
+    /// <summary>Who moves to each stage: the stages moving to k are <c>by[from[k]..from[k + 1]]</c>.</summary>
+    private (int[] From, int[] By) Predecessors()
+    {
+        var n = StageCount;
+        var from = new int[n + 1];
+        foreach (var successors in Successors)
+        {
+            foreach (var (k, _) in successors)
+            {
+                from[k + 1]++;
+            }
+        }
+
+        for (var k = 0; k < n; k++)
+        {
+            from[k + 1] += from[k];
+        }
+
+        var by = new int[from[n]];
+        var fill = (int[])from.Clone();
+        for (var s = 0; s < n; s++)
+        {
+            foreach (var (k, _) in Successors[s])
+            {
+                by[fill[k]++] = s;
+            }
+        }
+
+        return (from, by);
+    }
+
+    /// <summary>One loop of at most <see cref="DenseLimit"/> stages, by Gaussian elimination: (I - Q) X = known.</summary>
+    private void SolveDense(List<int> loop, Dictionary<int, int> place, double[][] known, double[]?[] x)
+    {
+        var m = loop.Count;
+        var a = new double[m, m];
+        var b = new double[m, 4];
         for (var i = 0; i < m; i++)
         {
-            var row = Rows[index[i]]!;
             a[i, i] = 1;
-            for (var j = 0; j < m; j++)
+            foreach (var (k, p) in Successors[loop[i]])
             {
-                a[i, j] -= index[j] == won ? 0 : row[index[j]];
+                if (place.TryGetValue(k, out var j))
+                {
+                    a[i, j] -= p;
+                }
             }
 
-            b[i, 0] = row[won];
-            b[i, 1] = row[Lost];
-            b[i, 2] = row[Unknown];
-            var durations = Durations[index[i]];
-            timed &= durations.Length > 0;
-            b[i, 3] = durations.Length > 0 ? durations.Average(d => (double)d) / TimeSpan.TicksPerDay : 0;
+            for (var c = 0; c < 4; c++)
+            {
+                b[i, c] = known[i][c];
+            }
         }
 
         LinearSolver.Solve(a, b);
         for (var i = 0; i < m; i++)
         {
-            var s = index[i];
-            // Mass that flows into a loop with no exit is never absorbed: it is unknown too, so the three sum to 1.
-            // (The clamps only absorb rounding: elimination can land a hair outside [0, 1].)
-            var absorbed = b[i, 0] + b[i, 1] + b[i, 2];
-            Won[s] = Math.Clamp(b[i, 0], 0, 1);
-            LostProbability[s] = Math.Clamp(b[i, 1], 0, 1 - Won[s]!.Value);
-            UnknownProbability[s] = 1 - Won[s]!.Value - LostProbability[s]!.Value;
-            ExpectedDays[s] = timed && absorbed > 1 - 1e-9 ? b[i, 3] : null;
+            x[loop[i]] = [b[i, 0], b[i, 1], b[i, 2], b[i, 3]];
         }
     }
 
-    /// <summary>The won stage's index: arriving there is the win.</summary>
-    public int WonIndex { get; private set; }
-
     /// <summary>
-    /// Simulates one client's path from a stage it has been in for <paramref name="age"/> ticks, starting at
-    /// <paramref name="start"/>: the instant of its win, or null when it is lost, reaches a stage without basis, is still
-    /// open after 1,000 moves, or passes <paramref name="end"/> (a later end only lets the same path run further, so wins
-    /// never decrease as the horizon grows). Each visit's length is drawn from the stage's durations at least as long as the
-    /// age already spent (when none is, the age plus any duration).
+    /// One larger loop by Gauss-Seidel from 0, so every figure rises towards its value, until no chance moves by 10⁻¹⁵
+    /// in a sweep or the budget is spent (then the loop's stages count in <see cref="ApproximatedStages"/>).
     /// </summary>
-    public long? SimulateWin(int stage, long age, long start, long end, ref SplitMix64 random)
+    private void Iterate(List<int> loop, Dictionary<int, int> place, double[][] known, double[]?[] x, IterationAllowance budget)
     {
-        var t = start;
-        var s = stage;
-        for (var step = 0; step < 1000 && t <= end; step++)
+        var m = loop.Count;
+        var start = new int[m + 1];
+        var to = new List<int>();
+        var by = new List<double>();
+        for (var i = 0; i < m; i++)
         {
-            var durations = Durations[s];
-            if (Rows[s] is not { } row || durations.Length == 0)
+            foreach (var (k, p) in Successors[loop[i]])
             {
-                return null;
-            }
-
-            // A client that has waited `age` lasts at least that long: draw among the visits at least as long (all of them for a new visit).
-            var first = LowerBound(durations, age);
-            var d = first < durations.Length ? durations[first + random.Next(durations.Length - first)] : age + durations[random.Next(durations.Length)];
-            t += d - age;
-            var u = random.NextDouble();
-            var outcome = Lost;
-            for (var k = 0; k < row.Length; k++)
-            {
-                u -= row[k];
-                if (u < 0)
+                if (place.TryGetValue(k, out var j))
                 {
-                    outcome = k;
-                    break;
+                    to.Add(j);
+                    by.Add(p);
                 }
             }
 
-            if (outcome == WonIndex)
-            {
-                return t;
-            }
-
-            if (outcome >= Rows.Length)
-            {
-                return null;
-            }
-
-            (s, age) = (outcome, 0);
+            start[i + 1] = to.Count;
         }
 
-        return null;
+        double[] w = new double[m], l = new double[m], u = new double[m], d = new double[m];
+        var converged = false;
+        while (!converged && budget.Remaining > 0)
+        {
+            double change = 0;
+            for (var i = 0; i < m; i++)
+            {
+                double nw = known[i][0], nl = known[i][1], nu = known[i][2], nd = known[i][3];
+                for (var e = start[i]; e < start[i + 1]; e++)
+                {
+                    var (j, p) = (to[e], by[e]);
+                    nw += p * w[j];
+                    nl += p * l[j];
+                    nu += p * u[j];
+                    nd += p * d[j];
+                }
+
+                change = Math.Max(change, Math.Abs(nw - w[i]) + Math.Abs(nl - l[i]) + Math.Abs(nu - u[i]));
+                (w[i], l[i], u[i], d[i]) = (nw, nl, nu, nd);
+            }
+
+            budget.Remaining -= m + to.Count;
+            converged = change < 1e-15;
+        }
+
+        if (!converged)
+        {
+            ApproximatedStages += m;
+        }
+
+        for (var i = 0; i < m; i++)
+        {
+            x[loop[i]] = [w[i], l[i], u[i], d[i]];
+        }
     }
 
-    private static int LowerBound(long[] sorted, long value)
+    /// <summary>
+    /// The loops (strongly connected components) among the stages that reach an outcome, each listed after every loop it
+    /// leads to (the order of Tarjan's algorithm), found without recursion.
+    /// </summary>
+    private List<List<int>> Loops(Func<int, bool> included)
     {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
+        var n = StageCount;
+        var index = new int[n];
+        Array.Fill(index, -1);
+        var low = new int[n];
+        var onStack = new bool[n];
+        var stack = new Stack<int>();
+        var loops = new List<List<int>>();
+        var next = 0;
+        var calls = new Stack<(int Stage, int Edge)>();
+        for (var root = 0; root < n; root++)
         {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
+            if (!included(root) || index[root] >= 0)
             {
-                lo = mid + 1;
+                continue;
             }
-            else
+
+            calls.Push((root, 0));
+            index[root] = low[root] = next++;
+            stack.Push(root);
+            onStack[root] = true;
+            while (calls.TryPop(out var call))
             {
-                hi = mid;
+                var (s, edge) = call;
+                var successors = Successors[s];
+                var descended = false;
+                while (edge < successors.Length)
+                {
+                    var k = successors[edge++].Stage;
+                    if (!included(k))
+                    {
+                        continue;
+                    }
+
+                    if (index[k] < 0)
+                    {
+                        calls.Push((s, edge));
+                        calls.Push((k, 0));
+                        index[k] = low[k] = next++;
+                        stack.Push(k);
+                        onStack[k] = true;
+                        descended = true;
+                        break;
+                    }
+
+                    if (onStack[k])
+                    {
+                        low[s] = Math.Min(low[s], index[k]);
+                    }
+                }
+
+                if (descended)
+                {
+                    continue;
+                }
+
+                if (low[s] == index[s])
+                {
+                    var loop = new List<int>();
+                    int member;
+                    do
+                    {
+                        member = stack.Pop();
+                        onStack[member] = false;
+                        loop.Add(member);
+                    }
+                    while (member != s);
+                    loops.Add(loop);
+                }
+
+                if (calls.TryPeek(out var parent))
+                {
+                    low[parent.Stage] = Math.Min(low[parent.Stage], low[s]);
+                }
             }
         }
 
-        return lo;
+        return loops;
+    }
+
+    private static double Mean(long[] values)
+    {
+        double total = 0;
+        foreach (var v in values)
+        {
+            total += v;
+        }
+
+        return total / values.Length;
+    }
+
+    /// <summary>The work of the renewal recursion (<see cref="TransientSolution"/>) over these stages at this many bins: an estimate, independent of the horizon.</summary>
+    public long RenewalWork(IEnumerable<int> stages, int bins)
+    {
+        long work = 0;
+        foreach (var s in stages)
+        {
+            work += TransientSolution.Work(Durations[s].Length, Successors[s].Length, bins);
+        }
+
+        return work;
+    }
+
+    /// <summary>The shortest of the stages' median non-zero visit durations, in ticks; 0 when none has one.</summary>
+    public long ShortestMedianVisit(IEnumerable<int> stages)
+    {
+        var shortest = 0L;
+        foreach (var s in stages)
+        {
+            var durations = Durations[s];
+            var zeros = 0;
+            while (zeros < durations.Length && durations[zeros] == 0)
+            {
+                zeros++;
+            }
+
+            if (zeros < durations.Length)
+            {
+                var median = durations[zeros + ((durations.Length - zeros - 1) / 2)];
+                shortest = shortest == 0 ? median : Math.Min(shortest, median);
+            }
+        }
+
+        return shortest;
+    }
+
+    /// <summary>The stages with a row reachable from <paramref name="from"/> through <see cref="Successors"/>, <paramref name="from"/> included.</summary>
+    public List<int> Reachable(IEnumerable<int> from)
+    {
+        var seen = new bool[StageCount];
+        var order = new List<int>();
+        foreach (var s in from)
+        {
+            if (HasRow[s] && !seen[s])
+            {
+                seen[s] = true;
+                order.Add(s);
+            }
+        }
+
+        for (var i = 0; i < order.Count; i++)
+        {
+            foreach (var (k, _) in Successors[order[i]])
+            {
+                if (!seen[k])
+                {
+                    seen[k] = true;
+                    order.Add(k);
+                }
+            }
+        }
+
+        return order;
     }
 }
 
-/// <summary>Departures from one stage: counts per outcome (stage indices, then lost) and visit durations in ticks.</summary>
-internal sealed record DepartureStats(int[] To, List<long> Durations)
+/// <summary>
+/// Departures from one stage: how many ended in each outcome (a stage index, or the stage count for lost) and the visit
+/// durations in ticks. The counts are an array for pipelines of up to 64 stages, a dictionary beyond.
+/// </summary>
+internal sealed class DepartureStats
 {
+    private const int DenseOutcomes = 65;
+    private readonly int[]? _dense;
+    private readonly Dictionary<int, int>? _sparse;
     private long[]? _sorted;
+    private DurationStats? _summary;
+    private (int, int)[]? _outcomes;
+
+    /// <summary>Counts over the outcomes 0 to <paramref name="outcomes"/> - 1.</summary>
+    public DepartureStats(int outcomes)
+    {
+        if (outcomes <= DenseOutcomes)
+        {
+            _dense = new int[outcomes];
+        }
+        else
+        {
+            _sparse = [];
+        }
+    }
+
+    /// <summary>No departures; never added to.</summary>
+    public static DepartureStats Empty { get; } = new(0);
+
+    public List<long> Durations { get; } = [];
 
     public int Count => Durations.Count;
 
     /// <summary>The durations sorted, computed once: the team's are shared by every owner's model that falls back to them.</summary>
-    public long[] Sorted => _sorted ??= [.. Durations.Order()];
+    public long[] Sorted
+    {
+        get
+        {
+            if (_sorted is null)
+            {
+                var sorted = Durations.ToArray();
+                Statistics.SortNonNegative(sorted); // Durations are never negative: a client's instants never decrease.
+                _sorted = sorted;
+            }
+
+            return _sorted;
+        }
+    }
+
+    /// <summary>The durations' statistics, from <see cref="Sorted"/>, computed once.</summary>
+    public DurationStats Summary => _summary ??= SummaryOf(Sorted);
+
+    public void Add(int outcome, long duration)
+    {
+        if (_dense is not null)
+        {
+            _dense[outcome]++;
+        }
+        else
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, outcome, out _)++;
+        }
+
+        Durations.Add(duration);
+    }
+
+    /// <summary>The outcomes that occurred and how often, by outcome index; read once the departures are all added.</summary>
+    public (int Outcome, int Count)[] Outcomes()
+    {
+        if (_outcomes is null)
+        {
+            var outcomes = new List<(int, int)>();
+            if (_dense is not null)
+            {
+                for (var k = 0; k < _dense.Length; k++)
+                {
+                    if (_dense[k] > 0)
+                    {
+                        outcomes.Add((k, _dense[k]));
+                    }
+                }
+            }
+            else
+            {
+                outcomes.AddRange(_sparse!.Select(kv => (kv.Key, kv.Value)).Order());
+            }
+
+            _outcomes = [.. outcomes];
+        }
+
+        return _outcomes;
+    }
+
+    /// <summary>
+    /// For departures from stage <paramref name="stage"/>: how many went to the next stage, to a later one (a skip), to an
+    /// earlier one (a regression), none of them the won stage, to won, and to lost (outcome <paramref name="stages"/>).
+    /// </summary>
+    public (int Next, int Later, int Earlier, int Won, int Lost) Shares(int stage, int won, int stages)
+    {
+        int next = 0, later = 0, earlier = 0, wins = 0, lost = 0;
+        foreach (var (t, n) in Outcomes())
+        {
+            if (t == stages)
+            {
+                lost += n;
+            }
+            else if (t == won)
+            {
+                wins += n;
+            }
+            else if (t == stage + 1)
+            {
+                next += n;
+            }
+            else if (t > stage + 1)
+            {
+                later += n;
+            }
+            else if (t < stage)
+            {
+                earlier += n;
+            }
+        }
+
+        return (next, later, earlier, wins, lost);
+    }
+
+    /// <summary>What <see cref="Statistics.Durations(Span{long})"/> gives, read off sorted durations: the nearest ranks are positions.</summary>
+    private static DurationStats SummaryOf(long[] sorted)
+    {
+        if (sorted.Length == 0)
+        {
+            return DurationStats.Empty;
+        }
+
+        Int128 total = 0;
+        foreach (var t in sorted)
+        {
+            total += t;
+        }
+
+        return new DurationStats(
+            sorted.Length,
+            (double)total / TimeSpan.TicksPerDay,
+            TimeSpan.FromTicks((long)(total / sorted.Length)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.5)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.75)),
+            TimeSpan.FromTicks(Statistics.NearestRank(sorted, 0.9)));
+    }
+
+    /// <summary>All the durations of several stages, sorted.</summary>
+    public static long[] SortedUnion(DepartureStats[] stages)
+    {
+        var all = new long[stages.Sum(s => s.Count)];
+        var at = 0;
+        foreach (var s in stages)
+        {
+            s.Durations.CopyTo(all, at);
+            at += s.Count;
+        }
+
+        Statistics.SortNonNegative(all);
+        return all;
+    }
+}
+
+/// <summary>What is left of the iteration budget (<see cref="ChainModel.IterationBudget"/>) of one forecast, shared by its chains.</summary>
+internal sealed class IterationAllowance
+{
+    public long Remaining { get; set; } = ChainModel.IterationBudget;
 }

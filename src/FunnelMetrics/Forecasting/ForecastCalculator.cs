@@ -8,14 +8,15 @@ public static class ForecastCalculator
     /// <summary>The most forecasts one backtest makes.</summary>
     public const int MaxBacktestPoints = 1000;
 
-    /// <summary>The most new clients one simulated future adds, so an extreme intake rate cannot run away.</summary>
-    private const int MaxArrivalsPerRun = 1_000_000;
-
     /// <summary>Forecasts the results of the clients in work as of an instant.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: the history window ends here and the clients open here are forecast.</param>
-    /// <param name="settings">History window, minimum departures, simulation runs and seed, intake; <see langword="null"/> for the defaults.</param>
-    /// <param name="horizonEnd">When set, also simulate the wins by this instant (after <paramref name="asOf"/>), such as the end of the month.</param>
+    /// <param name="settings">History window, minimum departures, intake; <see langword="null"/> for the defaults.</param>
+    /// <param name="horizonEnd">
+    /// When set, also compute the wins by this instant (after <paramref name="asOf"/>), such as the end of the month: their
+    /// expected number and value and their percentiles, from the same chain, computed on a grid of the span (see
+    /// <see cref="HorizonForecast"/>), with no simulation.
+    /// </param>
     /// <param name="targetWins">When set (0 or more, with a horizon), also compute the daily intake that reaches this many wins by the horizon.</param>
     /// <param name="filter">
     /// Which clients and owners; <see langword="null"/> for all. Client conditions restrict both the history and the clients
@@ -42,14 +43,16 @@ public static class ForecastCalculator
             throw new ArgumentOutOfRangeException(nameof(targetWins), target, "The target number of wins must be 0 or more, and needs a horizon to be reached by.");
         }
 
-        var seed = settings.Seed ?? Random.Shared.Next();
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var lo = (asOf - settings.HistoryWindow).UtcTicks;
         var hi = asOf.UtcTicks;
-        var team = ChainModel.Departures(log, lo, hi, clientMask, null);
-        var subject = filter.Owners is null ? team : ChainModel.Departures(log, lo, hi, clientMask, ownerMask);
-        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures);
+        var byOwnerWanted = filter.Owners is null && perOwner;
+        // The team's, the subject's and every owner's departures in one pass.
+        var (team, subject, departuresByOwner) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, byOwnerWanted);
+        var pooled = new Lazy<long[]>(() => DepartureStats.SortedUnion(team));
+        var allowance = new IterationAllowance();
+        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures, pooled, budget: allowance);
         var historyFrom = asOf - settings.HistoryWindow;
         var clients = ClientsInWork(log, hi, clientMask, ownerMask);
 
@@ -62,8 +65,6 @@ public static class ForecastCalculator
 
         var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask) : (double?)null;
         var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients);
-        HorizonForecast? horizon = null;
-        IntakeForTarget? goal = null;
         var reasons = new List<string>();
         if (withoutBasis > 0)
         {
@@ -76,20 +77,27 @@ public static class ForecastCalculator
             reasons.Add($"Stage(s) {string.Join(", ", sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
         }
 
+        if (model.ApproximatedStages > 0)
+        {
+            reasons.Add($"{model.ApproximatedStages} stage(s) form loops of more than {ChainModel.DenseLimit} stages that iteration did not settle within its budget: their chances are approximate, and low.");
+        }
+
         var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
         if (uncertain > 0)
         {
             reasons.Add($"{uncertain} client(s) in work may reach a stage with no basis (or a loop no departure leaves); that share of their fate is unknown and counts as not won.");
         }
 
-        if (horizonEnd is { } h)
+        var horizons = horizonEnd is { } h ? new HorizonForecaster(log, hi, h.UtcTicks) : null;
+        HorizonForecaster.Plan? plan = null;
+        if (horizons is not null)
         {
             if (model.HasTiming)
             {
-                horizon = Simulate(log, model, clients, h.UtcTicks, hi, settings.Runs, seed, intake, out var pipelineOnlyMean);
-                if (targetWins is { } t)
+                plan = horizons.Add(model, clients, intake, targetWins is not null);
+                if (plan.Bins < plan.Wanted)
                 {
-                    goal = Goal(log, model, t, pipelineOnlyMean, hi, h.UtcTicks, settings.Runs, seed);
+                    reasons.Add($"The chain is large, so wins by the horizon are counted on {plan.Bins} bins of {TimeSpan.FromTicks((horizonEnd!.Value - asOf).Ticks / plan.Bins)} instead of {plan.Wanted}: each visit counts as lasting a whole number of bins, rounded up.");
                 }
             }
             else
@@ -98,22 +106,34 @@ public static class ForecastCalculator
             }
         }
 
-        var byOwner = new List<OwnerForecast>();
-        if (filter.Owners is null && perOwner)
+        var owners = new List<(int Owner, ChainModel Model, List<ClientInWork> Clients, double? Intake)>();
+        if (byOwnerWanted)
         {
-            // Every owner's departures and entries in one pass each, not one pass per owner.
-            var departures = ChainModel.DeparturesByOwner(log, lo, hi, clientMask);
             var entries = settings.IncludeIntake ? IntakeByOwner(log, lo, hi, clientMask) : null;
-            foreach (var owner in clients.Select(c => c.Owner).Distinct().Order())
+            var clientsByOwner = clients.GroupBy(c => c.Owner).OrderBy(g => g.Key);
+            foreach (var group in clientsByOwner)
             {
-                var ownerModel = ChainModel.Build(log.Pipeline, departures[owner], team, true, settings.MinimumDepartures);
-                var ownerClients = clients.Where(c => c.Owner == owner).ToList();
-                var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
-                var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
-                var ownerIntake = entries?[owner];
-                var ownerHorizon = horizonEnd is { } oh && ownerModel.HasTiming ? Simulate(log, ownerModel, ownerClients, oh.UtcTicks, hi, settings.Runs, seed, ownerIntake, out _) : null;
-                byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
+                owners.Add((group.Key, ChainModel.Build(log.Pipeline, departuresByOwner![group.Key], team, true, settings.MinimumDepartures, pooled, model, allowance), [.. group], entries?[group.Key]));
             }
+        }
+
+        var timedOwners = owners.Where(o => o.Model.HasTiming).ToList();
+        var ownerPlans = horizons is null || timedOwners.Count == 0
+            ? []
+            : horizons.AddOwners(model, plan, [.. timedOwners.Select(o => (o.Model, (IReadOnlyList<ClientInWork>)o.Clients, o.Intake))]);
+        horizons?.Run();
+        var horizon = plan?.Result();
+        var goal = plan is not null && targetWins is { } wanted ? Goal(model, plan, wanted, hi, horizonEnd!.Value.UtcTicks, log.Pipeline.WonStageIndex == 0 ? 1 : 0) : null;
+
+        var byOwner = new List<OwnerForecast>(owners.Count);
+        var stageFigures = new StageForecast?[log.Pipeline.Stages.Count];
+        foreach (var (owner, ownerModel, ownerClients, _) in owners)
+        {
+            var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
+            var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
+            var timed = timedOwners.FindIndex(o => o.Owner == owner);
+            var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
+            byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients, stageFigures), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
         }
 
         var allWithoutBasis = clients.Count > 0 && withoutBasis == clients.Count;
@@ -129,19 +149,14 @@ public static class ForecastCalculator
     /// <param name="to">The last instant, inclusive.</param>
     /// <param name="step">The spacing of the instants, positive.</param>
     /// <param name="horizon">Each forecast's span, positive.</param>
-    /// <param name="settings">The forecast settings; a seed is required, so the backtest can be repeated.</param>
+    /// <param name="settings">The forecast settings.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <returns>The points and their error.</returns>
-    /// <exception cref="ArgumentException">The seed is missing, or the instants, step or horizon are out of range.</exception>
+    /// <exception cref="ArgumentException">The instants, step or horizon are out of range.</exception>
     public static Backtest Backtest(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, ForecastSettings settings, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Seed is null)
-        {
-            throw new ArgumentException("A backtest must be reproducible: set ForecastSettings.Seed (FunnelMetrics:ForecastSeed).", nameof(settings));
-        }
-
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(horizon, TimeSpan.Zero);
         if (to < from)
@@ -177,9 +192,9 @@ public static class ForecastCalculator
             : new Backtest(points, skipped, points.Average(p => Math.Abs(p.Error)), points.Average(p => p.Error), points.Count(p => p.Actual >= p.P10 && p.Actual <= p.P90) / (double)points.Count);
     }
 
-    private static List<(int Client, int Stage, long VisitStart, int Owner)> ClientsInWork(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
+    private static List<ClientInWork> ClientsInWork(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
     {
-        var clients = new List<(int, int, long, int)>();
+        var clients = new List<ClientInWork>();
         for (var c = 0; c < clientMask.Length; c++)
         {
             var last = clientMask[c] ? log.LastEventAtOrBefore(c, cut) : -1;
@@ -194,13 +209,13 @@ public static class ForecastCalculator
                 visit--;
             }
 
-            clients.Add((c, log.Stages[last], log.Ticks[visit], log.EventOwners[last]));
+            clients.Add(new ClientInWork(c, log.Stages[last], log.Ticks[visit], log.EventOwners[last]));
         }
 
         return clients;
     }
 
-    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients)
+    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<ClientInWork> clients)
     {
         double wins = 0;
         decimal value = 0;
@@ -220,11 +235,24 @@ public static class ForecastCalculator
         return (wins, value, withoutBasis);
     }
 
-    private static List<StageForecast> Stages(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients)
+    /// <param name="log">The log.</param>
+    /// <param name="model">The chain.</param>
+    /// <param name="clients">Its clients in work.</param>
+    /// <param name="reuse">
+    /// Per stage, the last figures made, shared by the team's and the owners' stages of one forecast: figures equal to
+    /// them (an owner's stage on the team's rates with none of its clients there) reuse the same record.
+    /// </param>
+    private static List<StageForecast> Stages(FunnelEventLog log, ChainModel model, List<ClientInWork> clients, StageForecast?[]? reuse = null)
     {
         var pipeline = log.Pipeline;
         var won = pipeline.WonStageIndex;
-        var stages = new List<StageForecast>();
+        var stages = new List<StageForecast>(pipeline.Stages.Count);
+        var perStage = new int[pipeline.Stages.Count];
+        foreach (var c in clients)
+        {
+            perStage[c.Stage]++;
+        }
+
         for (var s = 0; s < pipeline.Stages.Count; s++)
         {
             if (s == won)
@@ -233,25 +261,37 @@ public static class ForecastCalculator
             }
 
             var stats = model.Stats[s];
-            var count = stats?.Count ?? 0;
-            double? Share(Func<int, bool> which) => count == 0 ? null : (double)Enumerable.Range(0, stats!.To.Length).Where(which).Sum(t => stats.To[t]) / count;
-            var inStage = clients.Count(c => c.Stage == s);
-            stages.Add(new StageForecast(
+            var count = stats.Count;
+            var shares = stats.Shares(s, won, pipeline.Stages.Count);
+            double? Share(int part) => count == 0 ? null : (double)part / count;
+            var inStage = perStage[s];
+            var stage = new StageForecast(
                 pipeline.Stages[s].Key,
                 model.Basis[s],
                 count,
-                Share(t => t == s + 1 && t != won && t < pipeline.Stages.Count),
-                Share(t => t > s + 1 && t != won && t < pipeline.Stages.Count),
-                Share(t => t < s && t != won),
-                Share(t => t == won),
-                Share(t => t == pipeline.Stages.Count),
-                stats is null ? DurationStats.Empty : Statistics.Durations(stats.Durations.ToArray()),
+                Share(shares.Next),
+                Share(shares.Later),
+                Share(shares.Earlier),
+                Share(shares.Won),
+                Share(shares.Lost),
+                stats.Summary,
                 model.Won[s],
                 model.LostProbability[s],
                 model.UnknownProbability[s],
                 model.ExpectedDays[s],
                 inStage,
-                model.Won[s] is { } p ? inStage * p : null));
+                model.Won[s] is { } p ? inStage * p : null);
+            if (reuse is not null)
+            {
+                if (reuse[s] is { } same && same == stage)
+                {
+                    stage = same;
+                }
+
+                reuse[s] = stage;
+            }
+
+            stages.Add(stage);
         }
 
         return stages;
@@ -307,74 +347,14 @@ public static class ForecastCalculator
         return hi > start ? TimeSpan.TicksPerDay / (double)(hi - start) : 0;
     }
 
-    private static HorizonForecast Simulate(FunnelEventLog log, ChainModel model, List<(int Client, int Stage, long VisitStart, int Owner)> clients, long end, long now, int runs, int seed, double? intakePerDay, out double pipelineOnlyMean)
+    /// <summary>The intake a target needs: at current conversion, and counting only new clients won in time (q from the grid).</summary>
+    private static IntakeForTarget Goal(ChainModel model, HorizonForecaster.Plan plan, int target, long now, long end, int first)
     {
-        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
-        var wins = new int[runs];
-        decimal value = 0;
-        long pipelineWins = 0;
-        for (var r = 0; r < runs; r++)
-        {
-            // Each client's stream is keyed by the client, not its position: filters and owner forecasts draw the same futures for it.
-            // A path stops only at the horizon, so a later horizon lets the same path run further and never counts fewer wins.
-            for (var k = 0; k < clients.Count; k++)
-            {
-                var (c, stage, visitStart, _) = clients[k];
-                var random = SplitMix64.For(seed, r, c);
-                if (model.SimulateWin(stage, now - visitStart, now, end, ref random) is { } at && at <= end)
-                {
-                    wins[r]++;
-                    value += log.ClientsArray[c].Value ?? 0;
-                }
-            }
-
-            pipelineWins += wins[r];
-            if (intakePerDay is > 0 and var rate)
-            {
-                var arrivals = SplitMix64.For(seed, r, -1);
-                var perTick = rate / TimeSpan.TicksPerDay;
-                var t = (double)now;
-                for (var k = 0; k < MaxArrivalsPerRun; k++)
-                {
-                    t += -Math.Log(1 - arrivals.NextDouble()) / perTick;
-                    if (t > end)
-                    {
-                        break;
-                    }
-
-                    var random = SplitMix64.For(seed, r, 1_000_000_000L + k);
-                    if (model.SimulateWin(first, 0, (long)t, end, ref random) is { } at && at <= end)
-                    {
-                        wins[r]++;
-                    }
-                }
-            }
-        }
-
-        pipelineOnlyMean = (double)pipelineWins / runs;
-        var sorted = wins.Order().ToArray();
-        int Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * runs), 1, runs) - 1];
-        return new HorizonForecast(new DateTimeOffset(end, TimeSpan.Zero), runs, seed, intakePerDay, wins.Average(), Rank(0.1), Rank(0.5), Rank(0.9), value / runs);
-    }
-
-    private static IntakeForTarget Goal(FunnelEventLog log, ChainModel model, int target, double pipelineMean, long now, long end, int runs, int seed)
-    {
-        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
         var days = (double)(end - now) / TimeSpan.TicksPerDay;
+        var pipelineMean = plan.PipelineWins();
         var shortfall = Math.Max(0, target - pipelineMean);
         var pFirst = model.Won[first];
-        var winsInTime = 0;
-        for (var r = 0; r < runs; r++)
-        {
-            var random = SplitMix64.For(seed, r, -2);
-            var arrival = now + (long)(random.NextDouble() * (end - now));
-            if (model.SimulateWin(first, 0, arrival, end, ref random) is { } at && at <= end)
-            {
-                winsInTime++;
-            }
-        }
-
-        var inTime = (double)winsInTime / runs;
+        var inTime = plan.FirstStageInTime();
         double? steady = shortfall == 0 ? 0 : pFirst is > 0 and var p ? shortfall / (days * p) : null;
         double? within = shortfall == 0 ? 0 : inTime > 0 ? shortfall / (days * inTime) : null;
         return new IntakeForTarget(target, pipelineMean, pFirst, steady, within);

@@ -16,7 +16,7 @@ public sealed class ForecastTests
     private static readonly StageId A = new("a"), B = new("b"), W = new("w");
     private static readonly PipelineDefinition Abw = new(new PipelineId("abw"), "ABW", [new StageDefinition(A), new StageDefinition(B), new StageDefinition(W)]);
     private static readonly DateTimeOffset Now = T0.AddDays(10);
-    private static readonly ForecastSettings Seeded = new() { Seed = 7 };
+    private static readonly ForecastSettings Seeded = ForecastSettings.Default;
 
     private static async Task<FunnelEventLog> HistoryAsync(PipelineDefinition? pipeline = null, bool withOpenClients = true)
     {
@@ -100,31 +100,57 @@ public sealed class ForecastTests
     {
         var log = await HistoryAsync();
 
-        // b's visits last 4 days: the client there for 2 days leaves on day 12; a's clients leave on day 11 and win on day 15 at the earliest.
+        // b's visits last 4 days: open-b, there for 2 days, leaves on day 12 and is won with 0.5. a's clients leave on
+        // day 11 and can be won on day 15 at the earliest, with 0.6 x 0.5.
         var oneDay = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1)).Horizon!;
         var threeDays = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(3)).Horizon!;
         var longRun = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(100)).Horizon!;
 
-        Assert.Equal((0.0, 0, 0, 0), (oneDay.ExpectedWins, oneDay.P10, oneDay.P50, oneDay.P90));
-        Assert.Equal(0.5, threeDays.ExpectedWins, 1);
-        Assert.Equal((0, 1), (threeDays.P10, threeDays.P90));
-        Assert.Equal(1.1, longRun.ExpectedWins, 1);
-        Assert.Equal((7, 2000), (longRun.Seed, longRun.Runs));
-        Assert.InRange((double)longRun.ExpectedValue, 1000, 1200);
+        Assert.Equal((0.0, 0, 0, 0, 0m), (oneDay.ExpectedWins, oneDay.P10, oneDay.P50, oneDay.P90, oneDay.ExpectedValue));
+        // One client with 0.5: P(0 wins) = 0.5 reaches the median, P90 needs the win.
+        Assert.Equal((0.5, 0, 0, 1, 500m), (threeDays.ExpectedWins, threeDays.P10, threeDays.P50, threeDays.P90, decimal.Round(threeDays.ExpectedValue, 9)));
+        // Every path has ended: 0.3 + 0.3 + 0.5. P(0) = 0.7² x 0.5 = 0.245, P(≤ 1) = 0.245 + 2 x 0.3 x 0.7 x 0.5 + 0.245 = 0.7,
+        // P(≤ 2) = 0.7 + 0.3² x 0.5 + 2 x 0.3 x 0.7 x 0.5 = 0.955.
+        Assert.Equal(1.1, longRun.ExpectedWins, 12);
+        Assert.Equal((0, 1, 2), (longRun.P10, longRun.P50, longRun.P90));
+        Assert.Equal(1100m, decimal.Round(longRun.ExpectedValue, 9));
+        Assert.Equal(Now.AddDays(100), longRun.End);
     }
 
     [Fact]
-    public async Task Horizon_WithTheSameSeed_GivesTheSameAnswer()
+    public async Task Horizon_RoundsEachVisitUpToWholeBins_SoAPathEndingAtTheHorizonMayWaitABinPerVisit()
     {
         var log = await HistoryAsync();
 
-        var first = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
-        var second = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(4));
-        var drawn = ForecastCalculator.Compute(log, Now, new ForecastSettings { Seed = null }, Now.AddDays(4));
+        // a's clients: 1 day left in a, then 4 days in b, won at exactly T + 5 days. On 512 bins of 5 days (14 min 3.75 s
+        // each) that is ceil(102.4) + ceil(409.6) = 513 bins: one too many. An hour later the bins are 121 h / 512 and the
+        // two visits take ceil(101.55) + ceil(406.2) = 509 of 512. open-b's single visit (2 days) is exact either way.
+        var atFive = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(5)).Horizon!;
+        var anHourLater = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(5).AddHours(1)).Horizon!;
+        var justBeforeTwo = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(2).AddTicks(-1)).Horizon!;
+        var atTwo = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(2)).Horizon!;
 
-        Assert.Equal(first.Horizon, second.Horizon);
-        Assert.Equal(FunnelMetricsOptions.DefaultForecastSeed, ForecastCalculator.Compute(log, Now, horizonEnd: Now.AddDays(4)).Horizon!.Seed);
-        Assert.Equal(drawn.Horizon!.ExpectedWins, ForecastCalculator.Compute(log, Now, new ForecastSettings { Seed = drawn.Horizon.Seed }, Now.AddDays(4)).Horizon!.ExpectedWins);
+        Assert.Equal(0.5, atFive.ExpectedWins, 12);
+        Assert.Equal(1.1, anHourLater.ExpectedWins, 12);
+        Assert.Equal((0.0, 0.5), (justBeforeTwo.ExpectedWins, atTwo.ExpectedWins));
+    }
+
+    [Fact]
+    public async Task Horizon_IsNotTimed_WhenAStageWithRatesHasNoDurations()
+    {
+        // The configured stage a has no departure and the team none at all: its rate is known, its durations are not.
+        var configured = new PipelineDefinition(new PipelineId("abw"), "ABW", [new StageDefinition(A, winProbability: 0.25), new StageDefinition(B), new StageDefinition(W)]);
+        var h = new RecorderHarness();
+        await h.Store.Pipelines.AddAsync(configured);
+        await h.Recorder.AddClientAsync(new Client(new ClientId("c"), configured.Id, Anna, T0));
+        await h.Recorder.MoveAsync(new ClientId("c"), A, T0);
+        var log = await h.LogAsync(configured);
+
+        var forecast = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(10));
+
+        Assert.Equal(0.25, forecast.ExpectedWins);
+        Assert.Null(forecast.Horizon);
+        Assert.Contains("cannot be timed", forecast.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,12 +160,15 @@ public sealed class ForecastTests
 
         var goal = forecast.Target!;
         Assert.Equal(5, goal.TargetWins);
-        Assert.Equal(1.1, goal.ExpectedWinsFromPipeline, 1);
+        Assert.Equal(1.1, goal.ExpectedWinsFromPipeline, 12);
         Assert.Equal(0.3, goal.FirstStageWinProbability!.Value, 12);
-        // (5 - 1.1) / (30 x 0.3) = 0.433; in time only arrivals in the first 24 days can win: (5 - 1.1) / (30 x 0.3 x 24/30) = 0.542.
-        Assert.Equal(0.433, goal.SteadyStateDailyIntake!.Value, 1);
-        Assert.InRange(goal.WithinHorizonDailyIntake!.Value, 0.49, 0.60);
-        Assert.Equal(0.0, ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded, Now.AddDays(30), targetWins: 0).Target!.SteadyStateDailyIntake);
+        Assert.Equal(3.9 / (30 * 0.3), goal.SteadyStateDailyIntake!.Value, 12);
+        // A new client is won 2 + 4 days after arriving, with 0.3: arrivals in the first 24 of the 30 days, q = 0.3 x 24/30.
+        // On 512 bins of 30 days the two visits take ceil(34.13) + ceil(68.27) = 104 bins, so an arrival wins when at
+        // least 104 of its bins are left: 408 of the 512, q = 0.3 x 408/512 = 0.2390625.
+        Assert.Equal(3.9 / (30 * 0.3 * 408 / 512), goal.WithinHorizonDailyIntake!.Value, 12);
+        var none = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded, Now.AddDays(30), targetWins: 0).Target!;
+        Assert.Equal((0.0, 0.0), (none.SteadyStateDailyIntake, none.WithinHorizonDailyIntake));
     }
 
     [Fact]
@@ -153,10 +182,37 @@ public sealed class ForecastTests
         // 12 new clients entered a in the history, which covers 10 of the window's 180 days: 1.2 a day.
         Assert.Equal(1.2, with.IntakePerDay!.Value, 12);
         Assert.Null(without.IntakePerDay);
-        Assert.True(with.ExpectedWins > without.ExpectedWins);
-        // 60 days x 1.2 = 72 arrivals; those in the first 54 days can close in time, with probability 0.3: 72 x 0.9 x 0.3 = 19.44.
-        Assert.InRange(with.ExpectedWins - without.ExpectedWins, 18, 21);
+        // 60 days x 1.2 = 72 arrivals, each won with 0.3 if it arrives in time: the two visits take ceil(17.07) + ceil(34.13)
+        // = 53 of 512 bins, so 459 of the 512 arrival bins are in time: λ = 72 x 0.3 x 459/512 (about 19.36; 19.44 exactly in
+        // continuous time).
+        var lambda = 72 * 0.3 * 459 / 512;
+        Assert.Equal(1.1, without.ExpectedWins, 12);
+        Assert.Equal(1.1 + lambda, with.ExpectedWins, 12);
+        Assert.Equal(without.ExpectedValue, with.ExpectedValue);
+        // The count is the three clients' (0.3, 0.3, 0.5) plus a Poisson(λ): its percentiles, by adding the two.
+        double[] clients = [0.245, 0.455, 0.255, 0.045];
+        int Percentile(double level)
+        {
+            double cdf = 0;
+            for (var k = 0; ; k++)
+            {
+                for (var c = 0; c <= Math.Min(k, 3); c++)
+                {
+                    cdf += clients[c] * Math.Exp(-lambda + ((k - c) * Math.Log(lambda)) - LogFactorial(k - c));
+                }
+
+                if (cdf >= level)
+                {
+                    return k;
+                }
+            }
+        }
+
+        Assert.Equal((Percentile(0.1), Percentile(0.5), Percentile(0.9)), (with.P10, with.P50, with.P90));
+        Assert.Equal((15, 20, 26), (with.P10, with.P50, with.P90));
     }
+
+    private static double LogFactorial(int n) => Enumerable.Range(1, n).Sum(i => Math.Log(i));
 
     [Fact]
     public async Task ByOwner_FallsBackToTeamRatesWhereTheOwnerHasTooLittleHistory()
@@ -254,8 +310,7 @@ public sealed class ForecastTests
         Assert.Equal("horizonEnd", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1), -1)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, null, 3)).ParamName);
-        Assert.Equal("settings", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastSettings { Seed = null })).ParamName);
-        Assert.Equal("Runs", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { Runs = 99 }).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), null!)).ParamName);
         Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { HistoryWindow = TimeSpan.Zero }).ParamName);
         Assert.Equal("MinimumDepartures", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { MinimumDepartures = 0 }).ParamName);
     }
@@ -265,12 +320,14 @@ public sealed class ForecastTests
     {
         var log = await HistoryAsync(withOpenClients: false);
 
-        // At day 5 the six clients in b have been there 3 days; b's 4 sparse departures say 4-day visits, half won: 3 expected, 3 won on day 6.
+        // At day 5 the six clients in b have been there 3 days; b's 4 sparse departures say 4-day visits, half won: each
+        // leaves a day later and is won with 0.5, so 3 expected, a Binomial(6, 0.5) with P(≤ 1) = 7/64 and P(≤ 4) = 57/64;
+        // 3 were won on day 6.
         var backtest = ForecastCalculator.Backtest(log, T0.AddDays(5), T0.AddDays(5), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
 
         var point = Assert.Single(backtest.Points);
         Assert.Equal(3, point.Actual);
-        Assert.Equal(3.0, point.Predicted, 0);
+        Assert.Equal((3.0, 1, 5), (point.Predicted, point.P10, point.P90));
         Assert.Equal(Math.Abs(point.Error), backtest.MeanAbsoluteError);
         Assert.Equal(1.0, backtest.Coverage);
         Assert.Equal(0, backtest.Skipped);

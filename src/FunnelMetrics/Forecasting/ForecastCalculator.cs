@@ -74,7 +74,7 @@ public static class ForecastCalculator
         var sparse = Enumerable.Range(0, model.Basis.Length).Where(s => model.Basis[s] == StageBasis.SparseHistory).Select(s => log.Pipeline.Stages[s].Key.Value).ToList();
         if (sparse.Count > 0)
         {
-            reasons.Add($"Stage(s) {string.Join(", ", sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
+            reasons.Add($"Stage(s) {TextRules.Some(sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
         }
 
         if (model.ApproximatedStages > 0)

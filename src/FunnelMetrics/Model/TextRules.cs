@@ -74,6 +74,15 @@ internal static class TextRules
     }
 
     /// <summary>
+    /// A list of names for a message, capped so a message does not grow with a pipeline of thousands of stages: all of
+    /// them when there are at most ten, else the first ten and how many there are ("a, b, ... (5,000 in all)").
+    /// </summary>
+    public static string Some(IReadOnlyCollection<string> names) =>
+        names.Count <= 10
+            ? string.Join(", ", names)
+            : $"{string.Join(", ", names.Take(10))}, ... ({names.Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} in all)";
+
+    /// <summary>
     /// An argument exception's own message, without the " (Parameter 'x')" and "Actual value was ..." that .NET appends:
     /// for reports such as <see cref="Import.ImportProblem.Message"/>, which name the field themselves.
     /// </summary>

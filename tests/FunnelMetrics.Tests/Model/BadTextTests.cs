@@ -122,6 +122,28 @@ public sealed class BadTextTests
     }
 
     [Fact]
+    public void TheForecastsReason_NamesAtMostTenSparseStages()
+    {
+        var stages = Enumerable.Range(0, 30).Select(i => new StageDefinition(new StageId($"s{i}"))).ToArray();
+        var pipeline = new PipelineDefinition(SalesId, "Sales", stages);
+        var walker = new Client(new ClientId("walker"), SalesId, Anna, T0);
+        var open = new Client(new ClientId("open"), SalesId, Anna, T0);
+        var events = new List<ClientEvent>
+        {
+            new StageTransition(new EventId("o1"), open.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
+            new StageTransition(new EventId("w1"), walker.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
+        };
+        for (var i = 1; i < 30; i++)
+        {
+            events.Add(new StageTransition(new EventId($"w{i + 1}"), walker.Id, SalesId, i + 1, i == 29 ? TransitionKind.Won : TransitionKind.Advanced, new StageId($"s{i - 1}"), new StageId($"s{i}"), T0.AddHours(i), T0, Anna));
+        }
+
+        var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(FunnelEventLog.Build(pipeline, [walker, open], events), T0.AddDays(2));
+
+        Assert.Contains("Stage(s) s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ... (29 in all) had fewer than", forecast.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Velocity_WithTwoWinsOfTheLargestValue_IsComputed()
     {
         var pipeline = Pipeline;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Forecasting;
 
@@ -41,7 +42,7 @@ internal sealed class RemainingVisits
         long lowest = long.MaxValue, highest = long.MinValue;
         foreach (var q in queries)
         {
-            var from = LowerBound(durations, q.Age);
+            var from = SortedSearch.LowerBound(durations, q.Age);
             if (from == n)
             {
                 output[q.Slot] = q.Fresh;
@@ -49,7 +50,7 @@ internal sealed class RemainingVisits
             }
 
             // The durations that end by the horizon: d - a ≤ H. (a + H fits: both are within DateTimeOffset's range.)
-            var to = UpperBound(durations, q.Age + grid.Span);
+            var to = SortedSearch.UpperBound(durations, q.Age + grid.Span);
             open.Add((q, from, to));
             walk += to - from;
             lowest = Math.Min(lowest, q.Age);
@@ -260,7 +261,7 @@ internal sealed class RemainingVisits
             }
             else
             {
-                for (var u = LowerBound(distinct, k); u < distinct.Count && distinct[u] - k <= bins; u++)
+                for (var u = SortedSearch.LowerBound(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(distinct), k); u < distinct.Count && distinct[u] - k <= bins; u++)
                 {
                     var delta = (int)(distinct[u] - k);
                     if (delta == 0)
@@ -338,63 +339,6 @@ internal sealed class RemainingVisits
         }
 
         return (start, items);
-    }
-
-    private static int LowerBound(long[] sorted, long value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    private static int LowerBound(List<long> sorted, long value)
-    {
-        int lo = 0, hi = sorted.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
-
-    private static int UpperBound(long[] sorted, long value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] <= value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Forecasting;
 
@@ -211,7 +212,7 @@ internal sealed class TransientSolution
                 var below = 0;
                 for (var b = 1; b <= bins; b++)
                 {
-                    var upTo = UpperBound(sorted, grid.Upper(b));
+                    var upTo = SortedSearch.UpperBound(sorted, grid.Upper(b));
                     counts[b] = upTo - below;
                     below = upTo;
                 }
@@ -275,25 +276,6 @@ internal sealed class TransientSolution
             }
 
             return sum;
-        }
-
-        private static int UpperBound(long[] sorted, long value)
-        {
-            int lo = 0, hi = sorted.Length;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (sorted[mid] <= value)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo;
         }
     }
 }

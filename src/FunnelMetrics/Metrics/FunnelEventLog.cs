@@ -369,22 +369,7 @@ public sealed class FunnelEventLog
         }
 
         // Instants never decrease within a client, so binary search for the last one at or before the cut.
-        var span = MemoryMarshal.CreateReadOnlySpan(ref Ticks[lo], hi - lo);
-        int a = 0, b = span.Length;
-        while (a < b)
-        {
-            var mid = (a + b) >>> 1;
-            if (span[mid] <= asOfTicks)
-            {
-                a = mid + 1;
-            }
-            else
-            {
-                b = mid;
-            }
-        }
-
-        return lo + a - 1;
+        return lo + SortedSearch.UpperBound(MemoryMarshal.CreateReadOnlySpan(ref Ticks[lo], hi - lo), asOfTicks) - 1;
     }
 }
 

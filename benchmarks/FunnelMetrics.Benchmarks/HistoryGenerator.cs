@@ -65,7 +65,7 @@ public static class HistoryGenerator
             StageTransition Move(TransitionKind kind, int? from, int? to, string? reason = null)
             {
                 moves++;
-                return (StageTransition)Add(new StageTransition(new EventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, kind, from is { } f ? stageIds[f] : null, to is { } t ? stageIds[t] : null, at, at, owner, reason));
+                return (StageTransition)Add(new StageTransition(new ClientEventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, kind, from is { } f ? stageIds[f] : null, to is { } t ? stageIds[t] : null, at, at, owner, reason));
             }
 
             Move(TransitionKind.Entered, null, stage);
@@ -77,7 +77,7 @@ public static class HistoryGenerator
                 for (var k = 0; k < touches && at + (stay * (k + 1) / (touches + 1)) < End; k++)
                 {
                     var touchAt = at + (stay * (k + 1) / (touches + 1));
-                    Add(new ClientActivity(new EventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, touchAt, touchAt, owner, "call"));
+                    Add(new ClientActivity(new ClientEventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, touchAt, touchAt, owner, "call"));
                     at = touchAt;
                 }
 
@@ -92,7 +92,7 @@ public static class HistoryGenerator
                     var next = ownerIds[random.Next(owners)];
                     if (next != owner)
                     {
-                        Add(new OwnerReassignment(new EventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, at, at, next, owner));
+                        Add(new OwnerReassignment(new ClientEventId($"{id}-{sequence + 1}"), id, pipelineId, ++sequence, at, at, next, owner));
                         owner = next;
                     }
                 }

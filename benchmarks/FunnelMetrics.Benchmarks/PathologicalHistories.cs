@@ -105,7 +105,7 @@ public static class PathologicalHistories
             var at = HistoryGenerator.Start.AddMinutes(random.Next(0, 60 * 24 * 60));
             clients[n] = new Client(id, pipeline.Id, owner, at, 1000m * random.Next(1, 50));
             long sequence = 0;
-            void Move(TransitionKind kind, int? from, int? to) => events.Add(new StageTransition(new EventId($"{id}-{sequence + 1}"), id, pipeline.Id, ++sequence, kind, from is { } f ? stages[f] : null, to is { } t ? stages[t] : null, at, at, owner, null));
+            void Move(TransitionKind kind, int? from, int? to) => events.Add(new StageTransition(new ClientEventId($"{id}-{sequence + 1}"), id, pipeline.Id, ++sequence, kind, from is { } f ? stages[f] : null, to is { } t ? stages[t] : null, at, at, owner, null));
 
             var stage = first?.Invoke(random) ?? 0;
             Move(TransitionKind.Entered, null, stage);

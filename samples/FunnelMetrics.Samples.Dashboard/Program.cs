@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using System.CommandLine;
 using System.Globalization;
 using FunnelMetrics;

@@ -86,7 +86,7 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
             cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default)
+    public async ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -100,7 +100,7 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
 
     /// <inheritdoc/>
     /// <remarks>Looks the ids up in chunks of 500 through the unique index on the event id: one query per chunk.</remarks>
-    public async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<EventId> eventIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<ClientEventId> eventIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         foreach (var chunk in eventIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).Chunk(500))

@@ -43,7 +43,7 @@ internal static class Mapping
 
     public static ClientEvent ToEvent(EventRecord r)
     {
-        var id = new EventId(r.EventId);
+        var id = new ClientEventId(r.EventId);
         var clientId = new ClientId(r.ClientId);
         var pipelineId = new PipelineId(r.PipelineId);
         var occurredAt = Instant(r.OccurredAtUtcTicks);

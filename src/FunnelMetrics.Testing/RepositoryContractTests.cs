@@ -33,7 +33,7 @@ public abstract class RepositoryContractTests : IAsyncLifetime
     private async Task<IFunnelEventStore> CreateEventStoreAsync() => (await CreateRepositoriesAsync().ConfigureAwait(false)).Events;
 
     private static ClientActivity Activity(string client, long sequence, DateTimeOffset at, string? id = null, PipelineId? pipeline = null) =>
-        new(new EventId(id ?? $"{client}-{sequence}"), new ClientId(client), pipeline ?? SalesId, sequence, at, at, Anna, $"call {sequence}");
+        new(new ClientEventId(id ?? $"{client}-{sequence}"), new ClientId(client), pipeline ?? SalesId, sequence, at, at, Anna, $"call {sequence}");
 
     private static async Task<List<T>> ListAsync<T>(IAsyncEnumerable<T> source)
     {
@@ -74,13 +74,13 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         var at = T0.AddTicks(1234567);
         ClientEvent[] batch =
         [
-            new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, at, at.AddTicks(1), Anna),
-            new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Skipped, DecisionMaker, Meeting, at.AddDays(1), at.AddDays(2), Anna, note: "Вызов: meeting fixed \u2014 \"quoted\""),
-            new ClientActivity(new EventId("e3"), c, SalesId, 3, at.AddDays(1), at.AddDays(1), Anna),
-            new OwnerReassignment(new EventId("e4"), c, SalesId, 4, at.AddDays(3), at.AddDays(3), Boris, Anna, "handover"),
-            new StageTransition(new EventId("e5"), c, SalesId, 5, TransitionKind.Lost, Meeting, null, at.AddDays(4), at.AddDays(4), Boris, lostReason: "budget"),
-            new StageTransition(new EventId("e6"), c, SalesId, 6, TransitionKind.Reopened, Meeting, Meeting, at.AddDays(5), at.AddDays(5), Boris),
-            new StageTransition(new EventId("e7"), c, SalesId, 7, TransitionKind.Won, Meeting, Contract, at.AddDays(6), at.AddDays(6), Boris),
+            new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, at, at.AddTicks(1), Anna),
+            new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Skipped, DecisionMaker, Meeting, at.AddDays(1), at.AddDays(2), Anna, note: "Вызов: meeting fixed \u2014 \"quoted\""),
+            new ClientActivity(new ClientEventId("e3"), c, SalesId, 3, at.AddDays(1), at.AddDays(1), Anna),
+            new OwnerReassignment(new ClientEventId("e4"), c, SalesId, 4, at.AddDays(3), at.AddDays(3), Boris, Anna, "handover"),
+            new StageTransition(new ClientEventId("e5"), c, SalesId, 5, TransitionKind.Lost, Meeting, null, at.AddDays(4), at.AddDays(4), Boris, lostReason: "budget"),
+            new StageTransition(new ClientEventId("e6"), c, SalesId, 6, TransitionKind.Reopened, Meeting, Meeting, at.AddDays(5), at.AddDays(5), Boris),
+            new StageTransition(new ClientEventId("e7"), c, SalesId, 7, TransitionKind.Won, Meeting, Contract, at.AddDays(6), at.AddDays(6), Boris),
         ];
 
         await store.AppendAsync(c, 0, batch);
@@ -113,7 +113,7 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         Assert.Equal(expected, ex.ExpectedVersion);
         Assert.Equal(1, ex.ActualVersion);
         Assert.Single(await ListAsync(store.ReadClientAsync(new ClientId("c1"))));
-        Assert.Null(await store.FindAsync(new EventId("x")));
+        Assert.Null(await store.FindAsync(new ClientEventId("x")));
     }
 
     /// <summary>A batch holding an id stored before (even for another client) is refused whole.</summary>
@@ -127,10 +127,10 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<EventIdConflictException>(() =>
             store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "fresh-1"), Activity("c2", 2, T0, "taken"), Activity("c2", 3, T0, "fresh-3")]));
 
-        Assert.Equal(new EventId("taken"), ex.EventId);
+        Assert.Equal(new ClientEventId("taken"), ex.EventId);
         Assert.Equal(new ClientId("c2"), ex.ClientId);
         Assert.Empty(await ListAsync(store.ReadClientAsync(new ClientId("c2"))));
-        Assert.Null(await store.FindAsync(new EventId("fresh-1")));
+        Assert.Null(await store.FindAsync(new ClientEventId("fresh-1")));
         Assert.Equal(["taken"], (await ListAsync(store.ReadPipelineAsync(SalesId, PipelineEventQuery.All))).Select(e => e.Id.Value));
         Assert.Equal(2, await store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "fresh-1"), Activity("c2", 2, T0, "fresh-2")]));
     }
@@ -153,11 +153,11 @@ public abstract class RepositoryContractTests : IAsyncLifetime
 
         // A retry that re-reads the version but reuses the ids: the ids are refused, with the stored event.
         var again = await Assert.ThrowsAsync<EventIdConflictException>(() => store.AppendAsync(c, 2, [Activity("c1", 3, T0.AddMinutes(2), "req-1")]));
-        Assert.Equal(new EventId("req-1"), again.EventId);
+        Assert.Equal(new ClientEventId("req-1"), again.EventId);
         Assert.Equal(batch[0], again.Existing);
 
         Assert.Equal(batch, await ListAsync(store.ReadClientAsync(c)));
-        Assert.Equal(batch[1], await store.FindAsync(new EventId("req-2")));
+        Assert.Equal(batch[1], await store.FindAsync(new ClientEventId("req-2")));
         Assert.Equal(3, await store.AppendAsync(c, 2, [Activity("c1", 3, T0.AddMinutes(2), "req-3")]));
     }
 
@@ -202,10 +202,10 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         await store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0, "a")]);
         await store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "b")]);
 
-        Assert.Equal(Activity("c1", 1, T0, "a"), await store.FindAsync(new EventId("a")));
-        Assert.Equal(Activity("c2", 1, T0, "b"), await store.FindAsync(new EventId("b")));
-        Assert.Null(await store.FindAsync(new EventId("A")));
-        Assert.Null(await store.FindAsync(new EventId("c")));
+        Assert.Equal(Activity("c1", 1, T0, "a"), await store.FindAsync(new ClientEventId("a")));
+        Assert.Equal(Activity("c2", 1, T0, "b"), await store.FindAsync(new ClientEventId("b")));
+        Assert.Null(await store.FindAsync(new ClientEventId("A")));
+        Assert.Null(await store.FindAsync(new ClientEventId("c")));
     }
 
     /// <summary>
@@ -219,12 +219,12 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         var store = await CreateEventStoreAsync();
         await store.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0, "a"), Activity("c1", 2, T0, "b")]);
         await store.AppendAsync(new ClientId("c2"), 0, [Activity("c2", 1, T0, "z")]);
-        var ids = Enumerable.Range(0, 1200).Select(i => new EventId($"missing-{i}")).Concat([new EventId("a"), new EventId("z"), new EventId("A"), new EventId("z")]).ToList();
+        var ids = Enumerable.Range(0, 1200).Select(i => new ClientEventId($"missing-{i}")).Concat([new ClientEventId("a"), new ClientEventId("z"), new ClientEventId("A"), new ClientEventId("z")]).ToList();
 
         var found = await store.FindManyAsync(ids).ToListAsync();
 
         Assert.Equal(["a", "z"], found.Select(e => e.Id.Value).Order(StringComparer.Ordinal));
-        Assert.Equal(Activity("c2", 1, T0, "z"), found.Single(e => e.Id == new EventId("z")));
+        Assert.Equal(Activity("c2", 1, T0, "z"), found.Single(e => e.Id == new ClientEventId("z")));
         Assert.Empty(await store.FindManyAsync([]).ToListAsync());
     }
 
@@ -358,7 +358,7 @@ public abstract class RepositoryContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => repos.Events.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, T0)], cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => repos.Pipelines.AddAsync(Pipeline, cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => repos.Clients.AddAsync(NewClient("c1"), cts.Token));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repos.Events.FindAsync(new EventId("x"), cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repos.Events.FindAsync(new ClientEventId("x"), cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repos.Pipelines.GetAsync(SalesId, cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await repos.Clients.GetAsync(new ClientId("c1"), cts.Token));
 

@@ -12,7 +12,7 @@ namespace FunnelMetrics.EntityFrameworkCore.Tests;
 public abstract class FaultTests(ITestDatabase database)
 {
     private static ClientActivity Activity(string client, long sequence, string id) =>
-        new(new EventId(id), new ClientId(client), SalesId, sequence, T0.AddMinutes(sequence), T0.AddMinutes(sequence), Anna);
+        new(new ClientEventId(id), new ClientId(client), SalesId, sequence, T0.AddMinutes(sequence), T0.AddMinutes(sequence), Anna);
 
     /// <summary>Whether the writer can be paused after its version check and before its insert while another writer commits.</summary>
     /// <remarks>Not on SQLite: the appending transaction holds the database's write lock from its start, so the other writer waits.</remarks>
@@ -35,7 +35,7 @@ public abstract class FaultTests(ITestDatabase database)
         Assert.True(dropper.Count >= 2, $"The batch's inserts ran {dropper.Count} commands; the connection was to drop at the second.");
         dropper.Enabled = false;
         Assert.Equal([Activity("c1", 1, "e1")], await faulty.ReadClientAsync(c).ToListAsync());
-        Assert.Null(await faulty.FindAsync(new EventId("e2")));
+        Assert.Null(await faulty.FindAsync(new ClientEventId("e2")));
         Assert.Equal(4, await faulty.AppendAsync(c, 1, batch));
         Assert.Equal([1L, 2, 3, 4], (await faulty.ReadClientAsync(c).ToListAsync()).Select(e => e.Sequence));
     }
@@ -79,7 +79,7 @@ public abstract class FaultTests(ITestDatabase database)
         Assert.True(hook.Fired);
         Assert.Equal((1L, 2L), (ex.ExpectedVersion, ex.ActualVersion));
         Assert.Equal(["first", "theirs"], (await mine.ReadClientAsync(c).ToListAsync()).Select(e => e.Id.Value));
-        Assert.Null(await mine.FindAsync(new EventId("mine-2")));
+        Assert.Null(await mine.FindAsync(new ClientEventId("mine-2")));
     }
 
     [SkippableFact]
@@ -96,7 +96,7 @@ public abstract class FaultTests(ITestDatabase database)
         var ex = await Assert.ThrowsAsync<EventIdConflictException>(() => mine.AppendAsync(new ClientId("c1"), 0, [Activity("c1", 1, "mine"), Activity("c1", 2, "shared")]));
 
         Assert.True(hook.Fired);
-        Assert.Equal(new EventId("shared"), ex.EventId);
+        Assert.Equal(new ClientEventId("shared"), ex.EventId);
         Assert.Equal(new ClientId("c1"), ex.ClientId);
         Assert.Equal(Activity("c2", 1, "shared"), ex.Existing);
         Assert.Empty(await mine.ReadClientAsync(new ClientId("c1")).ToListAsync());

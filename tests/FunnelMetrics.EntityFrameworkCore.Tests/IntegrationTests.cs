@@ -51,13 +51,13 @@ public sealed class IntegrationTests(SqliteDatabase database) : IClassFixture<Sq
             var recorder = scope.ServiceProvider.GetRequiredService<FunnelRecorder>();
             await scope.ServiceProvider.GetRequiredService<IPipelineRepository>().AddAsync(Pipeline);
             await recorder.AddClientAsync(NewClient("acme"));
-            await recorder.MoveAsync(new ClientId("acme"), Interest, T0.AddDays(1), eventId: new EventId("move-1"));
+            await recorder.MoveAsync(new ClientId("acme"), Interest, T0.AddDays(1), eventId: new ClientEventId("move-1"));
             await recorder.MoveAsync(new ClientId("acme"), Offer, T0.AddDays(2), note: "sent the offer");
             await recorder.ReassignAsync(new ClientId("acme"), Boris, T0.AddDays(3));
             await recorder.MarkLostAsync(new ClientId("acme"), "budget", T0.AddDays(4));
 
             // A retry of the first move is recognised, not recorded twice.
-            await recorder.MoveAsync(new ClientId("acme"), Interest, T0.AddDays(1), eventId: new EventId("move-1"));
+            await recorder.MoveAsync(new ClientId("acme"), Interest, T0.AddDays(1), eventId: new ClientEventId("move-1"));
             var state = await recorder.GetStateAsync(new ClientId("acme"));
             Assert.Equal(4, state.Version);
         }

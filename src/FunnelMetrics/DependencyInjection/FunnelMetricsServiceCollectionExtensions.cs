@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics;
 using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Import;

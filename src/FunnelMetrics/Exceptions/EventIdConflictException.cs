@@ -10,7 +10,7 @@ public sealed class EventIdConflictException : FunnelMetricsException
     /// <param name="eventId">The id already in use.</param>
     /// <param name="clientId">The client of the refused event.</param>
     /// <param name="existing">The event already stored under the id, when known.</param>
-    public EventIdConflictException(EventId eventId, ClientId clientId, ClientEvent? existing)
+    public EventIdConflictException(ClientEventId eventId, ClientId clientId, ClientEvent? existing)
         : base(existing is null
             ? $"Event id '{eventId}' of client '{clientId}' is already used by another event. Use a fresh id for a new event."
             : $"Event id '{eventId}' of client '{clientId}' was already recorded with different content ({existing}). Retries must repeat the original request exactly; use a fresh id for a new event.")
@@ -21,7 +21,7 @@ public sealed class EventIdConflictException : FunnelMetricsException
     }
 
     /// <summary>The id already in use.</summary>
-    public EventId EventId { get; }
+    public ClientEventId EventId { get; }
 
     /// <summary>The client of the refused event.</summary>
     public ClientId ClientId { get; }

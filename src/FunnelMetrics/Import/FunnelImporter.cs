@@ -218,7 +218,7 @@ public sealed class FunnelImporter
     /// </summary>
     private async Task CheckDerivedIdsAsync(List<ClientPlan> plans, ProblemList problems, CancellationToken cancellationToken)
     {
-        var planned = new Dictionary<EventId, (ClientPlan Plan, int Index)>();
+        var planned = new Dictionary<ClientEventId, (ClientPlan Plan, int Index)>();
         foreach (var plan in plans)
         {
             for (var i = (int)plan.StoredVersion; i < plan.Events.Count; i++)
@@ -490,7 +490,7 @@ public sealed class FunnelImporter
         && stored.Owner == imported.Owner
         && (stored is not StageTransition s || (imported is StageTransition i && s.Kind == i.Kind && s.ToStage == i.ToStage));
 
-    private static EventId DeriveEventId(string prefix, ClientId clientId, long sequence)
+    private static ClientEventId DeriveEventId(string prefix, ClientId clientId, long sequence)
     {
         var suffix = $"#{sequence}";
         var client = clientId.Value;
@@ -499,7 +499,7 @@ public sealed class FunnelImporter
             client = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(client)));
         }
 
-        return new EventId(prefix + client + suffix);
+        return new ClientEventId(prefix + client + suffix);
     }
 
     /// <summary>The field a model constructor's refusal is about, by the parameter it names.</summary>

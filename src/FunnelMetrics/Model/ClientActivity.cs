@@ -19,7 +19,7 @@ public sealed class ClientActivity : ClientEvent
     /// <param name="note">What was done, at most 1000 characters; optional.</param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
     [JsonConstructor]
-    public ClientActivity(EventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, string? note = null)
+    public ClientActivity(ClientEventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, string? note = null)
         : base(id, clientId, pipelineId, sequence, occurredAt, recordedAt, owner, note)
     {
     }

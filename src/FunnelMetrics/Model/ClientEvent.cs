@@ -14,7 +14,7 @@ namespace FunnelMetrics;
 [JsonDerivedType(typeof(OwnerReassignment), "reassignment")]
 public abstract class ClientEvent : IEquatable<ClientEvent>
 {
-    private protected ClientEvent(EventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, string? note)
+    private protected ClientEvent(ClientEventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, string? note)
     {
         Id = TextRules.NotDefault(id, "An event id", nameof(id));
         ClientId = TextRules.NotDefault(clientId, "The event's client id", nameof(clientId));
@@ -29,7 +29,7 @@ public abstract class ClientEvent : IEquatable<ClientEvent>
     }
 
     /// <summary>The event's identifier, its idempotency key: recording the same id twice stores it once.</summary>
-    public EventId Id { get; }
+    public ClientEventId Id { get; }
 
     /// <summary>The client the event belongs to.</summary>
     public ClientId ClientId { get; }

@@ -20,7 +20,7 @@ public sealed class OwnerReassignment : ClientEvent
     /// <param name="note">An optional short note.</param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
     [JsonConstructor]
-    public OwnerReassignment(EventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, OwnerId previousOwner, string? note = null)
+    public OwnerReassignment(ClientEventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, OwnerId previousOwner, string? note = null)
         : base(id, clientId, pipelineId, sequence, occurredAt, recordedAt, owner, note)
     {
         PreviousOwner = TextRules.NotDefault(previousOwner, "The previous owner", nameof(previousOwner));

@@ -30,7 +30,7 @@ public sealed class StageTransition : ClientEvent
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
     [JsonConstructor]
     public StageTransition(
-        EventId id,
+        ClientEventId id,
         ClientId clientId,
         PipelineId pipelineId,
         long sequence,

@@ -98,7 +98,7 @@ public sealed class FunnelRecorder
     /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
     /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
     /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
-    public async Task<StageTransition> MoveAsync(ClientId clientId, StageId toStage, DateTimeOffset? occurredAt = null, string? note = null, EventId? eventId = null, CancellationToken cancellationToken = default)
+    public async Task<StageTransition> MoveAsync(ClientId clientId, StageId toStage, DateTimeOffset? occurredAt = null, string? note = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
     {
         TextRules.NotDefault(toStage, "The target stage", nameof(toStage));
         var request = new RecordRequest(RequestKind.Move, clientId, occurredAt, note, eventId, Stage: toStage);
@@ -120,7 +120,7 @@ public sealed class FunnelRecorder
     /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
     /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
     /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
-    public async Task<StageTransition> MarkLostAsync(ClientId clientId, string? lostReason = null, DateTimeOffset? occurredAt = null, string? note = null, EventId? eventId = null, CancellationToken cancellationToken = default)
+    public async Task<StageTransition> MarkLostAsync(ClientId clientId, string? lostReason = null, DateTimeOffset? occurredAt = null, string? note = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
     {
         TextRules.Optional(lostReason, TextRules.MaxLostReasonLength, "A lost reason", nameof(lostReason));
         var request = new RecordRequest(RequestKind.Lose, clientId, occurredAt, note, eventId, LostReason: lostReason);
@@ -145,7 +145,7 @@ public sealed class FunnelRecorder
     /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
     /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
     /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
-    public async Task<StageTransition> ReopenAsync(ClientId clientId, StageId toStage, DateTimeOffset? occurredAt = null, string? note = null, EventId? eventId = null, CancellationToken cancellationToken = default)
+    public async Task<StageTransition> ReopenAsync(ClientId clientId, StageId toStage, DateTimeOffset? occurredAt = null, string? note = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
     {
         TextRules.NotDefault(toStage, "The target stage", nameof(toStage));
         var request = new RecordRequest(RequestKind.Reopen, clientId, occurredAt, note, eventId, Stage: toStage);
@@ -167,7 +167,7 @@ public sealed class FunnelRecorder
     /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
     /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
     /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
-    public async Task<ClientActivity> RecordActivityAsync(ClientId clientId, string? note = null, DateTimeOffset? occurredAt = null, EventId? eventId = null, CancellationToken cancellationToken = default)
+    public async Task<ClientActivity> RecordActivityAsync(ClientId clientId, string? note = null, DateTimeOffset? occurredAt = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
     {
         var request = new RecordRequest(RequestKind.Activity, clientId, occurredAt, note, eventId);
         return (ClientActivity)await RecordAsync(request, cancellationToken).ConfigureAwait(false);
@@ -187,7 +187,7 @@ public sealed class FunnelRecorder
     /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
     /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
     /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
-    public async Task<OwnerReassignment> ReassignAsync(ClientId clientId, OwnerId newOwner, DateTimeOffset? occurredAt = null, string? note = null, EventId? eventId = null, CancellationToken cancellationToken = default)
+    public async Task<OwnerReassignment> ReassignAsync(ClientId clientId, OwnerId newOwner, DateTimeOffset? occurredAt = null, string? note = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
     {
         TextRules.NotDefault(newOwner, "The new owner", nameof(newOwner));
         var request = new RecordRequest(RequestKind.Reassign, clientId, occurredAt, note, eventId, NewOwner: newOwner);
@@ -211,7 +211,7 @@ public sealed class FunnelRecorder
         CheckCommon(request.ClientId, request.Note, request.EventId);
         var occurredAt = request.OccurredAt is { } given ? TextRules.Utc(given) : (DateTimeOffset?)null;
         request = request with { OccurredAt = occurredAt };
-        var eventId = request.EventId ?? EventId.New();
+        var eventId = request.EventId ?? ClientEventId.New();
 
         for (var attempt = 0; ; attempt++)
         {
@@ -268,7 +268,7 @@ public sealed class FunnelRecorder
         return state.LastEventAt is { } last && last > at ? last : at;
     }
 
-    private static void CheckCommon(ClientId clientId, string? note, EventId? eventId)
+    private static void CheckCommon(ClientId clientId, string? note, ClientEventId? eventId)
     {
         TextRules.NotDefault(clientId, "The client id", nameof(clientId));
         TextRules.Optional(note, TextRules.MaxNoteLength, "An event's note", nameof(note));
@@ -279,7 +279,7 @@ public sealed class FunnelRecorder
     }
 
     /// <summary>The stored event with the id when it matches the request; throws when the id holds something else.</summary>
-    private async Task<ClientEvent?> FindRecordedAsync(EventId eventId, RecordRequest request, CancellationToken cancellationToken)
+    private async Task<ClientEvent?> FindRecordedAsync(ClientEventId eventId, RecordRequest request, CancellationToken cancellationToken)
     {
         var existing = await _events.FindAsync(eventId, cancellationToken).ConfigureAwait(false);
         if (existing is null)

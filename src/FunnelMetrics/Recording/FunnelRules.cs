@@ -13,7 +13,7 @@ internal static class FunnelRules
         : toIndex > fromIndex ? TransitionKind.Skipped
         : TransitionKind.Regressed;
 
-    public static ClientEvent Decide(PipelineDefinition pipeline, Client client, ClientState state, in RecordRequest request, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan futureTolerance, EventId eventId)
+    public static ClientEvent Decide(PipelineDefinition pipeline, Client client, ClientState state, in RecordRequest request, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan futureTolerance, ClientEventId eventId)
     {
         var clientId = client.Id;
         var next = state.Version + 1;
@@ -165,7 +165,7 @@ internal readonly record struct RecordRequest(
     ClientId ClientId,
     DateTimeOffset? OccurredAt,
     string? Note,
-    EventId? EventId,
+    ClientEventId? EventId,
     StageId? Stage = null,
     string? LostReason = null,
     OwnerId? NewOwner = null);

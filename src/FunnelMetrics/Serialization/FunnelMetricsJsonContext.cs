@@ -23,7 +23,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(StageId))]
 [JsonSerializable(typeof(ClientId))]
 [JsonSerializable(typeof(OwnerId))]
-[JsonSerializable(typeof(EventId))]
+[JsonSerializable(typeof(ClientEventId))]
 [JsonSerializable(typeof(StageDefinition))]
 [JsonSerializable(typeof(PipelineDefinition))]
 [JsonSerializable(typeof(Client))]

@@ -71,9 +71,9 @@ internal sealed class OwnerIdJsonConverter : IdentifierJsonConverter<OwnerId>
     protected override string? GetValue(OwnerId id) => id.Value;
 }
 
-internal sealed class EventIdJsonConverter : IdentifierJsonConverter<EventId>
+internal sealed class EventIdJsonConverter : IdentifierJsonConverter<ClientEventId>
 {
-    protected override EventId Create(string value) => new(value);
+    protected override ClientEventId Create(string value) => new(value);
 
-    protected override string? GetValue(EventId id) => id.Value;
+    protected override string? GetValue(ClientEventId id) => id.Value;
 }

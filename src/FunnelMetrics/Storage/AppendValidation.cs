@@ -27,7 +27,7 @@ public static class AppendValidation
         }
 
         var pipelineId = events[0]?.PipelineId ?? default;
-        var ids = new HashSet<EventId>(events.Count);
+        var ids = new HashSet<ClientEventId>(events.Count);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i] ?? throw new ArgumentException($"Event {i} of the batch for client '{clientId}' is null.", nameof(events));

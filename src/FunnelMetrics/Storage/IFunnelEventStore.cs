@@ -39,7 +39,7 @@ public interface IFunnelEventStore
     /// <param name="eventId">The event id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The event, or <see langword="null"/>.</returns>
-    ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default);
+    ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Finds which of many event ids are stored, such as the ids an import is about to append. The default
@@ -48,7 +48,7 @@ public interface IFunnelEventStore
     /// <param name="eventIds">The ids, in any order; duplicates are looked up once.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The stored events among them, in no particular order; none when no id is stored.</returns>
-    async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<EventId> eventIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<ClientEventId> eventIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         foreach (var id in eventIds.Distinct())

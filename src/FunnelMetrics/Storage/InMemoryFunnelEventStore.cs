@@ -13,7 +13,7 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
     private static readonly Comparer<ClientEvent> EventOrder = Comparer<ClientEvent>.Create(static (a, b) => EventCursor.Of(a).CompareTo(EventCursor.Of(b)));
 
     private readonly ConcurrentDictionary<ClientId, ClientStream> _streams = new();
-    private readonly ConcurrentDictionary<EventId, ClientEvent> _byId = new();
+    private readonly ConcurrentDictionary<ClientEventId, ClientEvent> _byId = new();
     private readonly ConcurrentDictionary<PipelineId, SortedSnapshotLog<ClientEvent>> _byPipeline = new();
 
     /// <summary>The number of events stored, over all clients.</summary>
@@ -71,7 +71,7 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default)
+    public ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(_byId.GetValueOrDefault(eventId));

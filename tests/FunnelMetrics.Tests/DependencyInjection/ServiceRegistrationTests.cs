@@ -104,7 +104,7 @@ public sealed class ServiceRegistrationTests
 
         public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) => _inner.ReadClientAsync(clientId, cancellationToken);
 
-        public ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default) => _inner.FindAsync(eventId, cancellationToken);
+        public ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default) => _inner.FindAsync(eventId, cancellationToken);
 
         public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default) => _inner.ReadPipelineAsync(pipelineId, query, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using System.Text.Json;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
@@ -70,7 +71,7 @@ public sealed partial class ReadmeQuickStartTests
         StageTransition move = await recorder.MoveAsync(acme, new StageId("requirements"), monday.AddDays(3));
 
         // An action without a stage change. The CRM's own key as event id makes a retry safe.
-        await recorder.RecordActivityAsync(acme, "Follow-up call on the requirements", monday.AddDays(4), eventId: new EventId("crm-task-1001"));
+        await recorder.RecordActivityAsync(acme, "Follow-up call on the requirements", monday.AddDays(4), eventId: new ClientEventId("crm-task-1001"));
 
         ClientState state = await recorder.GetStateAsync(acme);
         Console.WriteLine(state);     // acme-42 Open requirements v4, owner anna
@@ -116,7 +117,7 @@ public sealed partial class ReadmeQuickStartTests
         Assert.Equal(TimeSpan.FromDays(1), time.Stages[0].Completed.Median);
 
         // The retry the README promises is safe: same id, same request, no second event.
-        var retried = await recorder.RecordActivityAsync(acme, "Follow-up call on the requirements", monday.AddDays(4), eventId: new EventId("crm-task-1001"));
+        var retried = await recorder.RecordActivityAsync(acme, "Follow-up call on the requirements", monday.AddDays(4), eventId: new ClientEventId("crm-task-1001"));
         Assert.Equal(4L, retried.Sequence);
         Assert.Equal(4L, (await recorder.GetStateAsync(acme)).Version);
     }

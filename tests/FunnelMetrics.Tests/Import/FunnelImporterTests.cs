@@ -74,7 +74,7 @@ public sealed class FunnelImporterTests
         Assert.Equal(["1 Entered ->interest 5h boris", "2 Lost interest>- 30h boris price", "3 Reopened interest>meeting 40h boris"], await HistoryAsync(store, "b"));
         var a = await store.Clients.GetAsync(new ClientId("a"));
         Assert.Equal((Anna, T0, (decimal?)5000m, "north"), (a!.Owner, a.CreatedAt, a.Value, a.Attributes["region"]));
-        Assert.Equal(new EventId("import:a#7"), (await store.Events.ReadClientAsync(new ClientId("a")).LastAsync()).Id);
+        Assert.Equal(new ClientEventId("import:a#7"), (await store.Events.ReadClientAsync(new ClientId("a")).LastAsync()).Id);
     }
 
     [Fact]

@@ -149,7 +149,7 @@ public sealed class ImportBadInputTests
         var (store, importer) = await CreateAsync();
         var other = NewClient("other");
         await store.Clients.AddAsync(other);
-        await store.Events.AppendAsync(other.Id, 0, [new StageTransition(new EventId("import:b#1"), other.Id, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
+        await store.Events.AppendAsync(other.Id, 0, [new StageTransition(new ClientEventId("import:b#1"), other.Id, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
         ImportRecord[] records = [Reached("a", DecisionMaker, 0, Anna, 2), Reached("b", DecisionMaker, 0, Anna, 3)];
 
         var result = await importer.ImportAsync(SalesId, records);
@@ -218,7 +218,7 @@ public sealed class ImportBadInputTests
             // Just before the import appends client b's history, another writer records something else for b.
             if (++appends == 2)
             {
-                await store.Events.AppendAsync(b, 0, [new ClientActivity(new EventId("crm-1"), b, SalesId, 1, T0, T0, Anna)]);
+                await store.Events.AppendAsync(b, 0, [new ClientActivity(new ClientEventId("crm-1"), b, SalesId, 1, T0, T0, Anna)]);
             }
         };
         ImportRecord[] records = [Reached("a", DecisionMaker, 0, Anna, 2), Reached("b", DecisionMaker, 0, Anna, 3)];

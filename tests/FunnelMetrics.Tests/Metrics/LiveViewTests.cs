@@ -52,13 +52,13 @@ public sealed class LiveViewTests
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
         var view = FunnelLiveView.Create(await h.LogAsync(), T0);
-        var second = new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0, T0, Anna);
-        var first = new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0.AddHours(1), T0, Anna);
+        var second = new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0, T0, Anna);
+        var first = new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0.AddHours(1), T0, Anna);
 
         Assert.Throws<ArgumentException>(() => view.Apply(second));
         view.Apply(first);
         Assert.Throws<ArgumentException>(() => view.Apply(second)); // earlier than the first
-        Assert.Throws<ArgumentException>(() => view.Apply(new ClientActivity(new EventId("x"), new ClientId("ghost"), SalesId, 1, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => view.Apply(new ClientActivity(new ClientEventId("x"), new ClientId("ghost"), SalesId, 1, T0, T0, Anna)));
         Assert.Equal(1, view.Counts(T0).Stages[0].Clients);
         view.Add(NewClient("c2"));
         view.Add(NewClient("c2"));
@@ -71,11 +71,11 @@ public sealed class LiveViewTests
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
         var view = FunnelLiveView.Create(await h.LogAsync(), T0);
-        view.Apply(new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
+        view.Apply(new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
 
         Assert.Empty(view.Stalled(T0.AddDays(7)).Clients);
         Assert.Equal(c, Assert.Single(view.Stalled(T0.AddDays(7).AddTicks(1)).Clients).ClientId);
-        view.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Meeting, Requirements, T0.AddDays(8), T0.AddDays(8), Anna));
+        view.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Meeting, Requirements, T0.AddDays(8), T0.AddDays(8), Anna));
         Assert.Empty(view.Stalled(T0.AddDays(9)).Clients);
     }
 }

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using System.Runtime.CompilerServices;
 using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;
@@ -36,12 +37,12 @@ public sealed class LoadUnderConcurrentWritesTests
         {
             var c0 = new ClientId("c0000");
             await store.Events.AppendAsync(c0, 3, [
-                new ClientActivity(new EventId("late-1"), c0, SalesId, 4, T0.AddHours(50), T0.AddDays(60), Anna),
-                new ClientActivity(new EventId("late-2"), c0, SalesId, 5, T0.AddHours(200), T0.AddDays(60), Anna),
+                new ClientActivity(new ClientEventId("late-1"), c0, SalesId, 4, T0.AddHours(50), T0.AddDays(60), Anna),
+                new ClientActivity(new ClientEventId("late-2"), c0, SalesId, 5, T0.AddHours(200), T0.AddDays(60), Anna),
             ]);
             var late = new ClientId("late");
             await store.Clients.AddAsync(new Client(late, SalesId, Boris, T0.AddHours(300)));
-            await store.Events.AppendAsync(late, 0, [new StageTransition(new EventId("late-3"), late, SalesId, 1, TransitionKind.Entered, null, Meeting, T0.AddHours(300), T0.AddDays(60), Boris)]);
+            await store.Events.AppendAsync(late, 0, [new StageTransition(new ClientEventId("late-3"), late, SalesId, 1, TransitionKind.Entered, null, Meeting, T0.AddHours(300), T0.AddDays(60), Boris)]);
         });
         var analytics = new FunnelAnalytics(store.Pipelines, store.Clients, events, clock, options);
 
@@ -60,7 +61,7 @@ public sealed class LoadUnderConcurrentWritesTests
 
         public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) => inner.ReadClientAsync(clientId, cancellationToken);
 
-        public ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default) => inner.FindAsync(eventId, cancellationToken);
+        public ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default) => inner.FindAsync(eventId, cancellationToken);
 
         public async IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {

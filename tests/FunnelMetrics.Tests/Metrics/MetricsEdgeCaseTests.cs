@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using System.Text.Json;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Serialization;
@@ -105,8 +106,8 @@ public sealed class MetricsEdgeCaseTests
         var client = NewClient("c1");
         ClientEvent[] events =
         [
-            new StageTransition(new EventId("e1"), client.Id, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna),
-            new ClientActivity(new EventId("e2"), client.Id, SalesId, 2, T0.AddDays(1), T0.AddDays(1), Boris, "call by boris"),
+            new StageTransition(new ClientEventId("e1"), client.Id, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna),
+            new ClientActivity(new ClientEventId("e2"), client.Id, SalesId, 2, T0.AddDays(1), T0.AddDays(1), Boris, "call by boris"),
         ];
 
         var day = FlowLedgerCalculator.Compute(FunnelEventLog.Build(Pipeline, [client], events), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3), "UTC").Days[0];
@@ -149,7 +150,7 @@ public sealed class MetricsEdgeCaseTests
     {
         var client = NewClient("c1");
         StageTransition T(long seq, TransitionKind kind, StageId? from, StageId? to, DateTimeOffset at, string? id = null) =>
-            new(new EventId(id ?? $"e{seq}"), client.Id, SalesId, seq, kind, from, to, at, at, Anna);
+            new(new ClientEventId(id ?? $"e{seq}"), client.Id, SalesId, seq, kind, from, to, at, at, Anna);
 
         var gap = Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
         Assert.Contains("'c1'", gap.Message, StringComparison.Ordinal);
@@ -201,7 +202,7 @@ public sealed class MetricsEdgeCaseTests
         {
             var id = $"c{i:D5}";
             await h.Store.Clients.AddAsync(NewClient(id));
-            await h.Store.Events.AppendAsync(new ClientId(id), 0, [new StageTransition(new EventId(id), new ClientId(id), SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
+            await h.Store.Events.AppendAsync(new ClientId(id), 0, [new StageTransition(new ClientEventId(id), new ClientId(id), SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
         }
 
         var analytics = new FunnelAnalytics(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Options.Create(new FunnelMetricsOptions()));

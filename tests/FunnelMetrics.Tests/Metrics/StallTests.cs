@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

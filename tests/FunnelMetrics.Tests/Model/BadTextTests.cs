@@ -32,12 +32,12 @@ public sealed class BadTextTests
         var client = Assert.Throws<ArgumentException>(() => new ClientId(value));
         Assert.Contains(rule, client.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001B", client.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new EventId(value));
+        Assert.Throws<ArgumentException>(() => new ClientEventId(value));
         Assert.Throws<ArgumentException>(() => new OwnerId(value));
         Assert.Throws<ArgumentException>(() => new StageId(value));
         Assert.Throws<ArgumentException>(() => new PipelineId(value));
         Assert.False(ClientId.TryParse(value, out _));
-        Assert.False(EventId.TryParse(value, out _));
+        Assert.False(ClientEventId.TryParse(value, out _));
     }
 
     [Fact]
@@ -58,9 +58,9 @@ public sealed class BadTextTests
     public void Notes_WithNulOrALoneSurrogate_AreRefused_ButLineBreaksAndTabsAreKept(string encoded, string rule)
     {
         var note = Decode(encoded);
-        var ex = Assert.Throws<ArgumentException>(() => new ClientActivity(new EventId("e"), new ClientId("c"), SalesId, 1, T0, T0, Anna, note));
+        var ex = Assert.Throws<ArgumentException>(() => new ClientActivity(new ClientEventId("e"), new ClientId("c"), SalesId, 1, T0, T0, Anna, note));
         Assert.Contains(rule, ex.Message, StringComparison.Ordinal);
-        Assert.Equal("first line\n\tsecond", new ClientActivity(new EventId("e"), new ClientId("c"), SalesId, 1, T0, T0, Anna, "first line\n\tsecond").Note);
+        Assert.Equal("first line\n\tsecond", new ClientActivity(new ClientEventId("e"), new ClientId("c"), SalesId, 1, T0, T0, Anna, "first line\n\tsecond").Note);
     }
 
     [Fact]
@@ -106,8 +106,8 @@ public sealed class BadTextTests
         var client = new Client(new ClientId("c"), SalesId, Anna, T0);
         ClientEvent[] events =
         [
-            new StageTransition(new EventId("1"), client.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
-            new StageTransition(new EventId("2"), client.Id, SalesId, 2, TransitionKind.Skipped, new StageId("s0"), new StageId("s32765"), T0.AddDays(1), T0, Anna),
+            new StageTransition(new ClientEventId("1"), client.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
+            new StageTransition(new ClientEventId("2"), client.Id, SalesId, 2, TransitionKind.Skipped, new StageId("s0"), new StageId("s32765"), T0.AddDays(1), T0, Anna),
         ];
         var log = FunnelEventLog.Build(pipeline, [client], events);
 
@@ -130,12 +130,12 @@ public sealed class BadTextTests
         var open = new Client(new ClientId("open"), SalesId, Anna, T0);
         var events = new List<ClientEvent>
         {
-            new StageTransition(new EventId("o1"), open.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
-            new StageTransition(new EventId("w1"), walker.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
+            new StageTransition(new ClientEventId("o1"), open.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
+            new StageTransition(new ClientEventId("w1"), walker.Id, SalesId, 1, TransitionKind.Entered, null, new StageId("s0"), T0, T0, Anna),
         };
         for (var i = 1; i < 30; i++)
         {
-            events.Add(new StageTransition(new EventId($"w{i + 1}"), walker.Id, SalesId, i + 1, i == 29 ? TransitionKind.Won : TransitionKind.Advanced, new StageId($"s{i - 1}"), new StageId($"s{i}"), T0.AddHours(i), T0, Anna));
+            events.Add(new StageTransition(new ClientEventId($"w{i + 1}"), walker.Id, SalesId, i + 1, i == 29 ? TransitionKind.Won : TransitionKind.Advanced, new StageId($"s{i - 1}"), new StageId($"s{i}"), T0.AddHours(i), T0, Anna));
         }
 
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(FunnelEventLog.Build(pipeline, [walker, open], events), T0.AddDays(2));
@@ -151,11 +151,11 @@ public sealed class BadTextTests
         var events = new List<ClientEvent>();
         foreach (var c in clients)
         {
-            events.Add(new StageTransition(new EventId(c.Id.Value + "1"), c.Id, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna));
+            events.Add(new StageTransition(new ClientEventId(c.Id.Value + "1"), c.Id, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna));
         }
 
-        events.Add(new StageTransition(new EventId("a2"), clients[0].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
-        events.Add(new StageTransition(new EventId("b2"), clients[1].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
+        events.Add(new StageTransition(new ClientEventId("a2"), clients[0].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
+        events.Add(new StageTransition(new ClientEventId("b2"), clients[1].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
         var log = FunnelEventLog.Build(pipeline, clients, events);
 
         var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));

@@ -31,11 +31,11 @@ public sealed class ModelValidationTests
         Assert.Equal(new OwnerId("x"), OwnerId.Parse("x"));
         Assert.True(default(ClientId).IsDefault);
         Assert.Equal(string.Empty, default(ClientId).ToString());
-        Assert.True(EventId.TryParse("e-1", out var id));
-        Assert.Equal(new EventId("e-1"), id);
-        Assert.False(EventId.TryParse(null, out var none));
+        Assert.True(ClientEventId.TryParse("e-1", out var id));
+        Assert.Equal(new ClientEventId("e-1"), id);
+        Assert.False(ClientEventId.TryParse(null, out var none));
         Assert.True(none.IsDefault);
-        Assert.NotEqual(EventId.New(), EventId.New());
+        Assert.NotEqual(ClientEventId.New(), ClientEventId.New());
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class ModelValidationTests
     [Fact]
     public void Transition_WhoseShapeContradictsItsKind_Throws()
     {
-        var id = new EventId("e");
+        var id = new ClientEventId("e");
         var c = new ClientId("c");
 
         Assert.Throws<ArgumentException>(() => new StageTransition(id, c, SalesId, 1, TransitionKind.Entered, Meeting, Offer, T0, T0, Anna));
@@ -159,21 +159,21 @@ public sealed class ModelValidationTests
     {
         var client = NewClient("c");
         var c = client.Id;
-        var entered = ClientState.Initial(client).Apply(new StageTransition(new EventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
+        var entered = ClientState.Initial(client).Apply(new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
 
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Entered, null, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Reopened, Meeting, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Interest, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new OwnerReassignment(new EventId("e2"), c, SalesId, 2, T0, T0, Anna, Boris)));
-        var lost = entered.Apply(new StageTransition(new EventId("e2"), c, SalesId, 2, TransitionKind.Lost, Meeting, null, T0, T0, Anna));
-        Assert.Throws<ArgumentException>(() => lost.Apply(new StageTransition(new EventId("e3"), c, SalesId, 3, TransitionKind.Lost, Meeting, null, T0, T0, Anna)));
-        Assert.Equal(ClientStatus.Open, lost.Apply(new StageTransition(new EventId("e3"), c, SalesId, 3, TransitionKind.Reopened, Meeting, Interest, T0, T0, Anna)).Status);
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Entered, null, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Reopened, Meeting, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Interest, Offer, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => entered.Apply(new OwnerReassignment(new ClientEventId("e2"), c, SalesId, 2, T0, T0, Anna, Boris)));
+        var lost = entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Lost, Meeting, null, T0, T0, Anna));
+        Assert.Throws<ArgumentException>(() => lost.Apply(new StageTransition(new ClientEventId("e3"), c, SalesId, 3, TransitionKind.Lost, Meeting, null, T0, T0, Anna)));
+        Assert.Equal(ClientStatus.Open, lost.Apply(new StageTransition(new ClientEventId("e3"), c, SalesId, 3, TransitionKind.Reopened, Meeting, Interest, T0, T0, Anna)).Status);
     }
 
     [Fact]
     public void Event_WithTheUnsetDefaultInstant_Throws()
     {
-        Assert.Equal("occurredAt", Assert.Throws<ArgumentException>(() => new ClientActivity(new EventId("e"), new ClientId("c"), SalesId, 1, default, T0, Anna)).ParamName);
+        Assert.Equal("occurredAt", Assert.Throws<ArgumentException>(() => new ClientActivity(new ClientEventId("e"), new ClientId("c"), SalesId, 1, default, T0, Anna)).ParamName);
         Assert.Equal("createdAt", Assert.Throws<ArgumentException>(() => new Client(new ClientId("c"), SalesId, Anna, default)).ParamName);
     }
 
@@ -183,10 +183,10 @@ public sealed class ModelValidationTests
         var client = NewClient("c");
         var state = ClientState.Initial(client);
 
-        Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new EventId("e"), new ClientId("other"), SalesId, 1, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new EventId("e"), client.Id, SalesId, 2, T0, T0, Anna)));
-        var after = state.Apply(new ClientActivity(new EventId("e"), client.Id, SalesId, 1, T0.AddDays(1), T0, Anna));
-        Assert.Throws<ArgumentException>(() => after.Apply(new ClientActivity(new EventId("f"), client.Id, SalesId, 2, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new ClientEventId("e"), new ClientId("other"), SalesId, 1, T0, T0, Anna)));
+        Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new ClientEventId("e"), client.Id, SalesId, 2, T0, T0, Anna)));
+        var after = state.Apply(new ClientActivity(new ClientEventId("e"), client.Id, SalesId, 1, T0.AddDays(1), T0, Anna));
+        Assert.Throws<ArgumentException>(() => after.Apply(new ClientActivity(new ClientEventId("f"), client.Id, SalesId, 2, T0, T0, Anna)));
         Assert.Equal(ClientStatus.NotEntered, after.Status);
         Assert.Equal(1, after.Version);
     }

@@ -402,7 +402,7 @@ public sealed class FunnelRecorderTests
     {
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
-        var id = new EventId("crm-move-1");
+        var id = new ClientEventId("crm-move-1");
 
         var first = await h.Recorder.MoveAsync(c, DecisionMaker, T0, "call", id);
         h.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -417,7 +417,7 @@ public sealed class FunnelRecorderTests
     {
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
-        var id = new EventId("crm-activity-1");
+        var id = new ClientEventId("crm-activity-1");
 
         var first = await h.Recorder.RecordActivityAsync(c, "call", eventId: id);
         h.Clock.Advance(TimeSpan.FromMinutes(3));
@@ -432,7 +432,7 @@ public sealed class FunnelRecorderTests
     {
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
-        var id = new EventId("crm-move-1");
+        var id = new ClientEventId("crm-move-1");
         var first = await h.Recorder.MoveAsync(c, DecisionMaker, T0, eventId: id);
         await h.Recorder.MoveAsync(c, Interest, T0.AddDays(1));
 
@@ -453,7 +453,7 @@ public sealed class FunnelRecorderTests
         var h = await RecorderHarness.WithSeedAsync();
         var c = await h.AddClientAsync("c1");
         var other = await h.AddClientAsync("c2");
-        var id = new EventId("crm-move-1");
+        var id = new ClientEventId("crm-move-1");
         await h.Recorder.MoveAsync(c, DecisionMaker, T0, "call", id);
         var before = await h.SnapshotAsync();
 
@@ -483,7 +483,7 @@ public sealed class FunnelRecorderTests
         await h.Recorder.MoveAsync(c, DecisionMaker, T0);
         events.BeforeNextAppend = async () =>
         {
-            var other = new ClientActivity(new EventId("other-writer"), c, SalesId, 2, T0.AddHours(1), T0.AddHours(1), Anna, "other writer");
+            var other = new ClientActivity(new ClientEventId("other-writer"), c, SalesId, 2, T0.AddHours(1), T0.AddHours(1), Anna, "other writer");
             await h.Store.Events.AppendAsync(c, 1, [other]);
         };
 
@@ -505,7 +505,7 @@ public sealed class FunnelRecorderTests
         await h.Recorder.MoveAsync(c, DecisionMaker, T0);
         events.BeforeNextAppend = async () =>
         {
-            var other = new StageTransition(new EventId("other-writer"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddHours(1), T0.AddHours(1), Anna);
+            var other = new StageTransition(new ClientEventId("other-writer"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddHours(1), T0.AddHours(1), Anna);
             await h.Store.Events.AppendAsync(c, 1, [other]);
         };
 
@@ -523,7 +523,7 @@ public sealed class FunnelRecorderTests
         var h = await RecorderHarness.WithSeedAsync(events: events);
         events.Inner = h.Store.Events;
         var c = await h.AddClientAsync("c1");
-        var id = new EventId("same-request");
+        var id = new ClientEventId("same-request");
         StageTransition? winner = null;
         events.BeforeNextAppend = async () => winner = await new FunnelRecorder(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Microsoft.Extensions.Options.Options.Create(new FunnelMetricsOptions()))
             .MoveAsync(c, DecisionMaker, T0, eventId: id);
@@ -566,7 +566,7 @@ public sealed class FunnelRecorderRaceTests
         {
             n++;
             var version = (await h.EventsOfAsync(c)).Count;
-            await h.Store.Events.AppendAsync(c, version, [new ClientActivity(new EventId($"other-{n}"), c, SalesId, version + 1, T0, T0, Anna)]);
+            await h.Store.Events.AppendAsync(c, version, [new ClientActivity(new ClientEventId($"other-{n}"), c, SalesId, version + 1, T0, T0, Anna)]);
         };
 
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => h.Recorder.MoveAsync(c, Meeting, T0));
@@ -582,11 +582,11 @@ public sealed class FunnelRecorderRaceTests
         var h = await RecorderHarness.WithSeedAsync(events: events);
         events.Inner = h.Store.Events;
         var c = await h.AddClientAsync("c1");
-        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c, 0, [new ClientActivity(new EventId("other"), c, SalesId, 1, T0, T0, Anna)]);
+        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c, 0, [new ClientActivity(new ClientEventId("other"), c, SalesId, 1, T0, T0, Anna)]);
 
-        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => h.Recorder.MoveAsync(c, Meeting, T0, eventId: new EventId("mine")));
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => h.Recorder.MoveAsync(c, Meeting, T0, eventId: new ClientEventId("mine")));
 
-        Assert.Null(await h.Store.Events.FindAsync(new EventId("mine")));
+        Assert.Null(await h.Store.Events.FindAsync(new ClientEventId("mine")));
     }
 
     [Fact]
@@ -597,9 +597,9 @@ public sealed class FunnelRecorderRaceTests
         events.Inner = h.Store.Events;
         var c1 = await h.AddClientAsync("c1");
         var c2 = await h.AddClientAsync("c2");
-        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c2, 0, [new ClientActivity(new EventId("shared"), c2, SalesId, 1, T0, T0, Anna)]);
+        events.BeforeNextAppend = () => h.Store.Events.AppendAsync(c2, 0, [new ClientActivity(new ClientEventId("shared"), c2, SalesId, 1, T0, T0, Anna)]);
 
-        var ex = await Assert.ThrowsAsync<EventIdConflictException>(() => h.Recorder.MoveAsync(c1, Meeting, T0, eventId: new EventId("shared")));
+        var ex = await Assert.ThrowsAsync<EventIdConflictException>(() => h.Recorder.MoveAsync(c1, Meeting, T0, eventId: new ClientEventId("shared")));
 
         Assert.Equal(c2, ex.Existing!.ClientId);
         Assert.Empty(await h.EventsOfAsync(c1));

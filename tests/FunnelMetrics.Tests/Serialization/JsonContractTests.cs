@@ -12,7 +12,7 @@ public sealed class JsonContractTests
     [Fact]
     public void Transition_IsWrittenWithTypeDiscriminator_CamelCaseNames_AndEnumsAsStrings()
     {
-        ClientEvent lost = new StageTransition(new EventId("e-7"), new ClientId("acme"), SalesId, 7, TransitionKind.Lost, Offer, null, T0, T0.AddMinutes(1), Anna, "price", "called the director");
+        ClientEvent lost = new StageTransition(new ClientEventId("e-7"), new ClientId("acme"), SalesId, 7, TransitionKind.Lost, Offer, null, T0, T0.AddMinutes(1), Anna, "price", "called the director");
 
         var text = JsonSerializer.Serialize(lost, Json.ClientEvent);
 

@@ -15,7 +15,7 @@ internal enum CommandKind
 }
 
 /// <summary>One recorder call of a generated history, with the kind the model expects for a transition.</summary>
-internal sealed record HistoryCommand(CommandKind Kind, ClientId Client, DateTimeOffset At, EventId Id, string? Note, StageId? Stage = null, string? LostReason = null, OwnerId? Owner = null, TransitionKind? ExpectedKind = null)
+internal sealed record HistoryCommand(CommandKind Kind, ClientId Client, DateTimeOffset At, ClientEventId Id, string? Note, StageId? Stage = null, string? LostReason = null, OwnerId? Owner = null, TransitionKind? ExpectedKind = null)
 {
     public Task<ClientEvent> RecordAsync(FunnelRecorder recorder) => Kind switch
     {
@@ -118,7 +118,7 @@ internal static class Histories
             var i = c % clientCount;
             var m = model[i];
             var at = m.LastAt.AddMinutes(minutes);
-            var id = new EventId($"e{commands.Count}");
+            var id = new ClientEventId($"e{commands.Count}");
             var note = action % 4 == 0 ? null : $"note {commands.Count}";
             var clientId = clients[i].Id;
             HistoryCommand command;

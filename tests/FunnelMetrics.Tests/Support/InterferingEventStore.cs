@@ -29,7 +29,7 @@ internal sealed class InterferingEventStore : IFunnelEventStore
 
     public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) => Inner.ReadClientAsync(clientId, cancellationToken);
 
-    public ValueTask<ClientEvent?> FindAsync(EventId eventId, CancellationToken cancellationToken = default) => Inner.FindAsync(eventId, cancellationToken);
+    public ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default) => Inner.FindAsync(eventId, cancellationToken);
 
     public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default) => Inner.ReadPipelineAsync(pipelineId, query, cancellationToken);
 }

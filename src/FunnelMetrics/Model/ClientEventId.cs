@@ -11,43 +11,43 @@ namespace FunnelMetrics;
 /// identifiers). The CRM's own key usually fits as it is.
 /// </summary>
 /// <remarks>
-/// <c>default(EventId)</c> is the unset value: <see cref="IsDefault"/> is <see langword="true"/>,
+/// <c>default(ClientEventId)</c> is the unset value: <see cref="IsDefault"/> is <see langword="true"/>,
 /// <see cref="Value"/> is <see langword="null"/>, and every API of the library rejects it.
 /// In JSON it is a plain string.
 /// </remarks>
 [JsonConverter(typeof(EventIdJsonConverter))]
-public readonly record struct EventId : IComparable<EventId>
+public readonly record struct ClientEventId : IComparable<ClientEventId>
 {
     /// <summary>Creates an identifier from its string form.</summary>
     /// <param name="value">The identifier; see the type's remarks for what is accepted.</param>
     /// <exception cref="ArgumentException"><paramref name="value"/> is null, empty, white space, too long, padded with white space, ill-formed UTF-16, or holds a control or bidirectional formatting character.</exception>
-    public EventId(string value) => Value = IdentifierRules.Validate(value, nameof(EventId), nameof(value));
+    public ClientEventId(string value) => Value = IdentifierRules.Validate(value, nameof(ClientEventId), nameof(value));
 
-    /// <summary>The identifier's string form; <see langword="null"/> only for <c>default(EventId)</c>.</summary>
+    /// <summary>The identifier's string form; <see langword="null"/> only for <c>default(ClientEventId)</c>.</summary>
     public string Value { get; }
 
-    /// <summary>Whether this is <c>default(EventId)</c>, the unset value.</summary>
+    /// <summary>Whether this is <c>default(ClientEventId)</c>, the unset value.</summary>
     public bool IsDefault => Value is null;
 
     /// <summary>Creates a new random identifier (a GUID in its 32-digit form), for callers without a key of their own.</summary>
     /// <returns>A fresh identifier.</returns>
-    public static EventId New() => new(Guid.NewGuid().ToString("N"));
+    public static ClientEventId New() => new(Guid.NewGuid().ToString("N"));
 
     /// <summary>Parses an identifier, throwing when <paramref name="value"/> is not a valid one.</summary>
     /// <param name="value">The string form.</param>
     /// <returns>The identifier.</returns>
     /// <exception cref="ArgumentException"><paramref name="value"/> is not a valid identifier. See <see cref="TryParse"/> for the non-throwing form.</exception>
-    public static EventId Parse(string value) => new(value);
+    public static ClientEventId Parse(string value) => new(value);
 
     /// <summary>Parses an identifier, returning <see langword="false"/> when <paramref name="value"/> is not a valid one.</summary>
     /// <param name="value">The string form.</param>
     /// <param name="result">The identifier, or <c>default</c> when parsing failed.</param>
     /// <returns>Whether <paramref name="value"/> was valid. See <see cref="Parse"/> for the throwing form.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? value, out EventId result)
+    public static bool TryParse([NotNullWhen(true)] string? value, out ClientEventId result)
     {
-        if (value is not null && IdentifierRules.Problem(value, nameof(EventId)) is null)
+        if (value is not null && IdentifierRules.Problem(value, nameof(ClientEventId)) is null)
         {
-            result = new EventId(value);
+            result = new ClientEventId(value);
             return true;
         }
 
@@ -58,31 +58,31 @@ public readonly record struct EventId : IComparable<EventId>
     /// <summary>Compares ordinally by <see cref="Value"/>; the unset value sorts first.</summary>
     /// <param name="other">The identifier to compare with.</param>
     /// <returns>Negative, zero or positive as this sorts before, with or after <paramref name="other"/>.</returns>
-    public int CompareTo(EventId other) => string.CompareOrdinal(Value, other.Value);
+    public int CompareTo(ClientEventId other) => string.CompareOrdinal(Value, other.Value);
 
     /// <summary>Whether <paramref name="left"/> sorts before <paramref name="right"/>.</summary>
     /// <param name="left">The first identifier.</param>
     /// <param name="right">The second identifier.</param>
     /// <returns>The result of the ordinal comparison.</returns>
-    public static bool operator <(EventId left, EventId right) => left.CompareTo(right) < 0;
+    public static bool operator <(ClientEventId left, ClientEventId right) => left.CompareTo(right) < 0;
 
     /// <summary>Whether <paramref name="left"/> sorts after <paramref name="right"/>.</summary>
     /// <param name="left">The first identifier.</param>
     /// <param name="right">The second identifier.</param>
     /// <returns>The result of the ordinal comparison.</returns>
-    public static bool operator >(EventId left, EventId right) => left.CompareTo(right) > 0;
+    public static bool operator >(ClientEventId left, ClientEventId right) => left.CompareTo(right) > 0;
 
     /// <summary>Whether <paramref name="left"/> sorts before or equals <paramref name="right"/>.</summary>
     /// <param name="left">The first identifier.</param>
     /// <param name="right">The second identifier.</param>
     /// <returns>The result of the ordinal comparison.</returns>
-    public static bool operator <=(EventId left, EventId right) => left.CompareTo(right) <= 0;
+    public static bool operator <=(ClientEventId left, ClientEventId right) => left.CompareTo(right) <= 0;
 
     /// <summary>Whether <paramref name="left"/> sorts after or equals <paramref name="right"/>.</summary>
     /// <param name="left">The first identifier.</param>
     /// <param name="right">The second identifier.</param>
     /// <returns>The result of the ordinal comparison.</returns>
-    public static bool operator >=(EventId left, EventId right) => left.CompareTo(right) >= 0;
+    public static bool operator >=(ClientEventId left, ClientEventId right) => left.CompareTo(right) >= 0;
 
     /// <summary>The identifier's string form, or an empty string for the unset value.</summary>
     /// <returns>The string form.</returns>

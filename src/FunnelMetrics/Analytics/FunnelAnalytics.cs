@@ -1,7 +1,9 @@
+using FunnelMetrics.Forecasting;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
 
-namespace FunnelMetrics.Metrics;
+namespace FunnelMetrics.Analytics;
 
 /// <summary>
 /// The metrics as a service, for callers who do not hold events themselves: reads a pipeline's clients and events from

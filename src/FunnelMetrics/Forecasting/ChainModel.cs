@@ -105,7 +105,7 @@ internal sealed class ChainModel
 
         var team = NewGroup();
         var subject = ownerMask is null ? team : NewGroup();
-        var owners = byOwner ? new DepartureStats[log.Owners.Length][] : null;
+        var owners = byOwner ? new DepartureStats[log.OwnerCount][] : null;
         if (owners is not null)
         {
             for (var o = 0; o < owners.Length; o++)
@@ -121,35 +121,29 @@ internal sealed class ChainModel
                 continue;
             }
 
-            var last = log.LastEventAtOrBefore(c, hi);
-            var arrived = 0L;
-            for (var i = log.Start[c]; i <= last; i++)
+            // Every visit that ended in [lo, hi] is a departure: from its stage, to where it went, after how long.
+            var history = log.History(c);
+            foreach (var visit in history.Visits(history.LastAtOrBefore(hi)))
             {
-                var kind = log.Kinds[i];
-                if (kind >= EventKind.Activity)
+                if (visit.IsOpen || visit.LeftAt < lo)
                 {
                     continue;
                 }
 
-                var t = log.Ticks[i];
-                if (i > log.Start[c] && log.Statuses[i - 1] == ClientStatus.Open && t >= lo)
+                var from = visit.Stage;
+                var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
+                var owner = history.Owner(visit.Left);
+                var duration = visit.LeftAt - visit.EnteredAt;
+                (team[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                if (ownerMask is not null && ownerMask[owner])
                 {
-                    var from = log.Stages[i - 1];
-                    var outcome = kind == EventKind.Lost ? stageCount : log.Stages[i];
-                    var owner = log.EventOwners[i];
-                    (team[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
-                    if (ownerMask is not null && ownerMask[owner])
-                    {
-                        (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
-                    }
-
-                    if (owners is not null)
-                    {
-                        (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Add(outcome, t - arrived);
-                    }
+                    (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
                 }
 
-                arrived = t;
+                if (owners is not null)
+                {
+                    (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                }
             }
         }
 

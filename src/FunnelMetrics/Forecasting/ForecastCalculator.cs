@@ -123,7 +123,7 @@ public static class ForecastCalculator
             : horizons.AddOwners(model, plan, [.. timedOwners.Select(o => (o.Model, (IReadOnlyList<ClientInWork>)o.Clients, o.Intake))]);
         horizons?.Run();
         var horizon = plan?.Result();
-        var goal = plan is not null && targetWins is { } wanted ? Goal(model, plan, wanted, hi, horizonEnd!.Value.UtcTicks, log.Pipeline.WonStageIndex == 0 ? 1 : 0) : null;
+        var goal = plan is not null && targetWins is { } wanted ? Goal(model, plan, wanted, hi, horizonEnd!.Value.UtcTicks, log.Pipeline.FirstOpenStageIndex) : null;
 
         var byOwner = new List<OwnerForecast>(owners.Count);
         var stageFigures = new StageForecast?[log.Pipeline.Stages.Count];
@@ -133,7 +133,7 @@ public static class ForecastCalculator
             var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
             var timed = timedOwners.FindIndex(o => o.Owner == owner);
             var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
-            byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients, stageFigures), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
+            byOwner.Add(new OwnerForecast(log.OwnerAt(owner), Stages(log, ownerModel, ownerClients, stageFigures), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
         }
 
         var allWithoutBasis = clients.Count > 0 && withoutBasis == clients.Count;
@@ -197,19 +197,14 @@ public static class ForecastCalculator
         var clients = new List<ClientInWork>();
         for (var c = 0; c < clientMask.Length; c++)
         {
-            var last = clientMask[c] ? log.LastEventAtOrBefore(c, cut) : -1;
-            if (last < 0 || log.Statuses[last] != ClientStatus.Open || !ownerMask[log.EventOwners[last]])
+            var history = log.History(c);
+            var last = clientMask[c] ? history.LastAtOrBefore(cut) : -1;
+            if (last < 0 || history.Status(last) != ClientStatus.Open || !ownerMask[history.Owner(last)])
             {
                 continue;
             }
 
-            var visit = last;
-            while (log.Kinds[visit] >= EventKind.Activity)
-            {
-                visit--;
-            }
-
-            clients.Add(new ClientInWork(c, log.Stages[last], log.Ticks[visit], log.EventOwners[last]));
+            clients.Add(new ClientInWork(c, history.Stage(last), history.Ticks(history.StateStart(last)), history.Owner(last)));
         }
 
         return clients;
@@ -229,7 +224,7 @@ public static class ForecastCalculator
             }
 
             wins += p;
-            value += (log.ClientsArray[c].Value ?? 0) * (decimal)p;
+            value += (log.ClientAt(c).Value ?? 0) * (decimal)p;
         }
 
         return (wins, value, withoutBasis);
@@ -319,8 +314,8 @@ public static class ForecastCalculator
 
     private static int[] Entries(FunnelEventLog log, long lo, long hi, bool[] clientMask)
     {
-        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
-        var entries = new int[log.Owners.Length];
+        var first = log.Pipeline.FirstOpenStageIndex;
+        var entries = new int[log.OwnerCount];
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -328,12 +323,10 @@ public static class ForecastCalculator
                 continue;
             }
 
-            for (var i = log.Start[c]; i < log.Start[c + 1] && log.Ticks[i] <= hi; i++)
+            var history = log.History(c);
+            if (history.FirstEntryTicks is var t && t >= lo && t <= hi && history.Entry() is var e && history.Stage(e) == first)
             {
-                if (log.Kinds[i] == EventKind.Entered && log.Stages[i] == first && log.Ticks[i] >= lo)
-                {
-                    entries[log.EventOwners[i]]++;
-                }
+                entries[history.Owner(e)]++;
             }
         }
 
@@ -361,23 +354,13 @@ public static class ForecastCalculator
     }
 
     /// <summary>Whether the client's first entry was into the first open stage, by an owner the filter keeps: what intake simulates.</summary>
-    private static bool EntersFirstStage(FunnelEventLog log, int c, bool[] ownerMask)
-    {
-        var first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
-        for (var i = log.Start[c]; i < log.Start[c + 1]; i++)
-        {
-            if (log.Kinds[i] == EventKind.Entered)
-            {
-                return log.Stages[i] == first && ownerMask[log.EventOwners[i]];
-            }
-        }
-
-        return false;
-    }
+    private static bool EntersFirstStage(FunnelEventLog.ClientHistory history, int first, bool[] ownerMask) =>
+        history.Entry() is >= 0 and var e && history.Stage(e) == first && ownerMask[history.Owner(e)];
 
     private static int ActualWins(FunnelEventLog log, long at, long end, bool[] clientMask, bool[] ownerMask, bool includeNew)
     {
         var wins = 0;
+        var first = log.Pipeline.FirstOpenStageIndex;
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -385,17 +368,18 @@ public static class ForecastCalculator
                 continue;
             }
 
-            var last = log.LastEventAtOrBefore(c, at);
-            var openThen = last >= 0 && log.Statuses[last] == ClientStatus.Open && ownerMask[log.EventOwners[last]];
-            var newLater = includeNew && log.FirstEntryTicks[c] > at && log.FirstEntryTicks[c] <= end && EntersFirstStage(log, c, ownerMask);
+            var history = log.History(c);
+            var last = history.LastAtOrBefore(at);
+            var openThen = last >= 0 && history.Status(last) == ClientStatus.Open && ownerMask[history.Owner(last)];
+            var newLater = includeNew && history.FirstEntryTicks > at && history.FirstEntryTicks <= end && EntersFirstStage(history, first, ownerMask);
             if (!openThen && !newLater)
             {
                 continue;
             }
 
-            for (var i = Math.Max(last + 1, log.Start[c]); i < log.Start[c + 1] && log.Ticks[i] <= end; i++)
+            for (var i = last + 1; i < history.Count && history.Ticks(i) <= end; i++)
             {
-                if (log.Kinds[i] == EventKind.Won && log.Ticks[i] > at)
+                if (history.Kind(i) == EventKind.Won && history.Ticks(i) > at)
                 {
                     wins++;
                     break;

@@ -25,7 +25,7 @@ internal sealed class HorizonForecaster
     public HorizonForecaster(FunnelEventLog log, long now, long end)
     {
         (_log, _now, _end) = (log, now, end);
-        _first = log.Pipeline.WonStageIndex == 0 ? 1 : 0;
+        _first = log.Pipeline.FirstOpenStageIndex;
     }
 
     /// <summary>Plans the horizon of a chain on the most bins its own size allows.</summary>
@@ -234,7 +234,7 @@ internal sealed class HorizonForecaster
             decimal value = 0;
             for (var i = 0; i < chances.Length; i++)
             {
-                if (_owner._log.ClientsArray[Clients[i].Client].Value is { } v && chances[i] > 0)
+                if (_owner._log.ClientAt(Clients[i].Client).Value is { } v && chances[i] > 0)
                 {
                     value += v * (decimal)chances[i];
                 }

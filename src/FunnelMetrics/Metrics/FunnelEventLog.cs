@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace FunnelMetrics.Metrics;
 
 /// <summary>
@@ -13,33 +11,47 @@ namespace FunnelMetrics.Metrics;
 /// (the recorder's rules). A history that breaks them is refused with an <see cref="ArgumentException"/> naming the
 /// client, the event and the rule: a metric is never computed from a broken history.
 /// </remarks>
-public sealed class FunnelEventLog
+public sealed partial class FunnelEventLog
 {
     internal const short NoStage = -1;
+
+    // The columns: private, read through ClientHistory (see docs/architecture.md, "The log's internal API").
+    private readonly Client[] _clients;
+    private readonly OwnerId[] _owners;
+    private readonly int[] _start;
+    private readonly long[] _ticks;
+    private readonly EventKind[] _kinds;
+    private readonly short[] _stages;
+    private readonly ClientStatus[] _statuses;
+    private readonly int[] _eventOwners;
+    private readonly int[] _initialOwners;
+    private readonly long[] _firstEntry;
+    private readonly int _stageCount;
 
     private FunnelEventLog(PipelineDefinition pipeline, Client[] clients, OwnerId[] owners, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry)
     {
         Pipeline = pipeline;
-        ClientsArray = clients;
-        Owners = owners;
-        Start = start;
-        Ticks = ticks;
-        Kinds = kinds;
-        Stages = stages;
-        Statuses = statuses;
-        EventOwners = eventOwners;
-        InitialOwners = initialOwners;
-        FirstEntryTicks = firstEntry;
+        _clients = clients;
+        _owners = owners;
+        _start = start;
+        _ticks = ticks;
+        _kinds = kinds;
+        _stages = stages;
+        _statuses = statuses;
+        _eventOwners = eventOwners;
+        _initialOwners = initialOwners;
+        _firstEntry = firstEntry;
+        _stageCount = pipeline.Stages.Count;
     }
 
     /// <summary>The pipeline the history belongs to.</summary>
     public PipelineDefinition Pipeline { get; }
 
     /// <summary>The clients, ordered by id (ordinal).</summary>
-    public IReadOnlyList<Client> Clients => ClientsArray;
+    public IReadOnlyList<Client> Clients => _clients;
 
     /// <summary>The number of events (transitions, activities and reassignments).</summary>
-    public int EventCount => Ticks.Length;
+    public int EventCount => _ticks.Length;
 
     /// <summary>The instant of the earliest event, or <see langword="null"/> when there is none.</summary>
     public DateTimeOffset? FirstEventAt => MinTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
@@ -50,39 +62,35 @@ public sealed class FunnelEventLog
     /// </summary>
     public DateTimeOffset? LastEventAt => MaxTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
-    internal Client[] ClientsArray { get; }
+    /// <summary>The number of clients; client indexes run from 0 to this, exclusive, in id order.</summary>
+    internal int ClientCount => _clients.Length;
 
     /// <summary>
     /// A mask passing every client, shared by the calculators when a filter has no client condition. Created once, on
     /// first use; never written after (the calculators only read masks).
     /// </summary>
-    internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(ClientsArray.Length));
+    internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(_clients.Length));
 
     /// <summary>A mask passing every owner, shared likewise.</summary>
-    internal bool[] AllOwnersMask => LazyInitializer.EnsureInitialized(ref _allOwners, () => AllTrue(Owners.Length));
+    internal bool[] AllOwnersMask => LazyInitializer.EnsureInitialized(ref _allOwners, () => AllTrue(_owners.Length));
 
-    /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by index.</summary>
-    internal OwnerId[] Owners { get; }
+    /// <summary>The number of owners named by a client or event; owner indexes run from 0 to this, exclusive, in id order.</summary>
+    internal int OwnerCount => _owners.Length;
 
-    /// <summary>Client c's events are [Start[c], Start[c + 1]).</summary>
-    internal int[] Start { get; }
+    /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by their index here.</summary>
+    internal IReadOnlyList<OwnerId> Owners => _owners;
 
-    internal long[] Ticks { get; }
+    /// <summary>The client at index <paramref name="client"/>.</summary>
+    internal Client ClientAt(int client) => _clients[client];
 
-    internal EventKind[] Kinds { get; }
+    /// <summary>The owner at index <paramref name="owner"/>.</summary>
+    internal OwnerId OwnerAt(int owner) => _owners[owner];
 
-    /// <summary>The client's stage after the event: its open stage, the won stage, the stage it was lost at, or <see cref="NoStage"/>.</summary>
-    internal short[] Stages { get; }
+    /// <summary>The index of an owner, or -1 when the log does not name it.</summary>
+    internal int IndexOfOwner(OwnerId owner) => Array.BinarySearch(_owners, owner) is var i and >= 0 ? i : -1;
 
-    internal ClientStatus[] Statuses { get; }
-
-    /// <summary>The client's owner (index into <see cref="Owners"/>) after the event.</summary>
-    internal int[] EventOwners { get; }
-
-    internal int[] InitialOwners { get; }
-
-    /// <summary>Per client, the UTC ticks of its first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
-    internal long[] FirstEntryTicks { get; }
+    /// <summary>The history of the client at index <paramref name="client"/>: its events, read through named operations.</summary>
+    internal ClientHistory History(int client) => new(this, client);
 
     /// <summary>Builds the log of one pipeline from its clients and their events, given in any order.</summary>
     /// <param name="pipeline">The pipeline.</param>
@@ -327,12 +335,12 @@ public sealed class FunnelEventLog
     private long? MaxTicks()
     {
         long? max = null;
-        for (var c = 0; c < ClientsArray.Length; c++)
+        for (var c = 0; c < _clients.Length; c++)
         {
             // A client's events are in time order: its last is its latest.
-            if (Start[c] < Start[c + 1] && (max is null || Ticks[Start[c + 1] - 1] > max))
+            if (_start[c] < _start[c + 1] && (max is null || _ticks[_start[c + 1] - 1] > max))
             {
-                max = Ticks[Start[c + 1] - 1];
+                max = _ticks[_start[c + 1] - 1];
             }
         }
 
@@ -342,34 +350,15 @@ public sealed class FunnelEventLog
     private long? MinTicks()
     {
         long? min = null;
-        for (var c = 0; c < ClientsArray.Length; c++)
+        for (var c = 0; c < _clients.Length; c++)
         {
-            if (Start[c] < Start[c + 1] && (min is null || Ticks[Start[c]] < min))
+            if (_start[c] < _start[c + 1] && (min is null || _ticks[_start[c]] < min))
             {
-                min = Ticks[Start[c]];
+                min = _ticks[_start[c]];
             }
         }
 
         return min;
-    }
-
-    /// <summary>The index of the client's last event at or before <paramref name="asOfTicks"/>, or -1.</summary>
-    internal int LastEventAtOrBefore(int client, long asOfTicks)
-    {
-        var lo = Start[client];
-        var hi = Start[client + 1];
-        if (lo == hi || Ticks[lo] > asOfTicks)
-        {
-            return -1;
-        }
-
-        if (Ticks[hi - 1] <= asOfTicks)
-        {
-            return hi - 1;
-        }
-
-        // Instants never decrease within a client, so binary search for the last one at or before the cut.
-        return lo + SortedSearch.UpperBound(MemoryMarshal.CreateReadOnlySpan(ref Ticks[lo], hi - lo), asOfTicks) - 1;
     }
 }
 

@@ -36,13 +36,14 @@ public sealed record FunnelFilter
             return log.AllClientsMask;
         }
 
-        var mask = new bool[log.ClientsArray.Length];
+        var mask = new bool[log.ClientCount];
         long from = EnteredFrom?.UtcTicks ?? long.MinValue, to = EnteredTo?.UtcTicks ?? long.MaxValue;
         var cohort = EnteredFrom is not null || EnteredTo is not null;
         for (var c = 0; c < mask.Length; c++)
         {
-            var entry = log.FirstEntryTicks[c];
-            mask[c] = (!cohort || (entry != long.MaxValue && entry >= from && entry < to)) && HasAttributes(log.ClientsArray[c]);
+            var history = log.History(c);
+            var entry = history.FirstEntryTicks;
+            mask[c] = (!cohort || (entry != long.MaxValue && entry >= from && entry < to)) && HasAttributes(history.Client);
         }
 
         return mask;
@@ -56,11 +57,11 @@ public sealed record FunnelFilter
             return log.AllOwnersMask;
         }
 
-        var mask = new bool[log.Owners.Length];
+        var mask = new bool[log.OwnerCount];
 
         for (var o = 0; o < mask.Length; o++)
         {
-            mask[o] = Owners.Contains(log.Owners[o]);
+            mask[o] = Owners.Contains(log.OwnerAt(o));
         }
 
         return mask;

@@ -107,6 +107,12 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
     [JsonIgnore]
     public int WonStageIndex { get; }
 
+    /// <summary>
+    /// The position of the first open stage: the first stage, or the second when the won stage is named first. Where
+    /// intake enters and where the cumulative conversion starts.
+    /// </summary>
+    internal int FirstOpenStageIndex => WonStageIndex == 0 ? 1 : 0;
+
     /// <summary>The ISO 4217 currency of client values, or <see langword="null"/> when not set.</summary>
     public string? CurrencyCode { get; }
 

@@ -47,7 +47,7 @@ public static class FunnelBreakdowns
         ArgumentNullException.ThrowIfNull(compute);
         filter ??= FunnelFilter.All;
         var values = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var client in log.ClientsArray)
+        foreach (var client in log.Clients)
         {
             if (client.Attributes.TryGetValue(attribute, out var value))
             {
@@ -81,9 +81,9 @@ public static class FunnelBreakdowns
         var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
         filter ??= FunnelFilter.All;
         long first = long.MaxValue, last = long.MinValue;
-        foreach (var t in log.FirstEntryTicks)
+        for (var c = 0; c < log.ClientCount; c++)
         {
-            if (t != long.MaxValue)
+            if (log.History(c).FirstEntryTicks is var t && t != long.MaxValue)
             {
                 first = Math.Min(first, t);
                 last = Math.Max(last, t);

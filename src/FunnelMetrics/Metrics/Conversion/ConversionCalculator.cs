@@ -3,8 +3,6 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Computes <see cref="Conversion"/>: one pass over each client's events up to the instant.</summary>
 public static class ConversionCalculator
 {
-    private const long Never = long.MaxValue;
-
     /// <summary>Computes conversion for the cohorts that first reached each stage in [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="from">The cohort window's start, inclusive.</param>
@@ -39,7 +37,7 @@ public static class ConversionCalculator
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var won = log.Pipeline.WonStageIndex;
-        var first = won == 0 ? 1 : 0;
+        var first = log.Pipeline.FirstOpenStageIndex;
         long lo = from.UtcTicks, hi = to.UtcTicks, cut = at.UtcTicks;
         var window = conversionWindow?.Ticks ?? long.MaxValue;
 
@@ -51,7 +49,7 @@ public static class ConversionCalculator
         var firstCohort = 0;
         int winsInWindow = 0, lossesInWindow = 0;
 
-        var reach = new Reach(stageCount);
+        var reach = new StageReach(log.Pipeline);
         var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
         for (var c = 0; c < clientMask.Length; c++)
         {
@@ -60,9 +58,10 @@ public static class ConversionCalculator
                 continue;
             }
 
-            var last = log.LastEventAtOrBefore(c, cut);
-            var closing = Scan(log, c, last, skippedStagesCountAsPassed, first, reach);
-            var isLost = last >= 0 && log.Statuses[last] == ClientStatus.Lost;
+            var history = log.History(c);
+            var last = history.LastAtOrBefore(cut);
+            reach.Read(history, last, skippedStagesCountAsPassed);
+            var isLost = last >= 0 && history.Status(last) == ClientStatus.Lost;
             var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
             for (var s = 0; s < stageCount; s++)
             {
@@ -77,7 +76,7 @@ public static class ConversionCalculator
                 }
 
                 cohort[s]++;
-                if (advancedAt[s] != Never)
+                if (advancedAt[s] != StageReach.Never)
                 {
                     (advancedAt[s] - reachedAt[s] <= window ? advanced : late)[s]++;
                 }
@@ -88,10 +87,11 @@ public static class ConversionCalculator
             }
 
             firstCohort += firstInCohort ? 1 : 0;
-            if (closing >= 0 && log.Ticks[closing] >= lo && log.Ticks[closing] < hi && ownerMask[log.EventOwners[closing]])
+            var closing = history.ClosingEvent(last);
+            if (closing >= 0 && history.Ticks(closing) >= lo && history.Ticks(closing) < hi && ownerMask[history.Owner(closing)])
             {
-                winsInWindow += log.Kinds[closing] == EventKind.Won ? 1 : 0;
-                lossesInWindow += log.Kinds[closing] == EventKind.Lost ? 1 : 0;
+                winsInWindow += history.Kind(closing) == EventKind.Won ? 1 : 0;
+                lossesInWindow += history.Kind(closing) == EventKind.Lost ? 1 : 0;
             }
         }
 
@@ -116,128 +116,5 @@ public static class ConversionCalculator
 
         var closed = winsInWindow + lossesInWindow;
         return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Statistics.Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Statistics.Share(winsInWindow, closed)));
-    }
-
-    /// <summary>
-    /// Reads one client's transitions up to event <paramref name="last"/>: when it first reached each stage (and with which
-    /// owner), when it first passed each, whether it reached each at or after reaching the first open stage. Returns the
-    /// index of its closing event (its last win or loss not followed by a reopen), or -1.
-    /// </summary>
-    private static int Scan(FunnelEventLog log, int c, int last, bool passSkipped, int first, Reach reach)
-    {
-        var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
-        var stageCount = reachedAt.Length;
-        var won = log.Pipeline.WonStageIndex;
-        Array.Fill(reachedAt, Never);
-        Array.Fill(advancedAt, Never);
-        Array.Clear(reachedSinceFirst);
-        var closing = -1;
-        for (var i = log.Start[c]; i <= last; i++)
-        {
-            var kind = log.Kinds[i];
-            if (kind >= EventKind.Activity)
-            {
-                continue;
-            }
-
-            if (kind == EventKind.Lost)
-            {
-                closing = i;
-                continue;
-            }
-
-            var t = log.Ticks[i];
-            var target = log.Stages[i];
-            var owner = log.EventOwners[i];
-
-            // Arriving above a stage reached before passes it; a win passes every stage reached before.
-            for (var s = 0; s < stageCount; s++)
-            {
-                if (reachedAt[s] != Never && advancedAt[s] == Never && s != won && (s < target || kind == EventKind.Won))
-                {
-                    advancedAt[s] = t;
-                }
-            }
-
-            // A forward jump reaches and passes the stages jumped over, when the option says so.
-            if (passSkipped && kind is EventKind.Skipped or EventKind.Won)
-            {
-                for (var s = log.Stages[i - 1] + 1; s < target; s++)
-                {
-                    if (s == won)
-                    {
-                        continue;
-                    }
-
-                    if (reachedAt[s] == Never)
-                    {
-                        (reachedAt[s], advancedAt[s], reachOwner[s]) = (t, t, owner);
-                    }
-
-                    reachedSinceFirst[s] |= reachedAt[first] != Never;
-                }
-            }
-
-            if (reachedAt[target] == Never)
-            {
-                (reachedAt[target], reachOwner[target]) = (t, owner);
-            }
-
-            reachedSinceFirst[target] |= reachedAt[first] != Never;
-            closing = kind switch
-            {
-                EventKind.Won => i,
-                EventKind.Reopened => -1,
-                _ => closing,
-            };
-        }
-
-        return closing;
-    }
-
-    /// <summary>
-    /// Per owner (who first reached the stage) and stage: the clients who first reached it in [lo, hi) and, of them, those
-    /// who passed it by <paramref name="cut"/>. One pass for every owner at once.
-    /// </summary>
-    internal static (int[,] Cohort, int[,] Advanced) CohortsByOwner(FunnelEventLog log, long lo, long hi, long cut, bool passSkipped, bool[] clientMask)
-    {
-        var stageCount = log.Pipeline.Stages.Count;
-        var won = log.Pipeline.WonStageIndex;
-        var first = won == 0 ? 1 : 0;
-        var cohort = new int[log.Owners.Length, stageCount];
-        var advanced = new int[log.Owners.Length, stageCount];
-        var reach = new Reach(stageCount);
-        var (reachedAt, advancedAt, reachOwner, reachedSinceFirst) = (reach.ReachedAt, reach.AdvancedAt, reach.ReachOwner, reach.ReachedSinceFirst);
-        for (var c = 0; c < clientMask.Length; c++)
-        {
-            if (!clientMask[c])
-            {
-                continue;
-            }
-
-            Scan(log, c, log.LastEventAtOrBefore(c, cut), passSkipped, first, reach);
-            for (var s = 0; s < stageCount; s++)
-            {
-                if (s != won && reachedAt[s] >= lo && reachedAt[s] < hi)
-                {
-                    cohort[reachOwner[s], s]++;
-                    advanced[reachOwner[s], s] += advancedAt[s] != Never ? 1 : 0;
-                }
-            }
-        }
-
-        return (cohort, advanced);
-    }
-
-    /// <summary>One client's reach of each stage, reused from client to client: when first reached, by which owner, when first passed.</summary>
-    private sealed class Reach(int stageCount)
-    {
-        public long[] ReachedAt { get; } = new long[stageCount];
-
-        public long[] AdvancedAt { get; } = new long[stageCount];
-
-        public int[] ReachOwner { get; } = new int[stageCount];
-
-        public bool[] ReachedSinceFirst { get; } = new bool[stageCount];
     }
 }

@@ -35,7 +35,7 @@ public static class FlowLedgerCalculator
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var buckets = stageCount + 1; // the stages, then lost
-        var owners = log.Owners.Length;
+        var owners = log.OwnerCount;
 
         var bounds = new long[dayCount + 1];
         for (var d = 0; d <= dayCount; d++)
@@ -61,43 +61,44 @@ public static class FlowLedgerCalculator
                 continue;
             }
 
-            var first = log.Start[c];
-            var end = log.Start[c + 1];
-            var i = log.LastEventAtOrBefore(c, bounds[0] - 1);
-            if (i >= 0 && Bucket(log, i, stageCount) is { } b0 && ownerMask[log.EventOwners[i]])
+            var history = log.History(c);
+            var end = history.Count;
+            var i = history.LastAtOrBefore(bounds[0] - 1);
+            if (i >= 0 && history.Bucket(i) is >= 0 and var b0 && ownerMask[history.Owner(i)])
             {
-                start[(b0 * owners) + log.EventOwners[i]]++;
+                start[(b0 * owners) + history.Owner(i)]++;
             }
 
-            i = Math.Max(i + 1, first);
-            if (i >= end || log.Ticks[i] >= bounds[dayCount])
+            i++;
+            if (i >= end || history.Ticks(i) >= bounds[dayCount])
             {
                 continue;
             }
 
             // The first day by binary search, then forward: each client's events are in time order.
-            var found = Array.BinarySearch(bounds, log.Ticks[i]);
+            var found = Array.BinarySearch(bounds, history.Ticks(i));
             var day = found >= 0 ? found : ~found - 1;
-            for (; i < end && log.Ticks[i] < bounds[dayCount]; i++)
+            for (; i < end && history.Ticks(i) < bounds[dayCount]; i++)
             {
-                while (log.Ticks[i] >= bounds[day + 1])
+                while (history.Ticks(i) >= bounds[day + 1])
                 {
                     day++;
                 }
 
-                var owner = log.EventOwners[i];
-                var before = i > first ? Bucket(log, i - 1, stageCount) : null;
-                var beforeOwner = i > first ? log.EventOwners[i - 1] : log.InitialOwners[c];
-                var after = Bucket(log, i, stageCount);
-                void Add(int? bucket, int who, int column)
+                var owner = history.Owner(i);
+                var before = i > 0 ? history.Bucket(i - 1) : -1;
+                var beforeOwner = history.OwnerBefore(i);
+                var after = history.Bucket(i);
+                var kind = history.Kind(i);
+                void Add(int bucket, int who, int column)
                 {
-                    if (bucket is { } b && ownerMask[who])
+                    if (bucket >= 0 && ownerMask[who])
                     {
-                        cells[at[day, b, who, column]]++;
+                        cells[at[day, bucket, who, column]]++;
                     }
                 }
 
-                switch (log.Kinds[i])
+                switch (kind)
                 {
                     case EventKind.Entered:
                         Add(after, owner, Entered);
@@ -112,10 +113,10 @@ public static class FlowLedgerCalculator
                         Add(after, owner, Entered);
                         break;
                     case EventKind.Lost:
-                        Add(log.Stages[i], beforeOwner, Lost);
+                        Add(history.Stage(i), beforeOwner, Lost);
                         break;
                     case EventKind.Reopened:
-                        if (log.Statuses[i - 1] == ClientStatus.Won)
+                        if (history.Status(i - 1) == ClientStatus.Won)
                         {
                             Add(before, beforeOwner, ReopenedOut);
                         }
@@ -124,7 +125,7 @@ public static class FlowLedgerCalculator
                         Add(after, owner, Reopened);
                         break;
                     case EventKind.Activity:
-                        if (log.Statuses[i] is ClientStatus.Open or ClientStatus.Won)
+                        if (history.Status(i) is ClientStatus.Open or ClientStatus.Won)
                         {
                             Add(after, owner, Activities);
                         }
@@ -138,7 +139,7 @@ public static class FlowLedgerCalculator
                 }
 
                 // A hand-over without a move: a reassignment, or an imported activity carrying another owner.
-                if (log.Kinds[i] >= EventKind.Activity && beforeOwner != owner && log.Statuses[i] is ClientStatus.Open or ClientStatus.Won)
+                if (!kind.IsTransition() && beforeOwner != owner && history.Status(i) is ClientStatus.Open or ClientStatus.Won)
                 {
                     Add(before, beforeOwner, ReassignedOut);
                     Add(after, owner, ReassignedIn);
@@ -146,9 +147,9 @@ public static class FlowLedgerCalculator
 
                 if (before != after || beforeOwner != owner)
                 {
-                    if (before is { } b && ownerMask[beforeOwner])
+                    if (before >= 0 && ownerMask[beforeOwner])
                     {
-                        cells[at[day, b, beforeOwner, Delta]]--;
+                        cells[at[day, before, beforeOwner, Delta]]--;
                     }
 
                     Add(after, owner, Delta);
@@ -159,20 +160,12 @@ public static class FlowLedgerCalculator
         return Shape(log, firstDay, lastDay, zone, bounds, cells, totals, start, at);
     }
 
-    /// <summary>The count bucket of the client after event <paramref name="i"/>: its stage, the lost bucket, or none before entry.</summary>
-    private static int? Bucket(FunnelEventLog log, int i, int stageCount) => log.Statuses[i] switch
-    {
-        ClientStatus.NotEntered => null,
-        ClientStatus.Lost => stageCount,
-        _ => log.Stages[i],
-    };
-
     private static FlowLedger Shape(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, TimeZoneInfo zone, long[] bounds, int[] cells, int[] activityTotals, int[] start, CellIndex cell)
     {
         var pipeline = log.Pipeline;
         var stageCount = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
-        var owners = log.Owners.Length;
+        var owners = log.OwnerCount;
         var running = (int[])start.Clone();
         var days = new FlowDay[bounds.Length - 1];
         for (var d = 0; d < days.Length; d++)
@@ -213,7 +206,7 @@ public static class FlowLedgerCalculator
                     rows[s] = Row(pipeline.Stages[s].Key, cells, cell, d, s, o, running[(s * owners) + o]);
                 }
 
-                byOwner.Add(new OwnerFlow(log.Owners[o], rows, Totals(rows, won, activityTotals[(d * owners) + o], running[(stageCount * owners) + o])));
+                byOwner.Add(new OwnerFlow(log.OwnerAt(o), rows, Totals(rows, won, activityTotals[(d * owners) + o], running[(stageCount * owners) + o])));
             }
 
             var allRows = new FlowRow[stageCount];

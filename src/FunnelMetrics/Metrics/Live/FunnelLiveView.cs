@@ -14,25 +14,19 @@ namespace FunnelMetrics.Metrics;
 public sealed class FunnelLiveView
 {
     private readonly PipelineDefinition _pipeline;
-    private readonly StallClock _clock;
-    private readonly StallThreshold?[] _thresholds;
     private readonly Dictionary<ClientId, int> _index = [];
     private readonly List<LiveClient> _clients = [];
-    private readonly Dictionary<OwnerId, int[]> _counts = [];
-    private readonly SortedSet<(long IdleSince, int Client)>[] _idle;
+    private readonly OwnerTable _owners;
+    private readonly StageCountsAccumulator _counts;
+    private readonly StallIndex _stalls;
 
-    private FunnelLiveView(PipelineDefinition pipeline, IReadOnlyList<StallThreshold> thresholds, StallClock clock)
+    private FunnelLiveView(PipelineDefinition pipeline, IReadOnlyList<StallThreshold> thresholds, StallClock clock, OwnerTable owners)
     {
         _pipeline = pipeline;
-        _clock = clock;
+        _owners = owners;
         Thresholds = thresholds;
-        _thresholds = new StallThreshold?[pipeline.Stages.Count];
-        foreach (var t in thresholds)
-        {
-            _thresholds[pipeline.IndexOf(t.Stage)] = t;
-        }
-
-        _idle = [.. pipeline.Stages.Select(_ => new SortedSet<(long, int)>())];
+        _counts = new StageCountsAccumulator(pipeline, owners);
+        _stalls = new StallIndex(pipeline, clock, owners);
     }
 
     /// <summary>The stall thresholds, fixed when the view was created.</summary>
@@ -53,18 +47,48 @@ public sealed class FunnelLiveView
     {
         ArgumentNullException.ThrowIfNull(log);
         settings ??= StallSettings.Default;
-        var view = new FunnelLiveView(log.Pipeline, StallCalculator.Thresholds(log, asOf, settings), settings.Clock);
+        var view = new FunnelLiveView(log.Pipeline, StallThresholds.Of(log, asOf, settings), settings.Clock, OwnerTable.Of(log));
         var cut = asOf.UtcTicks;
-        for (var c = 0; c < log.ClientsArray.Length; c++)
+        long? latest = null;
+        for (var c = 0; c < log.ClientCount; c++)
         {
-            var client = view.AddClient(log.ClientsArray[c]);
-            var last = log.LastEventAtOrBefore(c, cut);
-            for (var i = log.Start[c]; i <= last; i++)
+            var client = view.AddClient(log.ClientAt(c));
+            var history = log.History(c);
+            var last = history.LastAtOrBefore(cut);
+            if (last < 0)
             {
-                view.ApplyCore(client, log.Kinds[i], log.Stages[i], log.Statuses[i], log.Owners[log.EventOwners[i]], log.Ticks[i]);
+                continue;
             }
+
+            // The client's state after its last event, read as the batch calculators read it (the view's owner indexes are the log's).
+            var state = view._clients[client] with
+            {
+                Owner = history.Owner(last),
+                Stage = (short)history.Stage(last),
+                Status = history.Status(last),
+                Version = last + 1,
+                LastEventAt = history.Ticks(last),
+            };
+            if (state.Status == ClientStatus.Open)
+            {
+                var entry = StallIndex.Entry(history, last);
+                state = state with { VisitStart = entry.VisitStart, LastTouch = entry.LastTouch };
+                view._stalls.Put(client, entry);
+            }
+            else
+            {
+                var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
+                state = state with { VisitStart = visit >= 0 ? history.Ticks(visit) : 0, LastTouch = touch >= 0 ? history.Ticks(touch) : 0 };
+            }
+
+            view._clients[client] = state;
+            view._counts.Add(state.Owner, view.Bucket(state), 1);
+            view.EventsApplied += last + 1;
+            latest = latest is { } l && l >= state.LastEventAt ? l : state.LastEventAt;
         }
 
+        view.LastEventAt = latest is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+        view._stalls.KeepIdleOrder();
         return view;
     }
 
@@ -117,37 +141,7 @@ public sealed class FunnelLiveView
     /// <summary>The clients per stage now (after every event applied), labelled with <paramref name="asOf"/>.</summary>
     /// <param name="asOf">The instant to label the counts with; it does not filter, the view holds only what was applied.</param>
     /// <returns>The counts, as <see cref="StageCountsCalculator.Compute"/> gives them.</returns>
-    public StageCounts Counts(DateTimeOffset asOf)
-    {
-        var stageCount = _pipeline.Stages.Count;
-        var won = _pipeline.WonStageIndex;
-        var totals = new int[stageCount + 1];
-        var byOwner = new List<OwnerStageCounts>();
-        foreach (var (owner, row) in _counts.OrderBy(kv => kv.Key))
-        {
-            if (row.All(n => n == 0))
-            {
-                continue;
-            }
-
-            var inWork = 0;
-            for (var s = 0; s <= stageCount; s++)
-            {
-                totals[s] += row[s];
-                inWork += s == won || s == stageCount ? 0 : row[s];
-            }
-
-            byOwner.Add(new OwnerStageCounts(owner, [.. _pipeline.Stages.Select((st, s) => new StageCount(st.Key, row[s]))], inWork, row[won], row[stageCount]));
-        }
-
-        var allInWork = 0;
-        for (var s = 0; s < stageCount; s++)
-        {
-            allInWork += s == won ? 0 : totals[s];
-        }
-
-        return new StageCounts(_pipeline.Id, asOf, [.. _pipeline.Stages.Select((st, s) => new StageCount(st.Key, totals[s]))], allInWork, totals[won], totals[stageCount], allInWork + totals[won] + totals[stageCount], byOwner);
-    }
+    public StageCounts Counts(DateTimeOffset asOf) => _counts.Shape(asOf);
 
     /// <summary>
     /// The stalled clients as of <paramref name="asOf"/> (at or after the last event applied), read from the per-stage idle
@@ -155,73 +149,7 @@ public sealed class FunnelLiveView
     /// </summary>
     /// <param name="asOf">The instant.</param>
     /// <returns>The stalled clients, as <see cref="StallCalculator.Compute"/> gives them with the same thresholds.</returns>
-    public StalledClients Stalled(DateTimeOffset asOf)
-    {
-        var cut = asOf.UtcTicks;
-        var stageCount = _pipeline.Stages.Count;
-        var stalled = new List<StalledClient>();
-        var owners = new SortedDictionary<OwnerId, (int[] Open, int[] Stalled)>();
-        for (var s = 0; s < stageCount; s++)
-        {
-            if (_thresholds[s] is not { } threshold)
-            {
-                continue;
-            }
-
-            // Idle strictly longer than the threshold: idle-since strictly before asOf - threshold.
-            foreach (var (since, c) in _idle[s].GetViewBetween((long.MinValue, 0), (cut - threshold.Threshold.Ticks - 1, int.MaxValue)))
-            {
-                var client = _clients[c];
-                var idle = cut - since;
-                stalled.Add(new StalledClient(client.Client.Id, client.Owner, threshold.Stage, new DateTimeOffset(client.VisitStart, TimeSpan.Zero), new DateTimeOffset(client.LastTouch, TimeSpan.Zero), TimeSpan.FromTicks(idle), threshold.Threshold, threshold.Source, (double)idle / threshold.Threshold.Ticks));
-                Tally(owners, client.Owner, stageCount).Stalled[s]++;
-            }
-        }
-
-        foreach (var (owner, row) in _counts)
-        {
-            for (var s = 0; s < stageCount; s++)
-            {
-                if (s != _pipeline.WonStageIndex && row[s] > 0)
-                {
-                    Tally(owners, owner, stageCount).Open[s] += row[s];
-                }
-            }
-        }
-
-        stalled.Sort(static (a, b) => b.Overdue != a.Overdue ? b.Overdue.CompareTo(a.Overdue) : a.ClientId.CompareTo(b.ClientId));
-        var totalOpen = new int[stageCount];
-        var totalStalled = new int[stageCount];
-        var byOwner = new List<OwnerStall>();
-        foreach (var (owner, (open, stuck)) in owners)
-        {
-            for (var s = 0; s < stageCount; s++)
-            {
-                totalOpen[s] += open[s];
-                totalStalled[s] += stuck[s];
-            }
-
-            if (open.Sum() > 0)
-            {
-                byOwner.Add(new OwnerStall(owner, open.Sum(), stuck.Sum(), Statistics.Share(stuck.Sum(), open.Sum()), [.. Enumerable.Range(0, stageCount).Select(s => Summary(s, open[s], stuck[s]))]));
-            }
-        }
-
-        return new StalledClients(_pipeline.Id, asOf, _clock, Thresholds, stalled, [.. Enumerable.Range(0, stageCount).Select(s => Summary(s, totalOpen[s], totalStalled[s]))], byOwner);
-    }
-
-    private static (int[] Open, int[] Stalled) Tally(SortedDictionary<OwnerId, (int[] Open, int[] Stalled)> owners, OwnerId owner, int stageCount)
-    {
-        if (!owners.TryGetValue(owner, out var tally))
-        {
-            owners[owner] = tally = (new int[stageCount], new int[stageCount]);
-        }
-
-        return tally;
-    }
-
-    private StageStall Summary(int s, int open, int stalled) =>
-        new(_pipeline.Stages[s].Key, open, stalled, Statistics.Share(stalled, open), _thresholds[s]?.Threshold, _thresholds[s]?.Source);
+    public StalledClients Stalled(DateTimeOffset asOf) => _stalls.Shape(asOf, Thresholds);
 
     private int Stage(StageId stage, ClientEvent clientEvent)
     {
@@ -237,7 +165,7 @@ public sealed class FunnelLiveView
         }
 
         _index.Add(client.Id, _clients.Count);
-        _clients.Add(new LiveClient(client) { Owner = client.Owner, Stage = FunnelEventLog.NoStage, Status = ClientStatus.NotEntered, LastEventAt = client.CreatedAt.UtcTicks });
+        _clients.Add(new LiveClient(client) { Owner = _owners.IndexOf(client.Owner), Stage = FunnelEventLog.NoStage, Status = ClientStatus.NotEntered, LastEventAt = client.CreatedAt.UtcTicks });
         return _clients.Count - 1;
     }
 
@@ -247,29 +175,24 @@ public sealed class FunnelLiveView
         var before = _clients[c];
         var after = before with
         {
-            Owner = owner,
+            Owner = _owners[before.Owner] == owner ? before.Owner : _owners.IndexOf(owner),
             Stage = stage,
             Status = status,
             Version = before.Version + 1,
             LastEventAt = at,
-            VisitStart = kind < EventKind.Activity ? at : before.VisitStart,
-            LastTouch = kind != EventKind.Reassigned ? at : before.LastTouch,
+            VisitStart = kind.IsTransition() ? at : before.VisitStart,
+            LastTouch = kind.IsTouch() ? at : before.LastTouch,
         };
 
-        Count(before, -1);
-        Count(after, +1);
-        var (oldKey, newKey) = (IdleSince(before), IdleSince(after));
-        if (oldKey != newKey || before.Stage != after.Stage || before.Status != after.Status)
+        _counts.Add(before.Owner, Bucket(before), -1);
+        _counts.Add(after.Owner, Bucket(after), +1);
+        if (after.Status == ClientStatus.Open)
         {
-            if (before.Status == ClientStatus.Open)
-            {
-                _idle[before.Stage].Remove((oldKey, c));
-            }
-
-            if (after.Status == ClientStatus.Open)
-            {
-                _idle[after.Stage].Add((newKey, c));
-            }
+            _stalls.Put(c, new StallEntry(after.Client, after.Owner, after.Stage, after.VisitStart, after.LastTouch));
+        }
+        else if (before.Status == ClientStatus.Open)
+        {
+            _stalls.Remove(c);
         }
 
         _clients[c] = after;
@@ -280,27 +203,19 @@ public sealed class FunnelLiveView
         }
     }
 
-    private long IdleSince(LiveClient client) => _clock == StallClock.LastTouch ? client.LastTouch : client.VisitStart;
-
-    private void Count(LiveClient client, int delta)
+    /// <summary>The client's count bucket: its stage, the lost bucket, or -1 before its entry.</summary>
+    private int Bucket(in LiveClient client) => client.Status switch
     {
-        if (client.Status == ClientStatus.NotEntered)
-        {
-            return;
-        }
-
-        if (!_counts.TryGetValue(client.Owner, out var row))
-        {
-            _counts[client.Owner] = row = new int[_pipeline.Stages.Count + 1];
-        }
-
-        row[client.Status == ClientStatus.Lost ? _pipeline.Stages.Count : client.Stage] += delta;
-    }
+        ClientStatus.NotEntered => -1,
+        ClientStatus.Lost => _counts.LostBucket,
+        _ => client.Stage,
+    };
 
     /// <summary>One client's state in the view.</summary>
     private record struct LiveClient(Client Client)
     {
-        public OwnerId Owner { get; init; }
+        /// <summary>The owner's index in the view's owner table.</summary>
+        public int Owner { get; init; }
 
         public short Stage { get; init; }
 

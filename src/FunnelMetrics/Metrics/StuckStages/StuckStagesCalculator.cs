@@ -33,8 +33,8 @@ public static class StuckStagesCalculator
         var previous = Window.Of(log, asOf - period, period, settings, skippedStagesCountAsPassed, filter);
         var team = Rank(log, current.Team, previous.Team);
         var byOwner = current.Stalls.ByOwner
-            .Select(o => Array.IndexOf(log.Owners, o.Owner))
-            .Select(o => new OwnerStuckStages(log.Owners[o], Rank(log, current.ForOwner(o), previous.ForOwner(o))))
+            .Select(o => log.IndexOfOwner(o.Owner))
+            .Select(o => new OwnerStuckStages(log.OwnerAt(o), Rank(log, current.ForOwner(o), previous.ForOwner(o))))
             .ToList();
         return new StuckStages(log.Pipeline.Id, asOf, period, team, byOwner);
     }
@@ -91,7 +91,7 @@ public static class StuckStagesCalculator
                 {
                     var merged = new List<long>();
                     int reached = 0, passed = 0;
-                    for (var o = 0; o < log.Owners.Length; o++)
+                    for (var o = 0; o < log.OwnerCount; o++)
                     {
                         if (ownerMask[o])
                         {
@@ -110,17 +110,18 @@ public static class StuckStagesCalculator
         public static Window Of(FunnelEventLog log, DateTimeOffset end, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
         {
             var clientMask = filter.ClientMask(log);
-            var stalls = StallCalculator.Compute(log, end, settings, filter);
+            var ownerMask = filter.OwnerMask(log);
+            var stalls = StallIndex.Fold(log, end.UtcTicks, clientMask, ownerMask, settings.Clock).Shape(end, StallThresholds.Of(log, end, settings));
 
             // Visits begun in (end - period, end]; cohorts reaching a stage in [end - period, end), read as of end.
-            var observations = TimeInStageCalculator.ObservationsByOwner(log, end, end - period + TimeSpan.FromTicks(1), clientMask);
-            var (cohort, advanced) = ConversionCalculator.CohortsByOwner(log, (end - period).UtcTicks, end.UtcTicks, end.UtcTicks, passSkipped, clientMask);
-            return new Window(log, stalls, observations, cohort, advanced, filter.OwnerMask(log));
+            var observations = OwnerVisits.Collect(log, end.UtcTicks, (end - period + TimeSpan.FromTicks(1)).UtcTicks, clientMask);
+            var (cohort, advanced) = StageReach.CohortsByOwner(log, (end - period).UtcTicks, end.UtcTicks, end.UtcTicks, passSkipped, clientMask);
+            return new Window(log, stalls, observations, cohort, advanced, ownerMask);
         }
 
         public StageFigures[] ForOwner(int owner)
         {
-            var ownerStalls = stalls.ByOwner.FirstOrDefault(o => o.Owner == log.Owners[owner]);
+            var ownerStalls = stalls.ByOwner.FirstOrDefault(o => o.Owner == log.OwnerAt(owner));
             var figures = new StageFigures[log.Pipeline.Stages.Count];
             for (var s = 0; s < figures.Length; s++)
             {

@@ -24,7 +24,7 @@ public static class VelocityCalculator
         var stageCount = log.Pipeline.Stages.Count;
         long lo = from.UtcTicks, hi = to.UtcTicks;
         var perStage = new int[stageCount];
-        var perOwner = new int[log.Owners.Length];
+        var perOwner = new int[log.OwnerCount];
         var cycles = new List<long>();
         decimal wonValue = 0;
         var wonWithValue = 0;
@@ -37,48 +37,32 @@ public static class VelocityCalculator
                 continue;
             }
 
-            var last = log.LastEventAtOrBefore(c, hi - 1);
-            if (last >= 0 && log.Statuses[last] == ClientStatus.Open && ownerMask[log.EventOwners[last]])
+            var history = log.History(c);
+            var last = history.LastAtOrBefore(hi - 1);
+            if (last >= 0 && history.Status(last) == ClientStatus.Open && ownerMask[history.Owner(last)])
             {
                 open++;
             }
 
-            // The closing event among those in the window decides the client's share of the win rate.
-            var closing = -1;
-            for (var i = log.Start[c]; i <= last; i++)
+            for (var i = history.FirstAtOrAfter(lo); i <= last; i++)
             {
-                var kind = log.Kinds[i];
-                if (kind is EventKind.Won or EventKind.Lost)
+                if (history.Kind(i).IsForwardMove() && ownerMask[history.Owner(i)])
                 {
-                    closing = i;
+                    perStage[history.Stage(i - 1)]++;
+                    perOwner[history.Owner(i)]++;
                 }
-                else if (kind == EventKind.Reopened)
-                {
-                    closing = -1;
-                }
-
-                if (log.Ticks[i] < lo || !ownerMask[log.EventOwners[i]])
-                {
-                    continue;
-                }
-
-                if (kind is EventKind.Advanced or EventKind.Skipped or EventKind.Won)
-                {
-                    perStage[log.Stages[i - 1]]++;
-                    perOwner[log.EventOwners[i]]++;
-                }
-
             }
 
             // Wins, their cycles and values, and losses all come from the closing events in the window, so the
             // formula's inputs describe the same clients: a win reopened before the window ended is none of them.
-            if (closing >= 0 && log.Ticks[closing] >= lo && ownerMask[log.EventOwners[closing]])
+            var closing = history.ClosingEvent(last);
+            if (closing >= 0 && history.Ticks(closing) >= lo && ownerMask[history.Owner(closing)])
             {
-                if (log.Kinds[closing] == EventKind.Won)
+                if (history.Kind(closing) == EventKind.Won)
                 {
                     wins++;
-                    cycles.Add(log.Ticks[closing] - log.FirstEntryTicks[c]);
-                    if (log.ClientsArray[c].Value is { } value)
+                    cycles.Add(history.Ticks(closing) - history.FirstEntryTicks);
+                    if (history.Client.Value is { } value)
                     {
                         wonValue += value;
                         wonWithValue++;
@@ -103,7 +87,7 @@ public static class VelocityCalculator
         {
             if (perOwner[o] > 0)
             {
-                byOwner.Add(new OwnerVelocity(log.Owners[o], perOwner[o], perOwner[o] / days));
+                byOwner.Add(new OwnerVelocity(log.OwnerAt(o), perOwner[o], perOwner[o] / days));
             }
         }
 

@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FunnelMetrics.Metrics;
+
+public sealed partial class FunnelEventLog
+{
+    /// <summary>
+    /// One client's events in the log, read through named operations instead of the columns: the log's only reader, in
+    /// the spirit of Arrow's <c>ListArray.GetSlicedValues</c> (a client's slice of every column). Events are numbered
+    /// from 0 to <see cref="Count"/>, exclusive, in sequence order; a method that finds an event returns its number, or -1.
+    /// </summary>
+    /// <remarks>
+    /// A <see langword="readonly ref struct"/> of the log, the client's offset and its count: made per client for free,
+    /// every accessor a column read the JIT inlines. See docs/architecture.md, "The log's internal API".
+    /// </remarks>
+    internal readonly ref struct ClientHistory
+    {
+        private readonly FunnelEventLog _log;
+        private readonly int _offset;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal ClientHistory(FunnelEventLog log, int client)
+        {
+            _log = log;
+            Index = client;
+            _offset = log._start[client];
+            Count = log._start[client + 1] - _offset;
+        }
+
+        /// <summary>The client's index in the log.</summary>
+        public int Index { get; }
+
+        /// <summary>The number of the client's events.</summary>
+        public int Count { get; }
+
+        /// <summary>The client.</summary>
+        public Client Client => _log._clients[Index];
+
+        /// <summary>The UTC ticks of the client's first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
+        public long FirstEntryTicks => _log._firstEntry[Index];
+
+        /// <summary>The client's owner (index) before its first event: the owner it was created with.</summary>
+        public int InitialOwner => _log._initialOwners[Index];
+
+        /// <summary>The UTC ticks of event <paramref name="i"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public long Ticks(int i) => _log._ticks[_offset + i];
+
+        /// <summary>The kind of event <paramref name="i"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public EventKind Kind(int i) => _log._kinds[_offset + i];
+
+        /// <summary>
+        /// The client's stage after event <paramref name="i"/>: its open stage, the won stage, the stage it was lost at, or
+        /// <see cref="NoStage"/> before its entry.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Stage(int i) => _log._stages[_offset + i];
+
+        /// <summary>The client's status after event <paramref name="i"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ClientStatus Status(int i) => _log._statuses[_offset + i];
+
+        /// <summary>The client's owner (index into the log's owners) after event <paramref name="i"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Owner(int i) => _log._eventOwners[_offset + i];
+
+        /// <summary>The client's owner before event <paramref name="i"/>: after the event before it, or the initial owner.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int OwnerBefore(int i) => i > 0 ? Owner(i - 1) : InitialOwner;
+
+        /// <summary>Whether event <paramref name="i"/> is a stage transition (not an activity or a reassignment).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool IsTransition(int i) => Kind(i).IsTransition();
+
+        /// <summary>
+        /// The count bucket of the client after event <paramref name="i"/>: its stage (open or won), <see cref="LostBucket"/>
+        /// when lost, or -1 before its entry.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Bucket(int i) => Status(i) switch
+        {
+            ClientStatus.NotEntered => -1,
+            ClientStatus.Lost => LostBucket,
+            _ => Stage(i),
+        };
+
+        /// <summary>The bucket of lost clients: one past the last stage.</summary>
+        public int LostBucket => _log._stageCount;
+
+        /// <summary>The last event at or before <paramref name="ticks"/>, or -1.</summary>
+        public int LastAtOrBefore(long ticks)
+        {
+            var n = Count;
+            if (n == 0 || Ticks(0) > ticks)
+            {
+                return -1;
+            }
+
+            if (Ticks(n - 1) <= ticks)
+            {
+                return n - 1;
+            }
+
+            // Instants never decrease within a client, so binary search for the last one at or before the cut.
+            return SortedSearch.UpperBound(TickSpan(), ticks) - 1;
+        }
+
+        /// <summary>The first event at or after <paramref name="ticks"/>, or <see cref="Count"/> when none is.</summary>
+        public int FirstAtOrAfter(long ticks)
+        {
+            var n = Count;
+            return n == 0 || Ticks(0) >= ticks ? 0 : Ticks(n - 1) < ticks ? n : SortedSearch.LowerBound(TickSpan(), ticks);
+        }
+
+        /// <summary>
+        /// The transition that began the client's state after event <paramref name="i"/>: the start of its visit when
+        /// open, the win or the loss when closed; -1 before its entry (or for <paramref name="i"/> = -1).
+        /// </summary>
+        public int StateStart(int i)
+        {
+            while (i >= 0 && !IsTransition(i))
+            {
+                i--;
+            }
+
+            return i;
+        }
+
+        /// <summary>The client's entry: its first transition (every history starts with its entry, if any), or -1 when it never entered.</summary>
+        public int Entry()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (IsTransition(i))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        /// <summary>The client's last touch at or before event <paramref name="i"/>: its last event that is not a reassignment, or -1.</summary>
+        public int LastTouch(int i)
+        {
+            while (i >= 0 && !Kind(i).IsTouch())
+            {
+                i--;
+            }
+
+            return i;
+        }
+
+        /// <summary>
+        /// The client's closing event as of event <paramref name="last"/>: its last win or loss at or before it, provided
+        /// no reopen follows; -1 when it has none (open, never entered, or <paramref name="last"/> = -1).
+        /// </summary>
+        public int ClosingEvent(int last) =>
+            last >= 0 && Status(last) is ClientStatus.Won or ClientStatus.Lost ? StateStart(last) : -1;
+
+        /// <summary>The client's visits of open stages in its events 0 to <paramref name="last"/> (inclusive); the last may be open.</summary>
+        public VisitEnumerator Visits(int last) => new(this, last);
+
+        private ReadOnlySpan<long> TickSpan() => MemoryMarshal.CreateReadOnlySpan(ref _log._ticks[_offset], Count);
+    }
+}

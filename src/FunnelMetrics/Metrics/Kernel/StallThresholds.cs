@@ -1,0 +1,58 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>The stall thresholds of the open stages as of an instant: shared by the stall calculator, the stuck stages and the live view.</summary>
+internal static class StallThresholds
+{
+    /// <summary>
+    /// From the first source that has one: the stage's definition, the settings, the stage's historical percentile of
+    /// time in stage (Kaplan–Meier over every client's visits up to the instant, when enough have completed and the
+    /// estimate reaches the percentile), the default.
+    /// </summary>
+    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, DateTimeOffset asOf, StallSettings settings)
+    {
+        var pipeline = log.Pipeline;
+        VisitSample? history = null;
+        try
+        {
+            var thresholds = new List<StallThreshold>(pipeline.Stages.Count);
+            for (var s = 0; s < pipeline.Stages.Count; s++)
+            {
+                if (s == pipeline.WonStageIndex)
+                {
+                    continue;
+                }
+
+                var stage = pipeline.Stages[s];
+                if (stage.StallThreshold is { } own)
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, own, StallThresholdSource.Stage));
+                    continue;
+                }
+
+                if (settings.StageThresholds.TryGetValue(stage.Key, out var configured))
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, configured, StallThresholdSource.Settings));
+                    continue;
+                }
+
+                history ??= VisitSample.Collect(log, asOf.UtcTicks, long.MinValue, log.AllClientsMask, log.AllOwnersMask, perClient: false);
+                if (history.Completed[s] >= settings.MinimumVisits
+                    && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
+                    && statistical > TimeSpan.Zero)
+                {
+                    thresholds.Add(new StallThreshold(stage.Key, statistical, StallThresholdSource.Statistical));
+                    continue;
+                }
+
+                thresholds.Add(new StallThreshold(stage.Key, settings.DefaultThreshold, StallThresholdSource.Default));
+            }
+
+            return thresholds;
+        }
+        finally
+        {
+            // The pooled observation buffers go back to the pool.
+            history?.Dispose();
+        }
+    }
+}

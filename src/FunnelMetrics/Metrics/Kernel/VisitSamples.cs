@@ -1,0 +1,170 @@
+namespace FunnelMetrics.Metrics;
+
+/// <summary>What a <see cref="VisitFold"/> feeds each visit to: a struct, so the fold is specialised and inlined per sink.</summary>
+internal interface IVisitSink
+{
+    /// <summary>One visit of <paramref name="stage"/>, begun by <paramref name="owner"/>: completed, or open and censored at the cut.</summary>
+    void Add(int stage, int owner, long duration, bool completed);
+
+    /// <summary>The current client's visits are all in.</summary>
+    void EndClient();
+}
+
+/// <summary>The one pass over visits that time in stage, the stall thresholds and the stuck stages share.</summary>
+internal static class VisitFold
+{
+    /// <summary>
+    /// Feeds <paramref name="sink"/> the visits in the events up to <paramref name="cut"/> of the clients of
+    /// <paramref name="clientMask"/> that began at or after <paramref name="from"/>, with an owner of
+    /// <paramref name="ownerMask"/> on the transition that began them; an open visit lasts until the cut.
+    /// </summary>
+    public static void Fold<TSink>(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, ref TSink sink)
+        where TSink : struct, IVisitSink
+    {
+        for (var c = 0; c < clientMask.Length; c++)
+        {
+            if (!clientMask[c])
+            {
+                continue;
+            }
+
+            var history = log.History(c);
+            foreach (var visit in history.Visits(history.LastAtOrBefore(cut)))
+            {
+                if (visit.EnteredAt >= from && history.Owner(visit.Entered) is var owner && ownerMask[owner])
+                {
+                    sink.Add(visit.Stage, owner, visit.Duration(cut), !visit.IsOpen);
+                }
+            }
+
+            sink.EndClient();
+        }
+    }
+}
+
+/// <summary>
+/// The visits of each stage, by stage index: completed counts, observation keys (<see cref="Statistics.Key"/>), open
+/// counts and, when asked, per-client totals. Time in stage's figures and the stall thresholds' percentiles.
+/// </summary>
+/// <remarks>The buffers are pooled: dispose the sample when done with it.</remarks>
+internal sealed class VisitSample : IDisposable
+{
+    private VisitSample(int stageCount)
+    {
+        Completed = new int[stageCount];
+        Open = new int[stageCount];
+        Keys = new PooledLongBuffer[stageCount];
+        PerClient = new PooledLongBuffer[stageCount];
+        for (var s = 0; s < stageCount; s++)
+        {
+            Keys[s] = new PooledLongBuffer();
+            PerClient[s] = new PooledLongBuffer();
+        }
+    }
+
+    public int[] Completed { get; }
+
+    public int[] Open { get; }
+
+    public PooledLongBuffer[] Keys { get; }
+
+    /// <summary>Per stage, each client's total time in it over its visits; empty unless collected with per-client totals.</summary>
+    public PooledLongBuffer[] PerClient { get; }
+
+    /// <summary>The visits of the clients of the masks in the events up to <paramref name="cut"/>, begun at or after <paramref name="from"/> (see <see cref="VisitFold"/>).</summary>
+    public static VisitSample Collect(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, bool perClient)
+    {
+        var stageCount = log.Pipeline.Stages.Count;
+        var sample = new VisitSample(stageCount);
+        var sink = new Sink(sample, perClient ? new long[stageCount] : null, new bool[stageCount]);
+        VisitFold.Fold(log, cut, from, clientMask, ownerMask, ref sink);
+        return sample;
+    }
+
+    /// <summary>The stage's keys sorted in place (radix sort: keys are non-negative).</summary>
+    public ReadOnlySpan<long> SortedKeys(int stage)
+    {
+        var keys = Keys[stage].AsSpan();
+        Statistics.SortNonNegative(keys);
+        return keys;
+    }
+
+    public void Dispose()
+    {
+        foreach (var buffer in Keys)
+        {
+            buffer.Dispose();
+        }
+
+        foreach (var buffer in PerClient)
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private readonly struct Sink(VisitSample sample, long[]? cumulative, bool[] visited) : IVisitSink
+    {
+        public void Add(int stage, int owner, long duration, bool completed)
+        {
+            if (completed)
+            {
+                sample.Completed[stage]++;
+            }
+            else
+            {
+                sample.Open[stage]++;
+            }
+
+            sample.Keys[stage].Add(Statistics.Key(duration, completed));
+            if (cumulative is not null)
+            {
+                cumulative[stage] += duration;
+                visited[stage] = true;
+            }
+        }
+
+        public void EndClient()
+        {
+            if (cumulative is null)
+            {
+                return;
+            }
+
+            for (var s = 0; s < visited.Length; s++)
+            {
+                if (visited[s])
+                {
+                    sample.PerClient[s].Add(cumulative[s]);
+                    (visited[s], cumulative[s]) = (false, 0);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The visits of each stage grouped by the owner on the transition that began them: the stuck stages' time-in-stage figures per owner.</summary>
+internal static class OwnerVisits
+{
+    /// <summary>
+    /// Observation keys (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in [<paramref name="from"/>,
+    /// <paramref name="cut"/>] by any owner, in one pass for every owner; null where none.
+    /// </summary>
+    public static List<long>[,] Collect(FunnelEventLog log, long cut, long from, bool[] clientMask)
+    {
+        var sink = new Sink(new List<long>[log.OwnerCount, log.Pipeline.Stages.Count]);
+        VisitFold.Fold(log, cut, from, clientMask, log.AllOwnersMask, ref sink);
+        return sink.Observations;
+    }
+
+    private readonly struct Sink(List<long>[,] observations) : IVisitSink
+    {
+        public List<long>[,] Observations => observations;
+
+        public void Add(int stage, int owner, long duration, bool completed) =>
+            (observations[owner, stage] ??= []).Add(Statistics.Key(duration, completed));
+
+        public void EndClient()
+        {
+        }
+    }
+}

@@ -18,13 +18,20 @@ internal sealed class PooledLongBuffer : IDisposable
     {
         if (Count == _items.Length)
         {
-            var bigger = ArrayPool<long>.Shared.Rent(_items.Length * 2);
-            _items.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<long>.Shared.Return(_items);
-            _items = bigger;
+            Grow();
         }
 
         _items[Count++] = value;
+    }
+
+    /// <summary>Doubles the storage: out of line, so that the callers' loops inline only the append.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        var bigger = ArrayPool<long>.Shared.Rent(_items.Length * 2);
+        _items.AsSpan(0, Count).CopyTo(bigger);
+        ArrayPool<long>.Shared.Return(_items);
+        _items = bigger;
     }
 
     public Span<long> AsSpan() => _items.AsSpan(0, Count);

@@ -58,10 +58,17 @@ public static class ConversionCalculator
                 continue;
             }
 
+            // A client whose events up to the cut all lie before the window, or all after it, reaches nothing in it
+            // and closes nothing in it: it counts nowhere.
             var history = log.History(c);
             var last = history.LastAtOrBefore(cut);
+            if (last < 0 || history.Ticks(last) < lo || history.Ticks(0) >= hi)
+            {
+                continue;
+            }
+
             reach.Read(history, last, skippedStagesCountAsPassed);
-            var isLost = last >= 0 && history.Status(last) == ClientStatus.Lost;
+            var isLost = history.Status(last) == ClientStatus.Lost;
             var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
             for (var s = 0; s < stageCount; s++)
             {

@@ -90,6 +90,7 @@ public sealed partial class FunnelEventLog
         public int LostBucket => _log._stageCount;
 
         /// <summary>The last event at or before <paramref name="ticks"/>, or -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int LastAtOrBefore(long ticks)
         {
             var n = Count;
@@ -98,13 +99,9 @@ public sealed partial class FunnelEventLog
                 return -1;
             }
 
-            if (Ticks(n - 1) <= ticks)
-            {
-                return n - 1;
-            }
-
-            // Instants never decrease within a client, so binary search for the last one at or before the cut.
-            return SortedSearch.UpperBound(TickSpan(), ticks) - 1;
+            // Instants never decrease within a client: the last event when it is not after the cut (the common case of
+            // an instant after most histories), else a binary search for the last one at or before it.
+            return Ticks(n - 1) <= ticks ? n - 1 : SortedSearch.UpperBound(TickSpan(), ticks) - 1;
         }
 
         /// <summary>The first event at or after <paramref name="ticks"/>, or <see cref="Count"/> when none is.</summary>
@@ -118,6 +115,7 @@ public sealed partial class FunnelEventLog
         /// The transition that began the client's state after event <paramref name="i"/>: the start of its visit when
         /// open, the win or the loss when closed; -1 before its entry (or for <paramref name="i"/> = -1).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int StateStart(int i)
         {
             while (i >= 0 && !IsTransition(i))
@@ -129,6 +127,7 @@ public sealed partial class FunnelEventLog
         }
 
         /// <summary>The client's entry: its first transition (every history starts with its entry, if any), or -1 when it never entered.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int Entry()
         {
             for (var i = 0; i < Count; i++)
@@ -143,6 +142,7 @@ public sealed partial class FunnelEventLog
         }
 
         /// <summary>The client's last touch at or before event <paramref name="i"/>: its last event that is not a reassignment, or -1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int LastTouch(int i)
         {
             while (i >= 0 && !Kind(i).IsTouch())

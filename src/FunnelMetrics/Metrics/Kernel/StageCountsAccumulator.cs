@@ -16,11 +16,16 @@ internal sealed class StageCountsAccumulator
     private int[] _cells;
 
     public StageCountsAccumulator(PipelineDefinition pipeline, OwnerTable owners)
+        : this(pipeline, owners, new int[Math.Max(owners.Count, 1) * (pipeline.Stages.Count + 1)])
+    {
+    }
+
+    private StageCountsAccumulator(PipelineDefinition pipeline, OwnerTable owners, int[] cells)
     {
         _pipeline = pipeline;
         _width = pipeline.Stages.Count + 1;
         Owners = owners;
-        _cells = new int[Math.Max(owners.Count, 1) * _width];
+        _cells = cells;
     }
 
     /// <summary>The owners counted for; cells are by their indexes.</summary>
@@ -32,7 +37,8 @@ internal sealed class StageCountsAccumulator
     /// <summary>The clients of <paramref name="clientMask"/> by their state after their last event at or before <paramref name="cut"/>, for the owners of <paramref name="ownerMask"/> then.</summary>
     public static StageCountsAccumulator Fold(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
     {
-        var counts = new StageCountsAccumulator(log.Pipeline, OwnerTable.Of(log));
+        var width = log.Pipeline.Stages.Count + 1;
+        var cells = new int[Math.Max(log.OwnerCount, 1) * width];
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -42,19 +48,13 @@ internal sealed class StageCountsAccumulator
 
             var history = log.History(c);
             var e = history.LastAtOrBefore(cut);
-            if (e < 0 || history.Bucket(e) is not (>= 0 and var bucket))
+            if (e >= 0 && history.Bucket(e) is >= 0 and var bucket && history.Owner(e) is var owner && ownerMask[owner])
             {
-                continue;
-            }
-
-            var owner = history.Owner(e);
-            if (ownerMask[owner])
-            {
-                counts.Add(owner, bucket, 1);
+                cells[(owner * width) + bucket]++;
             }
         }
 
-        return counts;
+        return new StageCountsAccumulator(log.Pipeline, OwnerTable.Of(log), cells);
     }
 
     /// <summary>Adds <paramref name="delta"/> clients to a cell; a bucket of -1 (not entered) is no cell.</summary>

@@ -64,9 +64,10 @@ internal sealed class StageReach
             var owner = history.Owner(i);
 
             // Arriving above a stage reached before passes it; a win passes every stage reached before.
-            for (var s = 0; s < stageCount; s++)
+            var passes = kind == EventKind.Won ? stageCount : target;
+            for (var s = 0; s < passes; s++)
             {
-                if (reachedAt[s] != Never && advancedAt[s] == Never && s != won && (s < target || kind == EventKind.Won))
+                if (reachedAt[s] != Never && advancedAt[s] == Never && s != won)
                 {
                     advancedAt[s] = t;
                 }
@@ -120,8 +121,15 @@ internal sealed class StageReach
                 continue;
             }
 
+            // A client whose events up to the cut all lie outside [lo, hi) reaches nothing in it.
             var history = log.History(c);
-            reach.Read(history, history.LastAtOrBefore(cut), passSkipped);
+            var last = history.LastAtOrBefore(cut);
+            if (last < 0 || history.Ticks(last) < lo || history.Ticks(0) >= hi)
+            {
+                continue;
+            }
+
+            reach.Read(history, last, passSkipped);
             for (var s = 0; s < stageCount; s++)
             {
                 if (s != won && reachedAt[s] >= lo && reachedAt[s] < hi)

@@ -13,31 +13,67 @@ internal readonly record struct StallEntry(Client Client, int Owner, int Stage, 
 }
 
 /// <summary>
-/// The open clients, each with its owner, stage and clocks: the one definition of <see cref="StalledClients"/>.
-/// <see cref="StallCalculator"/> folds a log into it as of an instant; <see cref="FunnelLiveView"/> updates a client's
-/// entry on each event and keeps it ordered by idle time (<see cref="KeepIdleOrder"/>), so that a query visits only the
-/// stalled; <see cref="Shape"/> makes the result for both. Indexes over disjoint sets of clients <see cref="Merge"/>
-/// exactly (entries and open counts are unions and sums), associative and commutative.
+/// The open clients per owner and stage, and which of them are stalled: the one definition of
+/// <see cref="StalledClients"/>, for fixed thresholds and a clock. A client is stalled when idle strictly longer than its
+/// stage's threshold.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Two kinds, one shaper (<see cref="Shape"/>). An index <em>at an instant</em> (<see cref="At"/>, <see cref="Fold"/>)
+/// counts every open client added and keeps the entries of those stalled then: what <see cref="StallCalculator"/> folds
+/// a log into. A <em>live</em> index (<see cref="Live"/>) is moved client by client on each event (<see cref="Move"/>),
+/// keeps each stage's open clients ordered by idle time and leaves the entries with its owner, which it reads back by
+/// slot: what <see cref="FunnelLiveView"/> keeps; its <see cref="Snapshot"/> at an instant visits only the stalled.
+/// </para>
+/// <para>
+/// Indexes at the same instant, with the same thresholds and clock, over disjoint sets of clients <see cref="Merge"/>
+/// exactly: open counts add up by owner id and the stalled entries are a union, so the merge is associative and
+/// commutative, and the merge of the folds of any split of the clients equals the fold of all of them.
+/// </para>
+/// </remarks>
 internal sealed class StallIndex
 {
     private readonly PipelineDefinition _pipeline;
     private readonly int _stages;
+    private readonly IReadOnlyList<StallThreshold> _thresholds;
+    private readonly long[] _stalledBefore;
+    private readonly long _instant;
+    private readonly Func<int, StallEntry>? _entryOf;
+    private readonly SortedSet<(long IdleSince, int Slot)>[]? _idle;
     private int[] _open;
-    private StallEntry[] _entries;
-    private bool[] _present;
-    private int _slots;
-    private SortedSet<(long IdleSince, int Slot)>[]? _idle;
+    private StallEntry[] _stalled = [];
+    private int _stalledCount;
 
-    public StallIndex(PipelineDefinition pipeline, StallClock clock, OwnerTable owners, int capacity = 0)
+    private StallIndex(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, long instant, Func<int, StallEntry>? entryOf)
     {
         _pipeline = pipeline;
         _stages = pipeline.Stages.Count;
         Clock = clock;
+        _thresholds = thresholds;
         Owners = owners;
+        _instant = instant;
         _open = new int[Math.Max(owners.Count, 1) * _stages];
-        _entries = new StallEntry[capacity];
-        _present = new bool[capacity];
+
+        // Idle strictly longer than the threshold at the instant: idle since strictly before instant - threshold.
+        _stalledBefore = new long[_stages];
+        Array.Fill(_stalledBefore, long.MinValue);
+        ThresholdOf = new StallThreshold?[_stages];
+        foreach (var t in thresholds)
+        {
+            var s = pipeline.IndexOf(t.Stage);
+            ThresholdOf[s] = t;
+            _stalledBefore[s] = instant - t.Threshold.Ticks;
+        }
+
+        if (entryOf is not null)
+        {
+            _entryOf = entryOf;
+            _idle = new SortedSet<(long, int)>[_stages];
+            for (var s = 0; s < _stages; s++)
+            {
+                _idle[s] = [];
+            }
+        }
     }
 
     /// <summary>The clock idle time is read on.</summary>
@@ -46,13 +82,28 @@ internal sealed class StallIndex
     /// <summary>The owners counted for; entries and counts are by their indexes.</summary>
     public OwnerTable Owners { get; }
 
+    /// <summary>Per stage, its threshold; null for the won stage.</summary>
+    private StallThreshold?[] ThresholdOf { get; }
+
+    /// <summary>An empty index at an instant, filled by <see cref="Add"/>.</summary>
+    public static StallIndex At(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, DateTimeOffset asOf) =>
+        new(pipeline, clock, thresholds, owners, asOf.UtcTicks, null);
+
     /// <summary>
-    /// The clients of <paramref name="clientMask"/> open after their last event at or before <paramref name="cut"/>, with
-    /// an owner of <paramref name="ownerMask"/> then.
+    /// An empty live index, filled and updated by <see cref="Move"/>: <paramref name="entryOf"/> reads the entry of an open
+    /// client's slot back from its owner.
     /// </summary>
-    public static StallIndex Fold(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask, StallClock clock)
+    public static StallIndex Live(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, Func<int, StallEntry> entryOf) =>
+        new(pipeline, clock, thresholds, owners, 0, entryOf);
+
+    /// <summary>
+    /// The index at <paramref name="asOf"/> of the clients of <paramref name="clientMask"/> open after their last event at
+    /// or before it, with an owner of <paramref name="ownerMask"/> then.
+    /// </summary>
+    public static StallIndex Fold(FunnelEventLog log, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds)
     {
-        var index = new StallIndex(log.Pipeline, clock, OwnerTable.Of(log));
+        var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf);
+        var cut = asOf.UtcTicks;
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -62,12 +113,10 @@ internal sealed class StallIndex
 
             var history = log.History(c);
             var last = history.LastAtOrBefore(cut);
-            if (last < 0 || history.Status(last) != ClientStatus.Open || !ownerMask[history.Owner(last)])
+            if (last >= 0 && history.Status(last) == ClientStatus.Open && ownerMask[history.Owner(last)])
             {
-                continue;
+                index.Add(Entry(history, last));
             }
-
-            index.Put(index._slots, Entry(history, last));
         }
 
         return index;
@@ -77,138 +126,135 @@ internal sealed class StallIndex
     public static StallEntry Entry(FunnelEventLog.ClientHistory history, int last) =>
         new(history.Client, history.Owner(last), history.Stage(last), history.Ticks(history.StateStart(last)), history.Ticks(history.LastTouch(last)));
 
-    /// <summary>
-    /// From now on, keep the entries of each stage ordered by idle time, so that <see cref="Shape"/> visits only the
-    /// stalled clients instead of every open one: for an index updated and queried many times.
-    /// </summary>
-    public void KeepIdleOrder()
+    /// <summary>Adds an open client to an index at an instant: it counts, and its entry is kept when it is stalled then.</summary>
+    public void Add(in StallEntry entry)
     {
-        _idle = new SortedSet<(long, int)>[_stages];
-        for (var s = 0; s < _stages; s++)
-        {
-            _idle[s] = [];
-        }
-
-        for (var slot = 0; slot < _slots; slot++)
-        {
-            if (_present[slot])
-            {
-                _idle[_entries[slot].Stage].Add((_entries[slot].IdleSince(Clock), slot));
-            }
-        }
-    }
-
-    /// <summary>Sets the open client in <paramref name="slot"/> (any slot number, such as the client's index), replacing the one there.</summary>
-    public void Put(int slot, in StallEntry entry)
-    {
-        if (slot >= _entries.Length)
-        {
-            var size = Math.Max(Math.Max(16, _entries.Length * 2), slot + 1);
-            Array.Resize(ref _entries, size);
-            Array.Resize(ref _present, size);
-        }
-
-        var key = (entry.IdleSince(Clock), slot);
-        if (_present[slot])
-        {
-            ref readonly var before = ref _entries[slot];
-            Count(before.Owner, before.Stage, -1);
-            if (_idle is not null && (before.Stage != entry.Stage || before.IdleSince(Clock) != key.Item1))
-            {
-                _idle[before.Stage].Remove((before.IdleSince(Clock), slot));
-                _idle[entry.Stage].Add(key);
-            }
-        }
-        else
-        {
-            _idle?[entry.Stage].Add(key);
-        }
-
-        _entries[slot] = entry;
-        _present[slot] = true;
-        _slots = Math.Max(_slots, slot + 1);
         Count(entry.Owner, entry.Stage, +1);
+        if (entry.IdleSince(Clock) < _stalledBefore[entry.Stage])
+        {
+            Keep(entry);
+        }
     }
 
-    /// <summary>Removes the client in <paramref name="slot"/>, if any: it is no longer open.</summary>
-    public void Remove(int slot)
+    /// <summary>
+    /// Moves the client in <paramref name="slot"/> of a live index from <paramref name="before"/> (when it was open) to
+    /// <paramref name="after"/> (when it is open): O(log n), and nothing to reorder when its stage and idle time stay.
+    /// </summary>
+    public void Move(int slot, in StallEntry before, bool wasOpen, in StallEntry after, bool isOpen)
     {
-        if (slot >= _slots || !_present[slot])
+        var idle = _idle!;
+        if (wasOpen)
+        {
+            Count(before.Owner, before.Stage, -1);
+        }
+
+        if (isOpen)
+        {
+            Count(after.Owner, after.Stage, +1);
+        }
+
+        var (oldKey, newKey) = ((before.IdleSince(Clock), slot), (after.IdleSince(Clock), slot));
+        if (wasOpen && isOpen && before.Stage == after.Stage && oldKey == newKey)
         {
             return;
         }
 
-        ref readonly var entry = ref _entries[slot];
-        _idle?[entry.Stage].Remove((entry.IdleSince(Clock), slot));
-        Count(entry.Owner, entry.Stage, -1);
-        _present[slot] = false;
-    }
-
-    /// <summary>The entries of both indexes, whose clients must be disjoint: a new index (not kept in idle order), the inputs unchanged.</summary>
-    /// <exception cref="ArgumentException">The indexes are of different pipelines or clocks.</exception>
-    public StallIndex Merge(StallIndex other)
-    {
-        if (other._pipeline.Id != _pipeline.Id || other._stages != _stages || other.Clock != Clock)
+        if (wasOpen)
         {
-            throw new ArgumentException($"The stall index of pipeline '{other._pipeline.Id}' ({other.Clock}) cannot merge into that of '{_pipeline.Id}' ({Clock}).", nameof(other));
+            idle[before.Stage].Remove(oldKey);
         }
 
-        var merged = new StallIndex(_pipeline, Clock, OwnerTable.Empty(), _slots + other._slots);
+        if (isOpen)
+        {
+            idle[after.Stage].Add(newKey);
+        }
+    }
+
+    /// <summary>A live index read at <paramref name="asOf"/> (at or after every event moved in): only its stalled clients are visited.</summary>
+    public StallIndex Snapshot(DateTimeOffset asOf)
+    {
+        var idle = _idle ?? throw new InvalidOperationException("Only a live stall index has snapshots; an index at an instant is one already.");
+        var snapshot = At(_pipeline, Clock, _thresholds, Owners, asOf);
+        snapshot._open = (int[])_open.Clone();
+        for (var s = 0; s < _stages; s++)
+        {
+            if (snapshot._stalledBefore[s] != long.MinValue)
+            {
+                foreach (var (_, slot) in idle[s].GetViewBetween((long.MinValue, 0), (snapshot._stalledBefore[s] - 1, int.MaxValue)))
+                {
+                    snapshot.Keep(_entryOf!(slot));
+                }
+            }
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>The clients of both indexes, which must be disjoint: a new index at the same instant, the inputs unchanged.</summary>
+    /// <exception cref="ArgumentException">The indexes are of different pipelines, clocks, thresholds or instants, or one is live.</exception>
+    public StallIndex Merge(StallIndex other)
+    {
+        if (other._pipeline.Id != _pipeline.Id || other._stages != _stages || other.Clock != Clock || other._instant != _instant
+            || _idle is not null || other._idle is not null || !_thresholds.SequenceEqual(other._thresholds))
+        {
+            throw new ArgumentException($"The stall index of pipeline '{other._pipeline.Id}' ({other.Clock} clock, at {other._instant} ticks) cannot merge into that of '{_pipeline.Id}' ({Clock}, {_instant}): both must be at the same instant, on the same clock and thresholds (snapshot a live index first).", nameof(other));
+        }
+
+        var merged = new StallIndex(_pipeline, Clock, _thresholds, OwnerTable.Empty(), _instant, null);
         foreach (var source in (ReadOnlySpan<StallIndex>)[this, other])
         {
-            for (var slot = 0; slot < source._slots; slot++)
+            for (var o = 0; o < source.Owners.Count; o++)
             {
-                if (source._present[slot])
+                var into = merged.Owners.IndexOf(source.Owners[o]);
+                for (var s = 0; s < _stages; s++)
                 {
-                    var e = source._entries[slot];
-                    merged.Put(merged._slots, e with { Owner = merged.Owners.IndexOf(source.Owners[e.Owner]) });
+                    merged.Count(into, s, source.OpenAt(o, s));
                 }
+            }
+
+            for (var i = 0; i < source._stalledCount; i++)
+            {
+                var e = source._stalled[i];
+                merged.Keep(e with { Owner = merged.Owners.IndexOf(source.Owners[e.Owner]) });
             }
         }
 
         return merged;
     }
 
-    /// <summary>The result as of <paramref name="asOf"/>: a client is stalled when idle strictly longer than its stage's threshold.</summary>
-    /// <param name="asOf">The instant, at or after every event folded in.</param>
-    /// <param name="thresholds">The threshold of each open stage.</param>
-    public StalledClients Shape(DateTimeOffset asOf, IReadOnlyList<StallThreshold> thresholds)
+    /// <summary>The result as of <paramref name="asOf"/>: the index's instant, or any instant for a live one (read through its <see cref="Snapshot"/>).</summary>
+    /// <exception cref="ArgumentException">An index at an instant is asked about another.</exception>
+    public StalledClients Shape(DateTimeOffset asOf)
     {
-        var byIndex = new StallThreshold?[_stages];
-        foreach (var t in thresholds)
+        if (_idle is not null)
         {
-            byIndex[_pipeline.IndexOf(t.Stage)] = t;
+            return Snapshot(asOf).Shape(asOf);
         }
 
-        var cut = asOf.UtcTicks;
-        var owners = Owners.Count;
-        var stalledCount = new int[Math.Max(owners, 1) * _stages];
-        var stalled = new List<StalledClient>();
-        if (_idle is null)
+        if (asOf.UtcTicks != _instant)
         {
-            for (var slot = 0; slot < _slots; slot++)
-            {
-                if (_present[slot] && byIndex[_entries[slot].Stage] is { } threshold && _entries[slot].IdleSince(Clock) < cut - threshold.Threshold.Ticks)
-                {
-                    Stalled(_entries[slot], threshold);
-                }
-            }
+            throw new ArgumentException($"This stall index is at {_instant} ticks, not at {asOf:O}.", nameof(asOf));
         }
-        else
-        {
-            for (var s = 0; s < _stages; s++)
-            {
-                if (byIndex[s] is not { } threshold)
-                {
-                    continue;
-                }
 
-                // Idle strictly longer than the threshold: idle since strictly before asOf - threshold.
-                foreach (var (_, slot) in _idle[s].GetViewBetween((long.MinValue, 0), (cut - threshold.Threshold.Ticks - 1, int.MaxValue)))
-                {
-                    Stalled(_entries[slot], threshold);
-                }
-            }
+        var cut = _instant;
+        var stalledCount = new int[Math.Max(Owners.Count, 1) * _stages];
+        var stalled = new List<StalledClient>(_stalledCount);
+        for (var i = 0; i < _stalledCount; i++)
+        {
+            var entry = _stalled[i];
+            var threshold = ThresholdOf[entry.Stage]!;
+            var idle = cut - entry.IdleSince(Clock);
+            stalledCount[(entry.Owner * _stages) + entry.Stage]++;
+            stalled.Add(new StalledClient(
+                entry.Client.Id,
+                Owners[entry.Owner],
+                threshold.Stage,
+                new DateTimeOffset(entry.VisitStart, TimeSpan.Zero),
+                new DateTimeOffset(entry.LastTouch, TimeSpan.Zero),
+                TimeSpan.FromTicks(idle),
+                threshold.Threshold,
+                threshold.Source,
+                (double)idle / threshold.Threshold.Ticks));
         }
 
         stalled.Sort(static (a, b) => b.Overdue != a.Overdue ? b.Overdue.CompareTo(a.Overdue) : a.ClientId.CompareTo(b.ClientId));
@@ -232,7 +278,7 @@ internal sealed class StallIndex
                 var stages = new StageStall[_stages];
                 for (var s = 0; s < _stages; s++)
                 {
-                    stages[s] = Summary(s, OpenAt(o, s), stalledCount[(o * _stages) + s], byIndex[s]);
+                    stages[s] = Summary(s, OpenAt(o, s), stalledCount[(o * _stages) + s]);
                 }
 
                 byOwner.Add(new OwnerStall(Owners[o], ownerOpen, ownerStalled, Statistics.Share(ownerStalled, ownerOpen), stages));
@@ -242,26 +288,20 @@ internal sealed class StallIndex
         var byStage = new StageStall[_stages];
         for (var s = 0; s < _stages; s++)
         {
-            byStage[s] = Summary(s, totalOpen[s], totalStalled[s], byIndex[s]);
+            byStage[s] = Summary(s, totalOpen[s], totalStalled[s]);
         }
 
-        return new StalledClients(_pipeline.Id, asOf, Clock, thresholds, stalled, byStage, byOwner);
+        return new StalledClients(_pipeline.Id, asOf, Clock, _thresholds, stalled, byStage, byOwner);
+    }
 
-        void Stalled(in StallEntry entry, StallThreshold threshold)
+    private void Keep(in StallEntry entry)
+    {
+        if (_stalledCount == _stalled.Length)
         {
-            var idle = cut - entry.IdleSince(Clock);
-            stalledCount[(entry.Owner * _stages) + entry.Stage]++;
-            stalled.Add(new StalledClient(
-                entry.Client.Id,
-                Owners[entry.Owner],
-                threshold.Stage,
-                new DateTimeOffset(entry.VisitStart, TimeSpan.Zero),
-                new DateTimeOffset(entry.LastTouch, TimeSpan.Zero),
-                TimeSpan.FromTicks(idle),
-                threshold.Threshold,
-                threshold.Source,
-                (double)idle / threshold.Threshold.Ticks));
+            Array.Resize(ref _stalled, Math.Max(16, _stalled.Length * 2));
         }
+
+        _stalled[_stalledCount++] = entry;
     }
 
     private int OpenAt(int owner, int stage) => (owner * _stages) + stage < _open.Length ? _open[(owner * _stages) + stage] : 0;
@@ -277,6 +317,6 @@ internal sealed class StallIndex
         _open[cell] += delta;
     }
 
-    private StageStall Summary(int s, int open, int stalled, StallThreshold? threshold) =>
-        new(_pipeline.Stages[s].Key, open, stalled, Statistics.Share(stalled, open), threshold?.Threshold, threshold?.Source);
+    private StageStall Summary(int s, int open, int stalled) =>
+        new(_pipeline.Stages[s].Key, open, stalled, Statistics.Share(stalled, open), ThresholdOf[s]?.Threshold, ThresholdOf[s]?.Source);
 }

@@ -1,6 +1,9 @@
 namespace FunnelMetrics.Metrics;
 
-/// <summary>What a <see cref="VisitFold"/> feeds each visit to: a struct, so the fold is specialised and inlined per sink.</summary>
+/// <summary>
+/// What a <see cref="VisitFold"/> feeds each visit to: a struct (of references, passed by value), so the fold is
+/// specialised and inlined per sink.
+/// </summary>
 internal interface IVisitSink
 {
     /// <summary>One visit of <paramref name="stage"/>, begun by <paramref name="owner"/>: completed, or open and censored at the cut.</summary>
@@ -18,7 +21,7 @@ internal static class VisitFold
     /// <paramref name="clientMask"/> that began at or after <paramref name="from"/>, with an owner of
     /// <paramref name="ownerMask"/> on the transition that began them; an open visit lasts until the cut.
     /// </summary>
-    public static void Fold<TSink>(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, ref TSink sink)
+    public static void Fold<TSink>(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, TSink sink)
         where TSink : struct, IVisitSink
     {
         for (var c = 0; c < clientMask.Length; c++)
@@ -77,7 +80,7 @@ internal sealed class VisitSample : IDisposable
         var stageCount = log.Pipeline.Stages.Count;
         var sample = new VisitSample(stageCount);
         var sink = new Sink(sample, perClient ? new long[stageCount] : null, new bool[stageCount]);
-        VisitFold.Fold(log, cut, from, clientMask, ownerMask, ref sink);
+        VisitFold.Fold(log, cut, from, clientMask, ownerMask, sink);
         return sample;
     }
 
@@ -104,18 +107,15 @@ internal sealed class VisitSample : IDisposable
 
     private readonly struct Sink(VisitSample sample, long[]? cumulative, bool[] visited) : IVisitSink
     {
+        private readonly int[] _completed = sample.Completed;
+        private readonly int[] _open = sample.Open;
+        private readonly PooledLongBuffer[] _keys = sample.Keys;
+        private readonly PooledLongBuffer[] _perClient = sample.PerClient;
+
         public void Add(int stage, int owner, long duration, bool completed)
         {
-            if (completed)
-            {
-                sample.Completed[stage]++;
-            }
-            else
-            {
-                sample.Open[stage]++;
-            }
-
-            sample.Keys[stage].Add(Statistics.Key(duration, completed));
+            (completed ? _completed : _open)[stage]++;
+            _keys[stage].Add(Statistics.Key(duration, completed));
             if (cumulative is not null)
             {
                 cumulative[stage] += duration;
@@ -134,7 +134,7 @@ internal sealed class VisitSample : IDisposable
             {
                 if (visited[s])
                 {
-                    sample.PerClient[s].Add(cumulative[s]);
+                    _perClient[s].Add(cumulative[s]);
                     (visited[s], cumulative[s]) = (false, 0);
                 }
             }
@@ -152,7 +152,7 @@ internal static class OwnerVisits
     public static List<long>[,] Collect(FunnelEventLog log, long cut, long from, bool[] clientMask)
     {
         var sink = new Sink(new List<long>[log.OwnerCount, log.Pipeline.Stages.Count]);
-        VisitFold.Fold(log, cut, from, clientMask, log.AllOwnersMask, ref sink);
+        VisitFold.Fold(log, cut, from, clientMask, log.AllOwnersMask, sink);
         return sink.Observations;
     }
 

@@ -34,8 +34,6 @@ internal ref struct VisitEnumerator
     private readonly int _last;
     private int _next;
     private int _entered;
-    private int _stage;
-    private long _enteredAt;
 
     internal VisitEnumerator(FunnelEventLog.ClientHistory history, int last)
     {
@@ -62,27 +60,18 @@ internal ref struct VisitEnumerator
                 continue;
             }
 
-            var t = _history.Ticks(i);
-            var (began, stage, at) = (_entered, _stage, _enteredAt);
-            if (_history.Status(i) == ClientStatus.Open)
-            {
-                (_entered, _stage, _enteredAt) = (i, _history.Stage(i), t);
-            }
-            else
-            {
-                _entered = -1;
-            }
-
+            var began = _entered;
+            _entered = _history.Status(i) == ClientStatus.Open ? i : -1;
             if (began >= 0)
             {
-                Current = new Visit(stage, began, at, i, t, _history.Kind(i));
+                Current = new Visit(_history.Stage(began), began, _history.Ticks(began), i, _history.Ticks(i), _history.Kind(i));
                 return true;
             }
         }
 
         if (_entered >= 0)
         {
-            Current = new Visit(_stage, _entered, _enteredAt, -1, 0, default);
+            Current = new Visit(_history.Stage(_entered), _entered, _history.Ticks(_entered), -1, 0, default);
             _entered = -1;
             return true;
         }

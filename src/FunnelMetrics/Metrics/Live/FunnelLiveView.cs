@@ -26,7 +26,7 @@ public sealed class FunnelLiveView
         _owners = owners;
         Thresholds = thresholds;
         _counts = new StageCountsAccumulator(pipeline, owners);
-        _stalls = new StallIndex(pipeline, clock, owners);
+        _stalls = StallIndex.Live(pipeline, clock, thresholds, owners, slot => Entry(_clients[slot]));
     }
 
     /// <summary>The stall thresholds, fixed when the view was created.</summary>
@@ -73,7 +73,7 @@ public sealed class FunnelLiveView
             {
                 var entry = StallIndex.Entry(history, last);
                 state = state with { VisitStart = entry.VisitStart, LastTouch = entry.LastTouch };
-                view._stalls.Put(client, entry);
+                view._stalls.Move(client, default, false, entry, true);
             }
             else
             {
@@ -88,7 +88,6 @@ public sealed class FunnelLiveView
         }
 
         view.LastEventAt = latest is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
-        view._stalls.KeepIdleOrder();
         return view;
     }
 
@@ -149,7 +148,7 @@ public sealed class FunnelLiveView
     /// </summary>
     /// <param name="asOf">The instant.</param>
     /// <returns>The stalled clients, as <see cref="StallCalculator.Compute"/> gives them with the same thresholds.</returns>
-    public StalledClients Stalled(DateTimeOffset asOf) => _stalls.Shape(asOf, Thresholds);
+    public StalledClients Stalled(DateTimeOffset asOf) => _stalls.Shape(asOf);
 
     private int Stage(StageId stage, ClientEvent clientEvent)
     {
@@ -186,14 +185,7 @@ public sealed class FunnelLiveView
 
         _counts.Add(before.Owner, Bucket(before), -1);
         _counts.Add(after.Owner, Bucket(after), +1);
-        if (after.Status == ClientStatus.Open)
-        {
-            _stalls.Put(c, new StallEntry(after.Client, after.Owner, after.Stage, after.VisitStart, after.LastTouch));
-        }
-        else if (before.Status == ClientStatus.Open)
-        {
-            _stalls.Remove(c);
-        }
+        _stalls.Move(c, Entry(before), before.Status == ClientStatus.Open, Entry(after), after.Status == ClientStatus.Open);
 
         _clients[c] = after;
         EventsApplied++;
@@ -202,6 +194,9 @@ public sealed class FunnelLiveView
             LastEventAt = new DateTimeOffset(at, TimeSpan.Zero);
         }
     }
+
+    /// <summary>The client's entry in the stall index, meaningful while it is open.</summary>
+    private static StallEntry Entry(in LiveClient client) => new(client.Client, client.Owner, client.Stage, client.VisitStart, client.LastTouch);
 
     /// <summary>The client's count bucket: its stage, the lost bucket, or -1 before its entry.</summary>
     private int Bucket(in LiveClient client) => client.Status switch

@@ -31,6 +31,6 @@ public static class StallCalculator
         settings ??= StallSettings.Default;
         filter ??= FunnelFilter.All;
         var thresholds = StallThresholds.Of(log, asOf, settings);
-        return StallIndex.Fold(log, asOf.UtcTicks, filter.ClientMask(log), filter.OwnerMask(log), settings.Clock).Shape(asOf, thresholds);
+        return StallIndex.Fold(log, asOf, filter.ClientMask(log), filter.OwnerMask(log), settings.Clock, thresholds).Shape(asOf);
     }
 }

@@ -111,7 +111,7 @@ public static class StuckStagesCalculator
         {
             var clientMask = filter.ClientMask(log);
             var ownerMask = filter.OwnerMask(log);
-            var stalls = StallIndex.Fold(log, end.UtcTicks, clientMask, ownerMask, settings.Clock).Shape(end, StallThresholds.Of(log, end, settings));
+            var stalls = StallIndex.Fold(log, end, clientMask, ownerMask, settings.Clock, StallThresholds.Of(log, end, settings)).Shape(end);
 
             // Visits begun in (end - period, end]; cohorts reaching a stage in [end - period, end), read as of end.
             var observations = OwnerVisits.Collect(log, end.UtcTicks, (end - period + TimeSpan.FromTicks(1)).UtcTicks, clientMask);

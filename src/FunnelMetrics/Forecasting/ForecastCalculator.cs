@@ -11,7 +11,7 @@ public static class ForecastCalculator
     /// <summary>Forecasts the results of the clients in work as of an instant.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: the history window ends here and the clients open here are forecast.</param>
-    /// <param name="settings">History window, minimum departures, intake; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">History window, minimum departures, intake (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="horizonEnd">
     /// When set, also compute the wins by this instant (after <paramref name="asOf"/>), such as the end of the month: their
     /// expected number and value and their percentiles, from the same chain, computed on a grid of the span (see
@@ -25,13 +25,15 @@ public static class ForecastCalculator
     /// </param>
     /// <returns>The forecast; without any basis, one that says so instead of numbers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The horizon is not after <paramref name="asOf"/>, or the target is negative or given without a horizon.</exception>
-    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null) =>
-        ComputeCore(log, asOf, settings, horizonEnd, targetWins, filter, perOwner: true);
-
-    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Forecast.HistoryWindow</c>.</exception>
+    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions? options = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= ForecastSettings.Default;
+        return ComputeCore(log, asOf, ForecastOptions.Check(options, nameof(options)), horizonEnd, targetWins, filter, perOwner: true);
+    }
+
+    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
+    {
         filter ??= FunnelFilter.All;
         if (horizonEnd is { } end && end <= asOf)
         {
@@ -142,31 +144,31 @@ public static class ForecastCalculator
 
     /// <summary>
     /// Makes a forecast at each of several past instants, using only the history up to each, and compares its wins by
-    /// <c>instant + horizon</c> with the wins that really followed.
+    /// <c>instant + horizon</c> with the wins that really followed. The instants are <paramref name="instants"/>' start,
+    /// then every <paramref name="step"/> after it while before the window's end: [start, end) as every window.
     /// </summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="from">The first instant, inclusive.</param>
-    /// <param name="to">The last instant, inclusive.</param>
+    /// <param name="instants">The window the forecasts are made in, [start, end), not empty: the first at its start, none at or after its end.</param>
     /// <param name="step">The spacing of the instants, positive.</param>
     /// <param name="horizon">Each forecast's span, positive.</param>
-    /// <param name="settings">The forecast settings.</param>
+    /// <param name="options">The forecast options (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <returns>The points and their error.</returns>
-    /// <exception cref="ArgumentException">The instants, step or horizon are out of range.</exception>
-    public static Backtest Backtest(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, ForecastSettings settings, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The window is empty, the step or horizon is not positive, the step makes more than <see cref="MaxBacktestPoints"/> forecasts, or an option is out of range.</exception>
+    public static Backtest Backtest(FunnelEventLog log, TimeWindow instants, TimeSpan step, TimeSpan horizon, ForecastOptions? options = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(settings);
+        var settings = ForecastOptions.Check(options, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(horizon, TimeSpan.Zero);
-        if (to < from)
+        if (instants.IsEmpty)
         {
-            throw new ArgumentException($"The backtest's instants run from {from:O} to {to:O}: the last is before the first.", nameof(to));
+            throw new ArgumentException($"The backtest's window {instants} is empty: it holds no instant to forecast from.", nameof(instants));
         }
 
-        if ((to - from).Ticks / step.Ticks >= MaxBacktestPoints)
+        if ((instants.Duration.Ticks - 1) / step.Ticks >= MaxBacktestPoints)
         {
-            throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest from {from:O} to {to:O} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest over {instants} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
         }
 
         filter ??= FunnelFilter.All;
@@ -174,7 +176,7 @@ public static class ForecastCalculator
         var ownerMask = filter.OwnerMask(log);
         var points = new List<BacktestPoint>();
         var skipped = 0;
-        for (var at = from; at <= to; at += step)
+        for (var at = instants.Start; at < instants.End; at += step)
         {
             var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false);
             if (forecast.Horizon is not { } h)

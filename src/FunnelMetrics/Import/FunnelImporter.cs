@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
@@ -38,22 +37,24 @@ public sealed class FunnelImporter
     private readonly IClientRepository _clients;
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
-    private readonly FunnelMetricsOptions _options;
+    private readonly RecordingOptions _options;
 
     /// <summary>Creates an importer over the given storage.</summary>
     /// <param name="pipelines">The pipelines.</param>
     /// <param name="clients">The clients.</param>
     /// <param name="events">The event store.</param>
     /// <param name="timeProvider">The clock for recorded instants and the future rule.</param>
-    /// <param name="options">The options; <see cref="FunnelMetricsOptions.FutureTolerance"/> applies.</param>
-    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+    /// <param name="options">The recorder's checks (the options graph's <c>Recording</c> section): <see cref="RecordingOptions.FutureTolerance"/> applies. Validated here too, for use without a host.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
+    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
+        _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
+        OptionsCheck.ThrowIfInvalid(RecordingOptionsValidator.Instance, "Recording", _options);
     }
 
     /// <summary>Checks the records and, when there is no problem, stores them.</summary>

@@ -40,7 +40,7 @@ public static class FlowLedgerCalculator
         var bounds = new long[dayCount + 1];
         for (var d = 0; d <= dayCount; d++)
         {
-            bounds[d] = TimeZones.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
+            bounds[d] = TimeZoneDays.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
         }
 
         var size = (long)dayCount * buckets * owners * Columns;

@@ -47,12 +47,13 @@ public sealed class FunnelLiveView
     /// <summary>Creates a view from a history, as of an instant: thresholds from <see cref="StallCalculator.Thresholds"/> at that instant, state after every event up to it.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: later events of the log are not applied.</param>
-    /// <param name="settings">The stall clock and threshold sources; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The stall clock and threshold sources (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <returns>The view; apply newer events with <see cref="Apply"/>.</returns>
-    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallSettings? settings = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.Percentile</c>.</exception>
+    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= StallSettings.Default;
+        var settings = StallOptions.Check(options, nameof(options));
         var view = new FunnelLiveView(log.Pipeline, StallCalculator.Thresholds(log, asOf, settings), settings.Clock);
         var cut = asOf.UtcTicks;
         for (var c = 0; c < log.ClientsArray.Length; c++)

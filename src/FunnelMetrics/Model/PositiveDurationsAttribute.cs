@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FunnelMetrics.DependencyInjection;
+namespace FunnelMetrics;
 
 /// <summary>Checks that every key of a stage-key-to-duration map is a valid stage key and every value strictly positive, naming the first entry that is not.</summary>
 [AttributeUsage(AttributeTargets.Property)]

@@ -16,7 +16,7 @@ internal sealed class PositiveDurationsAttribute : ValidationAttribute
                 if (duration <= TimeSpan.Zero || !StageId.TryParse(key, out _))
                 {
                     return new ValidationResult(
-                        $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; it is {duration}.",
+                        $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; got {duration.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}.",
                         [validationContext.MemberName ?? validationContext.DisplayName]);
                 }
             }

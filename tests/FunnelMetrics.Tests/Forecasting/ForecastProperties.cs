@@ -10,7 +10,7 @@ namespace FunnelMetrics.Tests.Forecasting;
 
 public sealed class ForecastProperties
 {
-    private static readonly ForecastSettings Everything = new() { MinimumDepartures = 1, HistoryWindow = TimeSpan.FromDays(3650) };
+    private static readonly ForecastOptions Everything = new() { MinimumDepartures = 1, HistoryWindow = TimeSpan.FromDays(3650) };
 
     [Property(MaxTest = 100)]
     public Property AbsorptionProbabilities_AgreeWithValueIterationOfTheObservedChain() =>
@@ -101,7 +101,7 @@ public sealed class ForecastProperties
             // With intake, a young history can mean many arrivals a day: keep those horizons short.
             var intake = h.Seed % 2 == 0;
             var days = intake ? new[] { 0.01, 0.5, 1, 3, 10, 30 } : [0.01, 0.5, 1, 1.5, 3, 10, 30, 100, 365, 36500];
-            var forecasts = days.Select(d => ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = intake }, h.AsOf.AddDays(d))).ToArray();
+            var forecasts = days.Select(d => ForecastCalculator.Compute(log, h.AsOf, new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = intake }, h.AsOf.AddDays(d))).ToArray();
             if (forecasts[0].Horizon is null)
             {
                 return;
@@ -129,7 +129,7 @@ public sealed class ForecastProperties
         Prop.ForAll(RecordedHistory.Arb(), h =>
         {
             var intake = h.Seed % 3 == 0;
-            var settings = Everything with { IncludeIntake = intake };
+            var settings = new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = intake };
             var days = (intake ? new[] { 0.2, 1, 3 } : [0.2, 1, 3, 10, 30])[h.Seed % (intake ? 3 : 5)];
             var forecast = ForecastCalculator.Compute(h.Log(), h.AsOf, settings, h.AsOf.AddDays(days));
             var oracle = MonteCarloOracle.Estimate(h, settings.HistoryWindow);
@@ -157,7 +157,7 @@ public sealed class ForecastProperties
             var log = h.Log();
             var end = h.AsOf.AddDays(1 + (h.Seed % 20));
             var without = ForecastCalculator.Compute(log, h.AsOf, Everything, end);
-            var with = ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = true }, end);
+            var with = ForecastCalculator.Compute(log, h.AsOf, new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = true }, end);
             if (without.Horizon is not { } a || with.Horizon is not { } b)
             {
                 return;
@@ -276,7 +276,7 @@ public sealed class ForecastRecoveryTests
         }
 
         var log = await h.LogAsync(pipeline);
-        var forecast = ForecastCalculator.Compute(log, T0.AddDays(121), new ForecastSettings { HistoryWindow = TimeSpan.FromDays(365) }, T0.AddDays(121 + 3650));
+        var forecast = ForecastCalculator.Compute(log, T0.AddDays(121), new ForecastOptions { HistoryWindow = TimeSpan.FromDays(365) }, T0.AddDays(121 + 3650));
 
         Assert.Equal(0.7, forecast.Stages[0].NextShare!.Value, 0.03);
         Assert.Equal(0.7, forecast.Stages[1].NextShare!.Value, 0.03);

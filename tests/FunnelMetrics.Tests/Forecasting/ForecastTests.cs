@@ -16,7 +16,7 @@ public sealed class ForecastTests
     private static readonly StageId A = new("a"), B = new("b"), W = new("w");
     private static readonly PipelineDefinition Abw = new(new PipelineId("abw"), "ABW", [new StageDefinition(A), new StageDefinition(B), new StageDefinition(W)]);
     private static readonly DateTimeOffset Now = T0.AddDays(10);
-    private static readonly ForecastSettings Seeded = ForecastSettings.Default;
+    private static readonly ForecastOptions Seeded = new();
 
     private static async Task<FunnelEventLog> HistoryAsync(PipelineDefinition? pipeline = null, bool withOpenClients = true)
     {
@@ -177,7 +177,7 @@ public sealed class ForecastTests
         var log = await HistoryAsync();
 
         var without = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(60)).Horizon!;
-        var with = ForecastCalculator.Compute(log, Now, Seeded with { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
+        var with = ForecastCalculator.Compute(log, Now, new ForecastOptions { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
 
         // 12 new clients entered a in the history, which covers 10 of the window's 180 days: 1.2 a day.
         Assert.Equal(1.2, with.IntakePerDay!.Value, 12);
@@ -218,7 +218,7 @@ public sealed class ForecastTests
     public async Task ByOwner_FallsBackToTeamRatesWhereTheOwnerHasTooLittleHistory()
     {
         // boris had 2 departures from each stage and anna 8; with a minimum of 8, anna's own rates count and boris gets the team's.
-        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 8 });
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, new ForecastOptions { MinimumDepartures = 8 });
 
         var boris = forecast.ByOwner.Single(o => o.Owner == Boris);
         Assert.Equal([StageBasis.TeamHistory, StageBasis.TeamHistory], boris.Stages.Select(s => s.Basis));
@@ -235,8 +235,8 @@ public sealed class ForecastTests
     {
         var configured = new PipelineDefinition(new PipelineId("abw"), "ABW", [new StageDefinition(A, winProbability: 0.25), new StageDefinition(B), new StageDefinition(W)]);
 
-        var withProbability = ForecastCalculator.Compute(await HistoryAsync(configured), Now, Seeded with { MinimumDepartures = 11 });
-        var sparse = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 11 });
+        var withProbability = ForecastCalculator.Compute(await HistoryAsync(configured), Now, new ForecastOptions { MinimumDepartures = 11 });
+        var sparse = ForecastCalculator.Compute(await HistoryAsync(), Now, new ForecastOptions { MinimumDepartures = 11 });
 
         Assert.Equal(StageBasis.ConfiguredWinProbability, withProbability.Stages[0].Basis);
         Assert.Equal(0.25, withProbability.Stages[0].WinProbability);
@@ -310,9 +310,13 @@ public sealed class ForecastTests
         Assert.Equal("horizonEnd", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1), -1)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, null, 3)).ParamName);
-        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), null!)).ParamName);
-        Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { HistoryWindow = TimeSpan.Zero }).ParamName);
-        Assert.Equal("MinimumDepartures", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { MinimumDepartures = 0 }).ParamName);
+        Assert.Equal("instants", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, new TimeWindow(Now, Now), TimeSpan.FromDays(1), TimeSpan.FromDays(7), Seeded)).ParamName);
+        var window = Assert.Throws<ArgumentException>(() => ForecastCalculator.Compute(log, Now, new ForecastOptions { HistoryWindow = TimeSpan.Zero }));
+        Assert.Equal("options", window.ParamName);
+        Assert.StartsWith("Forecast.HistoryWindow must be between 1 day and 3650 days, both inclusive; got 00:00:00.", window.Message, StringComparison.Ordinal);
+        var departures = Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, new TimeWindow(T0, Now), TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastOptions { MinimumDepartures = 0 }));
+        Assert.Equal("options", departures.ParamName);
+        Assert.Contains("Forecast.MinimumDepartures", departures.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -323,7 +327,7 @@ public sealed class ForecastTests
         // At day 5 the six clients in b have been there 3 days; b's 4 sparse departures say 4-day visits, half won: each
         // leaves a day later and is won with 0.5, so 3 expected, a Binomial(6, 0.5) with P(≤ 1) = 7/64 and P(≤ 4) = 57/64;
         // 3 were won on day 6.
-        var backtest = ForecastCalculator.Backtest(log, T0.AddDays(5), T0.AddDays(5), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
+        var backtest = ForecastCalculator.Backtest(log, TimeWindow.Starting(T0.AddDays(5), TimeSpan.FromDays(1)), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
 
         var point = Assert.Single(backtest.Points);
         Assert.Equal(3, point.Actual);
@@ -331,6 +335,6 @@ public sealed class ForecastTests
         Assert.Equal(Math.Abs(point.Error), backtest.MeanAbsoluteError);
         Assert.Equal(1.0, backtest.Coverage);
         Assert.Equal(0, backtest.Skipped);
-        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromMinutes(1), TimeSpan.FromDays(2), Seeded)).ParamName);
+        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Backtest(log, new TimeWindow(T0, Now), TimeSpan.FromMinutes(1), TimeSpan.FromDays(2), Seeded)).ParamName);
     }
 }

@@ -27,7 +27,7 @@ public sealed class FunnelImporterTests
     {
         var store = new InMemoryFunnelStore();
         await store.Pipelines.AddAsync(Pipeline);
-        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, new FakeTimeProvider(now ?? T0.AddDays(30)), Options.Create(new FunnelMetricsOptions()));
+        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, new FakeTimeProvider(now ?? T0.AddDays(30)), Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
         return (store, importer);
     }
 

@@ -22,9 +22,9 @@ public sealed class LiveViewTests
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Elements(StallClock.TimeInStage, StallClock.LastTouch)), (h, clock) =>
         {
             var log = h.Log();
-            var settings = new StallSettings { Clock = clock, DefaultThreshold = TimeSpan.FromHours(20), MinimumVisits = 2, Percentile = 60 };
+            var settings = new StallOptions { Clock = clock, DefaultThreshold = TimeSpan.FromHours(20), MinimumVisits = 2, Percentile = 60 };
             var view = FunnelLiveView.Create(log, h.AsOf, settings);
-            var fixedSettings = settings with { StageThresholds = view.Thresholds.ToDictionary(t => t.Stage, t => t.Threshold) };
+            var fixedSettings = new StallOptions { Clock = clock, DefaultThreshold = settings.DefaultThreshold, MinimumVisits = settings.MinimumVisits, Percentile = settings.Percentile, StageThresholds = view.Thresholds.ToDictionary(t => t.Stage.Value, t => t.Threshold) };
 
             Assert.Equal(Comparable(StageCountsCalculator.Compute(log, h.AsOf)), Comparable(view.Counts(h.AsOf)));
             Assert.Equal(Comparable(StallCalculator.Compute(log, h.AsOf, fixedSettings)), Comparable(view.Stalled(h.AsOf)));

@@ -79,11 +79,20 @@ public sealed class MetricsEdgeCaseTests
         var log = FunnelEventLog.Build(Pipeline, [], []);
 
         Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 2), "UTC"));
-        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0));
-        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), asOf: T0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), conversionWindow: TimeSpan.Zero));
-        Assert.Throws<ArgumentException>(() => VelocityCalculator.Compute(log, T0, T0.AddDays(-1)));
-        Assert.Throws<ArgumentException>(() => TimeInStageCalculator.Compute(log, T0, from: T0.AddTicks(1)));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0)));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), conversionWindow: TimeSpan.Zero));
+        Assert.Equal("window", Assert.Throws<ArgumentException>(() => VelocityCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("window", Assert.Throws<ArgumentException>(() => StuckStagesCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("cohorts", Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("outcomesBefore", Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(1).AddTicks(-1))).ParamName);
+
+        // A reversed window cannot be built at all: the interval type refuses it, naming its end.
+        Assert.Equal("end", Assert.Throws<ArgumentOutOfRangeException>(() => new TimeWindow(T0, T0.AddDays(-1))).ParamName);
+        Assert.Equal("end", Assert.Throws<ArgumentOutOfRangeException>(() => new TimeWindow(T0.AddTicks(1), T0)).ParamName);
+
+        // An empty window of time in stage is allowed and holds no visit.
+        Assert.All(TimeInStageCalculator.Compute(log, new TimeWindow(T0, T0)).Stages, s => Assert.Equal(0, s.Completed.Count + s.OpenVisits));
     }
 
     [Fact]
@@ -94,7 +103,7 @@ public sealed class MetricsEdgeCaseTests
         await h.Recorder.MoveAsync(c, Interest, T0.AddDays(3));
         await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(4));
 
-        var conversion = ConversionCalculator.Compute(await LogAsync(h), T0, T0.AddDays(1), T0.AddDays(5), TimeSpan.FromDays(1));
+        var conversion = ConversionCalculator.Compute(await LogAsync(h), new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(5), TimeSpan.FromDays(1));
 
         Assert.Equal((1, 0, 1, 0, 0), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.AdvancedLate, s.Lost, s.Remaining) : default);
         Assert.Equal(0, conversion.Stages[1].Cohort); // interest was reached after the cohort window
@@ -134,9 +143,9 @@ public sealed class MetricsEdgeCaseTests
     {
         var log = FunnelEventLog.Build(Pipeline, [], []);
 
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(1));
-        var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));
-        var time = TimeInStageCalculator.Compute(log, T0);
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
+        var velocity = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
+        var time = TimeInStageCalculator.Compute(log, TimeWindow.Until(T0));
 
         Assert.All(conversion.Stages, s => Assert.Null(s.AdvancedShare));
         Assert.Null(conversion.WinRate.Rate);
@@ -239,9 +248,9 @@ public sealed class MetricsEdgeCaseTests
 
         RoundTrips(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts);
         RoundTrips(FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 4), "Europe/Sofia"), json.FlowLedger);
-        RoundTrips(TimeInStageCalculator.Compute(log, T0.AddDays(2)), json.TimeInStage);
-        RoundTrips(ConversionCalculator.Compute(log, T0, T0.AddDays(2)), json.Conversion);
-        RoundTrips(VelocityCalculator.Compute(log, T0, T0.AddDays(2)), json.Velocity);
+        RoundTrips(TimeInStageCalculator.Compute(log, TimeWindow.Until(T0.AddDays(2))), json.TimeInStage);
+        RoundTrips(ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2))), json.Conversion);
+        RoundTrips(VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2))), json.Velocity);
         RoundTrips(new FunnelFilter { Owners = [Anna], Attributes = new Dictionary<string, string> { ["source"] = "web" }, EnteredFrom = T0 }, json.FunnelFilter);
         Assert.Contains("\"stages\":[{\"stage\":\"decision-maker\",\"clients\":0}", JsonSerializer.Serialize(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts), StringComparison.Ordinal);
     }
@@ -258,8 +267,8 @@ public sealed class MetricsEdgeCaseTests
 
         Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["source"] = "fair" } }).InWork);
         Assert.Equal(0, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["region"] = "north" } }).InWork);
-        Assert.Equal(1, ConversionCalculator.Compute(log, T0, T0.AddDays(3), filter: new FunnelFilter { EnteredFrom = T0, EnteredTo = T0.AddDays(1) }).Stages[0].Cohort);
-        Assert.Equal(2, ConversionCalculator.Compute(log, T0, T0.AddDays(3)).Stages[0].Cohort);
+        Assert.Equal(1, ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3)), filter: new FunnelFilter { EnteredFrom = T0, EnteredTo = T0.AddDays(1) }).Stages[0].Cohort);
+        Assert.Equal(2, ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3))).Stages[0].Cohort);
         Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { EnteredFrom = T0.AddDays(1) }).InWork);
     }
 }

@@ -35,7 +35,7 @@ public sealed class StuckStagesTests
     [Fact]
     public async Task Ranking_PutsTheStageWithMostStalledClientsFirst_AndComparesWithThePreviousWindow()
     {
-        var result = StuckStagesCalculator.Compute(await HistoryAsync(), T0.AddDays(20), TimeSpan.FromDays(10));
+        var result = StuckStagesCalculator.Compute(await HistoryAsync(), TimeWindow.Ending(T0.AddDays(20), TimeSpan.FromDays(10)));
 
         Assert.Equal(6, result.Stages.Count);
         Assert.Equal([Meeting, DecisionMaker], result.Stages.Take(2).Select(s => s.Stage));
@@ -63,7 +63,7 @@ public sealed class StuckStagesTests
     [Fact]
     public async Task ByOwner_RanksEachOwnersStagesForTheirOwnClients()
     {
-        var result = StuckStagesCalculator.Compute(await HistoryAsync(), T0.AddDays(20), TimeSpan.FromDays(10));
+        var result = StuckStagesCalculator.Compute(await HistoryAsync(), TimeWindow.Ending(T0.AddDays(20), TimeSpan.FromDays(10)));
 
         Assert.Equal(["anna", "boris"], result.ByOwner.Select(o => o.Owner.Value));
         var boris = result.ByOwner[1].Stages;
@@ -78,7 +78,7 @@ public sealed class StuckStagesTests
     {
         var log = await HistoryAsync();
 
-        Assert.Equal("period", Assert.Throws<ArgumentOutOfRangeException>(() => StuckStagesCalculator.Compute(log, T0, TimeSpan.Zero)).ParamName);
+        Assert.Equal("period", Assert.Throws<ArgumentOutOfRangeException>(() => StuckStagesCalculator.Compute(log, TimeWindow.Ending(T0, TimeSpan.Zero))).ParamName);
     }
 
     [Property(MaxTest = 60)]
@@ -86,8 +86,8 @@ public sealed class StuckStagesTests
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(1, 30)), (h, days) =>
         {
             var log = h.Log();
-            var settings = new StallSettings { DefaultThreshold = TimeSpan.FromDays(1) };
-            var result = StuckStagesCalculator.Compute(log, h.AsOf, TimeSpan.FromDays(days), settings);
+            var settings = new StallOptions { DefaultThreshold = TimeSpan.FromDays(1) };
+            var result = StuckStagesCalculator.Compute(log, TimeWindow.Ending(h.AsOf, TimeSpan.FromDays(days)), settings);
             var stalled = StallCalculator.Compute(log, h.AsOf, settings);
 
             Assert.Equal(h.Pipeline.Stages.Where(s => s.Key != h.Pipeline.WonStage).Select(s => s.Key).Order(), result.Stages.Select(s => s.Stage).Order());
@@ -100,7 +100,7 @@ public sealed class StuckStagesTests
             var json = FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.StuckStages;
             foreach (var owner in result.ByOwner)
             {
-                var alone = StuckStagesCalculator.Compute(log, h.AsOf, TimeSpan.FromDays(days), settings, true, new FunnelFilter { Owners = [owner.Owner] });
+                var alone = StuckStagesCalculator.Compute(log, TimeWindow.Ending(h.AsOf, TimeSpan.FromDays(days)), settings, new ConversionOptions { SkippedStagesCountAsPassed = true }, new FunnelFilter { Owners = [owner.Owner] });
                 Assert.Equal(
                     System.Text.Json.JsonSerializer.Serialize(alone with { ByOwner = [] }, json),
                     System.Text.Json.JsonSerializer.Serialize(result with { Stages = owner.Stages, ByOwner = [] }, json));

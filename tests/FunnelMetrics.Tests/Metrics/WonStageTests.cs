@@ -49,8 +49,8 @@ public sealed class WonStageTests
     {
         var log = await WonInTheMiddleAsync();
 
-        var whole = VelocityCalculator.Compute(log, T0, T0.AddDays(5));
-        var beforeTheSecondWin = VelocityCalculator.Compute(log, T0, T0.AddDays(3.5));
+        var whole = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(5)));
+        var beforeTheSecondWin = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3.5)));
 
         Assert.Equal([2, 0, 1], whole.Stages.Select(s => s.ForwardMoves));
         Assert.Equal((1, TimeSpan.FromDays(4)), (whole.CycleTime.Count, whole.CycleTime.Median!.Value));
@@ -63,7 +63,7 @@ public sealed class WonStageTests
     [Fact]
     public async Task Conversion_CountsTheSkipPastTheWonStageAsAdvancing()
     {
-        var conversion = ConversionCalculator.Compute(await WonInTheMiddleAsync(), T0, T0.AddDays(1), T0.AddDays(5));
+        var conversion = ConversionCalculator.Compute(await WonInTheMiddleAsync(), new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(5));
 
         Assert.Equal([(1, 1), (0, 0), (0, 0)], conversion.Stages.Select(s => (s.Cohort, s.Advanced)));
         Assert.Equal((1, 1), (conversion.FirstStageCohort, conversion.WonFromFirstStage));
@@ -92,7 +92,7 @@ public sealed class WonStageTests
                 await r.MoveAsync(c, Won, T0.AddDays(2));
             });
 
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(1), T0.AddDays(3));
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(3));
 
         Assert.Equal((1, 1, 1.0), (conversion.FirstStageCohort, conversion.WonFromFirstStage, conversion.WonFromFirstStageShare!.Value));
         Assert.Equal([1, 1, 1], conversion.Stages.Select(s => s.ReachedFromFirstStage));

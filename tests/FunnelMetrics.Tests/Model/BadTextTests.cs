@@ -112,7 +112,7 @@ public sealed class BadTextTests
         var log = FunnelEventLog.Build(pipeline, [client], events);
 
         var counts = StageCountsCalculator.Compute(log, T0.AddDays(2));
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(2), T0.AddDays(2));
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2)), T0.AddDays(2));
 
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, T0.AddDays(2), null, T0.AddDays(30));
 
@@ -158,7 +158,7 @@ public sealed class BadTextTests
         events.Add(new StageTransition(new ClientEventId("b2"), clients[1].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
         var log = FunnelEventLog.Build(pipeline, clients, events);
 
-        var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));
+        var velocity = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, T0.AddDays(1), null, T0.AddDays(30));
 
         Assert.Equal(Client.MaxValue, velocity.SalesVelocity.AverageWonValue);

@@ -189,16 +189,21 @@ public sealed class MetricsEdgeCaseTests
         clock.Advance(TimeSpan.FromHours(1));
         await recorder.MoveAsync(new ClientId("c1"), Interest);
 
+        var readAt = clock.GetUtcNow();
         var now = await analytics.GetStageCountsAsync(SalesId);
         var before = await analytics.GetStageCountsAsync(SalesId, T0);
         var ledger = await analytics.GetFlowLedgerAsync(SalesId, new DateOnly(2026, 3, 2));
+        // Time in stage reads the window [-, now): the move made exactly now is its end, not yet in it.
+        var atNow = await analytics.GetTimeInStageAsync(SalesId);
+        clock.Advance(TimeSpan.FromTicks(1));
         var time = await analytics.GetTimeInStageAsync(SalesId);
 
-        Assert.Equal(clock.GetUtcNow(), now.AsOf);
+        Assert.Equal(readAt, now.AsOf);
         Assert.Equal(1, now.Stages[1].Clients);
         Assert.Equal(1, before.Stages[0].Clients);
         Assert.Equal("Europe/Sofia", ledger.TimeZone);
         Assert.Equal(new DateOnly(2026, 3, 2), ledger.LastDay);
+        Assert.Equal((0, 1), (atNow.Stages[0].Completed.Count, atNow.Stages[0].OpenVisits));
         Assert.Equal(TimeSpan.FromHours(1), time.Stages[0].Completed.Median);
         await Assert.ThrowsAsync<UnknownPipelineException>(() => analytics.GetStageCountsAsync(new PipelineId("none")));
     }

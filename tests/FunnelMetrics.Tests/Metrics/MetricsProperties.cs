@@ -204,7 +204,7 @@ public sealed class MetricsProperties
             var expected = new (int Cohort, int Advanced, int Lost, int Remaining)[h.Pipeline.Stages.Count];
             foreach (var client in h.Clients)
             {
-                var moves = h.Events.OfType<StageTransition>().Where(e => e.ClientId == client.Id && e.OccurredAt <= asOf).OrderBy(e => e.Sequence).ToList();
+                var moves = h.Events.OfType<StageTransition>().Where(e => e.ClientId == client.Id && e.OccurredAt < asOf).OrderBy(e => e.Sequence).ToList();
                 var lostAtEnd = moves.Count > 0 && moves[^1].Kind == TransitionKind.Lost;
                 var reaches = new List<(int Stage, int Move, bool Passed)>();
                 var current = -1;
@@ -255,12 +255,12 @@ public sealed class MetricsProperties
         {
             var time = TimeInStageCalculator.Compute(h.Log(), TimeWindow.Until(h.AsOf));
 
-            // Independent oracle: walk each client's states up to T and add up finished stays per open stage.
+            // Independent oracle: walk each client's states before the window's end T and add up finished stays per open stage.
             var spent = new Dictionary<StageId, (TimeSpan Total, int Count, int Open)>();
             foreach (var client in h.Clients)
             {
                 var state = ClientState.Initial(client);
-                foreach (var e in h.Events.Where(e => e.ClientId == client.Id && e.OccurredAt <= h.AsOf).OrderBy(e => e.Sequence))
+                foreach (var e in h.Events.Where(e => e.ClientId == client.Id && e.OccurredAt < h.AsOf).OrderBy(e => e.Sequence))
                 {
                     var next = state.Apply(e);
                     if (e is StageTransition && state.Status == ClientStatus.Open)
@@ -325,7 +325,7 @@ public sealed class MetricsProperties
                 foreach (var client in h.Clients)
                 {
                     var state = ClientState.Initial(client);
-                    foreach (var e in h.Events.Where(e => e.ClientId == client.Id && e.OccurredAt <= h.AsOf).OrderBy(e => e.Sequence))
+                    foreach (var e in h.Events.Where(e => e.ClientId == client.Id && e.OccurredAt < h.AsOf).OrderBy(e => e.Sequence))
                     {
                         if (e is StageTransition && state.Status == ClientStatus.Open && state.Stage == stage.Stage)
                         {

@@ -149,8 +149,8 @@ public sealed class StallTests
         var perStage = Assert.Throws<ArgumentException>(() => StallCalculator.Thresholds(log, T0, new StallOptions { StageThresholds = { [Offer.Value] = TimeSpan.FromDays(days) } }));
 
         Assert.Equal(("options", "options"), (byDefault.ParamName, perStage.ParamName));
-        Assert.StartsWith($"Stalls.DefaultThreshold must be between 1 second and 3650 days, both inclusive; got {TimeSpan.FromDays(days):c}.", byDefault.Message, StringComparison.Ordinal);
-        Assert.StartsWith("Stalls.StageThresholds['offer'] must be a strictly positive duration", perStage.Message, StringComparison.Ordinal);
+        Assert.Contains($"Stalls.DefaultThreshold must be between 1 second and 3650 days, both inclusive; got {TimeSpan.FromDays(days):c}.", byDefault.Message, StringComparison.Ordinal);
+        Assert.Contains("Stalls.StageThresholds['offer'] must be a strictly positive duration", perStage.Message, StringComparison.Ordinal);
         Assert.Contains("Stalls.DefaultThreshold", Assert.Throws<ArgumentException>(() => FunnelLiveView.Create(log, T0, new StallOptions { DefaultThreshold = TimeSpan.FromDays(days) })).Message, StringComparison.Ordinal);
         Assert.Contains("Stalls.DefaultThreshold", Assert.Throws<ArgumentException>(() => StuckStagesCalculator.Compute(log, TimeWindow.Ending(T0, TimeSpan.FromDays(1)), new StallOptions { DefaultThreshold = TimeSpan.FromDays(days) })).Message, StringComparison.Ordinal);
     }

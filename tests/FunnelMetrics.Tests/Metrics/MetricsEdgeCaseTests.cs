@@ -96,6 +96,41 @@ public sealed class MetricsEdgeCaseTests
     }
 
     [Fact]
+    public async Task EveryWindow_HoldsItsStart_AndNotItsEnd()
+    {
+        // One client enters the decision maker exactly at a window's start and moves to interest exactly at its end.
+        var (h, c) = await OneClientAsync(T0);
+        await h.Recorder.MoveAsync(c, DecisionMaker, T0);
+        await h.Recorder.MoveAsync(c, Interest, T0.AddDays(1));
+        var log = await LogAsync(h);
+        var window = new TimeWindow(T0, T0.AddDays(1));
+        var longer = new TimeWindow(T0, T0.AddDays(1).AddTicks(1));
+        var later = new TimeWindow(T0.AddTicks(1), T0.AddDays(1).AddTicks(1));
+
+        // Time in stage: the visit begun at the start is in, still open at the end and measured up to it.
+        var time = TimeInStageCalculator.Compute(log, window).Stages[0];
+        Assert.Equal((0, 1, TimeSpan.FromDays(1)), (time.Completed.Count, time.OpenVisits, time.PerClient.Median));
+        Assert.Equal((1, 0), (TimeInStageCalculator.Compute(log, longer).Stages[0].Completed.Count, TimeInStageCalculator.Compute(log, longer).Stages[0].OpenVisits));
+        Assert.Equal(0, TimeInStageCalculator.Compute(log, later).Stages[0].Completed.Count + TimeInStageCalculator.Compute(log, later).Stages[0].OpenVisits);
+
+        // Conversion: reaching at the start puts it in the cohort; the advance at the end is an outcome only when read after it.
+        var conversion = ConversionCalculator.Compute(log, window).Stages[0];
+        Assert.Equal((1, 0, 1), (conversion.Cohort, conversion.Advanced, conversion.Remaining));
+        Assert.Equal(1, ConversionCalculator.Compute(log, window, T0.AddDays(1).AddTicks(1)).Stages[0].Advanced);
+        Assert.Equal(0, ConversionCalculator.Compute(log, later).Stages[0].Cohort);
+
+        // Velocity: the move at the end belongs to the next window; the client is open at this one's end.
+        Assert.Equal(0, VelocityCalculator.Compute(log, window).Stages[0].ForwardMoves);
+        Assert.Equal(1, VelocityCalculator.Compute(log, longer).Stages[0].ForwardMoves);
+
+        // Stuck stages: the client is still at the decision maker at the window's end, a day into its visit.
+        var stuck = StuckStagesCalculator.Compute(log, window).Stages.Single(s => s.Stage == DecisionMaker).Current;
+        Assert.Equal((1, new DurationEstimate(null, TimeSpan.FromDays(1)), 0.0), (stuck.Clients, stuck.Median, stuck.ConversionToNext));
+        var after = StuckStagesCalculator.Compute(log, longer).Stages.Single(s => s.Stage == DecisionMaker).Current;
+        Assert.Equal((0, new DurationEstimate(TimeSpan.FromDays(1), null), 1.0), (after.Clients, after.Median, after.ConversionToNext));
+    }
+
+    [Fact]
     public async Task Conversion_WithAWindow_CountsALateAdvanceThatWasLostLaterAsAdvancedLate()
     {
         var (h, c) = await OneClientAsync(T0);

@@ -92,7 +92,7 @@ internal static class DashboardJson
     /// </summary>
     private static FlowLedger WithoutEmptyRows(FlowLedger flow)
     {
-        static IReadOnlyList<FlowRow> Rows(IReadOnlyList<FlowRow> rows) => [.. rows.Where(r => r != r with
+        static IReadOnlyList<StageFlow> Rows(IReadOnlyList<StageFlow> rows) => [.. rows.Where(r => r != r with
         {
             Entered = 0, New = 0, Reopened = 0, AdvancedOut = 0, RegressedOut = 0, Lost = 0, ReopenedOut = 0, ReassignedIn = 0, ReassignedOut = 0, Activities = 0, CountAtEnd = 0,
         })];

@@ -370,7 +370,7 @@ public sealed class MetricsProperties
 
     private static DateOnly Day(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(Zone)).DateTime);
 
-    private static int Net(FlowRow r) => r.Entered - r.AdvancedOut - r.RegressedOut - r.Lost - r.ReopenedOut + r.ReassignedIn - r.ReassignedOut;
+    private static int Net(StageFlow r) => r.Entered - r.AdvancedOut - r.RegressedOut - r.Lost - r.ReopenedOut + r.ReassignedIn - r.ReassignedOut;
 
     private static FlowTotals Add(FlowTotals x, FlowTotals y) => new(x.New + y.New, x.ForwardMoves + y.ForwardMoves, x.Regressions + y.Regressions, x.Wins + y.Wins, x.Losses + y.Losses, x.Reopens + y.Reopens, x.Activities + y.Activities, x.InWorkAtEnd + y.InWorkAtEnd, x.WonAtEnd + y.WonAtEnd, x.LostAtEnd + y.LostAtEnd);
 

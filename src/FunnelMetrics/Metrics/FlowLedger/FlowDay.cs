@@ -7,4 +7,4 @@ namespace FunnelMetrics.Metrics;
 /// <param name="Stages">One row per stage, all owners together, in pipeline order.</param>
 /// <param name="Totals">The day's totals, all owners together.</param>
 /// <param name="ByOwner">The same per owner, ordered by owner id; owners with nothing in the day and nobody at the end of it are left out.</param>
-public sealed record FlowDay(DateOnly Day, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<FlowRow> Stages, FlowTotals Totals, IReadOnlyList<OwnerFlow> ByOwner);
+public sealed record FlowDay(DateOnly Day, DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<StageFlow> Stages, FlowTotals Totals, IReadOnlyList<OwnerFlow> ByOwner);

@@ -4,4 +4,4 @@ namespace FunnelMetrics.Metrics;
 /// <param name="Owner">The owner.</param>
 /// <param name="Stages">One row per stage, in pipeline order.</param>
 /// <param name="Totals">The owner's totals for the day.</param>
-public sealed record OwnerFlow(OwnerId Owner, IReadOnlyList<FlowRow> Stages, FlowTotals Totals);
+public sealed record OwnerFlow(OwnerId Owner, IReadOnlyList<StageFlow> Stages, FlowTotals Totals);

@@ -16,4 +16,4 @@ namespace FunnelMetrics.Metrics;
 /// <param name="ReassignedOut">Clients in the stage handed from this owner to another (zero in all-owner rows).</param>
 /// <param name="Activities">Actions recorded with clients in the stage that did not move them.</param>
 /// <param name="CountAtEnd">Clients in the stage at the end of the day (after every event before the next midnight).</param>
-public sealed record FlowRow(StageId Stage, int Entered, int New, int Reopened, int AdvancedOut, int RegressedOut, int Lost, int ReopenedOut, int ReassignedIn, int ReassignedOut, int Activities, int CountAtEnd);
+public sealed record StageFlow(StageId Stage, int Entered, int New, int Reopened, int AdvancedOut, int RegressedOut, int Lost, int ReopenedOut, int ReassignedIn, int ReassignedOut, int Activities, int CountAtEnd);

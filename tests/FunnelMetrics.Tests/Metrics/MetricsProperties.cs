@@ -51,7 +51,7 @@ public sealed class MetricsProperties
                 .Where(kv => kv.Item2 > 0)
                 .ToDictionary(kv => kv.Item1, kv => kv.Item2);
             Assert.Equal(expected.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
-            Assert.Equal(Json(counts with { AsOf = default }), Json(fromCut with { AsOf = default }));
+            Assert.Equal(JsonWithoutAsOf(counts), JsonWithoutAsOf(fromCut));
         });
 
     [Property(MaxTest = 100)]
@@ -387,5 +387,11 @@ public sealed class MetricsProperties
             JsonSerializer.Serialize(VelocityCalculator.Compute(log, from, to), json.Velocity));
     }
 
-    private static string Json(StageCounts counts) => JsonSerializer.Serialize(counts, FunnelMetricsJsonContext.Default.StageCounts);
+    /// <summary>Every figure of the counts but the instant (results are read-only, so the instant is left out of the JSON).</summary>
+    private static string JsonWithoutAsOf(StageCounts counts)
+    {
+        var node = JsonSerializer.SerializeToNode(counts, FunnelMetricsJsonContext.Default.StageCounts)!.AsObject();
+        Assert.True(node.Remove("asOf"));
+        return node.ToJsonString();
+    }
 }

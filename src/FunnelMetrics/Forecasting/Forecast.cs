@@ -22,7 +22,8 @@ public sealed class Forecast : IEquatable<Forecast>
         decimal? expectedValue,
         HorizonForecast? horizon,
         IntakeForTarget? target,
-        IReadOnlyList<OwnerForecast> byOwner)
+        IReadOnlyList<OwnerForecast> byOwner,
+        IReadOnlyList<ForecastLimitation>? limitations = null)
     {
         PipelineId = pipelineId;
         AsOf = asOf;
@@ -37,6 +38,7 @@ public sealed class Forecast : IEquatable<Forecast>
         Horizon = horizon;
         Target = target;
         ByOwner = byOwner;
+        Limitations = limitations ?? [];
     }
 
     /// <summary>The pipeline.</summary>
@@ -51,8 +53,20 @@ public sealed class Forecast : IEquatable<Forecast>
     /// <summary>Whether any stage has a basis; when not, the expected figures, horizon, target and owner forecasts are absent and <see cref="Reason"/> says why.</summary>
     public bool HasBasis { get; }
 
-    /// <summary>Why there is no basis, or what limits the forecast (sparse stages, clients without basis or with a partly unknown fate, no timing for a horizon); <see langword="null"/> when nothing does.</summary>
+    /// <summary>
+    /// Why there is no basis, or what limits the forecast (sparse stages, clients without basis or with a partly unknown
+    /// fate, no timing for a horizon), in prose: the <see cref="ForecastLimitation.Message"/>s of the
+    /// <see cref="Limitations"/> of the forecast itself (those without an <see cref="ForecastLimitation.Owner"/>), joined
+    /// with spaces in that order; <see langword="null"/> when nothing limits it.
+    /// </summary>
     public string? Reason { get; }
+
+    /// <summary>
+    /// What limits the forecast, as data: first the forecast's own limitations (the sentences of <see cref="Reason"/>, in
+    /// its order), then those of each owner's forecast in <see cref="ByOwner"/> order, each with its
+    /// <see cref="ForecastLimitation.Owner"/>. Empty when nothing limits any of them.
+    /// </summary>
+    public IReadOnlyList<ForecastLimitation> Limitations { get; }
 
     /// <summary>Per open stage, in pipeline order.</summary>
     public IReadOnlyList<StageForecast> Stages { get; }
@@ -96,7 +110,8 @@ public sealed class Forecast : IEquatable<Forecast>
             && Nullable.Equals(ExpectedValue, other.ExpectedValue)
             && Equals(Horizon, other.Horizon)
             && Equals(Target, other.Target)
-            && ValueEquality.Sequence(ByOwner, other.ByOwner));
+            && ValueEquality.Sequence(ByOwner, other.ByOwner)
+            && ValueEquality.Sequence(Limitations, other.Limitations));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Forecast);
@@ -118,6 +133,7 @@ public sealed class Forecast : IEquatable<Forecast>
         hash.Add(Horizon);
         hash.Add(Target);
         hash.Add(ByOwner.Count);
+        hash.Add(Limitations.Count);
         return hash.ToHashCode();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace FunnelMetrics.Forecasting;
@@ -50,6 +51,12 @@ public sealed class HorizonForecast : IEquatable<HorizonForecast>
 
     /// <summary>The expected won value by the horizon: the sum over the clients in work with a value of value x chance of being won in time (new intake adds no value).</summary>
     public decimal ExpectedValue { get; }
+
+    /// <summary>The horizon and its figures on one line, in the invariant culture.</summary>
+    /// <returns>For logs and test messages.</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"by {End:O}: {ExpectedWins:0.###} expected wins (P10 {P10}, P50 {P50}, P90 {P90}), expected value {ExpectedValue}, intake {(IntakePerDay is { } intake ? $"{intake:0.###} per day" : "not included")}");
 
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace FunnelMetrics.Forecasting;
@@ -41,6 +42,12 @@ public sealed class IntakeForTarget : IEquatable<IntakeForTarget>
     /// horizon, computed on the horizon's grid; <see langword="null"/> when none would be.
     /// </summary>
     public double? WithinHorizonDailyIntake { get; }
+
+    /// <summary>The target and the intake it needs on one line, in the invariant culture.</summary>
+    /// <returns>For logs and test messages.</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"target {TargetWins}: {ExpectedWinsFromPipeline:0.###} expected from the pipeline, first-stage win probability {FirstStageWinProbability?.ToString("0.####", CultureInfo.InvariantCulture) ?? "unknown"}, daily intake {SteadyStateDailyIntake?.ToString("0.###", CultureInfo.InvariantCulture) ?? "none"} at steady state, {WithinHorizonDailyIntake?.ToString("0.###", CultureInfo.InvariantCulture) ?? "none"} within the horizon");
 
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>

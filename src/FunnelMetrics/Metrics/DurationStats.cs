@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace FunnelMetrics.Metrics;
@@ -39,6 +40,12 @@ public sealed class DurationStats : IEquatable<DurationStats>
 
     /// <summary>The summary of no durations.</summary>
     public static DurationStats Empty { get; } = new(0, 0, null, null, null, null);
+
+    /// <summary>The count and statistics on one line, in the invariant culture (<c>-</c> for a statistic of no durations).</summary>
+    /// <returns>For logs and test messages.</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Count} duration(s), {TotalDays:0.###} days in all: mean {Mean?.ToString() ?? "-"}, median {Median?.ToString() ?? "-"}, P75 {P75?.ToString() ?? "-"}, P90 {P90?.ToString() ?? "-"}");
 
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>

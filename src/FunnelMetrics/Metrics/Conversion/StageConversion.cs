@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace FunnelMetrics.Metrics;
@@ -73,6 +74,12 @@ public sealed class StageConversion : IEquatable<StageConversion>
 
     /// <summary><c>ReachedFromFirstStage</c> over the first stage's cohort, or <see langword="null"/> when that cohort is empty.</summary>
     public double? CumulativeFromFirstStage { get; }
+
+    /// <summary>The stage's cohort and outcomes on one line.</summary>
+    /// <returns>For logs and test messages.</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Stage}: cohort {Cohort}, advanced {Advanced}, advanced late {AdvancedLate}, lost {Lost}, remaining {Remaining}; {ReachedFromFirstStage} reached from the first stage");
 
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>

@@ -34,7 +34,7 @@ public sealed class ForecastLimitation : IEquatable<ForecastLimitation>
 
     /// <summary>
     /// How many clients in work it concerns (those in a stage without basis, those whose fate is partly unknown, or all of
-    /// them when there is no basis); <see langword="null"/> when it concerns rates or timing rather than clients.
+    /// them, 0 included, when there is no basis); <see langword="null"/> when it concerns rates or timing rather than clients.
     /// </summary>
     public int? Clients { get; }
 

@@ -102,7 +102,7 @@ public sealed class Forecast : IEquatable<Forecast>
             && AsOf.Equals(other.AsOf)
             && HistoryFrom.Equals(other.HistoryFrom)
             && HasBasis.Equals(other.HasBasis)
-            && Equals(Reason, other.Reason)
+            && string.Equals(Reason, other.Reason, StringComparison.Ordinal)
             && ValueEquality.Sequence(Stages, other.Stages)
             && OpenClients.Equals(other.OpenClients)
             && ClientsWithoutBasis.Equals(other.ClientsWithoutBasis)

@@ -43,7 +43,7 @@ public sealed class ImportProblem : IEquatable<ImportProblem>
             && Position.Equals(other.Position)
             && Nullable.Equals(ClientId, other.ClientId)
             && Field.Equals(other.Field)
-            && Equals(Message, other.Message)
+            && string.Equals(Message, other.Message, StringComparison.Ordinal)
             && Nullable.Equals(Rule, other.Rule));
 
     /// <inheritdoc/>

@@ -25,7 +25,7 @@ public sealed class Breakdown<T> : IEquatable<Breakdown<T>>
     public bool Equals(Breakdown<T>? other) =>
         ReferenceEquals(this, other)
         || (other is not null
-            && Equals(Key, other.Key)
+            && string.Equals(Key, other.Key, StringComparison.Ordinal)
             && EqualityComparer<T>.Default.Equals(Result, other.Result));
 
     /// <inheritdoc/>

@@ -45,7 +45,7 @@ public sealed class FlowLedger : IEquatable<FlowLedger>
         ReferenceEquals(this, other)
         || (other is not null
             && PipelineId.Equals(other.PipelineId)
-            && Equals(TimeZone, other.TimeZone)
+            && string.Equals(TimeZone, other.TimeZone, StringComparison.Ordinal)
             && FirstDay.Equals(other.FirstDay)
             && LastDay.Equals(other.LastDay)
             && ValueEquality.Sequence(Days, other.Days));

@@ -43,6 +43,19 @@ public sealed class DocsSnippetTests
     }
 
     [Fact]
+    public void EveryPrelude_IsTheContextOfSomeDocBlock()
+    {
+        var named = MarkdownSnippets.Scan(Repository.Root).Snippets.Select(s => s.Context).OfType<string>().ToHashSet();
+        var preludes = Directory.GetFiles(Path.Combine(Repository.Root, SnippetCompiler.ContextsFolder), "*.cs")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(name => name != "selftest") // SnippetCompilerTests' own
+            .ToList();
+
+        var unused = preludes.Except(named).ToList();
+        Assert.True(unused.Count == 0, $"No doc block names context {string.Join(", ", unused)}: delete the prelude or use it.");
+    }
+
+    [Fact]
     public void Scan_ReadsTheReadmeAndEveryDoc()
     {
         var files = MarkdownSnippets.Scan(Repository.Root).Snippets.Select(s => s.File).Distinct().ToList();

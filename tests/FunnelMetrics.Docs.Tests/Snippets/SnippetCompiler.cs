@@ -36,7 +36,7 @@ internal static class SnippetCompiler
         "Microsoft.Extensions.Logging",
     ];
 
-    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp14);
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(() =>
         [

@@ -86,8 +86,9 @@ internal static class TransitionRules
         Allows(status, kind, out next, out broken) && StageRules(pipeline, stage, kind, to, out broken);
 
     /// <summary>
-    /// The status and stage index after a stored transition, checked in full: known stages, the table, the from-stage,
-    /// then the stage rules. The log's build and the live view call this for every transition.
+    /// The status and stage index after a stored transition, checked in full: the table, the from-stage (as
+    /// <see cref="ClientState.Apply"/> checks both, so the two name the same rule), a known target, then the stage rules.
+    /// The log's build and the live view call this for every transition.
     /// </summary>
     /// <param name="pipeline">The pipeline.</param>
     /// <param name="status">The client's status before.</param>
@@ -100,29 +101,27 @@ internal static class TransitionRules
     public static ClientStatus Follow(PipelineDefinition pipeline, ClientStatus status, int stage, StageTransition t, string? paramName, out int nextStage)
     {
         var kind = t.Kind;
+        if (!Allows(status, kind, out var next, out var broken))
+        {
+            throw Broken(t, broken, Problem(broken, t, status, KeyOf(pipeline, stage), null), paramName);
+        }
+
+        if (kind != TransitionKind.Entered && (t.FromStage is not { } source || pipeline.IndexOf(source) != stage))
+        {
+            var problem = Problem(FunnelRule.FromStageMismatch, t, status, KeyOf(pipeline, stage), null);
+            throw Broken(t, FunnelRule.FromStageMismatch, t.FromStage is { } f && !pipeline.Contains(f) ? $"{problem} (pipeline '{pipeline.Id}' has no stage '{f}')" : problem, paramName);
+        }
+
         var to = NoStage;
         if (t.ToStage is { } target && (to = pipeline.IndexOf(target)) < 0)
         {
             throw Broken(t, FunnelRule.UnknownStage, $"moves to stage '{target}', which pipeline '{pipeline.Id}' does not have", paramName);
         }
 
-        var from = NoStage;
-        if (t.FromStage is { } source && (from = pipeline.IndexOf(source)) < 0)
+        if (!StageRules(pipeline, stage, kind, to, out broken))
         {
-            throw Broken(t, FunnelRule.UnknownStage, $"starts from stage '{source}', which pipeline '{pipeline.Id}' does not have", paramName);
-        }
-
-        var allowed = Allows(status, kind, out var next, out var broken);
-        if (allowed && kind != TransitionKind.Entered && from != stage)
-        {
-            allowed = Refuse(FunnelRule.FromStageMismatch, out broken);
-        }
-
-        if (!allowed || !StageRules(pipeline, stage, kind, to, out broken))
-        {
-            var current = stage >= 0 ? pipeline.Stages[stage].Key : (StageId?)null;
             var expected = broken == FunnelRule.KindContradictsStageOrder ? pipeline.ClassifyMove(stage, to) : (TransitionKind?)null;
-            throw Broken(t, broken, Problem(broken, t, status, current, expected), paramName);
+            throw Broken(t, broken, Problem(broken, t, status, KeyOf(pipeline, stage), expected), paramName);
         }
 
         nextStage = kind == TransitionKind.Lost ? stage : to;
@@ -158,6 +157,8 @@ internal static class TransitionRules
     private static FunnelHistoryException Broken(ClientEvent e, FunnelRule rule, string problem, string? paramName) =>
         new(rule, e.ClientId, e.Id, e.Sequence, e.OccurredAt, $"The history of client '{e.ClientId}' is broken: event '{e.Id}' (#{e.Sequence}, {e.OccurredAt:O}) {problem} (rule {rule}).", paramName);
 
+    private static StageId? KeyOf(PipelineDefinition pipeline, int stage) => stage >= 0 ? pipeline.Stages[stage].Key : null;
+
     /// <summary>The rules that need the stage order, for a transition the status allows from the client's current stage.</summary>
     private static bool StageRules(PipelineDefinition pipeline, int stage, TransitionKind kind, int to, out FunnelRule broken)
     {
@@ -191,7 +192,7 @@ internal static class TransitionRules
         {
             FunnelRule.ClientNotEntered => $"is {t.Kind} from '{t.FromStage}', but the client has not entered the pipeline yet",
             FunnelRule.AlreadyEntered => $"is an entry into '{t.ToStage}', but the client already entered (it is {status} {at})",
-            FunnelRule.ClientClosed => $"is {t.Kind}{(t.ToStage is { } to ? $" to '{to}'" : "")}, but the client is {status} {at}; only a reopen takes it back",
+            FunnelRule.ClientClosed => $"is {t.Kind} from '{t.FromStage}'{(t.ToStage is { } to ? $" to '{to}'" : "")}, but the client is {status} {at}; only a reopen takes it back",
             FunnelRule.ReopenOfOpenClient => $"reopens the client into '{t.ToStage}', but it is open {at}; only won or lost clients are reopened",
             FunnelRule.FromStageMismatch => $"is {t.Kind} from stage '{t.FromStage}', but the client is {status} {at}",
             FunnelRule.EntryIntoWonStage => $"enters the client straight into the won stage '{t.ToStage}'",

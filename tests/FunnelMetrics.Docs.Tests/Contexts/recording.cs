@@ -6,6 +6,7 @@ global using FunnelMetrics.Recording;
 abstract class SnippetContext
 {
     protected FunnelRecorder recorder = null!;
+    protected PipelineDefinition pipeline = null!;
     protected ClientId clientId;
     protected StageId stage;
     protected DateTimeOffset occurredAt;

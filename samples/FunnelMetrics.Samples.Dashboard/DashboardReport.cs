@@ -137,7 +137,7 @@ internal sealed record DashboardReport(
         var figures = new List<DayFigures> { Figures(null, today.Totals, today.Stages, previous.Select(d => (d.Totals, d.Stages)).ToList()) };
         foreach (var owner in today.ByOwner)
         {
-            var history = previous.Select(d => d.ByOwner.FirstOrDefault(o => o.Owner == owner.Owner) is { } o ? (o.Totals, o.Stages) : ((FlowTotals, IReadOnlyList<FlowRow>)?)null)
+            var history = previous.Select(d => d.ByOwner.FirstOrDefault(o => o.Owner == owner.Owner) is { } o ? (o.Totals, o.Stages) : ((FlowTotals, IReadOnlyList<StageFlow>)?)null)
                 .Where(x => x is not null).Select(x => x!.Value).ToList();
             figures.Add(Figures(owner.Owner, owner.Totals, owner.Stages, history, previous.Count));
         }
@@ -145,7 +145,7 @@ internal sealed record DashboardReport(
         return figures;
     }
 
-    private static DayFigures Figures(OwnerId? owner, FlowTotals today, IReadOnlyList<FlowRow> stages, List<(FlowTotals Totals, IReadOnlyList<FlowRow> Stages)> previous, int? days = null)
+    private static DayFigures Figures(OwnerId? owner, FlowTotals today, IReadOnlyList<StageFlow> stages, List<(FlowTotals Totals, IReadOnlyList<StageFlow> Stages)> previous, int? days = null)
     {
         // Days on which a manager had nothing to count are zeros, not missing days.
         var n = Math.Max(1, days ?? previous.Count);

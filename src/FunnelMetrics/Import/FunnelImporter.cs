@@ -125,7 +125,7 @@ public sealed class FunnelImporter
                 // is not the start of this import's history: stop here; what is stored stays, and a rerun is safe.
                 var interrupted = new ProblemList(1);
                 interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped there: the {p} client(s) before it are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
-                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings) with { Interrupted = true };
+                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings, interrupted: true);
             }
 
             if (++done % ProgressEvery == 0)
@@ -138,24 +138,23 @@ public sealed class FunnelImporter
         return Result(options, count, byClient.Count, plans, problems, warnings);
     }
 
-    private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings)
+    private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings, bool interrupted = false)
     {
         var added = plans.Count(p => p.IsNew);
         var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
-        return new ImportResult
-        {
-            ValidatedOnly = options.ValidateOnly,
-            Records = records,
-            Clients = clients,
-            ClientsAdded = added,
-            ClientsExtended = plans.Count - added - unchanged,
-            ClientsUnchanged = unchanged,
-            EventsAppended = plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
-            Problems = [.. problems.Items.OrderBy(p => p.Position)],
-            ProblemsTruncated = problems.Truncated,
-            Warnings = [.. warnings.Items.OrderBy(p => p.Position)],
-            WarningsTruncated = warnings.Truncated,
-        };
+        return new ImportResult(
+            options.ValidateOnly,
+            records,
+            clients,
+            added,
+            plans.Count - added - unchanged,
+            unchanged,
+            plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
+            [.. problems.Items.OrderBy(p => p.Position)],
+            problems.Truncated,
+            [.. warnings.Items.OrderBy(p => p.Position)],
+            warnings.Truncated,
+            interrupted);
     }
 
     private static FunnelRule? RuleOf(Exception ex) => (ex as FunnelRuleException)?.Rule;

@@ -93,6 +93,59 @@ public sealed class ForecastProperties
             }
         });
 
+    [Property(MaxTest = 100)]
+    public Property Limitations_AreTheReasonAsData_ForTheForecastAndEachOwner() =>
+        Prop.ForAll(RecordedHistory.Arb(), h =>
+        {
+            var settings = new ForecastOptions { MinimumDepartures = 1 + (h.Seed % 6), HistoryWindow = TimeSpan.FromDays(30 + (h.Seed % 200)) };
+            var horizon = h.Seed % 2 == 0 ? h.AsOf.AddDays(1 + (h.Seed % 40)) : (DateTimeOffset?)null;
+            var forecast = ForecastCalculator.Compute(h.Log(), h.AsOf, settings, horizon);
+            var own = forecast.Limitations.Where(l => l.Owner is null).ToList();
+
+            // The prose is the forecast's own limitations joined; the owners' follow them, in ByOwner order.
+            Assert.Equal(own.Count == 0 ? null : string.Join(' ', own.Select(l => l.Message)), forecast.Reason);
+            Assert.Equal(own, forecast.Limitations.Take(own.Count));
+            Assert.Equal(
+                forecast.Limitations.Skip(own.Count).Select(l => l.Owner!.Value).Distinct(),
+                forecast.ByOwner.Select(o => o.Owner).Where(o => forecast.Limitations.Any(l => l.Owner == o)));
+            foreach (var limitation in forecast.Limitations)
+            {
+                var places = limitation.Stages.Select(h.Pipeline.IndexOf).ToList();
+                Assert.Equal(places.Order().Distinct(), places);
+                Assert.DoesNotContain(-1, places);
+                Assert.True(limitation.Kind == ForecastLimitationKind.NoBasis ? limitation.Clients >= 0 : limitation.Clients is null or > 0, limitation.ToString());
+            }
+
+            if (!forecast.HasBasis)
+            {
+                var none = Assert.Single(forecast.Limitations);
+                Assert.Equal((ForecastLimitationKind.NoBasis, forecast.OpenClients), (none.Kind, none.Clients));
+                return;
+            }
+
+            void Matches(OwnerId? owner, IReadOnlyList<StageForecast> stages, int withoutBasis, bool untimed)
+            {
+                var mine = forecast.Limitations.Where(l => l.Owner == owner).ToList();
+                Assert.Equal(mine.Select(l => l.Kind).Order(), mine.Select(l => l.Kind));
+                ForecastLimitation? Of(ForecastLimitationKind kind) => mine.SingleOrDefault(l => l.Kind == kind);
+                Assert.Equal(withoutBasis > 0 ? withoutBasis : null, Of(ForecastLimitationKind.ClientsWithoutBasis)?.Clients);
+                Assert.Equal(
+                    stages.Where(s => s.ClientsInWork > 0 && s.Basis == StageBasis.None).Select(s => s.Stage),
+                    Of(ForecastLimitationKind.ClientsWithoutBasis)?.Stages ?? []);
+                Assert.Equal(stages.Where(s => s.Basis == StageBasis.SparseHistory).Select(s => s.Stage), Of(ForecastLimitationKind.SparseHistory)?.Stages ?? []);
+                var unknown = stages.Where(s => s.ClientsInWork > 0 && s.UnknownProbability is > 1e-9).ToList();
+                Assert.Equal(unknown.Count > 0 ? unknown.Sum(s => s.ClientsInWork) : null, Of(ForecastLimitationKind.UnknownFate)?.Clients);
+                Assert.Equal(unknown.Select(s => s.Stage), Of(ForecastLimitationKind.UnknownFate)?.Stages ?? []);
+                Assert.Equal(untimed, Of(ForecastLimitationKind.HorizonNotTimed) is not null);
+            }
+
+            Matches(null, forecast.Stages, forecast.ClientsWithoutBasis, horizon is not null && forecast.Horizon is null);
+            foreach (var owner in forecast.ByOwner)
+            {
+                Matches(owner.Owner, owner.Stages, owner.ClientsWithoutBasis, horizon is not null && owner.Horizon is null);
+            }
+        });
+
     [Property(MaxTest = 60)]
     public Property WinsByAHorizon_NeverDecreaseAsItGrows_AndApproachTheAbsorptionForecast() =>
         Prop.ForAll(RecordedHistory.Arb(), h =>

@@ -79,6 +79,7 @@ public sealed class ForecastTests
 
         Assert.True(forecast.HasBasis);
         Assert.Null(forecast.Reason);
+        Assert.Empty(forecast.Limitations);
         var (a, b) = (forecast.Stages[0], forecast.Stages[1]);
         Assert.Equal((StageBasis.History, 10, 0.6, 0.4), (a.Basis, a.Departures, a.NextShare!.Value, a.LostShare!.Value));
         Assert.Equal((0.0, 0.0, 0.0), (a.LaterShare!.Value, a.EarlierShare!.Value, a.WonShare!.Value));
@@ -151,6 +152,12 @@ public sealed class ForecastTests
         Assert.Equal(0.25, forecast.ExpectedWins);
         Assert.Null(forecast.Horizon);
         Assert.Contains("cannot be timed", forecast.Reason, StringComparison.Ordinal);
+        // As data: the stage with a rate but no durations, for the forecast and for anna's, whose horizon is absent too.
+        Assert.Equal(
+            [(ForecastLimitationKind.HorizonNotTimed, (OwnerId?)null, A), (ForecastLimitationKind.HorizonNotTimed, Anna, A)],
+            forecast.Limitations.Select(l => (l.Kind, l.Owner, Assert.Single(l.Stages))));
+        Assert.Null(Assert.Single(forecast.ByOwner).Horizon);
+        Assert.Equal(forecast.Reason, forecast.Limitations[0].Message);
     }
 
     [Fact]
@@ -242,6 +249,14 @@ public sealed class ForecastTests
         Assert.Equal(0.25, withProbability.Stages[0].WinProbability);
         Assert.Equal(StageBasis.SparseHistory, sparse.Stages[0].Basis);
         Assert.Contains("Stage(s) a, b had fewer than 11 departures", sparse.Reason, StringComparison.Ordinal);
+        var sparseStages = Assert.Single(sparse.Limitations, l => l.Owner is null);
+        Assert.Equal((ForecastLimitationKind.SparseHistory, null), (sparseStages.Kind, sparseStages.Clients));
+        Assert.Equal([A, B], sparseStages.Stages);
+        Assert.Equal(sparse.Reason, sparseStages.Message);
+        // Each owner's chain is sparse at both stages too (neither owner nor team reaches 11), and says so for the owner.
+        Assert.Equal([Anna, Boris], sparse.Limitations.Where(l => l.Kind == ForecastLimitationKind.SparseHistory && l.Owner is not null).Select(l => l.Owner!.Value));
+        // With a configured probability for a, only b is sparse.
+        Assert.Equal([B], Assert.Single(withProbability.Limitations, l => l.Owner is null).Stages);
         Assert.Equal(0.3, sparse.Stages[0].WinProbability!.Value, 12);
     }
 
@@ -255,6 +270,13 @@ public sealed class ForecastTests
         Assert.Equal((0.0, 0.4, 0.6), (forecast.Stages[0].WinProbability!.Value, forecast.Stages[0].LossProbability!.Value, Math.Round(forecast.Stages[0].UnknownProbability!.Value, 12)));
         Assert.Contains("no basis", forecast.Reason, StringComparison.Ordinal);
         Assert.Equal(6 + 4, forecast.ClientsWithoutBasis); // the six clients in b and the four who entered b directly
+        var withoutBasis = Assert.Single(forecast.Limitations, l => l.Owner is null);
+        Assert.Equal((ForecastLimitationKind.ClientsWithoutBasis, 10), (withoutBasis.Kind, withoutBasis.Clients));
+        Assert.Equal([B], withoutBasis.Stages);
+        // The same per owner: boris's two clients in b and anna's eight.
+        Assert.Equal(
+            [(Anna, 8), (Boris, 2)],
+            forecast.Limitations.Where(l => l.Owner is not null).Select(l => (l.Owner!.Value, l.Clients!.Value)));
         Assert.Null(forecast.ExpectedWins); // every client in work is without basis: no number is presented as a prediction
 
     }
@@ -280,6 +302,10 @@ public sealed class ForecastTests
         Assert.Equal(0.6, forecast.Stages[0].UnknownProbability!.Value, 12);
         Assert.Equal(0.0, forecast.ExpectedWins); // the client in a has a basis; its chance of a win through b is unknown, not a prediction of zero...
         Assert.Contains("1 client(s) in work may reach a stage with no basis", forecast.Reason, StringComparison.Ordinal); // ...and the forecast says so
+        // As data: the six clients in b count in no figure; the one in a has a partly unknown fate.
+        Assert.Equal(
+            [(ForecastLimitationKind.ClientsWithoutBasis, 6, B), (ForecastLimitationKind.UnknownFate, 1, A)],
+            forecast.Limitations.Where(l => l.Owner is null).Select(l => (l.Kind, l.Clients!.Value, Assert.Single(l.Stages))));
     }
 
     [Fact]
@@ -295,6 +321,9 @@ public sealed class ForecastTests
 
         Assert.False(forecast.HasBasis);
         Assert.Contains("nothing to forecast from", forecast.Reason, StringComparison.Ordinal);
+        var nothing = Assert.Single(forecast.Limitations);
+        Assert.Equal((ForecastLimitationKind.NoBasis, 1, (OwnerId?)null, forecast.Reason), (nothing.Kind, nothing.Clients, nothing.Owner, nothing.Message));
+        Assert.Empty(nothing.Stages);
         Assert.Null(forecast.ExpectedWins);
         Assert.Null(forecast.Horizon);
         Assert.Null(forecast.Target);

@@ -40,6 +40,20 @@ public sealed class FunnelImporterTests
         }).ToListAsync();
 
     [Fact]
+    public void ImportRecords_WithEqualFields_AreEqual_TheirAttributesComparedByPairs()
+    {
+        var record = Reached("a", Meeting, 1, Anna, 2) with { Value = 100m, Attributes = new Dictionary<string, string> { ["region"] = "north", ["source"] = "web" } };
+        var same = Reached("a", Meeting, 1, Anna, 2) with { Value = 100m, Attributes = new SortedDictionary<string, string> { ["source"] = "web", ["region"] = "north" } };
+
+        Assert.Equal(record, same);
+        Assert.Equal(record.GetHashCode(), same.GetHashCode());
+        Assert.NotEqual(record, same with { Attributes = new Dictionary<string, string> { ["region"] = "south", ["source"] = "web" } });
+        Assert.NotEqual(record, same with { Attributes = null });
+        Assert.NotEqual(record, same with { Note = "call" });
+        Assert.NotEqual(record, same with { Position = 3 });
+    }
+
+    [Fact]
     public async Task Records_InAnyOrder_BecomeEachClientsHistoryClassifiedAsTheRecorderWould()
     {
         var (store, importer) = await CreateAsync();

@@ -55,9 +55,9 @@ public sealed class LiveViewTests
         var second = new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0, T0, Anna);
         var first = new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0.AddHours(1), T0, Anna);
 
-        Assert.Throws<ArgumentException>(() => view.Apply(second));
+        Assert.Equal(FunnelRule.SequenceNotNext, Assert.Throws<FunnelHistoryException>(() => view.Apply(second)).Rule);
         view.Apply(first);
-        Assert.Throws<ArgumentException>(() => view.Apply(second)); // earlier than the first
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, Assert.Throws<FunnelHistoryException>(() => view.Apply(second)).Rule); // earlier than the first
         Assert.Throws<ArgumentException>(() => view.Apply(new ClientActivity(new ClientEventId("x"), new ClientId("ghost"), SalesId, 1, T0, T0, Anna)));
         Assert.Equal(1, view.Counts(T0).Stages[0].Clients);
         view.Add(NewClient("c2"));

@@ -196,14 +196,15 @@ public sealed class MetricsEdgeCaseTests
         StageTransition T(long seq, TransitionKind kind, StageId? from, StageId? to, DateTimeOffset at, string? id = null) =>
             new(new ClientEventId(id ?? $"e{seq}"), client.Id, SalesId, seq, kind, from, to, at, at, Anna);
 
-        var gap = Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
+        var gap = Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
         Assert.Contains("'c1'", gap.Message, StringComparison.Ordinal);
         Assert.Contains("'e3'", gap.Message, StringComparison.Ordinal);
+        Assert.Equal((FunnelRule.SequenceNotNext, client.Id, new ClientEventId("e3"), 3L, T0), (gap.Rule, gap.ClientId, gap.EventId, gap.Sequence, gap.OccurredAt));
 
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddTicks(-1))]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Skipped, DecisionMaker, Interest, T0)]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, new StageId("unknown"), T0)]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)]));
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddTicks(-1))])).Rule);
+        Assert.Equal(FunnelRule.KindContradictsStageOrder, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Skipped, DecisionMaker, Interest, T0)])).Rule);
+        Assert.Equal(FunnelRule.UnknownStage, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, new StageId("unknown"), T0)])).Rule);
+        Assert.Equal(FunnelRule.AlreadyEntered, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)])).Rule);
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [], [T(1, TransitionKind.Entered, null, DecisionMaker, T0)]));
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [new Client(new ClientId("x"), new PipelineId("other"), Anna, T0)], []));
     }

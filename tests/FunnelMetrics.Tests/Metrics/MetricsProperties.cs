@@ -51,7 +51,7 @@ public sealed class MetricsProperties
                 .Where(kv => kv.Item2 > 0)
                 .ToDictionary(kv => kv.Item1, kv => kv.Item2);
             Assert.Equal(expected.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
-            Assert.Equal(Json(counts with { AsOf = default }), Json(fromCut with { AsOf = default }));
+            Assert.Equal(JsonWithoutAsOf(counts), JsonWithoutAsOf(fromCut));
         });
 
     [Property(MaxTest = 100)]
@@ -370,7 +370,7 @@ public sealed class MetricsProperties
 
     private static DateOnly Day(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(Zone)).DateTime);
 
-    private static int Net(FlowRow r) => r.Entered - r.AdvancedOut - r.RegressedOut - r.Lost - r.ReopenedOut + r.ReassignedIn - r.ReassignedOut;
+    private static int Net(StageFlow r) => r.Entered - r.AdvancedOut - r.RegressedOut - r.Lost - r.ReopenedOut + r.ReassignedIn - r.ReassignedOut;
 
     private static FlowTotals Add(FlowTotals x, FlowTotals y) => new(x.New + y.New, x.ForwardMoves + y.ForwardMoves, x.Regressions + y.Regressions, x.Wins + y.Wins, x.Losses + y.Losses, x.Reopens + y.Reopens, x.Activities + y.Activities, x.InWorkAtEnd + y.InWorkAtEnd, x.WonAtEnd + y.WonAtEnd, x.LostAtEnd + y.LostAtEnd);
 
@@ -387,5 +387,11 @@ public sealed class MetricsProperties
             JsonSerializer.Serialize(VelocityCalculator.Compute(log, new TimeWindow(from, to)), json.Velocity));
     }
 
-    private static string Json(StageCounts counts) => JsonSerializer.Serialize(counts, FunnelMetricsJsonContext.Default.StageCounts);
+    /// <summary>Every figure of the counts but the instant (results are read-only, so the instant is left out of the JSON).</summary>
+    private static string JsonWithoutAsOf(StageCounts counts)
+    {
+        var node = JsonSerializer.SerializeToNode(counts, FunnelMetricsJsonContext.Default.StageCounts)!.AsObject();
+        Assert.True(node.Remove("asOf"));
+        return node.ToJsonString();
+    }
 }

@@ -109,9 +109,12 @@ public sealed class StuckStagesTests
             foreach (var owner in result.ByOwner)
             {
                 var alone = StuckStagesCalculator.Compute(log, TimeWindow.Ending(end, TimeSpan.FromDays(days)), settings, new ConversionOptions { SkippedStagesCountAsPassed = true }, new FunnelFilter { Owners = [owner.Owner] });
-                Assert.Equal(
-                    System.Text.Json.JsonSerializer.Serialize(alone with { ByOwner = [] }, json),
-                    System.Text.Json.JsonSerializer.Serialize(result with { Stages = owner.Stages, ByOwner = [] }, json));
+                var expected = System.Text.Json.JsonSerializer.SerializeToNode(result, json)!.AsObject();
+                expected["stages"] = System.Text.Json.JsonSerializer.SerializeToNode(owner.Stages, FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.IReadOnlyListStuckStage);
+                expected.Remove("byOwner");
+                var actual = System.Text.Json.JsonSerializer.SerializeToNode(alone, json)!.AsObject();
+                actual.Remove("byOwner");
+                Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
             }
         });
 }

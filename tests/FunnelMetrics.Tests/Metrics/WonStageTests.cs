@@ -36,8 +36,8 @@ public sealed class WonStageTests
         var ledger = FlowLedgerCalculator.Compute(await WonInTheMiddleAsync(), DateOnly.FromDateTime(T0.UtcDateTime), DateOnly.FromDateTime(T0.AddDays(4).UtcDateTime), "UTC");
 
         Assert.Equal([0, 0, 1, 0, 1], ledger.Days.Select(d => d.Totals.Wins));
-        Assert.Equal(new FlowRow(Won, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0), ledger.Days[3].Stages[1]);
-        Assert.Equal(new FlowRow(A, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1), ledger.Days[3].Stages[0]);
+        Assert.Equal(new StageFlow(Won, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0), ledger.Days[3].Stages[1]);
+        Assert.Equal(new StageFlow(A, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1), ledger.Days[3].Stages[0]);
         Assert.Equal(1, ledger.Days[3].Totals.Reopens);
         Assert.Equal([0, 0, 1, 0, 1], ledger.Days.Select(d => d.Totals.WonAtEnd));
         Assert.Equal(1, ledger.Days[1].Stages[0].AdvancedOut);

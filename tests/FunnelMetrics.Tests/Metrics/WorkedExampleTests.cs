@@ -111,16 +111,16 @@ public sealed class WorkedExampleTests
         var day = Assert.Single(ledger.Days);
         Assert.Equal(new DateTimeOffset(2026, 3, 2, 22, 0, 0, TimeSpan.Zero), day.Start);
         Assert.Equal(new DateTimeOffset(2026, 3, 3, 22, 0, 0, TimeSpan.Zero), day.End);
-        Assert.Equal(new FlowRow(DecisionMaker, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0), day.Stages[0]);
-        Assert.Equal(new FlowRow(Interest, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2), day.Stages[1]);
-        Assert.Equal(new FlowRow(Meeting, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), day.Stages[2]);
+        Assert.Equal(new StageFlow(DecisionMaker, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0), day.Stages[0]);
+        Assert.Equal(new StageFlow(Interest, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2), day.Stages[1]);
+        Assert.Equal(new StageFlow(Meeting, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), day.Stages[2]);
         Assert.Equal(new FlowTotals(0, 3, 0, 0, 0, 0, 1, 3, 0, 0), day.Totals);
 
         var anna = day.ByOwner.Single(o => o.Owner == Anna);
-        Assert.Equal(new FlowRow(Interest, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2), anna.Stages[1]);
+        Assert.Equal(new StageFlow(Interest, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2), anna.Stages[1]);
         Assert.Equal(new FlowTotals(0, 3, 0, 0, 0, 0, 0, 3, 0, 0), anna.Totals);
         var boris = day.ByOwner.Single(o => o.Owner == Boris);
-        Assert.Equal(new FlowRow(Interest, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0), boris.Stages[1]);
+        Assert.Equal(new StageFlow(Interest, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0), boris.Stages[1]);
         Assert.Equal(1, boris.Totals.Activities);
     }
 

@@ -141,6 +141,9 @@ public sealed class BadTextTests
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(FunnelEventLog.Build(pipeline, [walker, open], events), T0.AddDays(2));
 
         Assert.Contains("Stage(s) s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ... (29 in all) had fewer than", forecast.Reason, StringComparison.Ordinal);
+        // The structured limitation names every one of them, in pipeline order.
+        var sparse = Assert.Single(forecast.Limitations, l => l.Kind == FunnelMetrics.Forecasting.ForecastLimitationKind.SparseHistory && l.Owner is null);
+        Assert.Equal(Enumerable.Range(0, 29).Select(i => new StageId($"s{i}")), sparse.Stages);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public static class StuckStagesCalculator
             var byP90 = Bound(b.Stage.Current.P90).CompareTo(Bound(a.Stage.Current.P90));
             return byP90 != 0 ? byP90 : a.Index.CompareTo(b.Index);
         });
-        return [.. stages.Select((x, i) => x.Stage with { Rank = i + 1 })];
+        return [.. stages.Select((x, i) => x.Stage.WithRank(i + 1))];
     }
 
     private static TimeSpan Bound(DurationEstimate estimate) => estimate.Value ?? estimate.MoreThan ?? TimeSpan.Zero;

@@ -1,14 +1,24 @@
 using System.Text.Json;
 using FunnelMetrics.Import;
 using FunnelMetrics.Samples.Dashboard;
-using FunnelMetrics.Tests.Docs;
 using Spectre.Console.Testing;
 
-namespace FunnelMetrics.Tests.Samples;
+namespace FunnelMetrics.Samples.Dashboard.Tests;
 
 public sealed class DashboardSampleTests
 {
-    private static readonly string Data = Path.Combine(DocsJsonExamplesTests.RepositoryRoot(), "samples", "FunnelMetrics.Samples.Dashboard", "data");
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FunnelMetrics.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("FunnelMetrics.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static readonly string Data = Path.Combine(RepositoryRoot(), "samples", "FunnelMetrics.Samples.Dashboard", "data");
 
     private static DashboardRun Run(string? input = null, string? pipeline = null, string? stages = null, string? asOf = null, string? owner = null, string timeZone = "UTC", bool json = true) =>
         new(input, pipeline, stages, null, asOf, owner, timeZone, null, json, 50);

@@ -1,7 +1,7 @@
 using FunnelMetrics.Benchmarks;
 using FunnelMetrics.Metrics;
 
-namespace FunnelMetrics.Tests.Benchmarks;
+namespace FunnelMetrics.Benchmarks.Tests;
 
 /// <summary>The benchmarks compare equal work: on a generated history, the naive LINQ and DuckDB baselines give the library's figures.</summary>
 public sealed class BaselineAgreementTests

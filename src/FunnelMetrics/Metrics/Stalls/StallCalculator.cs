@@ -84,8 +84,8 @@ public static class StallCalculator
 
     /// <summary>
     /// The stalled clients after the events at or before <paramref name="cut"/>, idle times measured up to <paramref name="asOf"/>:
-    /// both the same instant for <see cref="Compute"/>; the
-    /// instant before a window's end and its end for the end of a window, whose events are those before its end.
+    /// both the same instant for <see cref="Compute"/>; for the end of a window, whose events are those before its end, the
+    /// tick before the end and the end.
     /// </summary>
     internal static StalledClients ComputeCore(FunnelEventLog log, long cut, DateTimeOffset asOf, StallOptions settings, FunnelFilter filter)
     {

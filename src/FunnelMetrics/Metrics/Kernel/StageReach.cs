@@ -104,7 +104,7 @@ internal sealed class StageReach
 
     /// <summary>
     /// Per owner (who first reached the stage) and stage: the clients who first reached it in [lo, hi) and, of them, those
-    /// who passed it by <paramref name="cut"/>. One pass for every owner at once.
+    /// who passed it by <paramref name="cut"/> (inclusive: the events at or before it are read). One pass for every owner at once.
     /// </summary>
     public static (int[,] Cohort, int[,] Advanced) CohortsByOwner(FunnelEventLog log, long lo, long hi, long cut, bool passSkipped, bool[] clientMask)
     {

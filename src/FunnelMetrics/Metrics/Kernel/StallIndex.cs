@@ -97,13 +97,13 @@ internal sealed class StallIndex
         new(pipeline, clock, thresholds, owners, 0, entryOf);
 
     /// <summary>
-    /// The index at <paramref name="asOf"/> of the clients of <paramref name="clientMask"/> open after their last event at
-    /// or before it, with an owner of <paramref name="ownerMask"/> then.
+    /// The index at <paramref name="asOf"/> (idle times measured up to it) of the clients of <paramref name="clientMask"/>
+    /// open after their last event at or before <paramref name="cut"/>, with an owner of <paramref name="ownerMask"/> then:
+    /// <paramref name="cut"/> is <paramref name="asOf"/> for an instant, the tick before for the end of a window.
     /// </summary>
-    public static StallIndex Fold(FunnelEventLog log, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds)
+    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds)
     {
         var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf);
-        var cut = asOf.UtcTicks;
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])

@@ -8,7 +8,11 @@ internal static class StallThresholds
     /// time in stage (Kaplan–Meier over every client's visits up to the instant, when enough have completed and the
     /// estimate reaches the percentile), the default.
     /// </summary>
-    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, DateTimeOffset asOf, StallSettings settings)
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="cut">The history is the events at or before this (UTC ticks).</param>
+    /// <param name="measuredAt">Visits still running are measured up to this (UTC ticks).</param>
+    /// <param name="settings">The threshold sources, checked.</param>
+    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, long cut, long measuredAt, StallOptions settings)
     {
         var pipeline = log.Pipeline;
         VisitSample? history = null;
@@ -29,13 +33,13 @@ internal static class StallThresholds
                     continue;
                 }
 
-                if (settings.StageThresholds.TryGetValue(stage.Key, out var configured))
+                if (settings.StageThresholds.TryGetValue(stage.Key.Value, out var configured))
                 {
                     thresholds.Add(new StallThreshold(stage.Key, configured, StallThresholdSource.Settings));
                     continue;
                 }
 
-                history ??= VisitSample.Collect(log, asOf.UtcTicks, long.MinValue, log.AllClientsMask, log.AllOwnersMask, perClient: false);
+                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false);
                 if (history.Completed[s] >= settings.MinimumVisits
                     && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                     && statistical > TimeSpan.Zero)

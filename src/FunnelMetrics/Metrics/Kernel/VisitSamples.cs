@@ -17,11 +17,12 @@ internal interface IVisitSink
 internal static class VisitFold
 {
     /// <summary>
-    /// Feeds <paramref name="sink"/> the visits in the events up to <paramref name="cut"/> of the clients of
+    /// Feeds <paramref name="sink"/> the visits in the events at or before <paramref name="cut"/> of the clients of
     /// <paramref name="clientMask"/> that began at or after <paramref name="from"/>, with an owner of
-    /// <paramref name="ownerMask"/> on the transition that began them; an open visit lasts until the cut.
+    /// <paramref name="ownerMask"/> on the transition that began them; a visit still running is measured up to
+    /// <paramref name="measuredAt"/>.
     /// </summary>
-    public static void Fold<TSink>(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, TSink sink)
+    public static void Fold<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink)
         where TSink : struct, IVisitSink
     {
         for (var c = 0; c < clientMask.Length; c++)
@@ -36,7 +37,7 @@ internal static class VisitFold
             {
                 if (visit.EnteredAt >= from && history.Owner(visit.Entered) is var owner && ownerMask[owner])
                 {
-                    sink.Add(visit.Stage, owner, visit.Duration(cut), !visit.IsOpen);
+                    sink.Add(visit.Stage, owner, visit.Duration(measuredAt), !visit.IsOpen);
                 }
             }
 
@@ -74,13 +75,16 @@ internal sealed class VisitSample : IDisposable
     /// <summary>Per stage, each client's total time in it over its visits; empty unless collected with per-client totals.</summary>
     public PooledLongBuffer[] PerClient { get; }
 
-    /// <summary>The visits of the clients of the masks in the events up to <paramref name="cut"/>, begun at or after <paramref name="from"/> (see <see cref="VisitFold"/>).</summary>
-    public static VisitSample Collect(FunnelEventLog log, long cut, long from, bool[] clientMask, bool[] ownerMask, bool perClient)
+    /// <summary>
+    /// The visits begun at or after <paramref name="from"/> in the events at or before <paramref name="cut"/> of the clients
+    /// of the masks, running ones measured up to <paramref name="measuredAt"/> (see <see cref="VisitFold"/>).
+    /// </summary>
+    public static VisitSample Collect(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, bool perClient)
     {
         var stageCount = log.Pipeline.Stages.Count;
         var sample = new VisitSample(stageCount);
         var sink = new Sink(sample, perClient ? new long[stageCount] : null, new bool[stageCount]);
-        VisitFold.Fold(log, cut, from, clientMask, ownerMask, sink);
+        VisitFold.Fold(log, from, cut, measuredAt, clientMask, ownerMask, sink);
         return sample;
     }
 
@@ -146,13 +150,14 @@ internal sealed class VisitSample : IDisposable
 internal static class OwnerVisits
 {
     /// <summary>
-    /// Observation keys (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in [<paramref name="from"/>,
-    /// <paramref name="cut"/>] by any owner, in one pass for every owner; null where none.
+    /// Observation keys (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in <paramref name="window"/> by
+    /// any owner, from the events before its end, running visits measured up to its end; in one pass for every owner, null
+    /// where none.
     /// </summary>
-    public static List<long>[,] Collect(FunnelEventLog log, long cut, long from, bool[] clientMask)
+    public static List<long>[,] Collect(FunnelEventLog log, TimeWindow window, bool[] clientMask)
     {
         var sink = new Sink(new List<long>[log.OwnerCount, log.Pipeline.Stages.Count]);
-        VisitFold.Fold(log, cut, from, clientMask, log.AllOwnersMask, sink);
+        VisitFold.Fold(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, clientMask, log.AllOwnersMask, sink);
         return sink.Observations;
     }
 

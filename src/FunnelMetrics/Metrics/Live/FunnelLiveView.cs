@@ -8,8 +8,9 @@ namespace FunnelMetrics.Metrics;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: apply events from one thread, or guard the view with a lock. Each event must be its client's next
-/// one (sequence and time order); the view trusts its kind as <see cref="ClientState.Apply"/> does, so feed it events the
-/// recorder accepted.
+/// one (sequence and time order) and allowed by the client's state and the stage order (the model's one rule table, as
+/// <see cref="FunnelEventLog.Build"/> checks it); an event that is not is refused with a
+/// <see cref="FunnelHistoryException"/> naming the rule, and the view is unchanged.
 /// </remarks>
 public sealed class FunnelLiveView
 {
@@ -41,14 +42,15 @@ public sealed class FunnelLiveView
     /// <summary>Creates a view from a history, as of an instant: thresholds from <see cref="StallCalculator.Thresholds"/> at that instant, state after every event up to it.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: later events of the log are not applied.</param>
-    /// <param name="settings">The stall clock and threshold sources; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The stall clock and threshold sources (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <returns>The view; apply newer events with <see cref="Apply"/>.</returns>
-    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallSettings? settings = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.Percentile</c>.</exception>
+    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= StallSettings.Default;
-        var view = new FunnelLiveView(log.Pipeline, StallThresholds.Of(log, asOf, settings), settings.Clock, OwnerTable.Of(log));
+        var settings = StallOptions.Check(options, nameof(options));
         var cut = asOf.UtcTicks;
+        var view = new FunnelLiveView(log.Pipeline, StallThresholds.Of(log, cut, cut, settings), settings.Clock, OwnerTable.Of(log));
         long? latest = null;
         for (var c = 0; c < log.ClientCount; c++)
         {
@@ -61,28 +63,21 @@ public sealed class FunnelLiveView
             }
 
             // The client's state after its last event, read as the batch calculators read it (the view's owner indexes are the log's).
+            var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
             var state = view._clients[client] with
             {
-                Owner = history.Owner(last),
+                Owner = log.OwnerAt(history.Owner(last)),
+                OwnerIndex = history.Owner(last),
                 Stage = (short)history.Stage(last),
                 Status = history.Status(last),
                 Version = last + 1,
                 LastEventAt = history.Ticks(last),
+                VisitStart = visit >= 0 ? history.Ticks(visit) : 0,
+                LastTouch = touch >= 0 ? history.Ticks(touch) : 0,
             };
-            if (state.Status == ClientStatus.Open)
-            {
-                var entry = StallIndex.Entry(history, last);
-                state = state with { VisitStart = entry.VisitStart, LastTouch = entry.LastTouch };
-                view._stalls.Move(client, default, false, entry, true);
-            }
-            else
-            {
-                var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
-                state = state with { VisitStart = visit >= 0 ? history.Ticks(visit) : 0, LastTouch = touch >= 0 ? history.Ticks(touch) : 0 };
-            }
-
             view._clients[client] = state;
-            view._counts.Add(state.Owner, view.Bucket(state), 1);
+            view._counts.Add(state.OwnerIndex, view.Bucket(state), 1);
+            view._stalls.Move(client, default, false, Entry(state), state.Status == ClientStatus.Open);
             view.EventsApplied += last + 1;
             latest = latest is { } l && l >= state.LastEventAt ? l : state.LastEventAt;
         }
@@ -110,9 +105,14 @@ public sealed class FunnelLiveView
         AddClient(client);
     }
 
-    /// <summary>Applies a client's next event.</summary>
-    /// <param name="clientEvent">The event: of a client added before, with sequence one more than the last applied, not earlier than it.</param>
-    /// <exception cref="ArgumentException">The event is not its client's next event, or its client or stage is unknown.</exception>
+    /// <summary>Applies a client's next event, after checking it against the model's rule table as the log's build does.</summary>
+    /// <param name="clientEvent">The event: of a client added before, with sequence one more than the last applied, not earlier than it, and allowed by the client's state.</param>
+    /// <exception cref="FunnelHistoryException">
+    /// The event is not its client's next event, names a stage the pipeline does not have, or cannot follow the client's
+    /// state (the table's rule, the stage order, the owner); <see cref="FunnelHistoryException.Rule"/> names the rule.
+    /// The view is unchanged.
+    /// </exception>
+    /// <exception cref="ArgumentException">The event's client is not in the view.</exception>
     public void Apply(ClientEvent clientEvent)
     {
         ArgumentNullException.ThrowIfNull(clientEvent);
@@ -122,18 +122,30 @@ public sealed class FunnelLiveView
         }
 
         var state = _clients[c];
-        if (clientEvent.Sequence != state.Version + 1 || clientEvent.OccurredAt.UtcTicks < state.LastEventAt)
+        if (clientEvent.Sequence != state.Version + 1)
         {
-            throw new ArgumentException($"Event '{clientEvent.Id}' (#{clientEvent.Sequence}, {clientEvent.OccurredAt:O}) is not the next event of client '{clientEvent.ClientId}', which is at version {state.Version}.", nameof(clientEvent));
+            throw TransitionRules.SequenceBroken(clientEvent, state.Version + 1, nameof(clientEvent));
         }
 
-        var (kind, stage, status) = clientEvent switch
+        if (clientEvent.OccurredAt.UtcTicks < state.LastEventAt)
         {
-            StageTransition { Kind: TransitionKind.Lost } => (EventKind.Lost, state.Stage, ClientStatus.Lost),
-            StageTransition t => ((EventKind)t.Kind, (short)Stage(t.ToStage!.Value, clientEvent), t.ToStage == _pipeline.WonStage ? ClientStatus.Won : ClientStatus.Open),
-            ClientActivity => (EventKind.Activity, state.Stage, state.Status),
-            _ => (EventKind.Reassigned, state.Stage, state.Status),
-        };
+            throw TransitionRules.InstantBroken(clientEvent, state.Version == 0, new DateTimeOffset(state.LastEventAt, TimeSpan.Zero), nameof(clientEvent));
+        }
+
+        var (kind, stage, status) = (EventKind.Reassigned, state.Stage, state.Status);
+        switch (clientEvent)
+        {
+            case StageTransition t:
+                status = TransitionRules.Follow(_pipeline, state.Status, state.Stage, t, nameof(clientEvent), out var to);
+                (kind, stage) = ((EventKind)t.Kind, (short)to);
+                break;
+            case ClientActivity:
+                kind = EventKind.Activity;
+                break;
+            case OwnerReassignment r when r.PreviousOwner != state.Owner:
+                throw TransitionRules.OwnerBroken(r, state.Owner, nameof(clientEvent));
+        }
+
         ApplyCore(c, kind, stage, status, clientEvent.Owner, clientEvent.OccurredAt.UtcTicks);
     }
 
@@ -150,11 +162,8 @@ public sealed class FunnelLiveView
     /// <returns>The stalled clients, as <see cref="StallCalculator.Compute"/> gives them with the same thresholds.</returns>
     public StalledClients Stalled(DateTimeOffset asOf) => _stalls.Shape(asOf);
 
-    private int Stage(StageId stage, ClientEvent clientEvent)
-    {
-        var index = _pipeline.IndexOf(stage);
-        return index >= 0 ? index : throw new ArgumentException($"Event '{clientEvent.Id}' of client '{clientEvent.ClientId}' moves to stage '{stage}', which pipeline '{_pipeline.Id}' does not have.", nameof(clientEvent));
-    }
+    /// <summary>The client's entry in the stall index, meaningful while it is open.</summary>
+    private static StallEntry Entry(in LiveClient client) => new(client.Client, client.OwnerIndex, client.Stage, client.VisitStart, client.LastTouch);
 
     private int AddClient(Client client)
     {
@@ -164,7 +173,7 @@ public sealed class FunnelLiveView
         }
 
         _index.Add(client.Id, _clients.Count);
-        _clients.Add(new LiveClient(client) { Owner = _owners.IndexOf(client.Owner), Stage = FunnelEventLog.NoStage, Status = ClientStatus.NotEntered, LastEventAt = client.CreatedAt.UtcTicks });
+        _clients.Add(new LiveClient(client) { Owner = client.Owner, OwnerIndex = _owners.IndexOf(client.Owner), Stage = FunnelEventLog.NoStage, Status = ClientStatus.NotEntered, LastEventAt = client.CreatedAt.UtcTicks });
         return _clients.Count - 1;
     }
 
@@ -174,7 +183,8 @@ public sealed class FunnelLiveView
         var before = _clients[c];
         var after = before with
         {
-            Owner = _owners[before.Owner] == owner ? before.Owner : _owners.IndexOf(owner),
+            Owner = owner,
+            OwnerIndex = owner == before.Owner ? before.OwnerIndex : _owners.IndexOf(owner),
             Stage = stage,
             Status = status,
             Version = before.Version + 1,
@@ -183,10 +193,9 @@ public sealed class FunnelLiveView
             LastTouch = kind.IsTouch() ? at : before.LastTouch,
         };
 
-        _counts.Add(before.Owner, Bucket(before), -1);
-        _counts.Add(after.Owner, Bucket(after), +1);
+        _counts.Add(before.OwnerIndex, Bucket(before), -1);
+        _counts.Add(after.OwnerIndex, Bucket(after), +1);
         _stalls.Move(c, Entry(before), before.Status == ClientStatus.Open, Entry(after), after.Status == ClientStatus.Open);
-
         _clients[c] = after;
         EventsApplied++;
         if (LastEventAt is not { } last || at > last.UtcTicks)
@@ -194,9 +203,6 @@ public sealed class FunnelLiveView
             LastEventAt = new DateTimeOffset(at, TimeSpan.Zero);
         }
     }
-
-    /// <summary>The client's entry in the stall index, meaningful while it is open.</summary>
-    private static StallEntry Entry(in LiveClient client) => new(client.Client, client.Owner, client.Stage, client.VisitStart, client.LastTouch);
 
     /// <summary>The client's count bucket: its stage, the lost bucket, or -1 before its entry.</summary>
     private int Bucket(in LiveClient client) => client.Status switch
@@ -209,8 +215,10 @@ public sealed class FunnelLiveView
     /// <summary>One client's state in the view.</summary>
     private record struct LiveClient(Client Client)
     {
+        public OwnerId Owner { get; init; }
+
         /// <summary>The owner's index in the view's owner table.</summary>
-        public int Owner { get; init; }
+        public int OwnerIndex { get; init; }
 
         public short Stage { get; init; }
 

@@ -9,7 +9,7 @@ internal interface IVisitSink
     /// <summary>One visit of <paramref name="stage"/>, begun by <paramref name="owner"/>: completed, or open and censored at the cut.</summary>
     void Add(int stage, int owner, long duration, bool completed);
 
-    /// <summary>The current client's visits are all in.</summary>
+    /// <summary>The current client's visits are all in (called only after a client with at least one).</summary>
     void EndClient();
 }
 
@@ -33,15 +33,20 @@ internal static class VisitFold
             }
 
             var history = log.History(c);
+            var any = false;
             foreach (var visit in history.Visits(history.LastAtOrBefore(cut)))
             {
                 if (visit.EnteredAt >= from && history.Owner(visit.Entered) is var owner && ownerMask[owner])
                 {
                     sink.Add(visit.Stage, owner, visit.Duration(measuredAt), !visit.IsOpen);
+                    any = true;
                 }
             }
 
-            sink.EndClient();
+            if (any)
+            {
+                sink.EndClient();
+            }
         }
     }
 }

@@ -1,0 +1,106 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace FunnelMetrics.Benchmarks.Compare;
+
+/// <summary>
+/// Runs every calculation before (the baseline commit) and after (the working tree) in one BenchmarkDotNet run, in
+/// process (the history is generated, mapped and checked once), and prints the summary and a Before/After table.
+/// Usually started by <c>benchmarks/compare.sh</c>.
+/// </summary>
+public static class Program
+{
+    /// <summary>The largest slowdown the issue allows a calculator.</summary>
+    private const double Tolerance = 1.05;
+
+    /// <summary>
+    /// Arguments: <c>--quick</c> for a smoke run (one warm-up and three measured single invocations a benchmark,
+    /// no statistics worth quoting); anything else goes to BenchmarkDotNet (<c>--filter '*Forecast*'</c>; all by default).
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        args = [.. args.Where(a => a != "--quick")];
+        if (!args.Contains("--filter"))
+        {
+            args = [.. args, "--filter", "*"];
+        }
+
+        var job = quick
+            ? Job.Default.WithId("Quick").WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1)
+            : Job.Default.WithId("Compare");
+        var config = DefaultConfig.Instance
+            .AddJob(job.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true)))
+            .WithOptions(ConfigOptions.JoinSummary);
+
+        Console.WriteLine($"// Compare: before = FunnelMetrics at {BeforeSide.Commit} (FunnelMetrics.Baseline), after = src/FunnelMetrics in the working tree; {Sides.Transitions:N0} transitions{(quick ? "; quick smoke run" : "")}");
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToArray();
+        foreach (var summary in summaries)
+        {
+            PrintRatios(summary);
+        }
+
+        return summaries.Length == 0 || summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+
+    /// <summary>One line per calculation: the two means, After/Before, the allocations, and whether After is within 5%.</summary>
+    private static void PrintRatios(Summary summary)
+    {
+        var rows = summary.Reports
+            .Where(r => r.Success && r.ResultStatistics is not null)
+            .GroupBy(r => r.BenchmarkCase.Descriptor.Type.Name)
+            .Select(g => (
+                Name: g.Key,
+                Before: g.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == "Before"),
+                After: g.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == "After")))
+            .Where(r => r.Before is not null && r.After is not null)
+            .ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine($"Before: FunnelMetrics at {BeforeSide.Commit}; after: the working tree. {Sides.Transitions:N0} transitions. Within 5%: after mean <= 1.05 x before mean.");
+        Console.WriteLine();
+        Console.WriteLine("| Calculation | Before | After | After/Before | Allocated before | Allocated after | Within 5% |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        var slower = 0;
+        foreach (var (name, before, after) in rows)
+        {
+            var ratio = after!.ResultStatistics!.Mean / before!.ResultStatistics!.Mean;
+            var ok = ratio <= Tolerance;
+            slower += ok ? 0 : 1;
+            Console.WriteLine(string.Create(c, $"| {name} | {Time(before.ResultStatistics.Mean)} | {Time(after.ResultStatistics.Mean)} | {ratio:F2} | {Bytes(before, summary)} | {Bytes(after, summary)} | {(ok ? "yes" : "**no**")} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(slower == 0 ? "No calculation is more than 5% slower after." : $"{slower} calculation(s) more than 5% slower after.");
+    }
+
+    private static string Time(double nanoseconds) => nanoseconds switch
+    {
+        >= 1e9 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e9:F2} s"),
+        >= 1e6 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:F2} ms"),
+        >= 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:F2} us"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:F0} ns"),
+    };
+
+    private static string Bytes(BenchmarkReport report, Summary summary)
+    {
+        _ = summary;
+        var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+        return bytes switch
+        {
+            null => "?",
+            >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes.Value / 1048576.0:F2} MB"),
+            >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes.Value / 1024.0:F1} KB"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{bytes.Value} B"),
+        };
+    }
+}

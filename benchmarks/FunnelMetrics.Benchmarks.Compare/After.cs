@@ -60,7 +60,7 @@ public sealed class AfterSide : ISide
     public object FlowLedger() => FlowLedgerCalculator.Compute(_log, Windows.LedgerFirst, Windows.LedgerLast, "UTC");
 
     /// <inheritdoc/>
-    public object OwnerBreakdown() => FunnelBreakdowns.ByOwner(_log, f => VelocityCalculator.Compute(_log, Windows.MonthStart, Windows.AsOf, f));
+    public object OwnerBreakdown() => FunnelBreakdowns.ByOwner(_log, f => StageCountsCalculator.Compute(_log, Windows.AsOf, f));
 
     /// <inheritdoc/>
     public object Forecast() => ForecastCalculator.Compute(_log, Windows.AsOf, horizonEnd: Windows.HorizonEnd);
@@ -180,10 +180,11 @@ public sealed class AfterSide : ISide
             f.Add($"{key}.owners", d.ByOwner.Count);
         }
 
-        var byOwner = (IReadOnlyList<Breakdown<Velocity>>)OwnerBreakdown();
+        var byOwner = (IReadOnlyList<Breakdown<StageCounts>>)OwnerBreakdown();
         f.Add("ownerBreakdown.groups", byOwner.Count);
-        f.Add("ownerBreakdown.forwardMoves", byOwner.Sum(g => g.Result.Stages.Sum(s => s.ForwardMoves)));
-        f.Add("ownerBreakdown.cycles", byOwner.Sum(g => g.Result.CycleTime.Count));
+        f.Add("ownerBreakdown.inWork", byOwner.Sum(g => g.Result.InWork));
+        f.Add("ownerBreakdown.won", byOwner.Sum(g => g.Result.Won));
+        f.Add("ownerBreakdown.firstOwnerInWork", byOwner.Count > 0 ? byOwner[0].Result.InWork : null);
 
         var forecast = (Forecast)Forecast();
         f.Add("forecast.openClients", forecast.OpenClients);

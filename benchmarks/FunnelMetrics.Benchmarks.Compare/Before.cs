@@ -64,7 +64,7 @@ public sealed class BeforeSide : ISide
     public object FlowLedger() => BM.FlowLedgerCalculator.Compute(_log, Windows.LedgerFirst, Windows.LedgerLast, "UTC");
 
     /// <inheritdoc/>
-    public object OwnerBreakdown() => BM.FunnelBreakdowns.ByOwner(_log, f => BM.VelocityCalculator.Compute(_log, Windows.MonthStart, Windows.AsOf, f));
+    public object OwnerBreakdown() => BM.FunnelBreakdowns.ByOwner(_log, f => BM.StageCountsCalculator.Compute(_log, Windows.AsOf, f));
 
     /// <inheritdoc/>
     public object Forecast() => BF.ForecastCalculator.Compute(_log, Windows.AsOf, horizonEnd: Windows.HorizonEnd);
@@ -184,10 +184,11 @@ public sealed class BeforeSide : ISide
             f.Add($"{key}.owners", d.ByOwner.Count);
         }
 
-        var byOwner = (IReadOnlyList<BM.Breakdown<BM.Velocity>>)OwnerBreakdown();
+        var byOwner = (IReadOnlyList<BM.Breakdown<BM.StageCounts>>)OwnerBreakdown();
         f.Add("ownerBreakdown.groups", byOwner.Count);
-        f.Add("ownerBreakdown.forwardMoves", byOwner.Sum(g => g.Result.Stages.Sum(s => s.ForwardMoves)));
-        f.Add("ownerBreakdown.cycles", byOwner.Sum(g => g.Result.CycleTime.Count));
+        f.Add("ownerBreakdown.inWork", byOwner.Sum(g => g.Result.InWork));
+        f.Add("ownerBreakdown.won", byOwner.Sum(g => g.Result.Won));
+        f.Add("ownerBreakdown.firstOwnerInWork", byOwner.Count > 0 ? byOwner[0].Result.InWork : null);
 
         var forecast = (BF.Forecast)Forecast();
         f.Add("forecast.openClients", forecast.OpenClients);

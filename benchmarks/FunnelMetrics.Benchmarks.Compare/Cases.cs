@@ -93,7 +93,7 @@ public class FlowLedger : Comparison
     public object After() => Sides.After.FlowLedger();
 }
 
-/// <summary>A breakdown per owner: 30-day velocity for each of the 200 owners.</summary>
+/// <summary>A breakdown per owner: stage counts for each of the 200 owners.</summary>
 public class OwnerBreakdown : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -133,7 +133,6 @@ public class LiveViewApply : Comparison
 /// <summary>FunnelAnalytics over the in-memory store: read the pipeline's history, build the log, compute stage counts.</summary>
 public class AnalyticsStageCounts : Comparison
 {
-    [GlobalSetup]
     public override void Setup() => Sides.FillStores();
 
     [Benchmark(Baseline = true)]

@@ -33,7 +33,7 @@ public interface ISide
     /// <summary>The daily flow ledger of the 30 days up to <see cref="Windows.AsOf"/>, in UTC.</summary>
     object FlowLedger();
 
-    /// <summary>Velocity over the 30 days before <see cref="Windows.AsOf"/>, per owner (the breakdown of docs/metrics.md).</summary>
+    /// <summary>Stage counts as of <see cref="Windows.AsOf"/>, per owner (one stage-count pass per owner, under the owner's filter).</summary>
     object OwnerBreakdown();
 
     /// <summary>The forecast with default settings and a horizon at <see cref="Windows.HorizonEnd"/>.</summary>
@@ -67,7 +67,7 @@ public static class Windows
     /// <summary>90 days before <see cref="AsOf"/>: conversion cohorts and velocity from here.</summary>
     public static DateTimeOffset QuarterStart { get; } = AsOf.AddDays(-90);
 
-    /// <summary>30 days before <see cref="AsOf"/>: the live view's start and the owner breakdown's window.</summary>
+    /// <summary>30 days before <see cref="AsOf"/>: the live view's start.</summary>
     public static DateTimeOffset MonthStart { get; } = AsOf.AddDays(-30);
 
     /// <summary>The stuck-stage period.</summary>

@@ -4,7 +4,7 @@
 # Before/After table that says whether any calculator is more than 5% slower.
 # Usage: benchmarks/compare.sh [--quick] [--baseline <commit>] [--transitions <n>] [BenchmarkDotNet arguments...]
 #   --quick          a smoke run: two warm-ups and three single invocations a benchmark (proves both sides run and
-#                    agree; its ratios are rough). Without it, BenchmarkDotNet's default job: about 15-30 minutes.
+#                    agree; its ratios are rough). Without it, BenchmarkDotNet's default job (at most 40 iterations): roughly 15-30 minutes.
 #   --baseline <c>   the commit to compare against (default 2f25a5a, main before the issue 12 redesign); a commit id,
 #                    as the extracted source is cached per name under benchmarks/FunnelMetrics.Baseline/obj/baseline/.
 #   --transitions n  the history's size (default 1000000).

@@ -5,15 +5,24 @@ namespace FunnelMetrics.Benchmarks.Compare.Cases;
 /// <summary>
 /// One class per calculation: <c>Before</c> (the baseline commit, the Ratio column's 1.00) and <c>After</c> (the
 /// working tree) over the same history with the same arguments. The calls themselves are in Before.cs and After.cs.
+/// Each class has its own category: the joined summary groups by category, so each Ratio is against its class's Before.
 /// </summary>
 [MemoryDiagnoser]
 public abstract class Comparison
 {
     [GlobalSetup]
-    public virtual void Setup() => Sides.Load();
+    public void Setup()
+    {
+        Load();
+        Sides.CollectGarbage();
+    }
+
+    /// <summary>Loads what the class needs (the sides, once per process).</summary>
+    protected virtual void Load() => Sides.Load();
 }
 
 /// <summary>Building the log from the generated clients and events.</summary>
+[BenchmarkCategory("LogBuild")]
 public class LogBuild : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -24,6 +33,7 @@ public class LogBuild : Comparison
 }
 
 /// <summary>Stage counts.</summary>
+[BenchmarkCategory("StageCounts")]
 public class StageCounts : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -34,6 +44,7 @@ public class StageCounts : Comparison
 }
 
 /// <summary>Time in stage.</summary>
+[BenchmarkCategory("TimeInStage")]
 public class TimeInStage : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -44,6 +55,7 @@ public class TimeInStage : Comparison
 }
 
 /// <summary>Conversion of 90 days of cohorts.</summary>
+[BenchmarkCategory("Conversion")]
 public class Conversion : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -54,6 +66,7 @@ public class Conversion : Comparison
 }
 
 /// <summary>Velocity over 90 days.</summary>
+[BenchmarkCategory("Velocity")]
 public class Velocity : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -64,6 +77,7 @@ public class Velocity : Comparison
 }
 
 /// <summary>Stalled clients under fixed thresholds.</summary>
+[BenchmarkCategory("StalledClients")]
 public class StalledClients : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -74,6 +88,7 @@ public class StalledClients : Comparison
 }
 
 /// <summary>The stuck-stage ranking over 30 days.</summary>
+[BenchmarkCategory("StuckStages")]
 public class StuckStages : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -84,6 +99,7 @@ public class StuckStages : Comparison
 }
 
 /// <summary>The daily flow ledger over 30 days.</summary>
+[BenchmarkCategory("FlowLedger")]
 public class FlowLedger : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -94,6 +110,7 @@ public class FlowLedger : Comparison
 }
 
 /// <summary>A breakdown per owner: stage counts for each of the 200 owners.</summary>
+[BenchmarkCategory("OwnerBreakdown")]
 public class OwnerBreakdown : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -104,6 +121,7 @@ public class OwnerBreakdown : Comparison
 }
 
 /// <summary>The forecast, default settings, 30-day horizon, team and owners.</summary>
+[BenchmarkCategory("Forecast")]
 public class Forecast : Comparison
 {
     [Benchmark(Baseline = true)]
@@ -115,6 +133,7 @@ public class Forecast : Comparison
 
 /// <summary>The live view: the last month's events applied one by one to a view made at the month's start (made per iteration, not timed).</summary>
 [InvocationCount(1, 1)]
+[BenchmarkCategory("LiveViewApply")]
 public class LiveViewApply : Comparison
 {
     [IterationSetup(Target = nameof(Before))]
@@ -131,9 +150,10 @@ public class LiveViewApply : Comparison
 }
 
 /// <summary>FunnelAnalytics over the in-memory store: read the pipeline's history, build the log, compute stage counts.</summary>
+[BenchmarkCategory("AnalyticsStageCounts")]
 public class AnalyticsStageCounts : Comparison
 {
-    public override void Setup() => Sides.FillStores();
+    protected override void Load() => Sides.FillStores();
 
     [Benchmark(Baseline = true)]
     public object Before() => Sides.Before.AnalyticsStageCounts();

@@ -30,16 +30,18 @@ public static class Program
             args = [.. args, "--filter", "*"];
         }
 
-        // The heap holds both sides' histories and logs (about 1.5 GB at 1M transitions), so the full collection
-        // BenchmarkDotNet forces before every iteration costs about a second: collections are left to the runtime,
-        // the same way for both sides.
+        // The heap holds both sides' histories and logs (about 3 GB resident at 1M transitions), so the full
+        // collection BenchmarkDotNet forces before every iteration would cost about a second each: one runs before
+        // each benchmark instead (Comparison.Setup), and within it collections are left to the runtime. The full job stops at 40 iterations (BenchmarkDotNet's default is 100), so the
+        // second-long calculations cannot stretch a noisy run past an hour.
         var job = quick
             ? Job.Default.WithId("Quick").WithWarmupCount(2).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1).WithEvaluateOverhead(false)
-            : Job.Default.WithId("Compare");
+            : Job.Default.WithId("Compare").WithMaxIterationCount(40);
         job = job.WithGcForce(false);
         var config = DefaultConfig.Instance
             .AddJob(job.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true)))
-            .WithOptions(ConfigOptions.JoinSummary);
+            .WithOptions(ConfigOptions.JoinSummary)
+            .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
 
         Console.WriteLine($"// Compare: before = FunnelMetrics at {BeforeSide.Commit} (FunnelMetrics.Baseline), after = src/FunnelMetrics in the working tree; {Sides.Transitions:N0} transitions{(quick ? "; quick smoke run" : "")}");
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToArray();

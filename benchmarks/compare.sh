@@ -3,8 +3,8 @@
 # in one BenchmarkDotNet run, in process, at 1M transitions, and prints the summary (Ratio: After/Before) and a
 # Before/After table that says whether any calculator is more than 5% slower.
 # Usage: benchmarks/compare.sh [--quick] [--baseline <commit>] [--transitions <n>] [BenchmarkDotNet arguments...]
-#   --quick          a smoke run: two warm-ups and three single invocations a benchmark (proves both sides run and
-#                    agree; its ratios are rough). Without it, BenchmarkDotNet's default job (at most 40 iterations): roughly 15-30 minutes.
+#   --quick          a smoke run: two warm-ups and three single invocations a benchmark, tiered compilation off
+#                    (proves both sides run and agree; its ratios are rough). Without it, BenchmarkDotNet's default job (at most 40 iterations): roughly 15-30 minutes.
 #   --baseline <c>   the commit to compare against (default 2f25a5a, main before the issue 12 redesign); a commit id,
 #                    as the extracted source is cached per name under benchmarks/FunnelMetrics.Baseline/obj/baseline/.
 #   --transitions n  the history's size (default 1000000).
@@ -18,6 +18,9 @@ while (($#)); do
   case $1 in
     --baseline) baseline=$2; shift 2 ;;
     --transitions) export FUNNELMETRICS_COMPARE_TRANSITIONS=$2; shift 2 ;;
+    # Few invocations would time tier-0 code, and whichever side runs first would wait for the tier-1 compiles:
+    # a quick run compiles everything optimized at once. The full run warms up past tiering instead.
+    --quick) export DOTNET_TieredCompilation=0; args+=("$1"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done

@@ -28,8 +28,7 @@ public sealed class AfterSide : ISide
     {
         ArgumentNullException.ThrowIfNull(history);
         _pipeline = HistoryGenerator.Pipeline;
-        _clients = history.Clients;
-        _events = history.Events;
+        (_clients, _events) = Copy(history);
         _month = [.. history.Month.Select(i => _events[i])];
         _log = FunnelEventLog.Build(_pipeline, _clients, _events);
         _stalls = new StallSettings { StageThresholds = _pipeline.Stages.ToDictionary(s => s.Key, s => Windows.Threshold(s.Key.Value, s.StallThreshold)) };
@@ -237,6 +236,52 @@ public sealed class AfterSide : ISide
         f.Add($"{prefix}.openClients", velocity.SalesVelocity.OpenClients);
         f.Add($"{prefix}.winRate", velocity.SalesVelocity.WinRate);
         f.Add($"{prefix}.valuePerDay", velocity.SalesVelocity.ValuePerDay);
+    }
+
+    /// <summary>
+    /// A fresh copy of the history's clients and events, allocated as <see cref="BeforeSide"/>'s mapping allocates the
+    /// baseline's (client by client, each with its own strings: <see cref="History.Text"/>).
+    /// </summary>
+    private static (Client[] Clients, ClientEvent[] Events) Copy(History history)
+    {
+        var (source, sourceEvents) = (history.Clients, history.Events);
+        var owners = new Dictionary<string, OwnerId>(StringComparer.Ordinal);
+        OwnerId Owner(OwnerId owner)
+        {
+            if (!owners.TryGetValue(owner.Value, out var mapped))
+            {
+                mapped = new OwnerId(History.Text(owner.Value));
+                owners.Add(owner.Value, mapped);
+            }
+
+            return mapped;
+        }
+
+        var pipeline = HistoryGenerator.Pipeline;
+        var stages = pipeline.Stages.ToDictionary(s => s.Key.Value, s => s.Key, StringComparer.Ordinal);
+        var clients = new Client[source.Length];
+        var events = new ClientEvent[sourceEvents.Length];
+        var e = 0;
+        for (var c = 0; c < clients.Length; c++)
+        {
+            var client = source[c];
+            var id = new ClientId(History.Text(client.Id.Value));
+            clients[c] = new Client(id, pipeline.Id, Owner(client.Owner), client.CreatedAt, client.Value, client.Attributes.ToDictionary(a => History.Text(a.Key), a => History.Text(a.Value), StringComparer.Ordinal));
+            for (; e < events.Length && sourceEvents[e].ClientId == client.Id; e++)
+            {
+                events[e] = sourceEvents[e] switch
+                {
+                    StageTransition t => new StageTransition(
+                        new ClientEventId(History.Text(t.Id.Value)), id, pipeline.Id, t.Sequence, t.Kind, t.FromStage is { } from ? stages[from.Value] : null, t.ToStage is { } to ? stages[to.Value] : null,
+                        t.OccurredAt, t.RecordedAt, Owner(t.Owner), t.LostReason, t.Note),
+                    ClientActivity a => new ClientActivity(new ClientEventId(History.Text(a.Id.Value)), id, pipeline.Id, a.Sequence, a.OccurredAt, a.RecordedAt, Owner(a.Owner), a.Note),
+                    OwnerReassignment r => new OwnerReassignment(new ClientEventId(History.Text(r.Id.Value)), id, pipeline.Id, r.Sequence, r.OccurredAt, r.RecordedAt, Owner(r.Owner), Owner(r.PreviousOwner), r.Note),
+                    var other => throw new NotSupportedException($"Cannot copy event type {other.GetType().Name} ({other.Id})."),
+                };
+            }
+        }
+
+        return e == events.Length ? (clients, events) : throw new InvalidOperationException($"Event {e} ({sourceEvents[e].Id}) is not in its client's run: the history is not ordered by client as the clients are.");
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider

@@ -19,7 +19,8 @@ public static class Program
 
     /// <summary>
     /// Arguments: <c>--quick</c> for a smoke run (two warm-ups and three measured single invocations a benchmark:
-    /// proves both sides run and agree, its ratios are rough); anything else goes to BenchmarkDotNet (<c>--filter '*Forecast*'</c>; all by default).
+    /// proves both sides run and agree, its ratios are rough; compare.sh turns tiered compilation off for it, as so
+    /// few invocations would otherwise time tier-0 code); anything else goes to BenchmarkDotNet (<c>--filter '*Forecast*'</c>; all by default).
     /// </summary>
     public static int Main(string[] args)
     {

@@ -109,6 +109,13 @@ public sealed class History
     /// <summary>Indexes into <see cref="Events"/> of the events in (<see cref="Windows.MonthStart"/>, <see cref="Windows.AsOf"/>], in the order the live view applies them (instant, client, sequence).</summary>
     public int[] Month { get; }
 
+    /// <summary>
+    /// A copy of a string. Each side copies the generated history, client by client with its own strings, so both
+    /// sides' objects have the same layout in memory: over the generator's own objects the after side built the log
+    /// 16% faster than the before side over its mapped copy, on identical code; over two like copies, within 1%.
+    /// </summary>
+    public static string Text(string value) => new(value.AsSpan());
+
     /// <summary>Generates the history of the benchmark suite (seed 1).</summary>
     public static History Generate(int transitions)
     {

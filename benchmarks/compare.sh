@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every calculator before (the library at a baseline commit) and after (src/FunnelMetrics in the working tree)
-# in one BenchmarkDotNet run, in process, at 1M transitions, and prints the summary (Ratio: After/Before) and a
-# Before/After table that says whether any calculator is more than 5% slower.
+# in one BenchmarkDotNet run at 1M transitions, after checking that both compute the same figures, and prints the
+# summary (Ratio: After/Before) and a Before/After table that says whether any calculator is more than 5% slower.
 # Usage: benchmarks/compare.sh [--quick] [--baseline <commit>] [--transitions <n>] [BenchmarkDotNet arguments...]
-#   --quick          a smoke run: two warm-ups and three single invocations a benchmark, tiered compilation off
-#                    (proves both sides run and agree; its ratios are rough). Without it, BenchmarkDotNet's default job (at most 40 iterations): roughly 15-30 minutes.
+#   --quick          a smoke run, in one process: two warm-ups and three single invocations a benchmark, tiered
+#                    compilation off (proves both sides run and agree; its ratios are rough). Without it:
+#                    BenchmarkDotNet's default job (at most 40 iterations), a process per benchmark; roughly 20-40
+#                    minutes on an idle machine.
 #   --baseline <c>   the commit to compare against (default 2f25a5a, main before the issue 12 redesign); a commit id,
 #                    as the extracted source is cached per name under benchmarks/FunnelMetrics.Baseline/obj/baseline/.
 #   --transitions n  the history's size (default 1000000).
@@ -25,7 +27,9 @@ while (($#)); do
   esac
 done
 project=benchmarks/FunnelMetrics.Benchmarks.Compare
-dotnet build "$project" -c Release -p:BaselineCommit="$baseline" -nologo -v q -clp:ErrorsOnly
+# Exported too: the full run's benchmark processes are built by BenchmarkDotNet, which reads it from the environment.
+export BaselineCommit=$baseline
+dotnet build "$project" -c Release -nologo -v q -clp:ErrorsOnly
 artifacts=artifacts/compare
 mkdir -p "$artifacts"
 log=$artifacts/compare.log

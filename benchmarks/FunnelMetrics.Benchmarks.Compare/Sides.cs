@@ -191,11 +191,20 @@ public sealed class Figures
     private static string Calculation(string name) => name.Split('.')[0];
 }
 
-/// <summary>The two sides over one history, generated, built and checked once per process (the run is in process).</summary>
+/// <summary>
+/// The two sides over one history. <see cref="Check"/> (run by <see cref="Program"/> before any benchmark) generates
+/// the history, builds both sides and checks they compute the same figures. A quick run keeps both and times them in
+/// that process; a full run drops them and times each benchmark in a process of its own (<see cref="OneSideVariable"/>),
+/// which loads only the side it times, so both sides are timed over like heaps.
+/// </summary>
 public static class Sides
 {
+    /// <summary>Set to 1 in a full run's benchmark processes: load only the side the benchmark times.</summary>
+    public const string OneSideVariable = "FUNNELMETRICS_COMPARE_ONE_SIDE";
+
     private static readonly Lock Gate = new();
-    private static bool _storesFilled;
+    private static bool _beforeStore;
+    private static bool _afterStore;
 
     /// <summary>The history's size in transitions: <c>FUNNELMETRICS_COMPARE_TRANSITIONS</c>, 1,000,000 by default.</summary>
     public static int Transitions =>
@@ -209,30 +218,73 @@ public static class Sides
     /// <summary>The library in the working tree.</summary>
     public static AfterSide After { get; private set; } = null!;
 
-    /// <summary>Generates the history, builds both sides and checks they agree; once.</summary>
-    public static void Load()
+    /// <summary>
+    /// Generates the history, builds both sides, fills their stores and checks that every figure both name is equal,
+    /// so the times are of equal work; keeps both sides loaded when <paramref name="keep"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sides disagree.</exception>
+    public static void Check(bool keep)
     {
         lock (Gate)
         {
-            if (Before is not null)
-            {
-                return;
-            }
-
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var history = History.Generate(Transitions);
             var before = new BeforeSide(history);
             var after = new AfterSide(history);
             var compared = Figures.Check(before.Figures(), after.Figures());
+            before.FillStore();
+            after.FillStore();
+            compared += Figures.Check(before.AnalyticsFigures(), after.AnalyticsFigures());
             Console.WriteLine($"// Compare: {history.Transitions:N0} transitions, {history.Events.Length:N0} events, {history.Clients.Length:N0} clients; before and after agree on {compared} figures ({watch.Elapsed.TotalSeconds:F1} s)");
-            (Before, After) = (before, after);
+            if (keep)
+            {
+                (Before, After, _beforeStore, _afterStore) = (before, after, true, true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads what a benchmark of one side needs, once per process: in a process of its own, that side's history (and
+    /// store when <paramref name="store"/>); in a quick run's process, both sides are loaded already, by <see cref="Check"/>.
+    /// </summary>
+    public static void Load(string side, bool store)
+    {
+        lock (Gate)
+        {
+            if (Environment.GetEnvironmentVariable(OneSideVariable) != "1")
+            {
+                if (Before is null)
+                {
+                    Check(keep: true);
+                }
+
+                return;
+            }
+
+            if (side == nameof(Before))
+            {
+                Before ??= new BeforeSide(History.Generate(Transitions));
+                if (store && !_beforeStore)
+                {
+                    Before.FillStore();
+                    _beforeStore = true;
+                }
+            }
+            else
+            {
+                After ??= new AfterSide(History.Generate(Transitions));
+                if (store && !_afterStore)
+                {
+                    After.FillStore();
+                    _afterStore = true;
+                }
+            }
         }
     }
 
     /// <summary>
     /// A full, blocking, compacting collection, before each benchmark: the set-up's garbage (and the previous
-    /// benchmark's) is collected here rather than by a background collection during the next benchmark's iterations,
-    /// which would slow whichever side runs first.
+    /// benchmark's) is collected here rather than by a background collection during the benchmark's iterations.
     /// </summary>
     public static void CollectGarbage()
     {
@@ -240,24 +292,5 @@ public static class Sides
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-    }
-
-    /// <summary>Fills both sides' in-memory stores and checks the analytics agree; once.</summary>
-    public static void FillStores()
-    {
-        Load();
-        lock (Gate)
-        {
-            if (_storesFilled)
-            {
-                return;
-            }
-
-            Before.FillStore();
-            After.FillStore();
-            var compared = Figures.Check(Before.AnalyticsFigures(), After.AnalyticsFigures());
-            Console.WriteLine($"// Compare: analytics agree on {compared} figures");
-            _storesFilled = true;
-        }
     }
 }

@@ -83,7 +83,7 @@ public class TimeInStageBenchmarks : MetricBenchmark
     public object DuckDB() => DuckDb.CompletedVisits(AsOf);
 
     [Benchmark]
-    public object FunnelMetrics() => TimeInStageCalculator.Compute(Log, AsOf);
+    public object FunnelMetrics() => TimeInStageCalculator.Compute(Log, TimeWindow.Until(AsOf));
 }
 
 /// <summary>Conversion of the cohorts of the last 90 days.</summary>
@@ -98,7 +98,7 @@ public class ConversionBenchmarks : MetricBenchmark
     public object DuckDB() => DuckDb.Conversion(AsOf.AddDays(-90), AsOf, AsOf);
 
     [Benchmark]
-    public object FunnelMetrics() => ConversionCalculator.Compute(Log, AsOf.AddDays(-90), AsOf);
+    public object FunnelMetrics() => ConversionCalculator.Compute(Log, TimeWindow.Ending(AsOf, TimeSpan.FromDays(90)));
 }
 
 /// <summary>Stalled clients under fixed thresholds.</summary>
@@ -109,6 +109,9 @@ public class StalledClientsBenchmarks : MetricBenchmark
     /// <summary>Fixed thresholds: the stage's own where it sets one (the library tries it first), 14 days elsewhere.</summary>
     public static readonly IReadOnlyDictionary<StageId, TimeSpan> Thresholds = HistoryGenerator.Pipeline.Stages.ToDictionary(s => s.Key, s => s.StallThreshold ?? TimeSpan.FromDays(14));
 
+    /// <summary>The same thresholds as stall options.</summary>
+    public static readonly StallOptions ThresholdOptions = new() { StageThresholds = Thresholds.ToDictionary(kv => kv.Key.Value, kv => kv.Value) };
+
     [Benchmark(Baseline = true)]
     public object NaiveLinq() => Benchmarks.NaiveLinq.Stalled(Pipeline, Events, AsOf, Thresholds);
 
@@ -116,14 +119,14 @@ public class StalledClientsBenchmarks : MetricBenchmark
     public object DuckDB() => DuckDb.Stalled(AsOf);
 
     [Benchmark]
-    public object FunnelMetrics() => StallCalculator.Compute(Log, AsOf, new StallSettings { StageThresholds = Thresholds });
+    public object FunnelMetrics() => StallCalculator.Compute(Log, AsOf, ThresholdOptions);
 }
 
 /// <summary>The stuck-stage ranking over 30-day windows, team and owners (no naive counterpart).</summary>
 public class StuckStagesBenchmarks : MetricBenchmark
 {
     [Benchmark]
-    public object FunnelMetrics() => StuckStagesCalculator.Compute(Log, AsOf, TimeSpan.FromDays(30));
+    public object FunnelMetrics() => StuckStagesCalculator.Compute(Log, TimeWindow.Ending(AsOf, TimeSpan.FromDays(30)));
 }
 
 /// <summary>The forecast with the library's default settings and a horizon 30 days on, team and owners (no naive counterpart).</summary>
@@ -185,9 +188,9 @@ public class FullDashboardBenchmarks : MetricBenchmark
     public object FunnelMetrics() => (
         StageCountsCalculator.Compute(Log, AsOf),
         FlowLedgerCalculator.Compute(Log, DateOnly.FromDateTime(AsOf.UtcDateTime.AddDays(-29)), DateOnly.FromDateTime(AsOf.UtcDateTime), "UTC"),
-        TimeInStageCalculator.Compute(Log, AsOf),
-        ConversionCalculator.Compute(Log, AsOf.AddDays(-90), AsOf),
-        StallCalculator.Compute(Log, AsOf, new StallSettings { StageThresholds = StalledClientsBenchmarks.Thresholds }));
+        TimeInStageCalculator.Compute(Log, TimeWindow.Until(AsOf)),
+        ConversionCalculator.Compute(Log, TimeWindow.Ending(AsOf, TimeSpan.FromDays(90))),
+        StallCalculator.Compute(Log, AsOf, StalledClientsBenchmarks.ThresholdOptions));
 }
 
 /// <summary>Building the log from events already ordered per client.</summary>
@@ -211,7 +214,7 @@ public class LiveViewBenchmarks : MetricBenchmark
     }
 
     [IterationSetup(Target = nameof(ApplyMonth))]
-    public void FreshView() => _view = FunnelLiveView.Create(Log, AsOf.AddDays(-30), new StallSettings { StageThresholds = StalledClientsBenchmarks.Thresholds });
+    public void FreshView() => _view = FunnelLiveView.Create(Log, AsOf.AddDays(-30), StalledClientsBenchmarks.ThresholdOptions);
 
     /// <summary>Applies the month's events; divide the event count (reported in docs/performance.md) by the time for events per second.</summary>
     [Benchmark]
@@ -240,7 +243,7 @@ public class RecordingBenchmarks
     {
         var store = new FunnelMetrics.Storage.InMemoryFunnelStore();
         var clock = new FixedClock(HistoryGenerator.End);
-        _recorder = new FunnelMetrics.Recording.FunnelRecorder(store.Pipelines, store.Clients, store.Events, clock, Microsoft.Extensions.Options.Options.Create(new FunnelMetricsOptions()));
+        _recorder = new FunnelMetrics.Recording.FunnelRecorder(store.Pipelines, store.Clients, store.Events, clock, Microsoft.Extensions.Options.Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
         store.Pipelines.AddAsync(HistoryGenerator.Pipeline).GetAwaiter().GetResult();
         _ids = [.. Enumerable.Range(0, Clients).Select(i => new ClientId($"c{i}"))];
         foreach (var id in _ids)

@@ -21,15 +21,15 @@ public static class Profiling
         var seconds = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
         var (clients, events, log) = BenchmarkData.Get(size);
         var asOf = BenchmarkData.AsOf;
-        var thresholds = new StallSettings { StageThresholds = StalledClientsBenchmarks.Thresholds };
+        var thresholds = StalledClientsBenchmarks.ThresholdOptions;
         var month = events.Where(e => e.OccurredAt > asOf.AddDays(-30) && e.OccurredAt <= asOf).OrderBy(e => e.OccurredAt).ThenBy(e => e.ClientId).ThenBy(e => e.Sequence).ToArray();
         Action work = args[1] switch
         {
             "dashboard" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
                 FlowLedgerCalculator.Compute(log, DateOnly.FromDateTime(asOf.UtcDateTime.AddDays(-29)), DateOnly.FromDateTime(asOf.UtcDateTime), "UTC"),
-                TimeInStageCalculator.Compute(log, asOf),
-                ConversionCalculator.Compute(log, asOf.AddDays(-90), asOf),
+                TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
+                ConversionCalculator.Compute(log, TimeWindow.Ending(asOf, TimeSpan.FromDays(90))),
                 StallCalculator.Compute(log, asOf, thresholds)),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "liveview" => () =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Serialization;
 
@@ -62,7 +63,7 @@ internal static class DashboardJson
 
         writer.WriteEndArray();
         writer.WritePropertyName("flow");
-        JsonSerializer.Serialize(writer, WithoutEmptyRows(report.Flow), context.FlowLedger);
+        WriteWithoutEmptyRows(writer, report.Flow, context);
         writer.WritePropertyName("timeInStage");
         JsonSerializer.Serialize(writer, report.Speed, context.TimeInStage);
         writer.WritePropertyName("conversion");
@@ -88,19 +89,37 @@ internal static class DashboardJson
 
     /// <summary>
     /// The ledger without the rows of stages where nothing happened and no client is, per day and manager: a pipeline
-    /// of thousands of stages would otherwise write days x managers x stages rows of zeros.
+    /// of thousands of stages would otherwise write days x managers x stages rows of zeros. The ledger itself is
+    /// read-only, so its JSON is written through the context and the empty rows dropped from that.
     /// </summary>
-    private static FlowLedger WithoutEmptyRows(FlowLedger flow)
+    private static void WriteWithoutEmptyRows(Utf8JsonWriter writer, FlowLedger flow, FunnelMetricsJsonContext context)
     {
-        static IReadOnlyList<FlowRow> Rows(IReadOnlyList<FlowRow> rows) => [.. rows.Where(r => r != r with
+        static void DropEmpty(JsonNode? rows)
         {
-            Entered = 0, New = 0, Reopened = 0, AdvancedOut = 0, RegressedOut = 0, Lost = 0, ReopenedOut = 0, ReassignedIn = 0, ReassignedOut = 0, Activities = 0, CountAtEnd = 0,
-        })];
+            if (rows is JsonArray array)
+            {
+                for (var i = array.Count - 1; i >= 0; i--)
+                {
+                    // Every figure of a row is a count; the row is empty when all of them are 0.
+                    if (array[i]!.AsObject().All(p => p.Key == "stage" || p.Value!.GetValue<int>() == 0))
+                    {
+                        array.RemoveAt(i);
+                    }
+                }
+            }
+        }
 
-        return flow with
+        var ledger = JsonSerializer.SerializeToNode(flow, context.FlowLedger)!;
+        foreach (var day in ledger["days"]!.AsArray())
         {
-            Days = [.. flow.Days.Select(d => d with { Stages = Rows(d.Stages), ByOwner = [.. d.ByOwner.Select(o => o with { Stages = Rows(o.Stages) })] })],
-        };
+            DropEmpty(day!["stages"]);
+            foreach (var owner in day["byOwner"]!.AsArray())
+            {
+                DropEmpty(owner!["stages"]);
+            }
+        }
+
+        ledger.WriteTo(writer);
     }
 
     /// <summary>The manager's id, or null for the whole team.</summary>

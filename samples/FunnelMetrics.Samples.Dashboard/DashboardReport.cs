@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Forecasting;
 using FunnelMetrics.Metrics;
 
@@ -72,7 +73,6 @@ internal sealed record DashboardReport(
     {
         var filter = settings.Owner is { } owner ? new FunnelFilter { Owners = [owner] } : null;
         var asOf = settings.AsOf;
-        var stall = StallSettings.FromOptions(options);
 
         // Today and the calendar days back to the 20th working day before it.
         var firstDay = settings.Day;
@@ -85,12 +85,12 @@ internal sealed record DashboardReport(
         var monthStart = new DateOnly(settings.Day.Year, settings.Day.Month, 1);
         // The flow covers the month so far too, for the wins still missing.
         var flow = FlowLedgerCalculator.Compute(log, monthStart < firstDay ? monthStart : firstDay, settings.Day, settings.TimeZone, filter);
-        var from = asOf - SpeedWindow;
-        var speed = TimeInStageCalculator.Compute(log, asOf, from, filter);
-        var conversion = ConversionCalculator.Compute(log, from, asOf, asOf, null, options.SkippedStagesCountAsPassed, filter);
-        var velocity = VelocityCalculator.Compute(log, from, asOf, filter);
-        var stuck = StuckStagesCalculator.Compute(log, asOf, StuckPeriod, stall, options.SkippedStagesCountAsPassed, filter);
-        var stalled = StallCalculator.Compute(log, asOf, stall, filter);
+        var recent = TimeWindow.Ending(asOf, SpeedWindow);
+        var speed = TimeInStageCalculator.Compute(log, recent, filter);
+        var conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter);
+        var velocity = VelocityCalculator.Compute(log, recent, filter);
+        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, StuckPeriod), options.Stalls, options.Conversion, filter);
+        var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter);
 
         var monthTarget = settings.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
         var wonThisMonth = flow.Days.Where(d => d.Day >= monthStart).Sum(d => d.Totals.Wins);
@@ -100,7 +100,7 @@ internal sealed record DashboardReport(
         var closed = asOf >= EndOfMonth(settings.Day, settings.TimeZone);
         var forecastMonth = closed ? monthStart.AddMonths(1) : monthStart;
         var stillMissing = Math.Max(0, monthTarget - (closed ? 0 : wonThisMonth));
-        var forecast = ForecastCalculator.Compute(log, asOf, ForecastSettings.FromOptions(options), EndOfMonth(forecastMonth, settings.TimeZone), stillMissing, filter);
+        var forecast = ForecastCalculator.Compute(log, asOf, options.Forecast, EndOfMonth(forecastMonth, settings.TimeZone), stillMissing, filter);
 
         return new DashboardReport(
             log.Pipeline,
@@ -121,23 +121,14 @@ internal sealed record DashboardReport(
     public static bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
 
     /// <summary>The instant the month of <paramref name="day"/> ends in the zone (the start of the next month's first day).</summary>
-    public static DateTimeOffset EndOfMonth(DateOnly day, string timeZone) => StartOfDay(new DateOnly(day.Year, day.Month, 1).AddMonths(1), timeZone);
+    public static DateTimeOffset EndOfMonth(DateOnly day, string timeZone) =>
+        TimeZoneDays.StartOfDay(new DateOnly(day.Year, day.Month, 1).AddMonths(1), TimeZoneInfo.FindSystemTimeZoneById(timeZone));
 
-    /// <summary>The instant <paramref name="day"/> ends in the zone (the start of the next day).</summary>
-    public static DateTimeOffset EndOfDay(DateOnly day, string timeZone) => StartOfDay(day.AddDays(1), timeZone);
-
-    private static DateTimeOffset StartOfDay(DateOnly day, string timeZone)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
-        var local = day.ToDateTime(TimeOnly.MinValue);
-        while (zone.IsInvalidTime(local))
-        {
-            // Midnight skipped by a clock change (Santiago, Havana): the day starts at the first valid minute.
-            local = local.AddMinutes(1);
-        }
-
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
-    }
+    /// <summary>
+    /// The instant <paramref name="day"/> ends in the zone: the start of the next day, as the flow ledger divides days
+    /// (<see cref="TimeZoneDays"/>: after a skipped midnight, the end of the gap; of a repeated midnight, the first).
+    /// </summary>
+    public static DateTimeOffset EndOfDay(DateOnly day, string timeZone) => TimeZoneDays.Day(day, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).End;
 
     private static List<DayFigures> DayFiguresOf(FlowLedger flow)
     {
@@ -146,7 +137,7 @@ internal sealed record DashboardReport(
         var figures = new List<DayFigures> { Figures(null, today.Totals, today.Stages, previous.Select(d => (d.Totals, d.Stages)).ToList()) };
         foreach (var owner in today.ByOwner)
         {
-            var history = previous.Select(d => d.ByOwner.FirstOrDefault(o => o.Owner == owner.Owner) is { } o ? (o.Totals, o.Stages) : ((FlowTotals, IReadOnlyList<FlowRow>)?)null)
+            var history = previous.Select(d => d.ByOwner.FirstOrDefault(o => o.Owner == owner.Owner) is { } o ? (o.Totals, o.Stages) : ((FlowTotals, IReadOnlyList<StageFlow>)?)null)
                 .Where(x => x is not null).Select(x => x!.Value).ToList();
             figures.Add(Figures(owner.Owner, owner.Totals, owner.Stages, history, previous.Count));
         }
@@ -154,7 +145,7 @@ internal sealed record DashboardReport(
         return figures;
     }
 
-    private static DayFigures Figures(OwnerId? owner, FlowTotals today, IReadOnlyList<FlowRow> stages, List<(FlowTotals Totals, IReadOnlyList<FlowRow> Stages)> previous, int? days = null)
+    private static DayFigures Figures(OwnerId? owner, FlowTotals today, IReadOnlyList<StageFlow> stages, List<(FlowTotals Totals, IReadOnlyList<StageFlow> Stages)> previous, int? days = null)
     {
         // Days on which a manager had nothing to count are zeros, not missing days.
         var n = Math.Max(1, days ?? previous.Count);

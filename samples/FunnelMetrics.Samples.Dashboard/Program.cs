@@ -322,7 +322,7 @@ internal sealed record DashboardRun(
         {
             // The end of the day of the history's last event (for the demo, its last working day).
             var lastEvent = log.LastEventAt ?? throw new SetupException($"{Input ?? Database ?? "the history"}: holds no event.");
-            var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(lastEvent, zone).DateTime);
+            var last = TimeZoneDays.DateOf(lastEvent, zone);
             (day, at) = (InReadableYears(last), DashboardReport.EndOfDay(InReadableYears(last), TimeZone));
         }
         else if (DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -331,7 +331,7 @@ internal sealed record DashboardRun(
         }
         else if (CsvHistory.TryParseInstant(AsOf, out var instant))
         {
-            (day, at) = (InReadableYears(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime)), instant);
+            (day, at) = (InReadableYears(TimeZoneDays.DateOf(instant, zone)), instant);
         }
         else
         {

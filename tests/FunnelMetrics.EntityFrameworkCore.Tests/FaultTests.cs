@@ -50,7 +50,7 @@ public abstract class FaultTests(ITestDatabase database)
             new Import.ImportRecord(new ClientId($"c{i:00}"), Import.ImportAction.ReachedStage, DecisionMaker, T0, Anna),
             new Import.ImportRecord(new ClientId($"c{i:00}"), Import.ImportAction.ReachedStage, Interest, T0.AddHours(1)),
         }).ToArray();
-        Import.FunnelImporter Importer() => new(repositories.Pipelines, repositories.Clients, repositories.Events, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddDays(30)), Microsoft.Extensions.Options.Options.Create(new FunnelMetricsOptions()));
+        Import.FunnelImporter Importer() => new(repositories.Pipelines, repositories.Clients, repositories.Events, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddDays(30)), Microsoft.Extensions.Options.Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => Importer().ImportAsync(SalesId, records))));
 

@@ -8,7 +8,7 @@ namespace FunnelMetrics.Analytics;
 /// <summary>
 /// The metrics as a service, for callers who do not hold events themselves: reads a pipeline's clients and events from
 /// the repositories, builds the <see cref="FunnelEventLog"/>, and computes a metric, taking "now" from the
-/// <see cref="TimeProvider"/> and the time zone and skip rule from <see cref="FunnelMetricsOptions"/>. To compute several
+/// <see cref="TimeProvider"/> and the time zone, stall, conversion and forecast options from <see cref="FunnelMetricsOptions"/>. To compute several
 /// metrics from one read, call <see cref="LoadAsync"/> once and the calculators on the log.
 /// </summary>
 public sealed class FunnelAnalytics
@@ -26,7 +26,8 @@ public sealed class FunnelAnalytics
     /// <param name="clients">Where clients are read.</param>
     /// <param name="events">Where events are read.</param>
     /// <param name="timeProvider">The source of "now" when no instant is given.</param>
-    /// <param name="options">The time zone of daily metrics and the skip rule of conversion.</param>
+    /// <param name="options">The time zone of daily metrics and the stall, conversion and forecast options; validated here too, for use without a host.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Stalls.DefaultThreshold</c>.</exception>
     public FunnelAnalytics(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
@@ -34,7 +35,8 @@ public sealed class FunnelAnalytics
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
+        _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
+        OptionsCheck.ThrowIfInvalid(FunnelMetricsOptionsValidator.Instance, "", _options);
     }
 
     /// <summary>The current instant, from the <see cref="TimeProvider"/>.</summary>
@@ -173,44 +175,40 @@ public sealed class FunnelAnalytics
 
     /// <summary>Measures time in stage; see <see cref="TimeInStageCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
-    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
+    /// <param name="window">The visits' window, [start, end); <see langword="null"/> for every visit begun before now (<see cref="TimeWindow.Until"/> <see cref="Now"/>).</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The durations.</returns>
-    public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, DateTimeOffset? from = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, TimeWindow? window = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return TimeInStageCalculator.Compute(log, asOf ?? Now, from, filter);
+        return TimeInStageCalculator.Compute(log, window ?? TimeWindow.Until(Now), filter);
     }
 
     /// <summary>Computes conversion with the configured skip rule; see <see cref="ConversionCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="from">The cohort window's start, inclusive.</param>
-    /// <param name="to">The cohort window's end, exclusive; <see langword="null"/> for now.</param>
+    /// <param name="cohorts">The cohort window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(90))</c>.</param>
     /// <param name="conversionWindow">When set, advancing counts only within this time of first reaching a stage.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    /// <returns>The conversion figures as of now (or as of <paramref name="to"/> when that is later).</returns>
-    public async Task<Conversion> GetConversionAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset? to = null, TimeSpan? conversionWindow = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    /// <returns>The conversion figures, the outcomes read from the events before now (or before the window's end when that is later).</returns>
+    public async Task<Conversion> GetConversionAsync(PipelineId pipelineId, TimeWindow cohorts, TimeSpan? conversionWindow = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         var now = Now;
-        var end = to ?? now;
-        return ConversionCalculator.Compute(log, from, end, end > now ? end : now, conversionWindow, _options.SkippedStagesCountAsPassed, filter);
+        return ConversionCalculator.Compute(log, cohorts, cohorts.End > now ? cohorts.End : now, conversionWindow, _options.Conversion, filter);
     }
 
     /// <summary>Computes velocity; see <see cref="VelocityCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="from">The window's start, inclusive.</param>
-    /// <param name="to">The window's end, exclusive; <see langword="null"/> for now.</param>
+    /// <param name="window">The window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(30))</c>.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The velocity figures.</returns>
-    public async Task<Velocity> GetVelocityAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset? to = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    public async Task<Velocity> GetVelocityAsync(PipelineId pipelineId, TimeWindow window, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return VelocityCalculator.Compute(log, from, to ?? Now, filter);
+        return VelocityCalculator.Compute(log, window, filter);
     }
 
     /// <summary>Finds the stalled clients with the configured clock and thresholds; see <see cref="StallCalculator.Compute"/>.</summary>
@@ -222,20 +220,19 @@ public sealed class FunnelAnalytics
     public async Task<StalledClients> GetStalledClientsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StallCalculator.Compute(log, asOf ?? Now, StallSettings.FromOptions(_options), filter);
+        return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter);
     }
 
     /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="period">The window's length, such as 30 days.</param>
-    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="window">The current window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(30))</c>. It is compared with the window of the same length before it.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The ranking.</returns>
-    public async Task<StuckStages> GetStuckStagesAsync(PipelineId pipelineId, TimeSpan period, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    public async Task<StuckStages> GetStuckStagesAsync(PipelineId pipelineId, TimeWindow window, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StuckStagesCalculator.Compute(log, asOf ?? Now, period, StallSettings.FromOptions(_options), _options.SkippedStagesCountAsPassed, filter);
+        return StuckStagesCalculator.Compute(log, window, _options.Stalls, _options.Conversion, filter);
     }
 
     /// <summary>Forecasts the results of the clients in work with the configured settings; see <see cref="Forecasting.ForecastCalculator.Compute"/>.</summary>
@@ -249,27 +246,22 @@ public sealed class FunnelAnalytics
     public async Task<Forecasting.Forecast> GetForecastAsync(PipelineId pipelineId, DateTimeOffset? horizonEnd = null, int? targetWins = null, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return Forecasting.ForecastCalculator.Compute(log, asOf ?? Now, Forecasting.ForecastSettings.FromOptions(_options), horizonEnd, targetWins, filter);
+        return Forecasting.ForecastCalculator.Compute(log, asOf ?? Now, _options.Forecast, horizonEnd, targetWins, filter);
     }
 
     /// <summary>Backtests the forecast with the configured settings; see <see cref="Forecasting.ForecastCalculator.Backtest"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
-    /// <param name="from">The first past instant to forecast from, inclusive.</param>
-    /// <param name="to">The last, inclusive.</param>
+    /// <param name="instants">The window the past forecasts are made in, [start, end): at its start and every <paramref name="step"/> after it, before its end.</param>
     /// <param name="step">The spacing of the instants.</param>
     /// <param name="horizon">Each forecast's span.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The backtest.</returns>
-    public async Task<Forecasting.Backtest> GetBacktestAsync(PipelineId pipelineId, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    public async Task<Forecasting.Backtest> GetBacktestAsync(PipelineId pipelineId, TimeWindow instants, TimeSpan step, TimeSpan horizon, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return Forecasting.ForecastCalculator.Backtest(log, from, to, step, horizon, Forecasting.ForecastSettings.FromOptions(_options), filter);
+        return Forecasting.ForecastCalculator.Backtest(log, instants, step, horizon, _options.Forecast, filter);
     }
 
-    private DateOnly Today()
-    {
-        var zone = TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone));
-        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Now, zone).DateTime);
-    }
+    private DateOnly Today() => TimeZoneDays.DateOf(Now, TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone)));
 }

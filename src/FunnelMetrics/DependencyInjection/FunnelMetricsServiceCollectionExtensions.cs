@@ -1,5 +1,4 @@
 using FunnelMetrics.Analytics;
-using FunnelMetrics;
 using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;
@@ -16,7 +15,8 @@ public static class FunnelMetricsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> and <see cref="FunnelAnalytics"/> (scoped), the in-memory store as the default repositories
-    /// (singletons), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up.
+    /// (singletons), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up as one graph;
+    /// the recorder and the importer get its <see cref="FunnelMetricsOptions.Recording"/> section as <c>IOptions&lt;RecordingOptions&gt;</c>.
     /// Every default is added with <c>TryAdd</c>, so registrations made before this call win; to replace
     /// storage afterwards, use the returned builder.
     /// </summary>
@@ -49,7 +49,7 @@ public static class FunnelMetricsServiceCollectionExtensions
     /// (<see cref="FunnelMetricsOptions.SectionName"/>).
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configuration">The section holding the options, such as <c>FutureTolerance</c>.</param>
+    /// <param name="configuration">The section holding the options, with nested sections such as <c>Recording:FutureTolerance</c> or <c>Stalls:DefaultThreshold</c>.</param>
     /// <returns>A builder to choose storage.</returns>
     public static FunnelMetricsBuilder AddFunnelMetrics(this IServiceCollection services, IConfiguration configuration)
     {
@@ -63,6 +63,9 @@ public static class FunnelMetricsServiceCollectionExtensions
     {
         var options = services.AddOptionsWithValidateOnStart<FunnelMetricsOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FunnelMetricsOptions>, FunnelMetricsOptionsValidator>());
+
+        // The recorder and the importer sit below the graph and take only their section of it, validated with the graph.
+        services.TryAddSingleton<IOptions<RecordingOptions>>(static sp => Options.Options.Create(sp.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value.Recording));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InMemoryFunnelStore>();
         services.TryAddSingleton<IPipelineRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Pipelines);

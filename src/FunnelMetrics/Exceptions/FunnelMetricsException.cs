@@ -2,7 +2,8 @@ namespace FunnelMetrics;
 
 /// <summary>
 /// The base of every exception FunnelMetrics throws for a broken rule, a missing entity or a conflict.
-/// Argument validation of the model's constructors throws the standard <see cref="ArgumentException"/> family instead.
+/// Argument validation of the model's constructors throws the standard <see cref="ArgumentException"/> family instead,
+/// and so does a broken history passed in to be read (<see cref="FunnelHistoryException"/>, which names the rule).
 /// </summary>
 public abstract class FunnelMetricsException : Exception
 {

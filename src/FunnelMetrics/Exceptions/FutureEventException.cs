@@ -10,7 +10,7 @@ public sealed class FutureEventException : FunnelRuleException
     /// <param name="clientId">The client.</param>
     /// <param name="occurredAt">The instant of the refused event.</param>
     /// <param name="now">The current instant when it was refused.</param>
-    /// <param name="tolerance">How far ahead of now an event may be (<c>FunnelMetricsOptions.FutureTolerance</c>).</param>
+    /// <param name="tolerance">How far ahead of now an event may be (<c>RecordingOptions.FutureTolerance</c>).</param>
     public FutureEventException(ClientId clientId, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan tolerance)
         : base(FunnelRule.EventInFuture, clientId, occurredAt, $"The event of client '{clientId}' at {occurredAt:O} is in the future: now is {now:O} and events may be at most {tolerance} ahead. Check the clock or the time zone of the caller.")
     {

@@ -81,7 +81,10 @@ internal sealed class ChainModel
     public bool[]? SharedWithTeam { get; private set; }
 
     /// <summary>How many stages sit in loops too large to eliminate whose chances the iteration budget left approximate (too low, by more than 10⁻⁹).</summary>
-    public int ApproximatedStages { get; private set; }
+    public int ApproximatedStages => Approximated.Count;
+
+    /// <summary>The indexes of those stages, loop by loop.</summary>
+    public List<int> Approximated { get; } = [];
 
     /// <summary>The won stage's index: arriving there is the win.</summary>
     public int WonIndex { get; private set; }
@@ -542,7 +545,7 @@ internal sealed class ChainModel
 
         if (!converged)
         {
-            ApproximatedStages += m;
+            Approximated.AddRange(loop);
         }
 
         for (var i = 0; i < m; i++)

@@ -11,7 +11,7 @@ public static class ForecastCalculator
     /// <summary>Forecasts the results of the clients in work as of an instant.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: the history window ends here and the clients open here are forecast.</param>
-    /// <param name="settings">History window, minimum departures, intake; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">History window, minimum departures, intake (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="horizonEnd">
     /// When set, also compute the wins by this instant (after <paramref name="asOf"/>), such as the end of the month: their
     /// expected number and value and their percentiles, from the same chain, computed on a grid of the span (see
@@ -25,13 +25,15 @@ public static class ForecastCalculator
     /// </param>
     /// <returns>The forecast; without any basis, one that says so instead of numbers.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The horizon is not after <paramref name="asOf"/>, or the target is negative or given without a horizon.</exception>
-    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null) =>
-        ComputeCore(log, asOf, settings, horizonEnd, targetWins, filter, perOwner: true);
-
-    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastSettings? settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Forecast.HistoryWindow</c>.</exception>
+    public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions? options = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= ForecastSettings.Default;
+        return ComputeCore(log, asOf, ForecastOptions.Check(options, nameof(options)), horizonEnd, targetWins, filter, perOwner: true);
+    }
+
+    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
+    {
         filter ??= FunnelFilter.All;
         if (horizonEnd is { } end && end <= asOf)
         {
@@ -58,35 +60,16 @@ public static class ForecastCalculator
 
         if (!model.AnyBasis)
         {
+            var nothing = $"No visit of any stage ended in the history window [{historyFrom:O}, {asOf:O}] and no stage has a configured win probability: there is nothing to forecast from.";
             return new Forecast(log.Pipeline.Id, asOf, historyFrom, false,
-                $"No visit of any stage ended in the history window [{historyFrom:O}, {asOf:O}] and no stage has a configured win probability: there is nothing to forecast from.",
-                Stages(log, model, clients), clients.Count, clients.Count, null, null, null, null, []);
+                nothing,
+                Stages(log, model, clients), clients.Count, clients.Count, null, null, null, null, [], [new ForecastLimitation(ForecastLimitationKind.NoBasis, nothing, clients: clients.Count)]);
         }
 
         var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask) : (double?)null;
         var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients);
-        var reasons = new List<string>();
-        if (withoutBasis > 0)
-        {
-            reasons.Add($"{withoutBasis} client(s) in work are in stages with no basis and count in no expected figure.");
-        }
-
-        var sparse = Enumerable.Range(0, model.Basis.Length).Where(s => model.Basis[s] == StageBasis.SparseHistory).Select(s => log.Pipeline.Stages[s].Key.Value).ToList();
-        if (sparse.Count > 0)
-        {
-            reasons.Add($"Stage(s) {TextRules.Some(sparse)} had fewer than {settings.MinimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.");
-        }
-
-        if (model.ApproximatedStages > 0)
-        {
-            reasons.Add($"{model.ApproximatedStages} stage(s) form loops of more than {ChainModel.DenseLimit} stages that iteration did not settle within its budget: their chances are approximate, and low.");
-        }
-
-        var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
-        if (uncertain > 0)
-        {
-            reasons.Add($"{uncertain} client(s) in work may reach a stage with no basis (or a loop no departure leaves); that share of their fate is unknown and counts as not won.");
-        }
+        var limitations = new List<ForecastLimitation>();
+        AddLimitations(limitations, log.Pipeline, model, clients, withoutBasis, settings.MinimumDepartures, null);
 
         var horizons = horizonEnd is { } h ? new HorizonForecaster(log, hi, h.UtcTicks) : null;
         HorizonForecaster.Plan? plan = null;
@@ -97,14 +80,17 @@ public static class ForecastCalculator
                 plan = horizons.Add(model, clients, intake, targetWins is not null);
                 if (plan.Bins < plan.Wanted)
                 {
-                    reasons.Add($"The chain is large, so wins by the horizon are counted on {plan.Bins} bins of {TimeSpan.FromTicks((horizonEnd!.Value - asOf).Ticks / plan.Bins)} instead of {plan.Wanted}: each visit counts as lasting a whole number of bins, rounded up.");
+                    limitations.Add(new ForecastLimitation(ForecastLimitationKind.CoarseHorizonGrid, $"The chain is large, so wins by the horizon are counted on {plan.Bins} bins of {TimeSpan.FromTicks((horizonEnd!.Value - asOf).Ticks / plan.Bins)} instead of {plan.Wanted}: each visit counts as lasting a whole number of bins, rounded up."));
                 }
             }
             else
             {
-                reasons.Add("No visit durations are known for some stage, so wins by the horizon cannot be timed.");
+                limitations.Add(Untimed(log.Pipeline, model, null));
             }
         }
+
+        // The reason speaks for the forecast itself; the owners' limitations follow it in the list only.
+        var reason = limitations.Count == 0 ? null : string.Join(' ', limitations.Select(l => l.Message));
 
         var owners = new List<(int Owner, ChainModel Model, List<ClientInWork> Clients, double? Intake)>();
         if (byOwnerWanted)
@@ -134,39 +120,102 @@ public static class ForecastCalculator
             var timed = timedOwners.FindIndex(o => o.Owner == owner);
             var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
             byOwner.Add(new OwnerForecast(log.Owners[owner], Stages(log, ownerModel, ownerClients, stageFigures), ownerClients.Count, ownerWithoutBasis, ownerHasNone ? null : ownerWins, ownerHasNone ? null : ownerValue, ownerHorizon));
+            AddLimitations(limitations, log.Pipeline, ownerModel, ownerClients, ownerWithoutBasis, settings.MinimumDepartures, log.Owners[owner]);
+            if (horizons is not null && !ownerModel.HasTiming)
+            {
+                limitations.Add(Untimed(log.Pipeline, ownerModel, log.Owners[owner]));
+            }
         }
 
         var allWithoutBasis = clients.Count > 0 && withoutBasis == clients.Count;
-        return new Forecast(log.Pipeline.Id, asOf, historyFrom, true, reasons.Count == 0 ? null : string.Join(' ', reasons), Stages(log, model, clients), clients.Count, withoutBasis, allWithoutBasis ? null : expectedWins, allWithoutBasis ? null : expectedValue, horizon, goal, byOwner);
+        return new Forecast(log.Pipeline.Id, asOf, historyFrom, true, reason, Stages(log, model, clients), clients.Count, withoutBasis, allWithoutBasis ? null : expectedWins, allWithoutBasis ? null : expectedValue, horizon, goal, byOwner, limitations);
+    }
+
+    /// <summary>
+    /// What limits one chain's forecast of its clients, in the order the reason names them (the horizon's apart): clients
+    /// without basis, sparse stages, loops left approximate, clients whose fate is partly unknown.
+    /// </summary>
+    /// <param name="into">The list to add to.</param>
+    /// <param name="pipeline">The pipeline.</param>
+    /// <param name="model">The chain: the forecast's own or an owner's.</param>
+    /// <param name="clients">Its clients in work.</param>
+    /// <param name="withoutBasis">How many of them are in a stage without basis.</param>
+    /// <param name="minimumDepartures">The departures a stage needs for its own rates.</param>
+    /// <param name="owner">The owner of an owner's chain in <see cref="Forecast.ByOwner"/>; null for the forecast itself.</param>
+    private static void AddLimitations(List<ForecastLimitation> into, PipelineDefinition pipeline, ChainModel model, List<ClientInWork> clients, int withoutBasis, int minimumDepartures, OwnerId? owner)
+    {
+        if (withoutBasis > 0)
+        {
+            var stages = StagesHolding(pipeline, clients, s => model.Won[s] is null || model.Basis[s] == StageBasis.None);
+            into.Add(new ForecastLimitation(ForecastLimitationKind.ClientsWithoutBasis, $"{withoutBasis} client(s) in work are in stages with no basis and count in no expected figure.", stages, withoutBasis, owner));
+        }
+
+        var sparse = Enumerable.Range(0, model.Basis.Length).Where(s => model.Basis[s] == StageBasis.SparseHistory).Select(s => pipeline.Stages[s].Key).ToList();
+        if (sparse.Count > 0)
+        {
+            into.Add(new ForecastLimitation(ForecastLimitationKind.SparseHistory, $"Stage(s) {TextRules.Some([.. sparse.Select(k => k.Value)])} had fewer than {minimumDepartures} departures in the window and no configured win probability: their rates rest on the few there were.", sparse, null, owner));
+        }
+
+        if (model.ApproximatedStages > 0)
+        {
+            into.Add(new ForecastLimitation(ForecastLimitationKind.ApproximatedLoops, $"{model.ApproximatedStages} stage(s) form loops of more than {ChainModel.DenseLimit} stages that iteration did not settle within its budget: their chances are approximate, and low.", [.. model.Approximated.Order().Select(s => pipeline.Stages[s].Key)], null, owner));
+        }
+
+        var uncertain = clients.Count(c => model.UnknownProbability[c.Stage] is > 1e-9);
+        if (uncertain > 0)
+        {
+            var stages = StagesHolding(pipeline, clients, s => model.UnknownProbability[s] is > 1e-9);
+            into.Add(new ForecastLimitation(ForecastLimitationKind.UnknownFate, $"{uncertain} client(s) in work may reach a stage with no basis (or a loop no departure leaves); that share of their fate is unknown and counts as not won.", stages, uncertain, owner));
+        }
+    }
+
+    /// <summary>The horizon cannot be timed: the stages with rates but no durations.</summary>
+    private static ForecastLimitation Untimed(PipelineDefinition pipeline, ChainModel model, OwnerId? owner) =>
+        new(ForecastLimitationKind.HorizonNotTimed,
+            "No visit durations are known for some stage, so wins by the horizon cannot be timed.",
+            [.. Enumerable.Range(0, model.StageCount).Where(s => model.HasRow[s] && model.Durations[s].Length == 0).Select(s => pipeline.Stages[s].Key)],
+            null,
+            owner);
+
+    /// <summary>The stages, in pipeline order, that hold a client in work and match <paramref name="match"/>.</summary>
+    private static StageId[] StagesHolding(PipelineDefinition pipeline, List<ClientInWork> clients, Func<int, bool> match)
+    {
+        var held = new bool[pipeline.Stages.Count];
+        foreach (var client in clients)
+        {
+            held[client.Stage] = true;
+        }
+
+        return [.. Enumerable.Range(0, held.Length).Where(s => held[s] && match(s)).Select(s => pipeline.Stages[s].Key)];
     }
 
     /// <summary>
     /// Makes a forecast at each of several past instants, using only the history up to each, and compares its wins by
-    /// <c>instant + horizon</c> with the wins that really followed.
+    /// <c>instant + horizon</c> with the wins that really followed. The instants are <paramref name="instants"/>' start,
+    /// then every <paramref name="step"/> after it while before the window's end: [start, end) as every window.
     /// </summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="from">The first instant, inclusive.</param>
-    /// <param name="to">The last instant, inclusive.</param>
+    /// <param name="instants">The window the forecasts are made in, [start, end), not empty: the first at its start, none at or after its end.</param>
     /// <param name="step">The spacing of the instants, positive.</param>
     /// <param name="horizon">Each forecast's span, positive.</param>
-    /// <param name="settings">The forecast settings.</param>
+    /// <param name="options">The forecast options (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
     /// <returns>The points and their error.</returns>
-    /// <exception cref="ArgumentException">The instants, step or horizon are out of range.</exception>
-    public static Backtest Backtest(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TimeSpan horizon, ForecastSettings settings, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The window is empty, the step or horizon is not positive, the step makes more than <see cref="MaxBacktestPoints"/> forecasts, or an option is out of range.</exception>
+    public static Backtest Backtest(FunnelEventLog log, TimeWindow instants, TimeSpan step, TimeSpan horizon, ForecastOptions? options = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        ArgumentNullException.ThrowIfNull(settings);
+        var settings = ForecastOptions.Check(options, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(horizon, TimeSpan.Zero);
-        if (to < from)
+        if (instants.IsEmpty)
         {
-            throw new ArgumentException($"The backtest's instants run from {from:O} to {to:O}: the last is before the first.", nameof(to));
+            throw new ArgumentException($"The backtest's window {instants} is empty: it holds no instant to forecast from.", nameof(instants));
         }
 
-        if ((to - from).Ticks / step.Ticks >= MaxBacktestPoints)
+        if ((instants.Duration.Ticks - 1) / step.Ticks >= MaxBacktestPoints)
         {
-            throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest from {from:O} to {to:O} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest over {instants} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
         }
 
         filter ??= FunnelFilter.All;
@@ -174,7 +223,7 @@ public static class ForecastCalculator
         var ownerMask = filter.OwnerMask(log);
         var points = new List<BacktestPoint>();
         var skipped = 0;
-        for (var at = from; at <= to; at += step)
+        for (var at = instants.Start; at < instants.End; at += step)
         {
             var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false);
             if (forecast.Horizon is not { } h)

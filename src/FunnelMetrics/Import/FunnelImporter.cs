@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
@@ -38,22 +37,24 @@ public sealed class FunnelImporter
     private readonly IClientRepository _clients;
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
-    private readonly FunnelMetricsOptions _options;
+    private readonly RecordingOptions _options;
 
     /// <summary>Creates an importer over the given storage.</summary>
     /// <param name="pipelines">The pipelines.</param>
     /// <param name="clients">The clients.</param>
     /// <param name="events">The event store.</param>
     /// <param name="timeProvider">The clock for recorded instants and the future rule.</param>
-    /// <param name="options">The options; <see cref="FunnelMetricsOptions.FutureTolerance"/> applies.</param>
-    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+    /// <param name="options">The recorder's checks (the options graph's <c>Recording</c> section): <see cref="RecordingOptions.FutureTolerance"/> applies. Validated here too, for use without a host.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
+    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
+        _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
+        OptionsCheck.ThrowIfInvalid(RecordingOptionsValidator.Instance, "Recording", _options);
     }
 
     /// <summary>Checks the records and, when there is no problem, stores them.</summary>
@@ -124,7 +125,7 @@ public sealed class FunnelImporter
                 // is not the start of this import's history: stop here; what is stored stays, and a rerun is safe.
                 var interrupted = new ProblemList(1);
                 interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped there: the {p} client(s) before it are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
-                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings) with { Interrupted = true };
+                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings, interrupted: true);
             }
 
             if (++done % ProgressEvery == 0)
@@ -137,24 +138,23 @@ public sealed class FunnelImporter
         return Result(options, count, byClient.Count, plans, problems, warnings);
     }
 
-    private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings)
+    private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings, bool interrupted = false)
     {
         var added = plans.Count(p => p.IsNew);
         var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
-        return new ImportResult
-        {
-            ValidatedOnly = options.ValidateOnly,
-            Records = records,
-            Clients = clients,
-            ClientsAdded = added,
-            ClientsExtended = plans.Count - added - unchanged,
-            ClientsUnchanged = unchanged,
-            EventsAppended = plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
-            Problems = [.. problems.Items.OrderBy(p => p.Position)],
-            ProblemsTruncated = problems.Truncated,
-            Warnings = [.. warnings.Items.OrderBy(p => p.Position)],
-            WarningsTruncated = warnings.Truncated,
-        };
+        return new ImportResult(
+            options.ValidateOnly,
+            records,
+            clients,
+            added,
+            plans.Count - added - unchanged,
+            unchanged,
+            plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
+            [.. problems.Items.OrderBy(p => p.Position)],
+            problems.Truncated,
+            [.. warnings.Items.OrderBy(p => p.Position)],
+            warnings.Truncated,
+            interrupted);
     }
 
     private static FunnelRule? RuleOf(Exception ex) => (ex as FunnelRuleException)?.Rule;

@@ -9,6 +9,11 @@ namespace FunnelMetrics.Import;
 /// records at the same instant keep the order they were given in. The first record of a client sets its initial owner
 /// and creation instant; a later record with another <see cref="Owner"/> hands the client over at that instant
 /// (an <see cref="OwnerReassignment"/> before the record's own event).
+/// <para>
+/// A record is the library's input, not its result: build one with the constructor and the <c>init</c> properties, or
+/// derive one from another with <c>with</c>. Two records are equal when every field is, <see cref="Attributes"/>
+/// compared by their pairs rather than by reference.
+/// </para>
 /// </remarks>
 public sealed record ImportRecord
 {
@@ -73,4 +78,24 @@ public sealed record ImportRecord
     /// importer uses the record's 1-based place in the sequence given.
     /// </summary>
     public long Position { get; init; }
+
+    /// <summary>Whether <paramref name="other"/> has the same fields, <see cref="Attributes"/> compared by their key/value pairs (ordinal).</summary>
+    /// <param name="other">The other record.</param>
+    /// <returns><see langword="true"/> when every field is equal.</returns>
+    public bool Equals(ImportRecord? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && ClientId == other.ClientId
+            && Action == other.Action
+            && Stage == other.Stage
+            && OccurredAt.Equals(other.OccurredAt)
+            && Owner == other.Owner
+            && Value == other.Value
+            && string.Equals(LostReason, other.LostReason, StringComparison.Ordinal)
+            && string.Equals(Note, other.Note, StringComparison.Ordinal)
+            && ValueEquality.Pairs(Attributes, other.Attributes)
+            && Position == other.Position);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ClientId, Action, Stage, OccurredAt, Owner, Position, ValueEquality.PairsHash(Attributes));
 }

@@ -1,11 +1,42 @@
+using System.Text.Json.Serialization;
+
 namespace FunnelMetrics.Import;
 
 /// <summary>
 /// What an import did, or, when <see cref="Problems"/> is not empty, why it stored nothing (or, when
 /// <see cref="Interrupted"/>, why it stopped part way).
 /// </summary>
-public sealed record ImportResult
+public sealed class ImportResult : IEquatable<ImportResult>
 {
+    [JsonConstructor]
+    internal ImportResult(
+        bool validatedOnly,
+        long records,
+        int clients,
+        int clientsAdded,
+        int clientsExtended,
+        int clientsUnchanged,
+        long eventsAppended,
+        IReadOnlyList<ImportProblem> problems,
+        bool problemsTruncated,
+        IReadOnlyList<ImportProblem>? warnings = null,
+        bool warningsTruncated = false,
+        bool interrupted = false)
+    {
+        ValidatedOnly = validatedOnly;
+        Records = records;
+        Clients = clients;
+        ClientsAdded = clientsAdded;
+        ClientsExtended = clientsExtended;
+        ClientsUnchanged = clientsUnchanged;
+        EventsAppended = eventsAppended;
+        Problems = problems;
+        ProblemsTruncated = problemsTruncated;
+        Warnings = warnings ?? [];
+        WarningsTruncated = warningsTruncated;
+        Interrupted = interrupted;
+    }
+
     /// <summary>
     /// Whether the import was accepted: no problem was found. When <see langword="false"/> nothing was stored, unless
     /// <see cref="Interrupted"/> says storing stopped part way.
@@ -13,41 +44,41 @@ public sealed record ImportResult
     public bool Succeeded => Problems.Count == 0;
 
     /// <summary>Whether this was a check only (<see cref="ImportOptions.ValidateOnly"/>): nothing was stored either way.</summary>
-    public required bool ValidatedOnly { get; init; }
+    public bool ValidatedOnly { get; }
 
     /// <summary>How many records were read.</summary>
-    public required long Records { get; init; }
+    public long Records { get; }
 
     /// <summary>How many distinct clients the records name.</summary>
-    public required int Clients { get; init; }
+    public int Clients { get; }
 
     /// <summary>Clients that were not stored before and were added (or would be, when validating only).</summary>
-    public required int ClientsAdded { get; init; }
+    public int ClientsAdded { get; }
 
     /// <summary>Clients already stored whose stored history is the start of the imported one, extended with the rest.</summary>
-    public required int ClientsExtended { get; init; }
+    public int ClientsExtended { get; }
 
     /// <summary>Clients already stored with exactly the imported history: nothing to do (an import run twice).</summary>
-    public required int ClientsUnchanged { get; init; }
+    public int ClientsUnchanged { get; }
 
     /// <summary>Events appended (or that would be): stage transitions, activities and owner reassignments.</summary>
-    public required long EventsAppended { get; init; }
+    public long EventsAppended { get; }
 
     /// <summary>Every problem found, ordered by position, up to <see cref="ImportOptions.MaxProblems"/>.</summary>
-    public required IReadOnlyList<ImportProblem> Problems { get; init; }
+    public IReadOnlyList<ImportProblem> Problems { get; }
 
     /// <summary>Whether more problems were found than <see cref="Problems"/> holds.</summary>
-    public required bool ProblemsTruncated { get; init; }
+    public bool ProblemsTruncated { get; }
 
     /// <summary>
     /// What the records say differently from a client or event already stored, which the import keeps as stored: a
     /// client's value or attributes, an event's note or lost reason. The import still succeeds; ordered by position,
     /// up to <see cref="ImportOptions.MaxProblems"/>. Empty when nothing differs.
     /// </summary>
-    public IReadOnlyList<ImportProblem> Warnings { get; init; } = [];
+    public IReadOnlyList<ImportProblem> Warnings { get; }
 
     /// <summary>Whether more warnings were found than <see cref="Warnings"/> holds.</summary>
-    public bool WarningsTruncated { get; init; }
+    public bool WarningsTruncated { get; }
 
     /// <summary>
     /// Whether storing stopped part way because another writer changed a client at the same time in a way that is not
@@ -55,5 +86,30 @@ public sealed record ImportResult
     /// clients stored before it, and those stay stored: run the same import again to finish; nothing is duplicated.
     /// (Another import of the same records at the same time is not a conflict: each finishes what the other has not.)
     /// </summary>
-    public bool Interrupted { get; init; }
+    public bool Interrupted { get; }
+
+    /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
+    /// <param name="other">The other result.</param>
+    /// <returns><see langword="true"/> when every property is equal.</returns>
+    public bool Equals(ImportResult? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && ValidatedOnly == other.ValidatedOnly
+            && Records == other.Records
+            && Clients == other.Clients
+            && ClientsAdded == other.ClientsAdded
+            && ClientsExtended == other.ClientsExtended
+            && ClientsUnchanged == other.ClientsUnchanged
+            && EventsAppended == other.EventsAppended
+            && ValueEquality.Sequence(Problems, other.Problems)
+            && ProblemsTruncated == other.ProblemsTruncated
+            && ValueEquality.Sequence(Warnings, other.Warnings)
+            && WarningsTruncated == other.WarningsTruncated
+            && Interrupted == other.Interrupted);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ImportResult);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Records, Clients, ClientsAdded, ClientsExtended, ClientsUnchanged, EventsAppended, Problems.Count, Interrupted);
 }

@@ -10,8 +10,9 @@ namespace FunnelMetrics.Metrics;
 /// <remarks>
 /// <see cref="Build"/> takes events in any order and checks every client's history: sequences 1, 2, 3... without gaps,
 /// instants that never decrease, known stages, and kinds consistent with the stage order and with the client's state
-/// (the recorder's rules). A history that breaks them is refused with an <see cref="ArgumentException"/> naming the
-/// client, the event and the rule: a metric is never computed from a broken history.
+/// (the model's one rule table, as the recorder applies it). A history that breaks them is refused with a
+/// <see cref="FunnelHistoryException"/> (an <see cref="ArgumentException"/>) naming the client, the event and the rule:
+/// a metric is never computed from a broken history.
 /// </remarks>
 public sealed class FunnelEventLog
 {
@@ -89,10 +90,12 @@ public sealed class FunnelEventLog
     /// <param name="clients">The pipeline's clients; every event's client must be among them.</param>
     /// <param name="events">The clients' events, in any order.</param>
     /// <returns>The log.</returns>
-    /// <exception cref="ArgumentException">
-    /// A client or event belongs to another pipeline, an event's client is not given, a stage is unknown, or a client's
-    /// history has a gap, a duplicate, an instant out of order or a transition its state does not allow.
+    /// <exception cref="FunnelHistoryException">
+    /// A client's history has a gap, a duplicate, an instant out of order, an unknown stage, a transition its state or the
+    /// stage order does not allow, or a reassignment from someone other than its owner; <see cref="FunnelHistoryException.Rule"/>
+    /// names the rule, and the exception the client and the event.
     /// </exception>
+    /// <exception cref="ArgumentException">A client or event belongs to another pipeline, or an event's client is not given.</exception>
     public static FunnelEventLog Build(PipelineDefinition pipeline, IEnumerable<Client> clients, IEnumerable<ClientEvent> events)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
@@ -222,13 +225,13 @@ public sealed class FunnelEventLog
                 var expected = i - start[c] + 1;
                 if (e.Sequence != expected)
                 {
-                    throw Broken(e, $"has sequence {e.Sequence} where {expected} was expected (a gap or a duplicate)");
+                    throw TransitionRules.SequenceBroken(e, expected, null);
                 }
 
                 var at = e.OccurredAt.UtcTicks;
                 if (at < last)
                 {
-                    throw Broken(e, $"occurred at {e.OccurredAt:O}, before the client's previous event or creation");
+                    throw TransitionRules.InstantBroken(e, expected == 1, new DateTimeOffset(last, TimeSpan.Zero), null);
                 }
 
                 switch (e)
@@ -248,7 +251,7 @@ public sealed class FunnelEventLog
                     case OwnerReassignment r:
                         if (!ownerIndex.TryGetValue(r.PreviousOwner, out var previous) || previous != owner)
                         {
-                            throw Broken(e, $"hands the client over from '{r.PreviousOwner}', but its owner is '{owners[owner]}'");
+                            throw TransitionRules.OwnerBroken(r, owners[owner], null);
                         }
 
                         kinds[i] = EventKind.Reassigned;
@@ -270,49 +273,12 @@ public sealed class FunnelEventLog
         return new FunnelEventLog(pipeline, clientArray, owners, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry);
     }
 
-    /// <summary>The client's status and stage after a transition, or the reason it cannot follow.</summary>
+    /// <summary>The client's status and stage after a transition, checked against the model's rule table; throws naming the rule it breaks.</summary>
     private static (ClientStatus Status, short Stage) Follow(PipelineDefinition pipeline, StageTransition t, ClientStatus status, short stage)
     {
-        var to = t.ToStage is { } s ? pipeline.IndexOf(s) : NoStage;
-        if (t.ToStage is { } unknown && to < 0)
-        {
-            throw Broken(t, $"moves to stage '{unknown}', which pipeline '{pipeline.Id}' does not have");
-        }
-
-        var from = t.FromStage is { } f ? pipeline.IndexOf(f) : NoStage;
-        if (t.Kind != TransitionKind.Entered && from != stage)
-        {
-            throw Broken(t, $"starts from stage '{t.FromStage}', but the client is at '{(stage >= 0 ? pipeline.Stages[stage].Key.Value : "no stage")}'");
-        }
-
-        var won = pipeline.WonStageIndex;
-        var expected = t.Kind switch
-        {
-            TransitionKind.Entered when status == ClientStatus.NotEntered && to != won => t.Kind,
-            TransitionKind.Reopened when status is ClientStatus.Won or ClientStatus.Lost && to != won => t.Kind,
-            TransitionKind.Lost when status == ClientStatus.Open => t.Kind,
-            TransitionKind.Advanced or TransitionKind.Skipped or TransitionKind.Regressed or TransitionKind.Won when status == ClientStatus.Open && to != from =>
-                Recording.FunnelRules.ClassifyMove(pipeline, from, to),
-            _ => (TransitionKind?)null,
-        };
-
-        if (expected != t.Kind)
-        {
-            throw Broken(t, expected is null
-                ? $"is {t.Kind}, which a {status} client at stage {stage} cannot make"
-                : $"is recorded as {t.Kind}, but the stage order makes it {expected}");
-        }
-
-        return t.Kind switch
-        {
-            TransitionKind.Lost => (ClientStatus.Lost, stage),
-            TransitionKind.Won => (ClientStatus.Won, (short)to),
-            _ => (ClientStatus.Open, (short)to),
-        };
+        var next = TransitionRules.Follow(pipeline, status, stage, t, null, out var to);
+        return (next, (short)to);
     }
-
-    private static ArgumentException Broken(ClientEvent e, string problem) =>
-        new($"The history of client '{e.ClientId}' is broken: event '{e.Id}' (#{e.Sequence}, {e.OccurredAt:O}) {problem}.");
 
     private bool[]? _allClients;
     private bool[]? _allOwners;

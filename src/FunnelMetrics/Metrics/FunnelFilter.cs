@@ -1,3 +1,6 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+
 namespace FunnelMetrics.Metrics;
 
 /// <summary>
@@ -5,27 +8,118 @@ namespace FunnelMetrics.Metrics;
 /// (<see cref="All"/>) keeps everything.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Client conditions (<see cref="Attributes"/>, <see cref="EnteredFrom"/>, <see cref="EnteredTo"/>) keep or drop whole
 /// clients. The owner condition keeps what is attributed to the owners listed, and each metric says what it attributes
 /// to whom: stage counts use the owner as of the instant counted, flows and velocity the owner on each event, time in
 /// stage the owner on the transition that began the visit, conversion the owner when the client first reached the stage.
+/// </para>
+/// <para>
+/// A filter is a value: the collections given are copied, so changing them afterwards does not change the filter, and
+/// two filters with the same conditions are equal (<see cref="Equals(FunnelFilter?)"/>) and hash alike, whatever the
+/// order of the owners or of the attributes, so a filter can key a cache of results.
+/// </para>
 /// </remarks>
 public sealed record FunnelFilter
 {
+    private readonly ReadOnlyCollection<OwnerId>? _owners;
+    private readonly OwnerId[]? _ownerSet;
+    private readonly ReadOnlyDictionary<string, string>? _attributes;
+
     /// <summary>No condition: every client and owner.</summary>
     public static FunnelFilter All { get; } = new();
 
-    /// <summary>Only what is attributed to these owners; <see langword="null"/> for every owner.</summary>
-    public IReadOnlyList<OwnerId>? Owners { get; init; }
+    /// <summary>
+    /// Only what is attributed to these owners; <see langword="null"/> for every owner. An empty list keeps no owner.
+    /// The list is copied; its order and repeats do not matter.
+    /// </summary>
+    public IReadOnlyList<OwnerId>? Owners
+    {
+        get => _owners;
+        init
+        {
+            _owners = value is null ? null : Array.AsReadOnly(value.ToArray());
+            _ownerSet = value is null ? null : [.. value.Distinct().Order()];
+        }
+    }
 
-    /// <summary>Only clients whose attributes hold every one of these key/value pairs (ordinal comparison); <see langword="null"/> for no condition.</summary>
-    public IReadOnlyDictionary<string, string>? Attributes { get; init; }
+    /// <summary>
+    /// Only clients whose attributes hold every one of these key/value pairs (ordinal comparison); <see langword="null"/>
+    /// or empty for no condition. The pairs are copied.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Attributes
+    {
+        get => _attributes;
+        init => _attributes = value is null ? null : new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(value, StringComparer.Ordinal));
+    }
 
     /// <summary>Entry cohort: only clients whose first entry into the pipeline is at or after this instant (inclusive).</summary>
     public DateTimeOffset? EnteredFrom { get; init; }
 
     /// <summary>Entry cohort: only clients whose first entry into the pipeline is strictly before this instant (exclusive).</summary>
     public DateTimeOffset? EnteredTo { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> sets the same conditions: the same set of owners (in any order, repeats ignored;
+    /// <see langword="null"/> differs from empty), the same attribute pairs (ordinal; <see langword="null"/> equals
+    /// empty: neither is a condition) and the same entry instants (compared as instants, whatever their offsets).
+    /// </summary>
+    /// <param name="other">The other filter.</param>
+    /// <returns><see langword="true"/> when the conditions are the same.</returns>
+    public bool Equals(FunnelFilter? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && ValueEquality.Sequence(_ownerSet, other._ownerSet)
+            && ValueEquality.Pairs(AttributeCondition, other.AttributeCondition)
+            && Nullable.Equals(EnteredFrom, other.EnteredFrom)
+            && Nullable.Equals(EnteredTo, other.EnteredTo));
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(_ownerSet?.Length ?? -1);
+        foreach (var owner in _ownerSet ?? [])
+        {
+            hash.Add(owner);
+        }
+
+        hash.Add(ValueEquality.PairsHash(AttributeCondition));
+        hash.Add(EnteredFrom);
+        hash.Add(EnteredTo);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>The conditions on one line, such as <c>owners anna, boris; attributes region=north; entered from 2026-03-01T00:00:00.0000000+00:00</c>, or <c>all</c>.</summary>
+    /// <returns>For logs.</returns>
+    public override string ToString()
+    {
+        var parts = new List<string>(4);
+        if (_owners is not null)
+        {
+            parts.Add(_owners.Count == 0 ? "no owner" : $"owners {string.Join(", ", _owners)}");
+        }
+
+        if (AttributeCondition is { } attributes)
+        {
+            parts.Add($"attributes {string.Join(", ", attributes.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"))}");
+        }
+
+        if (EnteredFrom is { } from)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"entered from {from:O}"));
+        }
+
+        if (EnteredTo is { } to)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"entered before {to:O}"));
+        }
+
+        return parts.Count == 0 ? "all" : string.Join("; ", parts);
+    }
+
+    /// <summary>The attribute pairs, or <see langword="null"/> when there is no attribute condition (none or empty).</summary>
+    private IReadOnlyDictionary<string, string>? AttributeCondition => _attributes is { Count: > 0 } a ? a : null;
 
     /// <summary>Which clients of the log pass the client conditions.</summary>
     internal bool[] ClientMask(FunnelEventLog log)

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
-using FunnelMetrics.Serialization;
 
 namespace FunnelMetrics;
 
@@ -15,7 +14,7 @@ namespace FunnelMetrics;
 /// <see cref="Value"/> is <see langword="null"/>, and every API of the library rejects it.
 /// In JSON it is a plain string.
 /// </remarks>
-[JsonConverter(typeof(EventIdJsonConverter))]
+[JsonConverter(typeof(ClientEventIdJsonConverter))]
 public readonly record struct ClientEventId : IComparable<ClientEventId>
 {
     /// <summary>Creates an identifier from its string form.</summary>

@@ -78,7 +78,8 @@ public sealed class ClientState
     /// <param name="client">The client.</param>
     /// <param name="events">Its events in sequence order, starting at 1.</param>
     /// <returns>The state after the last event.</returns>
-    /// <exception cref="ArgumentException">An event belongs to another client, is out of sequence or earlier than the one before.</exception>
+    /// <exception cref="FunnelHistoryException">An event is out of sequence, earlier than the one before, or cannot follow the state before it.</exception>
+    /// <exception cref="ArgumentException">An event belongs to another client.</exception>
     public static ClientState Replay(Client client, IEnumerable<ClientEvent> events)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -94,13 +95,19 @@ public sealed class ClientState
     /// <summary>
     /// The state after <paramref name="clientEvent"/>. Checks that the event is the client's next one (same client and
     /// pipeline, sequence <see cref="Version"/> + 1, not earlier than <see cref="LastEventAt"/>) and that it can follow
-    /// this state (an entry only before the first entry, a reopen only of a won or lost client, other transitions only of
-    /// an open client and from its current stage, a reassignment only from the current owner). Checks that need the
-    /// pipeline's stage order are the recorder's.
+    /// this state by the funnel's rule table (an entry only before the first entry, a reopen only of a won or lost client,
+    /// other transitions only of an open client, and from its current stage; a reassignment only from the current
+    /// owner). Checks that need the pipeline's stage order (is this really <see cref="TransitionKind.Advanced"/>?) are
+    /// the recorder's, the metrics log's and the live view's.
     /// </summary>
     /// <param name="clientEvent">The client's next event.</param>
     /// <returns>The new state.</returns>
-    /// <exception cref="ArgumentException">The event is not this client's next event.</exception>
+    /// <exception cref="FunnelHistoryException">
+    /// The event is not this client's next event, or cannot follow this state; <see cref="FunnelHistoryException.Rule"/>
+    /// names the rule (<see cref="FunnelRule.SequenceNotNext"/>, <see cref="FunnelRule.EventBeforePreviousEvent"/>,
+    /// <see cref="FunnelRule.AlreadyEntered"/>, <see cref="FunnelRule.ReassignmentFromOtherOwner"/>...).
+    /// </exception>
+    /// <exception cref="ArgumentException">The event belongs to another client or pipeline.</exception>
     public ClientState Apply(ClientEvent clientEvent)
     {
         ArgumentNullException.ThrowIfNull(clientEvent);
@@ -111,24 +118,22 @@ public sealed class ClientState
 
         if (clientEvent.Sequence != Version + 1)
         {
-            throw new ArgumentException($"Event '{clientEvent.Id}' of client '{ClientId}' has sequence {clientEvent.Sequence}; the next one must be {Version + 1}.", nameof(clientEvent));
+            throw TransitionRules.SequenceBroken(clientEvent, Version + 1, nameof(clientEvent));
         }
 
         if (LastEventAt is { } last && clientEvent.OccurredAt < last)
         {
-            throw new ArgumentException($"Event '{clientEvent.Id}' of client '{ClientId}' occurred at {clientEvent.OccurredAt:O}, before the previous event at {last:O}.", nameof(clientEvent));
+            throw TransitionRules.InstantBroken(clientEvent, first: false, last, nameof(clientEvent));
         }
 
-        CheckFollows(clientEvent);
+        var status = CheckFollows(clientEvent);
         var at = clientEvent.OccurredAt;
         return clientEvent switch
         {
             StageTransition { Kind: TransitionKind.Lost } =>
-                new ClientState(ClientId, PipelineId, clientEvent.Owner, ClientStatus.Lost, Stage, at, at, at, clientEvent.Sequence),
-            StageTransition { Kind: TransitionKind.Won } t =>
-                new ClientState(ClientId, PipelineId, clientEvent.Owner, ClientStatus.Won, t.ToStage, at, at, at, clientEvent.Sequence),
+                new ClientState(ClientId, PipelineId, clientEvent.Owner, status, Stage, at, at, at, clientEvent.Sequence),
             StageTransition t =>
-                new ClientState(ClientId, PipelineId, clientEvent.Owner, ClientStatus.Open, t.ToStage, at, at, at, clientEvent.Sequence),
+                new ClientState(ClientId, PipelineId, clientEvent.Owner, status, t.ToStage, at, at, at, clientEvent.Sequence),
             ClientActivity =>
                 new ClientState(ClientId, PipelineId, clientEvent.Owner, Status, Stage, StageEnteredAt, at, at, clientEvent.Sequence),
             _ =>
@@ -136,27 +141,150 @@ public sealed class ClientState
         };
     }
 
-    /// <summary>Refuses an event that cannot follow this state whatever the pipeline: it would corrupt every later state.</summary>
-    private void CheckFollows(ClientEvent clientEvent)
-    {
-        var problem = clientEvent switch
-        {
-            StageTransition { Kind: TransitionKind.Entered } when Status != ClientStatus.NotEntered =>
-                $"an entry, but the client already entered (it is {Status} at '{Stage}')",
-            StageTransition { Kind: TransitionKind.Reopened } when Status is not (ClientStatus.Won or ClientStatus.Lost) =>
-                $"a reopen, but the client is {Status}, not won or lost",
-            StageTransition { Kind: not (TransitionKind.Entered or TransitionKind.Reopened) } t when Status != ClientStatus.Open =>
-                $"{t.Kind}, but the client is {Status}, not open",
-            StageTransition { Kind: not TransitionKind.Entered } t when t.FromStage != Stage =>
-                $"a transition from stage '{t.FromStage}', but the client's stage is '{Stage}'",
-            OwnerReassignment r when r.PreviousOwner != Owner =>
-                $"a reassignment from '{r.PreviousOwner}', but the client's owner is '{Owner}'",
-            _ => null,
-        };
+    /// <summary>
+    /// Whether the funnel's rules let this client move to <paramref name="stage"/> now, as
+    /// <c>FunnelRecorder.MoveAsync</c> would: the stage is the pipeline's; before the first entry, any stage but the
+    /// won stage (the move is an entry); while open, any stage but the current one (the stage order makes it advanced,
+    /// skipped, regressed or won); never while won or lost (reopen instead).
+    /// </summary>
+    /// <remarks>
+    /// Only the state's rules are asked: the instant of a move (not before <see cref="LastEventAt"/> nor the client's
+    /// creation, not in the future), the event id and a concurrent writer are the recorder's to check when it records.
+    /// </remarks>
+    /// <param name="pipeline">The client's pipeline.</param>
+    /// <param name="stage">The stage to move to.</param>
+    /// <param name="rule">
+    /// When the answer is <see langword="false"/>, the rule the move would break: <see cref="FunnelRule.UnknownStage"/>,
+    /// <see cref="FunnelRule.EntryIntoWonStage"/>, <see cref="FunnelRule.ClientClosed"/> or <see cref="FunnelRule.SameStage"/>;
+    /// <see langword="default"/> otherwise.
+    /// </param>
+    /// <returns>Whether the recorder would record the move.</returns>
+    /// <exception cref="ArgumentException">The pipeline is not the client's, or <paramref name="stage"/> is the unset default.</exception>
+    public bool CanMove(PipelineDefinition pipeline, StageId stage, out FunnelRule rule) =>
+        CanMove(pipeline, stage, out _, out rule);
 
-        if (problem is not null)
+    /// <summary>
+    /// Whether the funnel's rules let this client be marked lost now, as <c>FunnelRecorder.MarkLostAsync</c> would:
+    /// only while open.
+    /// </summary>
+    /// <remarks>Only the state's rules are asked, as for <see cref="CanMove(PipelineDefinition, StageId, out FunnelRule)"/>.</remarks>
+    /// <param name="rule">
+    /// When the answer is <see langword="false"/>, the rule the loss would break: <see cref="FunnelRule.ClientNotEntered"/>
+    /// or <see cref="FunnelRule.ClientClosed"/>; <see langword="default"/> otherwise.
+    /// </param>
+    /// <returns>Whether the recorder would record the loss.</returns>
+    public bool CanLose(out FunnelRule rule) => Answer(TransitionRules.Allows(Status, TransitionKind.Lost, out _, out rule), ref rule);
+
+    /// <summary>
+    /// Whether the funnel's rules let this client be reopened into <paramref name="stage"/> now, as
+    /// <c>FunnelRecorder.ReopenAsync</c> would: only while won or lost, into any stage of the pipeline but the won stage
+    /// (the stage it was lost at included).
+    /// </summary>
+    /// <remarks>Only the state's rules are asked, as for <see cref="CanMove(PipelineDefinition, StageId, out FunnelRule)"/>.</remarks>
+    /// <param name="pipeline">The client's pipeline.</param>
+    /// <param name="stage">The open stage to reopen into.</param>
+    /// <param name="rule">
+    /// When the answer is <see langword="false"/>, the rule the reopen would break: <see cref="FunnelRule.UnknownStage"/>,
+    /// <see cref="FunnelRule.ClientNotEntered"/>, <see cref="FunnelRule.ReopenOfOpenClient"/> or
+    /// <see cref="FunnelRule.ReopenIntoWonStage"/>; <see langword="default"/> otherwise.
+    /// </param>
+    /// <returns>Whether the recorder would record the reopen.</returns>
+    /// <exception cref="ArgumentException">The pipeline is not the client's, or <paramref name="stage"/> is the unset default.</exception>
+    public bool CanReopen(PipelineDefinition pipeline, StageId stage, out FunnelRule rule)
+    {
+        var to = Target(pipeline, stage);
+        return to < 0
+            ? Refuse(FunnelRule.UnknownStage, out rule)
+            : Answer(TransitionRules.Check(pipeline, Status, StageIndexIn(pipeline), TransitionKind.Reopened, to, out _, out rule), ref rule);
+    }
+
+    /// <summary>
+    /// Whether the funnel's rules let this client be handed to <paramref name="owner"/> now, as
+    /// <c>FunnelRecorder.ReassignAsync</c> would: in any status, to anyone but the current <see cref="Owner"/>.
+    /// </summary>
+    /// <remarks>Only the state's rules are asked, as for <see cref="CanMove(PipelineDefinition, StageId, out FunnelRule)"/>.</remarks>
+    /// <param name="owner">The new owner.</param>
+    /// <param name="rule">When the answer is <see langword="false"/>, <see cref="FunnelRule.SameOwner"/>; <see langword="default"/> otherwise.</param>
+    /// <returns>Whether the recorder would record the reassignment.</returns>
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is the unset default.</exception>
+    public bool CanReassign(OwnerId owner, out FunnelRule rule)
+    {
+        TextRules.NotDefault(owner, "The new owner", nameof(owner));
+        rule = default;
+        return owner != Owner || Refuse(FunnelRule.SameOwner, out rule);
+    }
+
+    /// <summary>What a move request records: the kind from the rule table and the stage order, or the rule it breaks. The recorder's and <see cref="CanMove(PipelineDefinition, StageId, out FunnelRule)"/>'s one answer.</summary>
+    internal bool CanMove(PipelineDefinition pipeline, StageId stage, out TransitionKind kind, out FunnelRule rule)
+    {
+        var to = Target(pipeline, stage);
+        if (to < 0)
         {
-            throw new ArgumentException($"Event '{clientEvent.Id}' (#{clientEvent.Sequence}) of client '{ClientId}' is {problem}.", nameof(clientEvent));
+            kind = default;
+            return Refuse(FunnelRule.UnknownStage, out rule);
+        }
+
+        var from = StageIndexIn(pipeline);
+        kind = TransitionRules.KindOfMove(pipeline, Status, from, to);
+        return Answer(TransitionRules.Check(pipeline, Status, from, kind, to, out _, out rule), ref rule);
+    }
+
+    /// <summary>The index of <see cref="Stage"/> in the pipeline, or <see cref="TransitionRules.NoStage"/> before entry.</summary>
+    internal int StageIndexIn(PipelineDefinition pipeline) => Stage is { } s ? pipeline.IndexOf(s) : TransitionRules.NoStage;
+
+    private static bool Answer(bool allowed, ref FunnelRule rule)
+    {
+        if (allowed)
+        {
+            rule = default;
+        }
+
+        return allowed;
+    }
+
+    private static bool Refuse(FunnelRule broken, out FunnelRule rule)
+    {
+        rule = broken;
+        return false;
+    }
+
+    /// <summary>The index of a target stage in the client's pipeline, or -1 when the pipeline lacks it.</summary>
+    private int Target(PipelineDefinition pipeline, StageId stage)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        TextRules.NotDefault(stage, "The target stage", nameof(stage));
+        if (pipeline.Id != PipelineId)
+        {
+            throw new ArgumentException($"Client '{ClientId}' is in pipeline '{PipelineId}', not in '{pipeline.Id}'.", nameof(pipeline));
+        }
+
+        return pipeline.IndexOf(stage);
+    }
+
+    /// <summary>
+    /// Refuses an event that cannot follow this state whatever the pipeline, by the rule table: it would corrupt every
+    /// later state. Returns the status after it.
+    /// </summary>
+    private ClientStatus CheckFollows(ClientEvent clientEvent)
+    {
+        switch (clientEvent)
+        {
+            case StageTransition t:
+                if (!TransitionRules.Allows(Status, t.Kind, out var next, out var broken))
+                {
+                    throw TransitionRules.TransitionBroken(t, broken, Status, Stage, nameof(clientEvent));
+                }
+
+                if (t.Kind != TransitionKind.Entered && t.FromStage != Stage)
+                {
+                    throw TransitionRules.TransitionBroken(t, FunnelRule.FromStageMismatch, Status, Stage, nameof(clientEvent));
+                }
+
+                return next;
+            case OwnerReassignment r when r.PreviousOwner != Owner:
+                throw TransitionRules.OwnerBroken(r, Owner, nameof(clientEvent));
+            default:
+                return Status;
         }
     }
 

@@ -120,6 +120,22 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
     /// <returns>The zero-based position, or -1.</returns>
     public int IndexOf(StageId stage) => _indexByKey.GetValueOrDefault(stage, -1);
 
+    /// <summary>
+    /// The kind of a move of an open client between two positions of this pipeline, by the stage order alone:
+    /// <see cref="TransitionKind.Won"/> into the won stage from whichever position, <see cref="TransitionKind.Advanced"/>
+    /// to the next position, <see cref="TransitionKind.Skipped"/> further forward, <see cref="TransitionKind.Regressed"/>
+    /// back. Whether the move is allowed at all (a move to the same stage is not) is the rule table's:
+    /// <see cref="TransitionRules"/>.
+    /// </summary>
+    /// <param name="fromIndex">The position the client is at.</param>
+    /// <param name="toIndex">The position it moves to.</param>
+    /// <returns>The kind the move records.</returns>
+    internal TransitionKind ClassifyMove(int fromIndex, int toIndex) =>
+        toIndex == WonStageIndex ? TransitionKind.Won
+        : toIndex == fromIndex + 1 ? TransitionKind.Advanced
+        : toIndex > fromIndex ? TransitionKind.Skipped
+        : TransitionKind.Regressed;
+
     /// <summary>Gets a stage by key. See <see cref="TryGetStage"/> for the non-throwing form.</summary>
     /// <param name="stage">The stage key.</param>
     /// <returns>The stage.</returns>

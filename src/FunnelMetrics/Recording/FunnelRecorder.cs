@@ -1,4 +1,3 @@
-using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +22,7 @@ namespace FunnelMetrics.Recording;
 /// <para>
 /// Two writers of one client race on the client's version: the store accepts only one append per version, and the
 /// loser gets a <see cref="ConcurrencyConflictException"/>, or is retried under
-/// <see cref="FunnelMetricsOptions.ConcurrencyRetries"/> with every rule checked again. A move is never overwritten or lost.
+/// <see cref="RecordingOptions.ConcurrencyRetries"/> with every rule checked again. A move is never overwritten or lost.
 /// </para>
 /// <para>Thread-safe: it holds no state of its own beyond its dependencies.</para>
 /// </remarks>
@@ -33,28 +32,24 @@ public sealed class FunnelRecorder
     private readonly IClientRepository _clients;
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
-    private readonly FunnelMetricsOptions _options;
+    private readonly RecordingOptions _options;
 
     /// <summary>Creates a recorder over the given storage.</summary>
     /// <param name="pipelines">Where pipeline definitions are read.</param>
     /// <param name="clients">Where clients are stored.</param>
     /// <param name="events">Where client events are appended.</param>
     /// <param name="timeProvider">The source of "now" for the future check, defaulted instants and <see cref="ClientEvent.RecordedAt"/>.</param>
-    /// <param name="options">The settings; validated here too, for use without a host.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
-    public FunnelRecorder(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+    /// <param name="options">The future tolerance and concurrency retries (the options graph's <c>Recording</c> section); validated here too, for use without a host.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
+    public FunnelRecorder(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _timeProvider = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
-        var validation = new FunnelMetricsOptionsValidator().Validate(Options.DefaultName, _options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(FunnelMetricsOptions), validation.Failures);
-        }
+        _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
+        OptionsCheck.ThrowIfInvalid(RecordingOptionsValidator.Instance, "Recording", _options);
     }
 
     /// <summary>

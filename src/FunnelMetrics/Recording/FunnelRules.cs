@@ -2,17 +2,12 @@ namespace FunnelMetrics.Recording;
 
 /// <summary>
 /// The recording rules as a pure function: given the pipeline, the client, its state and a request, the event to
-/// append, or the exception naming the rule broken. Shared by the recorder and by replays of history.
+/// append, or the exception naming the rule broken. Shared by the recorder and by the importer. What may follow what is
+/// the model's one rule table (<see cref="TransitionRules"/>, asked through <see cref="ClientState"/>); this class maps
+/// its answer to the recorder's exceptions and checks the instant.
 /// </summary>
 internal static class FunnelRules
 {
-    /// <summary>The kind of a move between two open-or-won positions of a client that is open.</summary>
-    public static TransitionKind ClassifyMove(PipelineDefinition pipeline, int fromIndex, int toIndex) =>
-        toIndex == pipeline.WonStageIndex ? TransitionKind.Won
-        : toIndex == fromIndex + 1 ? TransitionKind.Advanced
-        : toIndex > fromIndex ? TransitionKind.Skipped
-        : TransitionKind.Regressed;
-
     public static ClientEvent Decide(PipelineDefinition pipeline, Client client, ClientState state, in RecordRequest request, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan futureTolerance, ClientEventId eventId)
     {
         var clientId = client.Id;
@@ -23,36 +18,19 @@ internal static class FunnelRules
             case RequestKind.Move:
             {
                 var to = request.Stage!.Value;
-                var toIndex = RequireStage(pipeline, to, clientId);
-                switch (state.Status)
+                if (!state.CanMove(pipeline, to, out var kind, out var broken))
                 {
-                    case ClientStatus.NotEntered when toIndex == pipeline.WonStageIndex:
-                        throw new FunnelRuleException(FunnelRule.EntryIntoWonStage, clientId, occurredAt, $"Client '{clientId}' cannot enter pipeline '{pipeline.Id}' directly at the won stage '{to}' (at {occurredAt:O}). Enter it at an open stage, then record the win.");
-                    case ClientStatus.NotEntered:
-                        CheckTime(client, state, occurredAt, now, futureTolerance);
-                        return new StageTransition(eventId, clientId, pipeline.Id, next, TransitionKind.Entered, null, to, occurredAt, now, state.Owner, note: request.Note);
-                    case ClientStatus.Won or ClientStatus.Lost:
-                        throw new ClosedClientException(clientId, state.Status, state.Stage, to, occurredAt);
+                    throw Refusal(broken, request.Kind, pipeline, state, to, occurredAt);
                 }
 
-                var from = state.Stage!.Value;
-                if (from == to)
-                {
-                    throw new SameStageException(clientId, to, occurredAt);
-                }
-
-                var kind = ClassifyMove(pipeline, pipeline.IndexOf(from), toIndex);
-                result = new StageTransition(eventId, clientId, pipeline.Id, next, kind, from, to, occurredAt, now, state.Owner, note: request.Note);
+                result = new StageTransition(eventId, clientId, pipeline.Id, next, kind, state.Stage, to, occurredAt, now, state.Owner, note: request.Note);
                 break;
             }
 
             case RequestKind.Lose:
-                switch (state.Status)
+                if (!state.CanLose(out var notLost))
                 {
-                    case ClientStatus.NotEntered:
-                        throw new FunnelRuleException(FunnelRule.ClientNotEntered, clientId, occurredAt, $"Client '{clientId}' has not entered pipeline '{pipeline.Id}' yet, so it cannot be lost (at {occurredAt:O}). Enter it at a stage first.");
-                    case ClientStatus.Won or ClientStatus.Lost:
-                        throw new ClosedClientException(clientId, state.Status, state.Stage, null, occurredAt);
+                    throw Refusal(notLost, request.Kind, pipeline, state, null, occurredAt);
                 }
 
                 result = new StageTransition(eventId, clientId, pipeline.Id, next, TransitionKind.Lost, state.Stage, null, occurredAt, now, state.Owner, request.LostReason, request.Note);
@@ -61,18 +39,9 @@ internal static class FunnelRules
             case RequestKind.Reopen:
             {
                 var to = request.Stage!.Value;
-                var toIndex = RequireStage(pipeline, to, clientId);
-                switch (state.Status)
+                if (!state.CanReopen(pipeline, to, out var broken))
                 {
-                    case ClientStatus.NotEntered:
-                        throw new FunnelRuleException(FunnelRule.ClientNotEntered, clientId, occurredAt, $"Client '{clientId}' has not entered pipeline '{pipeline.Id}' yet, so it cannot be reopened (at {occurredAt:O}). Move it to a stage instead.");
-                    case ClientStatus.Open:
-                        throw new FunnelRuleException(FunnelRule.ReopenOfOpenClient, clientId, occurredAt, $"Client '{clientId}' is open at stage '{state.Stage}', so it cannot be reopened into '{to}' (at {occurredAt:O}). Only won or lost clients are reopened; move open clients instead.");
-                }
-
-                if (toIndex == pipeline.WonStageIndex)
-                {
-                    throw new FunnelRuleException(FunnelRule.ReopenIntoWonStage, clientId, occurredAt, $"Client '{clientId}' cannot be reopened into the won stage '{to}' (at {occurredAt:O}). Reopen it into an open stage.");
+                    throw Refusal(broken, request.Kind, pipeline, state, to, occurredAt);
                 }
 
                 result = new StageTransition(eventId, clientId, pipeline.Id, next, TransitionKind.Reopened, state.Stage, to, occurredAt, now, state.Owner, note: request.Note);
@@ -86,9 +55,9 @@ internal static class FunnelRules
             default:
             {
                 var owner = request.NewOwner!.Value;
-                if (owner == state.Owner)
+                if (!state.CanReassign(owner, out var broken))
                 {
-                    throw new FunnelRuleException(FunnelRule.SameOwner, clientId, occurredAt, $"Client '{clientId}' already belongs to '{owner}'; the reassignment at {occurredAt:O} changes nothing.");
+                    throw Refusal(broken, request.Kind, pipeline, state, null, occurredAt, owner);
                 }
 
                 result = new OwnerReassignment(eventId, clientId, pipeline.Id, next, occurredAt, now, owner, state.Owner, request.Note);
@@ -98,6 +67,25 @@ internal static class FunnelRules
 
         CheckTime(client, state, occurredAt, now, futureTolerance);
         return result;
+    }
+
+    /// <summary>The recorder's exception for a rule the table says a request breaks: the specific type where there is one, with a message saying what to do.</summary>
+    private static FunnelMetricsException Refusal(FunnelRule rule, RequestKind request, PipelineDefinition pipeline, ClientState state, StageId? to, DateTimeOffset occurredAt, OwnerId? owner = null)
+    {
+        var clientId = state.ClientId;
+        return rule switch
+        {
+            FunnelRule.UnknownStage => new UnknownStageException(pipeline.Id, to!.Value, clientId),
+            FunnelRule.SameStage => new SameStageException(clientId, to!.Value, occurredAt),
+            FunnelRule.ClientClosed => new ClosedClientException(clientId, state.Status, state.Stage, to, occurredAt),
+            FunnelRule.EntryIntoWonStage => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' cannot enter pipeline '{pipeline.Id}' directly at the won stage '{to}' (at {occurredAt:O}). Enter it at an open stage, then record the win."),
+            FunnelRule.ClientNotEntered when request == RequestKind.Lose => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' has not entered pipeline '{pipeline.Id}' yet, so it cannot be lost (at {occurredAt:O}). Enter it at a stage first."),
+            FunnelRule.ClientNotEntered => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' has not entered pipeline '{pipeline.Id}' yet, so it cannot be reopened (at {occurredAt:O}). Move it to a stage instead."),
+            FunnelRule.ReopenOfOpenClient => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' is open at stage '{state.Stage}', so it cannot be reopened into '{to}' (at {occurredAt:O}). Only won or lost clients are reopened; move open clients instead."),
+            FunnelRule.ReopenIntoWonStage => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' cannot be reopened into the won stage '{to}' (at {occurredAt:O}). Reopen it into an open stage."),
+            FunnelRule.SameOwner => new FunnelRuleException(rule, clientId, occurredAt, $"Client '{clientId}' already belongs to '{owner}'; the reassignment at {occurredAt:O} changes nothing."),
+            _ => throw new System.Diagnostics.UnreachableException($"A {request} request of client '{clientId}' broke {rule}, which only a stored history can break."),
+        };
     }
 
     /// <summary>Whether a stored event is what <paramref name="request"/> would have recorded, so a retry may return it.</summary>
@@ -118,12 +106,6 @@ internal static class FunnelRules
             RequestKind.Activity => existing is ClientActivity,
             _ => existing is OwnerReassignment r && r.Owner == request.NewOwner,
         };
-    }
-
-    public static int RequireStage(PipelineDefinition pipeline, StageId stage, ClientId clientId)
-    {
-        var index = pipeline.IndexOf(stage);
-        return index >= 0 ? index : throw new UnknownStageException(pipeline.Id, stage, clientId);
     }
 
     public static void CheckFuture(ClientId clientId, DateTimeOffset occurredAt, DateTimeOffset now, TimeSpan futureTolerance)

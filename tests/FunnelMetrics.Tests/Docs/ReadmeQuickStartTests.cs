@@ -85,7 +85,7 @@ public sealed partial class ReadmeQuickStartTests
         StageCounts counts = await analytics.GetStageCountsAsync(sales, asOf: monday.AddDays(5));
         Console.WriteLine(string.Join(", ", counts.Stages.Select(s => $"{s.Stage}: {s.Clients}")));
         // decision-maker: 0, interest: 0, meeting: 0, requirements: 1, offer: 0, terms: 0, contract: 0
-        TimeInStage time = await analytics.GetTimeInStageAsync(sales, asOf: monday.AddDays(5));
+        TimeInStage time = await analytics.GetTimeInStageAsync(sales, TimeWindow.Until(monday.AddDays(5)));
         Console.WriteLine(time.Stages[0].Completed.Median); // 1.00:00:00: a day from decision maker to interest
         // ---- end of the README.md quick start ----
 

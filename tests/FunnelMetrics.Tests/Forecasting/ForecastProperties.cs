@@ -10,7 +10,7 @@ namespace FunnelMetrics.Tests.Forecasting;
 
 public sealed class ForecastProperties
 {
-    private static readonly ForecastSettings Everything = new() { MinimumDepartures = 1, HistoryWindow = TimeSpan.FromDays(3650) };
+    private static readonly ForecastOptions Everything = new() { MinimumDepartures = 1, HistoryWindow = TimeSpan.FromDays(3650) };
 
     [Property(MaxTest = 100)]
     public Property AbsorptionProbabilities_AgreeWithValueIterationOfTheObservedChain() =>
@@ -93,6 +93,59 @@ public sealed class ForecastProperties
             }
         });
 
+    [Property(MaxTest = 100)]
+    public Property Limitations_AreTheReasonAsData_ForTheForecastAndEachOwner() =>
+        Prop.ForAll(RecordedHistory.Arb(), h =>
+        {
+            var settings = new ForecastOptions { MinimumDepartures = 1 + (h.Seed % 6), HistoryWindow = TimeSpan.FromDays(30 + (h.Seed % 200)) };
+            var horizon = h.Seed % 2 == 0 ? h.AsOf.AddDays(1 + (h.Seed % 40)) : (DateTimeOffset?)null;
+            var forecast = ForecastCalculator.Compute(h.Log(), h.AsOf, settings, horizon);
+            var own = forecast.Limitations.Where(l => l.Owner is null).ToList();
+
+            // The prose is the forecast's own limitations joined; the owners' follow them, in ByOwner order.
+            Assert.Equal(own.Count == 0 ? null : string.Join(' ', own.Select(l => l.Message)), forecast.Reason);
+            Assert.Equal(own, forecast.Limitations.Take(own.Count));
+            Assert.Equal(
+                forecast.Limitations.Skip(own.Count).Select(l => l.Owner!.Value).Distinct(),
+                forecast.ByOwner.Select(o => o.Owner).Where(o => forecast.Limitations.Any(l => l.Owner == o)));
+            foreach (var limitation in forecast.Limitations)
+            {
+                var places = limitation.Stages.Select(h.Pipeline.IndexOf).ToList();
+                Assert.Equal(places.Order().Distinct(), places);
+                Assert.DoesNotContain(-1, places);
+                Assert.True(limitation.Kind == ForecastLimitationKind.NoBasis ? limitation.Clients >= 0 : limitation.Clients is null or > 0, limitation.ToString());
+            }
+
+            if (!forecast.HasBasis)
+            {
+                var none = Assert.Single(forecast.Limitations);
+                Assert.Equal((ForecastLimitationKind.NoBasis, forecast.OpenClients), (none.Kind, none.Clients));
+                return;
+            }
+
+            void Matches(OwnerId? owner, IReadOnlyList<StageForecast> stages, int withoutBasis, bool untimed)
+            {
+                var mine = forecast.Limitations.Where(l => l.Owner == owner).ToList();
+                Assert.Equal(mine.Select(l => l.Kind).Order(), mine.Select(l => l.Kind));
+                ForecastLimitation? Of(ForecastLimitationKind kind) => mine.SingleOrDefault(l => l.Kind == kind);
+                Assert.Equal(withoutBasis > 0 ? withoutBasis : null, Of(ForecastLimitationKind.ClientsWithoutBasis)?.Clients);
+                Assert.Equal(
+                    stages.Where(s => s.ClientsInWork > 0 && s.Basis == StageBasis.None).Select(s => s.Stage),
+                    Of(ForecastLimitationKind.ClientsWithoutBasis)?.Stages ?? []);
+                Assert.Equal(stages.Where(s => s.Basis == StageBasis.SparseHistory).Select(s => s.Stage), Of(ForecastLimitationKind.SparseHistory)?.Stages ?? []);
+                var unknown = stages.Where(s => s.ClientsInWork > 0 && s.UnknownProbability is > 1e-9).ToList();
+                Assert.Equal(unknown.Count > 0 ? unknown.Sum(s => s.ClientsInWork) : null, Of(ForecastLimitationKind.UnknownFate)?.Clients);
+                Assert.Equal(unknown.Select(s => s.Stage), Of(ForecastLimitationKind.UnknownFate)?.Stages ?? []);
+                Assert.Equal(untimed, Of(ForecastLimitationKind.HorizonNotTimed) is not null);
+            }
+
+            Matches(null, forecast.Stages, forecast.ClientsWithoutBasis, horizon is not null && forecast.Horizon is null);
+            foreach (var owner in forecast.ByOwner)
+            {
+                Matches(owner.Owner, owner.Stages, owner.ClientsWithoutBasis, horizon is not null && owner.Horizon is null);
+            }
+        });
+
     [Property(MaxTest = 60)]
     public Property WinsByAHorizon_NeverDecreaseAsItGrows_AndApproachTheAbsorptionForecast() =>
         Prop.ForAll(RecordedHistory.Arb(), h =>
@@ -101,7 +154,7 @@ public sealed class ForecastProperties
             // With intake, a young history can mean many arrivals a day: keep those horizons short.
             var intake = h.Seed % 2 == 0;
             var days = intake ? new[] { 0.01, 0.5, 1, 3, 10, 30 } : [0.01, 0.5, 1, 1.5, 3, 10, 30, 100, 365, 36500];
-            var forecasts = days.Select(d => ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = intake }, h.AsOf.AddDays(d))).ToArray();
+            var forecasts = days.Select(d => ForecastCalculator.Compute(log, h.AsOf, new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = intake }, h.AsOf.AddDays(d))).ToArray();
             if (forecasts[0].Horizon is null)
             {
                 return;
@@ -129,7 +182,7 @@ public sealed class ForecastProperties
         Prop.ForAll(RecordedHistory.Arb(), h =>
         {
             var intake = h.Seed % 3 == 0;
-            var settings = Everything with { IncludeIntake = intake };
+            var settings = new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = intake };
             var days = (intake ? new[] { 0.2, 1, 3 } : [0.2, 1, 3, 10, 30])[h.Seed % (intake ? 3 : 5)];
             var forecast = ForecastCalculator.Compute(h.Log(), h.AsOf, settings, h.AsOf.AddDays(days));
             var oracle = MonteCarloOracle.Estimate(h, settings.HistoryWindow);
@@ -157,7 +210,7 @@ public sealed class ForecastProperties
             var log = h.Log();
             var end = h.AsOf.AddDays(1 + (h.Seed % 20));
             var without = ForecastCalculator.Compute(log, h.AsOf, Everything, end);
-            var with = ForecastCalculator.Compute(log, h.AsOf, Everything with { IncludeIntake = true }, end);
+            var with = ForecastCalculator.Compute(log, h.AsOf, new ForecastOptions { MinimumDepartures = Everything.MinimumDepartures, HistoryWindow = Everything.HistoryWindow, IncludeIntake = true }, end);
             if (without.Horizon is not { } a || with.Horizon is not { } b)
             {
                 return;
@@ -276,7 +329,7 @@ public sealed class ForecastRecoveryTests
         }
 
         var log = await h.LogAsync(pipeline);
-        var forecast = ForecastCalculator.Compute(log, T0.AddDays(121), new ForecastSettings { HistoryWindow = TimeSpan.FromDays(365) }, T0.AddDays(121 + 3650));
+        var forecast = ForecastCalculator.Compute(log, T0.AddDays(121), new ForecastOptions { HistoryWindow = TimeSpan.FromDays(365) }, T0.AddDays(121 + 3650));
 
         Assert.Equal(0.7, forecast.Stages[0].NextShare!.Value, 0.03);
         Assert.Equal(0.7, forecast.Stages[1].NextShare!.Value, 0.03);

@@ -16,7 +16,7 @@ public sealed class ForecastTests
     private static readonly StageId A = new("a"), B = new("b"), W = new("w");
     private static readonly PipelineDefinition Abw = new(new PipelineId("abw"), "ABW", [new StageDefinition(A), new StageDefinition(B), new StageDefinition(W)]);
     private static readonly DateTimeOffset Now = T0.AddDays(10);
-    private static readonly ForecastSettings Seeded = ForecastSettings.Default;
+    private static readonly ForecastOptions Seeded = new();
 
     private static async Task<FunnelEventLog> HistoryAsync(PipelineDefinition? pipeline = null, bool withOpenClients = true)
     {
@@ -79,6 +79,7 @@ public sealed class ForecastTests
 
         Assert.True(forecast.HasBasis);
         Assert.Null(forecast.Reason);
+        Assert.Empty(forecast.Limitations);
         var (a, b) = (forecast.Stages[0], forecast.Stages[1]);
         Assert.Equal((StageBasis.History, 10, 0.6, 0.4), (a.Basis, a.Departures, a.NextShare!.Value, a.LostShare!.Value));
         Assert.Equal((0.0, 0.0, 0.0), (a.LaterShare!.Value, a.EarlierShare!.Value, a.WonShare!.Value));
@@ -151,6 +152,12 @@ public sealed class ForecastTests
         Assert.Equal(0.25, forecast.ExpectedWins);
         Assert.Null(forecast.Horizon);
         Assert.Contains("cannot be timed", forecast.Reason, StringComparison.Ordinal);
+        // As data: the stage with a rate but no durations, for the forecast and for anna's, whose horizon is absent too.
+        Assert.Equal(
+            [(ForecastLimitationKind.HorizonNotTimed, (OwnerId?)null, A), (ForecastLimitationKind.HorizonNotTimed, Anna, A)],
+            forecast.Limitations.Select(l => (l.Kind, l.Owner, Assert.Single(l.Stages))));
+        Assert.Null(Assert.Single(forecast.ByOwner).Horizon);
+        Assert.Equal(forecast.Reason, forecast.Limitations[0].Message);
     }
 
     [Fact]
@@ -177,7 +184,7 @@ public sealed class ForecastTests
         var log = await HistoryAsync();
 
         var without = ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(60)).Horizon!;
-        var with = ForecastCalculator.Compute(log, Now, Seeded with { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
+        var with = ForecastCalculator.Compute(log, Now, new ForecastOptions { IncludeIntake = true }, Now.AddDays(60)).Horizon!;
 
         // 12 new clients entered a in the history, which covers 10 of the window's 180 days: 1.2 a day.
         Assert.Equal(1.2, with.IntakePerDay!.Value, 12);
@@ -218,7 +225,7 @@ public sealed class ForecastTests
     public async Task ByOwner_FallsBackToTeamRatesWhereTheOwnerHasTooLittleHistory()
     {
         // boris had 2 departures from each stage and anna 8; with a minimum of 8, anna's own rates count and boris gets the team's.
-        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 8 });
+        var forecast = ForecastCalculator.Compute(await HistoryAsync(), Now, new ForecastOptions { MinimumDepartures = 8 });
 
         var boris = forecast.ByOwner.Single(o => o.Owner == Boris);
         Assert.Equal([StageBasis.TeamHistory, StageBasis.TeamHistory], boris.Stages.Select(s => s.Basis));
@@ -235,13 +242,21 @@ public sealed class ForecastTests
     {
         var configured = new PipelineDefinition(new PipelineId("abw"), "ABW", [new StageDefinition(A, winProbability: 0.25), new StageDefinition(B), new StageDefinition(W)]);
 
-        var withProbability = ForecastCalculator.Compute(await HistoryAsync(configured), Now, Seeded with { MinimumDepartures = 11 });
-        var sparse = ForecastCalculator.Compute(await HistoryAsync(), Now, Seeded with { MinimumDepartures = 11 });
+        var withProbability = ForecastCalculator.Compute(await HistoryAsync(configured), Now, new ForecastOptions { MinimumDepartures = 11 });
+        var sparse = ForecastCalculator.Compute(await HistoryAsync(), Now, new ForecastOptions { MinimumDepartures = 11 });
 
         Assert.Equal(StageBasis.ConfiguredWinProbability, withProbability.Stages[0].Basis);
         Assert.Equal(0.25, withProbability.Stages[0].WinProbability);
         Assert.Equal(StageBasis.SparseHistory, sparse.Stages[0].Basis);
         Assert.Contains("Stage(s) a, b had fewer than 11 departures", sparse.Reason, StringComparison.Ordinal);
+        var sparseStages = Assert.Single(sparse.Limitations, l => l.Owner is null);
+        Assert.Equal((ForecastLimitationKind.SparseHistory, null), (sparseStages.Kind, sparseStages.Clients));
+        Assert.Equal([A, B], sparseStages.Stages);
+        Assert.Equal(sparse.Reason, sparseStages.Message);
+        // Each owner's chain is sparse at both stages too (neither owner nor team reaches 11), and says so for the owner.
+        Assert.Equal([Anna, Boris], sparse.Limitations.Where(l => l.Kind == ForecastLimitationKind.SparseHistory && l.Owner is not null).Select(l => l.Owner!.Value));
+        // With a configured probability for a, only b is sparse.
+        Assert.Equal([B], Assert.Single(withProbability.Limitations, l => l.Owner is null).Stages);
         Assert.Equal(0.3, sparse.Stages[0].WinProbability!.Value, 12);
     }
 
@@ -255,6 +270,13 @@ public sealed class ForecastTests
         Assert.Equal((0.0, 0.4, 0.6), (forecast.Stages[0].WinProbability!.Value, forecast.Stages[0].LossProbability!.Value, Math.Round(forecast.Stages[0].UnknownProbability!.Value, 12)));
         Assert.Contains("no basis", forecast.Reason, StringComparison.Ordinal);
         Assert.Equal(6 + 4, forecast.ClientsWithoutBasis); // the six clients in b and the four who entered b directly
+        var withoutBasis = Assert.Single(forecast.Limitations, l => l.Owner is null);
+        Assert.Equal((ForecastLimitationKind.ClientsWithoutBasis, 10), (withoutBasis.Kind, withoutBasis.Clients));
+        Assert.Equal([B], withoutBasis.Stages);
+        // The same per owner: boris's two clients in b and anna's eight.
+        Assert.Equal(
+            [(Anna, 8), (Boris, 2)],
+            forecast.Limitations.Where(l => l.Owner is not null).Select(l => (l.Owner!.Value, l.Clients!.Value)));
         Assert.Null(forecast.ExpectedWins); // every client in work is without basis: no number is presented as a prediction
 
     }
@@ -280,6 +302,10 @@ public sealed class ForecastTests
         Assert.Equal(0.6, forecast.Stages[0].UnknownProbability!.Value, 12);
         Assert.Equal(0.0, forecast.ExpectedWins); // the client in a has a basis; its chance of a win through b is unknown, not a prediction of zero...
         Assert.Contains("1 client(s) in work may reach a stage with no basis", forecast.Reason, StringComparison.Ordinal); // ...and the forecast says so
+        // As data: the six clients in b count in no figure; the one in a has a partly unknown fate.
+        Assert.Equal(
+            [(ForecastLimitationKind.ClientsWithoutBasis, 6, B), (ForecastLimitationKind.UnknownFate, 1, A)],
+            forecast.Limitations.Where(l => l.Owner is null).Select(l => (l.Kind, l.Clients!.Value, Assert.Single(l.Stages))));
     }
 
     [Fact]
@@ -295,6 +321,9 @@ public sealed class ForecastTests
 
         Assert.False(forecast.HasBasis);
         Assert.Contains("nothing to forecast from", forecast.Reason, StringComparison.Ordinal);
+        var nothing = Assert.Single(forecast.Limitations);
+        Assert.Equal((ForecastLimitationKind.NoBasis, 1, (OwnerId?)null, forecast.Reason), (nothing.Kind, nothing.Clients, nothing.Owner, nothing.Message));
+        Assert.Empty(nothing.Stages);
         Assert.Null(forecast.ExpectedWins);
         Assert.Null(forecast.Horizon);
         Assert.Null(forecast.Target);
@@ -310,9 +339,13 @@ public sealed class ForecastTests
         Assert.Equal("horizonEnd", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, Now.AddDays(1), -1)).ParamName);
         Assert.Equal("targetWins", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Compute(log, Now, Seeded, null, 3)).ParamName);
-        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromDays(1), TimeSpan.FromDays(7), null!)).ParamName);
-        Assert.Equal("HistoryWindow", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { HistoryWindow = TimeSpan.Zero }).ParamName);
-        Assert.Equal("MinimumDepartures", Assert.Throws<ArgumentOutOfRangeException>(() => new ForecastSettings { MinimumDepartures = 0 }).ParamName);
+        Assert.Equal("instants", Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, new TimeWindow(Now, Now), TimeSpan.FromDays(1), TimeSpan.FromDays(7), Seeded)).ParamName);
+        var window = Assert.Throws<ArgumentException>(() => ForecastCalculator.Compute(log, Now, new ForecastOptions { HistoryWindow = TimeSpan.Zero }));
+        Assert.Equal("options", window.ParamName);
+        Assert.Contains("Forecast.HistoryWindow must be between 1 day and 3650 days, both inclusive; got 00:00:00.", window.Message, StringComparison.Ordinal);
+        var departures = Assert.Throws<ArgumentException>(() => ForecastCalculator.Backtest(log, new TimeWindow(T0, Now), TimeSpan.FromDays(1), TimeSpan.FromDays(7), new ForecastOptions { MinimumDepartures = 0 }));
+        Assert.Equal("options", departures.ParamName);
+        Assert.Contains("Forecast.MinimumDepartures", departures.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -323,7 +356,7 @@ public sealed class ForecastTests
         // At day 5 the six clients in b have been there 3 days; b's 4 sparse departures say 4-day visits, half won: each
         // leaves a day later and is won with 0.5, so 3 expected, a Binomial(6, 0.5) with P(≤ 1) = 7/64 and P(≤ 4) = 57/64;
         // 3 were won on day 6.
-        var backtest = ForecastCalculator.Backtest(log, T0.AddDays(5), T0.AddDays(5), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
+        var backtest = ForecastCalculator.Backtest(log, TimeWindow.Starting(T0.AddDays(5), TimeSpan.FromDays(1)), TimeSpan.FromDays(1), TimeSpan.FromDays(2), Seeded);
 
         var point = Assert.Single(backtest.Points);
         Assert.Equal(3, point.Actual);
@@ -331,6 +364,6 @@ public sealed class ForecastTests
         Assert.Equal(Math.Abs(point.Error), backtest.MeanAbsoluteError);
         Assert.Equal(1.0, backtest.Coverage);
         Assert.Equal(0, backtest.Skipped);
-        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Backtest(log, T0, Now, TimeSpan.FromMinutes(1), TimeSpan.FromDays(2), Seeded)).ParamName);
+        Assert.Equal("step", Assert.Throws<ArgumentOutOfRangeException>(() => ForecastCalculator.Backtest(log, new TimeWindow(T0, Now), TimeSpan.FromMinutes(1), TimeSpan.FromDays(2), Seeded)).ParamName);
     }
 }

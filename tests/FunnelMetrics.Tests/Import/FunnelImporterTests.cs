@@ -27,7 +27,7 @@ public sealed class FunnelImporterTests
     {
         var store = new InMemoryFunnelStore();
         await store.Pipelines.AddAsync(Pipeline);
-        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, new FakeTimeProvider(now ?? T0.AddDays(30)), Options.Create(new FunnelMetricsOptions()));
+        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, new FakeTimeProvider(now ?? T0.AddDays(30)), Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
         return (store, importer);
     }
 
@@ -38,6 +38,20 @@ public sealed class FunnelImporterTests
             OwnerReassignment r => $"{r.Sequence} Reassigned {r.PreviousOwner}>{r.Owner} {(r.OccurredAt - T0).TotalHours}h",
             _ => $"{e.Sequence} Activity {(e.OccurredAt - T0).TotalHours}h {e.Owner}",
         }).ToListAsync();
+
+    [Fact]
+    public void ImportRecords_WithEqualFields_AreEqual_TheirAttributesComparedByPairs()
+    {
+        var record = Reached("a", Meeting, 1, Anna, 2) with { Value = 100m, Attributes = new Dictionary<string, string> { ["region"] = "north", ["source"] = "web" } };
+        var same = Reached("a", Meeting, 1, Anna, 2) with { Value = 100m, Attributes = new SortedDictionary<string, string> { ["source"] = "web", ["region"] = "north" } };
+
+        Assert.Equal(record, same);
+        Assert.Equal(record.GetHashCode(), same.GetHashCode());
+        Assert.NotEqual(record, same with { Attributes = new Dictionary<string, string> { ["region"] = "south", ["source"] = "web" } });
+        Assert.NotEqual(record, same with { Attributes = null });
+        Assert.NotEqual(record, same with { Note = "call" });
+        Assert.NotEqual(record, same with { Position = 3 });
+    }
 
     [Fact]
     public async Task Records_InAnyOrder_BecomeEachClientsHistoryClassifiedAsTheRecorderWould()

@@ -17,7 +17,7 @@ public sealed class ImportBadInputTests
     {
         var store = new InMemoryFunnelStore();
         await store.Pipelines.AddAsync(Pipeline);
-        var importer = new FunnelImporter(store.Pipelines, store.Clients, events ?? store.Events, new FakeTimeProvider(T0.AddDays(30)), Options.Create(new FunnelMetricsOptions()));
+        var importer = new FunnelImporter(store.Pipelines, store.Clients, events ?? store.Events, new FakeTimeProvider(T0.AddDays(30)), Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
         return (store, importer);
     }
 

@@ -97,19 +97,19 @@ public sealed class DocsWorkedExampleTests
             ],
             ledger.Days.Select(d => d.Totals));
         var tuesday = ledger.Days[1].Stages;
-        Assert.Equal(new FlowRow(DecisionMaker, 1, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0), tuesday[0]);
-        Assert.Equal(new FlowRow(Interest, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 1), tuesday[1]);
-        Assert.Equal(new FlowRow(Meeting, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2), tuesday[2]);
-        Assert.Equal(new FlowRow(Requirements, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), tuesday[3]);
+        Assert.Equal(new StageFlow(DecisionMaker, 1, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0), tuesday[0]);
+        Assert.Equal(new StageFlow(Interest, 2, 0, 0, 3, 0, 0, 0, 0, 0, 0, 1), tuesday[1]);
+        Assert.Equal(new StageFlow(Meeting, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2), tuesday[2]);
+        Assert.Equal(new StageFlow(Requirements, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), tuesday[3]);
         var thursday = ledger.Days[3];
-        Assert.Equal(new FlowRow(Meeting, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3), thursday.Stages[2]);
-        Assert.Equal(new FlowRow(Requirements, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0), thursday.Stages[3]);
-        Assert.Equal(new FlowRow(Offer, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), thursday.Stages[4]);
-        Assert.Equal(new FlowRow(Terms, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), thursday.Stages[5]);
+        Assert.Equal(new StageFlow(Meeting, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3), thursday.Stages[2]);
+        Assert.Equal(new StageFlow(Requirements, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0), thursday.Stages[3]);
+        Assert.Equal(new StageFlow(Offer, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), thursday.Stages[4]);
+        Assert.Equal(new StageFlow(Terms, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), thursday.Stages[5]);
         var anna = thursday.ByOwner.Single(o => o.Owner == Anna);
         var boris = thursday.ByOwner.Single(o => o.Owner == Boris);
-        Assert.Equal(new FlowRow(Meeting, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2), anna.Stages[2]);
-        Assert.Equal(new FlowRow(Meeting, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1), boris.Stages[2]);
+        Assert.Equal(new StageFlow(Meeting, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2), anna.Stages[2]);
+        Assert.Equal(new StageFlow(Meeting, 1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1), boris.Stages[2]);
         Assert.Equal((1, 1, 3), (anna.Totals.ForwardMoves, anna.Totals.Regressions, anna.Totals.InWorkAtEnd));
         Assert.Equal((1, 1, 1, 0), (boris.Totals.Reopens, boris.Totals.Activities, boris.Totals.InWorkAtEnd, boris.Totals.LostAtEnd));
     }
@@ -120,7 +120,7 @@ public sealed class DocsWorkedExampleTests
         var log = await Log.Value;
         var asOf = At(7, 0);
 
-        var meeting = TimeInStageCalculator.Compute(log, asOf).Stages[2];
+        var meeting = TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)).Stages[2];
         Assert.Equal((3, TimeSpan.FromHours(23), TimeSpan.FromHours(23), TimeSpan.FromHours(24), TimeSpan.FromHours(24)), (meeting.Completed.Count, meeting.Completed.Mean!.Value, meeting.Completed.Median!.Value, meeting.Completed.P75!.Value, meeting.Completed.P90!.Value));
         Assert.Equal(69 / 24.0, meeting.Completed.TotalDays, 12);
         Assert.Equal(2, meeting.OpenVisits);
@@ -128,16 +128,16 @@ public sealed class DocsWorkedExampleTests
         Assert.Equal(new DurationEstimate(null, TimeSpan.FromHours(56)), meeting.P90);
         Assert.Equal((3, TimeSpan.Parse("2.06:20:00", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(56), TimeSpan.FromHours(60), TimeSpan.FromHours(60)), (meeting.PerClient.Count, meeting.PerClient.Mean!.Value, meeting.PerClient.Median!.Value, meeting.PerClient.P75!.Value, meeting.PerClient.P90!.Value));
 
-        var boris = TimeInStageCalculator.Compute(log, asOf, filter: new FunnelFilter { Owners = [Boris] }).Stages[2];
+        var boris = TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf), filter: new FunnelFilter { Owners = [Boris] }).Stages[2];
         Assert.Equal((1, 2), (boris.Completed.Count, boris.OpenVisits));
         Assert.Equal(new DurationEstimate(null, TimeSpan.FromHours(56)), boris.Median);
         Assert.Equal(2, boris.PerClient.Count);
 
-        var sinceThursday = TimeInStageCalculator.Compute(log, asOf, from: At(5, 0)).Stages[2];
+        var sinceThursday = TimeInStageCalculator.Compute(log, new TimeWindow(At(5, 0), asOf)).Stages[2];
         Assert.Equal(new DurationEstimate(TimeSpan.FromHours(24), null), sinceThursday.Median);
         Assert.Equal(new DurationEstimate(null, TimeSpan.FromHours(38)), sinceThursday.P90);
 
-        var interest = TimeInStageCalculator.Compute(log, asOf).Stages[1].Completed;
+        var interest = TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)).Stages[1].Completed;
         Assert.Equal((4, TimeSpan.Parse("17:45:00", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(20), TimeSpan.FromHours(24), TimeSpan.FromHours(27)), (interest.Count, interest.Mean!.Value, interest.Median!.Value, interest.P75!.Value, interest.P90!.Value));
     }
 
@@ -146,18 +146,18 @@ public sealed class DocsWorkedExampleTests
     {
         var log = await Log.Value;
 
-        var conversion = ConversionCalculator.Compute(log, At(2, 0), At(7, 0));
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)));
         Assert.Equal([(3, 3, 0, 0), (4, 4, 0, 0), (4, 2, 0, 2), (2, 1, 1, 0), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0)], conversion.Stages.Select(Outcome));
         Assert.Equal([3, 3, 3, 2, 1, 1, 1], conversion.Stages.Select(s => s.ReachedFromFirstStage));
         Assert.Equal((3, 1), (conversion.FirstStageCohort, conversion.WonFromFirstStage));
         Assert.Equal(1 / 3.0, conversion.WonFromFirstStageShare!.Value, 12);
         Assert.Equal(new WinRate(1, 1, 0.5), conversion.WinRate);
 
-        var noSkips = ConversionCalculator.Compute(log, At(2, 0), At(7, 0), skippedStagesCountAsPassed: false);
+        var noSkips = ConversionCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)), options: new ConversionOptions { SkippedStagesCountAsPassed = false });
         Assert.Equal((3, 1, 0, 2), Outcome(noSkips.Stages[2]));
         Assert.Equal(2, noSkips.Stages[2].ReachedFromFirstStage);
 
-        var oneDay = ConversionCalculator.Compute(log, At(2, 0), At(7, 0), conversionWindow: TimeSpan.FromDays(1));
+        var oneDay = ConversionCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)), conversionWindow: TimeSpan.FromDays(1));
         Assert.Equal((3, 3, 0, 0, 0), WithLate(oneDay.Stages[0]));
         Assert.Equal((4, 3, 1, 0, 0), WithLate(oneDay.Stages[1]));
         Assert.Equal((1, 0, 1, 0, 0), WithLate(oneDay.Stages[4]));
@@ -168,7 +168,7 @@ public sealed class DocsWorkedExampleTests
     {
         var log = await Log.Value;
 
-        var velocity = VelocityCalculator.Compute(log, At(2, 0), At(7, 0));
+        var velocity = VelocityCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)));
         Assert.Equal([3, 4, 1, 1, 1, 1, 0], velocity.Stages.Select(s => s.ForwardMoves));
         Assert.Equal([0.6, 0.8, 0.2, 0.2, 0.2, 0.2, 0], velocity.Stages.Select(s => Math.Round(s.PerDay, 12)));
         Assert.Equal([new OwnerVelocity(Anna, 8, 1.6), new OwnerVelocity(Boris, 3, 0.6)], velocity.ByOwner);
@@ -179,11 +179,11 @@ public sealed class DocsWorkedExampleTests
         Assert.Equal(12 / 49.0, sv.ClientsPerDay!.Value, 12);
         Assert.Equal(2448.98m, decimal.Round(sv.ValuePerDay!.Value, 2));
 
-        var anna = VelocityCalculator.Compute(log, At(2, 0), At(7, 0), new FunnelFilter { Owners = [Anna] }).SalesVelocity;
+        var anna = VelocityCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)), new FunnelFilter { Owners = [Anna] }).SalesVelocity;
         Assert.Equal(1, anna.OpenClients);
         Assert.Equal(6 / 49.0, anna.ClientsPerDay!.Value, 12);
         Assert.Equal(1224.49m, decimal.Round(anna.ValuePerDay!.Value, 2));
-        var boris = VelocityCalculator.Compute(log, At(2, 0), At(7, 0), new FunnelFilter { Owners = [Boris] }).SalesVelocity;
+        var boris = VelocityCalculator.Compute(log, new TimeWindow(At(2, 0), At(7, 0)), new FunnelFilter { Owners = [Boris] }).SalesVelocity;
         Assert.Equal(new SalesVelocity(1, null, null, null, null, null), boris);
     }
 }

@@ -22,9 +22,9 @@ public sealed class LiveViewTests
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Elements(StallClock.TimeInStage, StallClock.LastTouch)), (h, clock) =>
         {
             var log = h.Log();
-            var settings = new StallSettings { Clock = clock, DefaultThreshold = TimeSpan.FromHours(20), MinimumVisits = 2, Percentile = 60 };
+            var settings = new StallOptions { Clock = clock, DefaultThreshold = TimeSpan.FromHours(20), MinimumVisits = 2, Percentile = 60 };
             var view = FunnelLiveView.Create(log, h.AsOf, settings);
-            var fixedSettings = settings with { StageThresholds = view.Thresholds.ToDictionary(t => t.Stage, t => t.Threshold) };
+            var fixedSettings = new StallOptions { Clock = clock, DefaultThreshold = settings.DefaultThreshold, MinimumVisits = settings.MinimumVisits, Percentile = settings.Percentile, StageThresholds = view.Thresholds.ToDictionary(t => t.Stage.Value, t => t.Threshold) };
 
             Assert.Equal(Comparable(StageCountsCalculator.Compute(log, h.AsOf)), Comparable(view.Counts(h.AsOf)));
             Assert.Equal(Comparable(StallCalculator.Compute(log, h.AsOf, fixedSettings)), Comparable(view.Stalled(h.AsOf)));
@@ -55,9 +55,9 @@ public sealed class LiveViewTests
         var second = new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, DecisionMaker, Interest, T0, T0, Anna);
         var first = new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0.AddHours(1), T0, Anna);
 
-        Assert.Throws<ArgumentException>(() => view.Apply(second));
+        Assert.Equal(FunnelRule.SequenceNotNext, Assert.Throws<FunnelHistoryException>(() => view.Apply(second)).Rule);
         view.Apply(first);
-        Assert.Throws<ArgumentException>(() => view.Apply(second)); // earlier than the first
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, Assert.Throws<FunnelHistoryException>(() => view.Apply(second)).Rule); // earlier than the first
         Assert.Throws<ArgumentException>(() => view.Apply(new ClientActivity(new ClientEventId("x"), new ClientId("ghost"), SalesId, 1, T0, T0, Anna)));
         Assert.Equal(1, view.Counts(T0).Stages[0].Clients);
         view.Add(NewClient("c2"));

@@ -18,7 +18,7 @@ public sealed class LoadUnderConcurrentWritesTests
         await store.Pipelines.AddAsync(Pipeline);
         var clock = new FakeTimeProvider(T0.AddDays(60));
         var options = Options.Create(new FunnelMetricsOptions());
-        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, clock, options);
+        var importer = new FunnelImporter(store.Pipelines, store.Clients, store.Events, clock, Options.Create(options.Value.Recording));
         var records = Enumerable.Range(0, 3400).SelectMany(i =>
         {
             var id = new ClientId($"c{i:D4}");

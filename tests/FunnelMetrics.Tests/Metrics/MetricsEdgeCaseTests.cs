@@ -79,11 +79,55 @@ public sealed class MetricsEdgeCaseTests
         var log = FunnelEventLog.Build(Pipeline, [], []);
 
         Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 2), "UTC"));
-        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0));
-        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), asOf: T0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionCalculator.Compute(log, T0, T0.AddDays(1), conversionWindow: TimeSpan.Zero));
-        Assert.Throws<ArgumentException>(() => VelocityCalculator.Compute(log, T0, T0.AddDays(-1)));
-        Assert.Throws<ArgumentException>(() => TimeInStageCalculator.Compute(log, T0, from: T0.AddTicks(1)));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0)));
+        Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), conversionWindow: TimeSpan.Zero));
+        Assert.Equal("window", Assert.Throws<ArgumentException>(() => VelocityCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("window", Assert.Throws<ArgumentException>(() => StuckStagesCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("cohorts", Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0))).ParamName);
+        Assert.Equal("outcomesBefore", Assert.Throws<ArgumentException>(() => ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(1).AddTicks(-1))).ParamName);
+
+        // A reversed window cannot be built at all: the interval type refuses it, naming its end.
+        Assert.Equal("end", Assert.Throws<ArgumentOutOfRangeException>(() => new TimeWindow(T0, T0.AddDays(-1))).ParamName);
+        Assert.Equal("end", Assert.Throws<ArgumentOutOfRangeException>(() => new TimeWindow(T0.AddTicks(1), T0)).ParamName);
+
+        // An empty window of time in stage is allowed and holds no visit.
+        Assert.All(TimeInStageCalculator.Compute(log, new TimeWindow(T0, T0)).Stages, s => Assert.Equal(0, s.Completed.Count + s.OpenVisits));
+    }
+
+    [Fact]
+    public async Task EveryWindow_HoldsItsStart_AndNotItsEnd()
+    {
+        // One client enters the decision maker exactly at a window's start and moves to interest exactly at its end.
+        var (h, c) = await OneClientAsync(T0);
+        await h.Recorder.MoveAsync(c, DecisionMaker, T0);
+        await h.Recorder.MoveAsync(c, Interest, T0.AddDays(1));
+        var log = await LogAsync(h);
+        var window = new TimeWindow(T0, T0.AddDays(1));
+        var longer = new TimeWindow(T0, T0.AddDays(1).AddTicks(1));
+        var later = new TimeWindow(T0.AddTicks(1), T0.AddDays(1).AddTicks(1));
+
+        // Time in stage: the visit begun at the start is in, still open at the end and measured up to it.
+        var time = TimeInStageCalculator.Compute(log, window).Stages[0];
+        Assert.Equal((0, 1, TimeSpan.FromDays(1)), (time.Completed.Count, time.OpenVisits, time.PerClient.Median));
+        Assert.Equal((1, 0), (TimeInStageCalculator.Compute(log, longer).Stages[0].Completed.Count, TimeInStageCalculator.Compute(log, longer).Stages[0].OpenVisits));
+        Assert.Equal(0, TimeInStageCalculator.Compute(log, later).Stages[0].Completed.Count + TimeInStageCalculator.Compute(log, later).Stages[0].OpenVisits);
+
+        // Conversion: reaching at the start puts it in the cohort; the advance at the end is an outcome only when read after it.
+        var conversion = ConversionCalculator.Compute(log, window).Stages[0];
+        Assert.Equal((1, 0, 1), (conversion.Cohort, conversion.Advanced, conversion.Remaining));
+        Assert.Equal(1, ConversionCalculator.Compute(log, window, T0.AddDays(1).AddTicks(1)).Stages[0].Advanced);
+        Assert.Equal(0, ConversionCalculator.Compute(log, later).Stages[0].Cohort);
+
+        // Velocity: the move at the end belongs to the next window; the client is open at this one's end.
+        Assert.Equal(0, VelocityCalculator.Compute(log, window).Stages[0].ForwardMoves);
+        Assert.Equal(1, VelocityCalculator.Compute(log, longer).Stages[0].ForwardMoves);
+
+        // Stuck stages: the client is still at the decision maker at the window's end, a day into its visit.
+        var stuck = StuckStagesCalculator.Compute(log, window).Stages.Single(s => s.Stage == DecisionMaker).Current;
+        Assert.Equal((1, new DurationEstimate(null, TimeSpan.FromDays(1)), 0.0), (stuck.Clients, stuck.Median, stuck.ConversionToNext));
+        var after = StuckStagesCalculator.Compute(log, longer).Stages.Single(s => s.Stage == DecisionMaker).Current;
+        Assert.Equal((0, new DurationEstimate(TimeSpan.FromDays(1), null), 1.0), (after.Clients, after.Median, after.ConversionToNext));
     }
 
     [Fact]
@@ -94,7 +138,7 @@ public sealed class MetricsEdgeCaseTests
         await h.Recorder.MoveAsync(c, Interest, T0.AddDays(3));
         await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(4));
 
-        var conversion = ConversionCalculator.Compute(await LogAsync(h), T0, T0.AddDays(1), T0.AddDays(5), TimeSpan.FromDays(1));
+        var conversion = ConversionCalculator.Compute(await LogAsync(h), new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(5), TimeSpan.FromDays(1));
 
         Assert.Equal((1, 0, 1, 0, 0), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.AdvancedLate, s.Lost, s.Remaining) : default);
         Assert.Equal(0, conversion.Stages[1].Cohort); // interest was reached after the cohort window
@@ -134,9 +178,9 @@ public sealed class MetricsEdgeCaseTests
     {
         var log = FunnelEventLog.Build(Pipeline, [], []);
 
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(1));
-        var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));
-        var time = TimeInStageCalculator.Compute(log, T0);
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
+        var velocity = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
+        var time = TimeInStageCalculator.Compute(log, TimeWindow.Until(T0));
 
         Assert.All(conversion.Stages, s => Assert.Null(s.AdvancedShare));
         Assert.Null(conversion.WinRate.Rate);
@@ -152,14 +196,15 @@ public sealed class MetricsEdgeCaseTests
         StageTransition T(long seq, TransitionKind kind, StageId? from, StageId? to, DateTimeOffset at, string? id = null) =>
             new(new ClientEventId(id ?? $"e{seq}"), client.Id, SalesId, seq, kind, from, to, at, at, Anna);
 
-        var gap = Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
+        var gap = Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(3, TransitionKind.Advanced, DecisionMaker, Interest, T0)]));
         Assert.Contains("'c1'", gap.Message, StringComparison.Ordinal);
         Assert.Contains("'e3'", gap.Message, StringComparison.Ordinal);
+        Assert.Equal((FunnelRule.SequenceNotNext, client.Id, new ClientEventId("e3"), 3L, T0), (gap.Rule, gap.ClientId, gap.EventId, gap.Sequence, gap.OccurredAt));
 
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddTicks(-1))]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Skipped, DecisionMaker, Interest, T0)]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, new StageId("unknown"), T0)]));
-        Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)]));
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Advanced, DecisionMaker, Interest, T0.AddTicks(-1))])).Rule);
+        Assert.Equal(FunnelRule.KindContradictsStageOrder, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Skipped, DecisionMaker, Interest, T0)])).Rule);
+        Assert.Equal(FunnelRule.UnknownStage, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, new StageId("unknown"), T0)])).Rule);
+        Assert.Equal(FunnelRule.AlreadyEntered, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)])).Rule);
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [], [T(1, TransitionKind.Entered, null, DecisionMaker, T0)]));
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [new Client(new ClientId("x"), new PipelineId("other"), Anna, T0)], []));
     }
@@ -180,16 +225,21 @@ public sealed class MetricsEdgeCaseTests
         clock.Advance(TimeSpan.FromHours(1));
         await recorder.MoveAsync(new ClientId("c1"), Interest);
 
+        var readAt = clock.GetUtcNow();
         var now = await analytics.GetStageCountsAsync(SalesId);
         var before = await analytics.GetStageCountsAsync(SalesId, T0);
         var ledger = await analytics.GetFlowLedgerAsync(SalesId, new DateOnly(2026, 3, 2));
+        // Time in stage reads the window [-, now): the move made exactly now is its end, not yet in it.
+        var atNow = await analytics.GetTimeInStageAsync(SalesId);
+        clock.Advance(TimeSpan.FromTicks(1));
         var time = await analytics.GetTimeInStageAsync(SalesId);
 
-        Assert.Equal(clock.GetUtcNow(), now.AsOf);
+        Assert.Equal(readAt, now.AsOf);
         Assert.Equal(1, now.Stages[1].Clients);
         Assert.Equal(1, before.Stages[0].Clients);
         Assert.Equal("Europe/Sofia", ledger.TimeZone);
         Assert.Equal(new DateOnly(2026, 3, 2), ledger.LastDay);
+        Assert.Equal((0, 1), (atNow.Stages[0].Completed.Count, atNow.Stages[0].OpenVisits));
         Assert.Equal(TimeSpan.FromHours(1), time.Stages[0].Completed.Median);
         await Assert.ThrowsAsync<UnknownPipelineException>(() => analytics.GetStageCountsAsync(new PipelineId("none")));
     }
@@ -239,9 +289,9 @@ public sealed class MetricsEdgeCaseTests
 
         RoundTrips(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts);
         RoundTrips(FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 4), "Europe/Sofia"), json.FlowLedger);
-        RoundTrips(TimeInStageCalculator.Compute(log, T0.AddDays(2)), json.TimeInStage);
-        RoundTrips(ConversionCalculator.Compute(log, T0, T0.AddDays(2)), json.Conversion);
-        RoundTrips(VelocityCalculator.Compute(log, T0, T0.AddDays(2)), json.Velocity);
+        RoundTrips(TimeInStageCalculator.Compute(log, TimeWindow.Until(T0.AddDays(2))), json.TimeInStage);
+        RoundTrips(ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2))), json.Conversion);
+        RoundTrips(VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2))), json.Velocity);
         RoundTrips(new FunnelFilter { Owners = [Anna], Attributes = new Dictionary<string, string> { ["source"] = "web" }, EnteredFrom = T0 }, json.FunnelFilter);
         Assert.Contains("\"stages\":[{\"stage\":\"decision-maker\",\"clients\":0}", JsonSerializer.Serialize(StageCountsCalculator.Compute(log, T0.AddDays(2)), json.StageCounts), StringComparison.Ordinal);
     }
@@ -258,8 +308,8 @@ public sealed class MetricsEdgeCaseTests
 
         Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["source"] = "fair" } }).InWork);
         Assert.Equal(0, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { Attributes = new Dictionary<string, string> { ["region"] = "north" } }).InWork);
-        Assert.Equal(1, ConversionCalculator.Compute(log, T0, T0.AddDays(3), filter: new FunnelFilter { EnteredFrom = T0, EnteredTo = T0.AddDays(1) }).Stages[0].Cohort);
-        Assert.Equal(2, ConversionCalculator.Compute(log, T0, T0.AddDays(3)).Stages[0].Cohort);
+        Assert.Equal(1, ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3)), filter: new FunnelFilter { EnteredFrom = T0, EnteredTo = T0.AddDays(1) }).Stages[0].Cohort);
+        Assert.Equal(2, ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3))).Stages[0].Cohort);
         Assert.Equal(1, StageCountsCalculator.Compute(log, T0.AddDays(3), new FunnelFilter { EnteredFrom = T0.AddDays(1) }).InWork);
     }
 }

@@ -48,13 +48,13 @@ public sealed class StallTests
         var asOf = T0.AddDays(8);
 
         var inStage = StallCalculator.Compute(log, asOf);
-        var lastTouch = StallCalculator.Compute(log, asOf, new StallSettings { Clock = StallClock.LastTouch });
+        var lastTouch = StallCalculator.Compute(log, asOf, new StallOptions { Clock = StallClock.LastTouch });
 
         Assert.Equal(TimeSpan.FromDays(8), Assert.Single(inStage.Clients).Idle);
         Assert.Equal(Boris, inStage.Clients[0].Owner);
         Assert.Empty(lastTouch.Clients);
-        Assert.Single(StallCalculator.Compute(log, T0.AddDays(12).AddTicks(1), new StallSettings { Clock = StallClock.LastTouch }).Clients);
-        Assert.Equal(T0.AddDays(5), StallCalculator.Compute(log, T0.AddDays(13), new StallSettings { Clock = StallClock.LastTouch }).Clients[0].LastTouchedAt);
+        Assert.Single(StallCalculator.Compute(log, T0.AddDays(12).AddTicks(1), new StallOptions { Clock = StallClock.LastTouch }).Clients);
+        Assert.Equal(T0.AddDays(5), StallCalculator.Compute(log, T0.AddDays(13), new StallOptions { Clock = StallClock.LastTouch }).Clients[0].LastTouchedAt);
     }
 
     [Fact]
@@ -74,10 +74,10 @@ public sealed class StallTests
         var asOf = T0.AddDays(10);
 
         // Three completed visits of 1, 2 and 3 days and one open for 10 days.
-        var p90 = StallCalculator.Thresholds(log, asOf, new StallSettings { MinimumVisits = 3 });
-        var median = StallCalculator.Thresholds(log, asOf, new StallSettings { MinimumVisits = 3, Percentile = 50 });
-        var tooFew = StallCalculator.Thresholds(log, asOf, new StallSettings { MinimumVisits = 4, Percentile = 50 });
-        var configured = StallCalculator.Thresholds(log, asOf, new StallSettings { StageThresholds = new Dictionary<StageId, TimeSpan> { [Offer] = TimeSpan.FromDays(20), [Meeting] = TimeSpan.FromDays(1) } });
+        var p90 = StallCalculator.Thresholds(log, asOf, new StallOptions { MinimumVisits = 3 });
+        var median = StallCalculator.Thresholds(log, asOf, new StallOptions { MinimumVisits = 3, Percentile = 50 });
+        var tooFew = StallCalculator.Thresholds(log, asOf, new StallOptions { MinimumVisits = 4, Percentile = 50 });
+        var configured = StallCalculator.Thresholds(log, asOf, new StallOptions { StageThresholds = { [Offer.Value] = TimeSpan.FromDays(20), [Meeting.Value] = TimeSpan.FromDays(1) } });
 
         StallThreshold OfferIn(IReadOnlyList<StallThreshold> list) => list.Single(t => t.Stage == Offer);
         Assert.Equal(new StallThreshold(Offer, TimeSpan.FromDays(14), StallThresholdSource.Default), OfferIn(p90)); // the estimate never falls to 10%
@@ -87,7 +87,7 @@ public sealed class StallTests
         Assert.Equal(new StallThreshold(Meeting, TimeSpan.FromDays(7), StallThresholdSource.Stage), configured.Single(t => t.Stage == Meeting));
         Assert.Equal(6, configured.Count);
 
-        var stalled = StallCalculator.Compute(log, asOf, new StallSettings { MinimumVisits = 3, Percentile = 50 });
+        var stalled = StallCalculator.Compute(log, asOf, new StallOptions { MinimumVisits = 3, Percentile = 50 });
         Assert.Equal((waiting, StallThresholdSource.Statistical, 5.0), (stalled.Clients.Single().ClientId, stalled.Clients.Single().Source, stalled.Clients.Single().Overdue));
     }
 
@@ -116,7 +116,7 @@ public sealed class StallTests
     {
         var clock = new FakeTimeProvider(T0);
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
-        services.AddFunnelMetrics(o => o.StallClock = StallClock.LastTouch);
+        services.AddFunnelMetrics(o => o.Stalls.Clock = StallClock.LastTouch);
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var recorder = scope.ServiceProvider.GetRequiredService<FunnelMetrics.Recording.FunnelRecorder>();
@@ -140,36 +140,51 @@ public sealed class StallTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public void Settings_WithNonPositiveThresholds_ThrowNamingTheSetting(int days)
+    public async Task Options_WithNonPositiveThresholds_ThrowNamingTheSetting(int days)
     {
-        Assert.Equal("DefaultThreshold", Assert.Throws<ArgumentOutOfRangeException>(() => new StallSettings { DefaultThreshold = TimeSpan.FromDays(days) }).ParamName);
-        Assert.Equal("StageThresholds", Assert.Throws<ArgumentOutOfRangeException>(() => new StallSettings { StageThresholds = new Dictionary<StageId, TimeSpan> { [Offer] = TimeSpan.FromDays(days) } }).ParamName);
+        var h = await RecorderHarness.WithSeedAsync();
+        var log = await LogAsync(h);
+
+        var byDefault = Assert.Throws<ArgumentException>(() => StallCalculator.Compute(log, T0, new StallOptions { DefaultThreshold = TimeSpan.FromDays(days) }));
+        var perStage = Assert.Throws<ArgumentException>(() => StallCalculator.Thresholds(log, T0, new StallOptions { StageThresholds = { [Offer.Value] = TimeSpan.FromDays(days) } }));
+
+        Assert.Equal(("options", "options"), (byDefault.ParamName, perStage.ParamName));
+        Assert.Contains($"Stalls.DefaultThreshold must be between 1 second and 3650 days, both inclusive; got {TimeSpan.FromDays(days):c}.", byDefault.Message, StringComparison.Ordinal);
+        Assert.Contains("Stalls.StageThresholds['offer'] must be a strictly positive duration", perStage.Message, StringComparison.Ordinal);
+        Assert.Contains("Stalls.DefaultThreshold", Assert.Throws<ArgumentException>(() => FunnelLiveView.Create(log, T0, new StallOptions { DefaultThreshold = TimeSpan.FromDays(days) })).Message, StringComparison.Ordinal);
+        Assert.Contains("Stalls.DefaultThreshold", Assert.Throws<ArgumentException>(() => StuckStagesCalculator.Compute(log, TimeWindow.Ending(T0, TimeSpan.FromDays(1)), new StallOptions { DefaultThreshold = TimeSpan.FromDays(days) })).Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
     [InlineData(100.5)]
-    public void Settings_WithAPercentileOutside0To100_Throw(double percentile)
+    public async Task Options_WithAPercentileOutside0To100_Throw(double percentile)
     {
-        Assert.Equal("Percentile", Assert.Throws<ArgumentOutOfRangeException>(() => new StallSettings { Percentile = percentile }).ParamName);
-        Assert.Equal(100, new StallSettings { Percentile = 100 }.Percentile);
+        var log = await LogAsync(await RecorderHarness.WithSeedAsync());
+
+        var ex = Assert.Throws<ArgumentException>(() => StallCalculator.Compute(log, T0, new StallOptions { Percentile = percentile }));
+
+        Assert.Equal("options", ex.ParamName);
+        Assert.Contains("Stalls.Percentile", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(StallThresholdSource.Default, StallCalculator.Thresholds(log, T0, new StallOptions { Percentile = 100 })[0].Source);
     }
 
     [Theory]
-    [InlineData("StallPercentile", "0")]
-    [InlineData("StallPercentile", "101")]
-    [InlineData("DefaultStallThreshold", "00:00:00")]
-    [InlineData("StallMinimumVisits", "0")]
-    [InlineData("StallThresholds:meeting", "-1.00:00:00")]
-    public void Options_WithBadStallSettings_FailValidationNamingTheSetting(string key, string value)
+    [InlineData("Stalls:Percentile", "0")]
+    [InlineData("Stalls:Percentile", "101")]
+    [InlineData("Stalls:DefaultThreshold", "00:00:00")]
+    [InlineData("Stalls:DefaultThreshold", "3650.00:00:01")]
+    [InlineData("Stalls:MinimumVisits", "0")]
+    [InlineData("Stalls:StageThresholds:meeting", "-1.00:00:00")]
+    public void Options_WithBadStallOptions_FailValidationNamingTheSetting(string key, string value)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [$"FunnelMetrics:{key}"] = value }).Build();
         using var provider = new ServiceCollection().AddFunnelMetrics(configuration.GetSection("FunnelMetrics")).Services.BuildServiceProvider();
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value);
 
-        Assert.Contains(key.Split(':')[0], ex.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Join('.', key.Split(':').Take(2)), ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,14 +192,14 @@ public sealed class StallTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["FunnelMetrics:StallThresholds:offer"] = "3.00:00:00",
-            ["FunnelMetrics:StallClock"] = "LastTouch",
+            ["FunnelMetrics:Stalls:StageThresholds:offer"] = "3.00:00:00",
+            ["FunnelMetrics:Stalls:Clock"] = "LastTouch",
         }).Build();
         using var provider = new ServiceCollection().AddFunnelMetrics(configuration.GetSection("FunnelMetrics")).Services.BuildServiceProvider();
 
-        var settings = StallSettings.FromOptions(provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value);
+        var settings = provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value.Stalls;
 
-        Assert.Equal(TimeSpan.FromDays(3), settings.StageThresholds[Offer]);
+        Assert.Equal(TimeSpan.FromDays(3), settings.StageThresholds[Offer.Value]);
         Assert.Equal(StallClock.LastTouch, settings.Clock);
     }
 
@@ -192,7 +207,7 @@ public sealed class StallTests
     public Property StalledClients_AreOpen_AndIdleLongerThanTheirThreshold() =>
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Elements(StallClock.TimeInStage, StallClock.LastTouch)), (h, clock) =>
         {
-            var settings = new StallSettings { Clock = clock, DefaultThreshold = TimeSpan.FromHours(30), MinimumVisits = 3 };
+            var settings = new StallOptions { Clock = clock, DefaultThreshold = TimeSpan.FromHours(30), MinimumVisits = 3 };
             var result = StallCalculator.Compute(h.Log(), h.AsOf, settings);
             foreach (var s in result.Clients)
             {
@@ -216,7 +231,7 @@ public sealed class StallTests
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(1, 20_000)), (h, minutes) =>
         {
             var log = h.Log();
-            var fixedThresholds = new StallSettings { StageThresholds = h.Pipeline.Stages.ToDictionary(s => s.Key, _ => TimeSpan.FromHours(20)) };
+            var fixedThresholds = new StallOptions { StageThresholds = h.Pipeline.Stages.ToDictionary(s => s.Key.Value, _ => TimeSpan.FromHours(20)) };
             var after = h.LastEventAt > h.AsOf ? h.LastEventAt : h.AsOf;
             var earlier = StallCalculator.Compute(log, after, fixedThresholds).Clients.Select(s => s.ClientId).ToHashSet();
             var later = StallCalculator.Compute(log, after.AddMinutes(minutes), fixedThresholds).Clients.Select(s => s.ClientId).ToHashSet();
@@ -229,7 +244,7 @@ public sealed class StallTests
         Prop.ForAll(RecordedHistory.Arb(), h =>
         {
             var random = new Random(h.Seed);
-            var settings = new StallSettings { DefaultThreshold = TimeSpan.FromHours(30), MinimumVisits = 2, Percentile = 75 };
+            var settings = new StallOptions { DefaultThreshold = TimeSpan.FromHours(30), MinimumVisits = 2, Percentile = 75 };
             var shuffled = FunnelEventLog.Build(h.Pipeline, h.Clients.OrderBy(_ => random.Next()), h.Events.OrderBy(_ => random.Next()));
 
             Assert.Equal(StallCalculator.Compute(h.Log(), h.AsOf, settings), StallCalculator.Compute(shuffled, h.AsOf, settings), new JsonEquality<StalledClients>(FunnelMetrics.Serialization.FunnelMetricsJsonContext.Default.StalledClients));

@@ -36,8 +36,8 @@ public sealed class WonStageTests
         var ledger = FlowLedgerCalculator.Compute(await WonInTheMiddleAsync(), DateOnly.FromDateTime(T0.UtcDateTime), DateOnly.FromDateTime(T0.AddDays(4).UtcDateTime), "UTC");
 
         Assert.Equal([0, 0, 1, 0, 1], ledger.Days.Select(d => d.Totals.Wins));
-        Assert.Equal(new FlowRow(Won, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0), ledger.Days[3].Stages[1]);
-        Assert.Equal(new FlowRow(A, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1), ledger.Days[3].Stages[0]);
+        Assert.Equal(new StageFlow(Won, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0), ledger.Days[3].Stages[1]);
+        Assert.Equal(new StageFlow(A, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1), ledger.Days[3].Stages[0]);
         Assert.Equal(1, ledger.Days[3].Totals.Reopens);
         Assert.Equal([0, 0, 1, 0, 1], ledger.Days.Select(d => d.Totals.WonAtEnd));
         Assert.Equal(1, ledger.Days[1].Stages[0].AdvancedOut);
@@ -49,8 +49,8 @@ public sealed class WonStageTests
     {
         var log = await WonInTheMiddleAsync();
 
-        var whole = VelocityCalculator.Compute(log, T0, T0.AddDays(5));
-        var beforeTheSecondWin = VelocityCalculator.Compute(log, T0, T0.AddDays(3.5));
+        var whole = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(5)));
+        var beforeTheSecondWin = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(3.5)));
 
         Assert.Equal([2, 0, 1], whole.Stages.Select(s => s.ForwardMoves));
         Assert.Equal((1, TimeSpan.FromDays(4)), (whole.CycleTime.Count, whole.CycleTime.Median!.Value));
@@ -63,7 +63,7 @@ public sealed class WonStageTests
     [Fact]
     public async Task Conversion_CountsTheSkipPastTheWonStageAsAdvancing()
     {
-        var conversion = ConversionCalculator.Compute(await WonInTheMiddleAsync(), T0, T0.AddDays(1), T0.AddDays(5));
+        var conversion = ConversionCalculator.Compute(await WonInTheMiddleAsync(), new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(5));
 
         Assert.Equal([(1, 1), (0, 0), (0, 0)], conversion.Stages.Select(s => (s.Cohort, s.Advanced)));
         Assert.Equal((1, 1), (conversion.FirstStageCohort, conversion.WonFromFirstStage));
@@ -92,7 +92,7 @@ public sealed class WonStageTests
                 await r.MoveAsync(c, Won, T0.AddDays(2));
             });
 
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(1), T0.AddDays(3));
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(3));
 
         Assert.Equal((1, 1, 1.0), (conversion.FirstStageCohort, conversion.WonFromFirstStage, conversion.WonFromFirstStageShare!.Value));
         Assert.Equal([1, 1, 1], conversion.Stages.Select(s => s.ReachedFromFirstStage));

@@ -111,16 +111,16 @@ public sealed class WorkedExampleTests
         var day = Assert.Single(ledger.Days);
         Assert.Equal(new DateTimeOffset(2026, 3, 2, 22, 0, 0, TimeSpan.Zero), day.Start);
         Assert.Equal(new DateTimeOffset(2026, 3, 3, 22, 0, 0, TimeSpan.Zero), day.End);
-        Assert.Equal(new FlowRow(DecisionMaker, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0), day.Stages[0]);
-        Assert.Equal(new FlowRow(Interest, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2), day.Stages[1]);
-        Assert.Equal(new FlowRow(Meeting, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), day.Stages[2]);
+        Assert.Equal(new StageFlow(DecisionMaker, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0), day.Stages[0]);
+        Assert.Equal(new StageFlow(Interest, 2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2), day.Stages[1]);
+        Assert.Equal(new StageFlow(Meeting, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), day.Stages[2]);
         Assert.Equal(new FlowTotals(0, 3, 0, 0, 0, 0, 1, 3, 0, 0), day.Totals);
 
         var anna = day.ByOwner.Single(o => o.Owner == Anna);
-        Assert.Equal(new FlowRow(Interest, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2), anna.Stages[1]);
+        Assert.Equal(new StageFlow(Interest, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0, 2), anna.Stages[1]);
         Assert.Equal(new FlowTotals(0, 3, 0, 0, 0, 0, 0, 3, 0, 0), anna.Totals);
         var boris = day.ByOwner.Single(o => o.Owner == Boris);
-        Assert.Equal(new FlowRow(Interest, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0), boris.Stages[1]);
+        Assert.Equal(new StageFlow(Interest, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0), boris.Stages[1]);
         Assert.Equal(1, boris.Totals.Activities);
     }
 
@@ -147,7 +147,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task TimeInStage_CountsTheZeroLengthVisit_AndCensorsTheOpenOnes()
     {
-        var time = TimeInStageCalculator.Compute(await HistoryAsync(), Mon.AddDays(4).AddHours(12));
+        var time = TimeInStageCalculator.Compute(await HistoryAsync(), TimeWindow.Until(Mon.AddDays(4).AddHours(12)));
 
         Assert.Equal(7, time.Stages.Count);
         Assert.Equal((0, 0, DurationEstimate.None), (time.Stages[6].Completed.Count, time.Stages[6].OpenVisits, time.Stages[6].Median));
@@ -178,7 +178,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task TimeInStage_FromAnInstant_KeepsOnlyVisitsThatBeganThen()
     {
-        var time = TimeInStageCalculator.Compute(await HistoryAsync(), Mon.AddDays(4).AddHours(12), from: Mon.AddDays(2));
+        var time = TimeInStageCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon.AddDays(2), Mon.AddDays(4).AddHours(12)));
 
         Assert.Equal(0, time.Stages[0].Completed.Count);
         Assert.Equal(0, time.Stages[1].Completed.Count);
@@ -190,7 +190,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Conversion_WithSkippedStagesPassed_PartitionsEachCohort()
     {
-        var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5));
+        var conversion = ConversionCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(5)));
 
         Assert.Equal(
             [(2, 2, 0, 0), (3, 3, 0, 0), (3, 1, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0)],
@@ -203,7 +203,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Conversion_WithoutSkippedStagesPassed_LeavesSkippedStagesOutOfTheCohorts()
     {
-        var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5), skippedStagesCountAsPassed: false);
+        var conversion = ConversionCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(5)), options: new ConversionOptions { SkippedStagesCountAsPassed = false });
 
         Assert.Equal(
             [(2, 2, 0, 0), (3, 3, 0, 0), (2, 0, 0, 2), (1, 1, 0, 0), (1, 1, 0, 0), (0, 0, 0, 0), (0, 0, 0, 0)],
@@ -214,7 +214,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Conversion_BeforeTheReopen_CountsTheLossAtTheMeeting()
     {
-        var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(3));
+        var conversion = ConversionCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(3)));
 
         Assert.Equal((3, 1, 1, 1), conversion.Stages[2] is var s ? (s.Cohort, s.Advanced, s.Lost, s.Remaining) : default);
         Assert.Equal(new WinRate(0, 1, 0.0), conversion.WinRate);
@@ -223,7 +223,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Conversion_WithAConversionWindow_CountsOnlyQuickAdvances()
     {
-        var conversion = ConversionCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5), conversionWindow: TimeSpan.FromHours(12));
+        var conversion = ConversionCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(5)), conversionWindow: TimeSpan.FromHours(12));
 
         Assert.Equal((2, 0, 2, 0, 0), conversion.Stages[0] is var dm ? (dm.Cohort, dm.Advanced, dm.AdvancedLate, dm.Lost, dm.Remaining) : default);
         Assert.Equal((3, 1, 2, 0, 0), conversion.Stages[1] is var i ? (i.Cohort, i.Advanced, i.AdvancedLate, i.Lost, i.Remaining) : default);
@@ -233,7 +233,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Velocity_OverTheWeek()
     {
-        var velocity = VelocityCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(5));
+        var velocity = VelocityCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(5)));
 
         Assert.Equal(5, velocity.Days);
         Assert.Equal([2, 3, 0, 1, 0, 0, 0], velocity.Stages.Select(s => s.ForwardMoves));
@@ -246,7 +246,7 @@ public sealed class WorkedExampleTests
     [Fact]
     public async Task Velocity_WithoutWinsInTheWindow_HasNoFormula()
     {
-        var velocity = VelocityCalculator.Compute(await HistoryAsync(), Mon, Mon.AddDays(2));
+        var velocity = VelocityCalculator.Compute(await HistoryAsync(), new TimeWindow(Mon, Mon.AddDays(2)));
 
         Assert.Equal(0, velocity.CycleTime.Count);
         Assert.Null(velocity.SalesVelocity.ValuePerDay);

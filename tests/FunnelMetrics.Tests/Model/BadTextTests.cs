@@ -112,7 +112,7 @@ public sealed class BadTextTests
         var log = FunnelEventLog.Build(pipeline, [client], events);
 
         var counts = StageCountsCalculator.Compute(log, T0.AddDays(2));
-        var conversion = ConversionCalculator.Compute(log, T0, T0.AddDays(2), T0.AddDays(2));
+        var conversion = ConversionCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(2)), T0.AddDays(2));
 
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, T0.AddDays(2), null, T0.AddDays(30));
 
@@ -141,6 +141,9 @@ public sealed class BadTextTests
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(FunnelEventLog.Build(pipeline, [walker, open], events), T0.AddDays(2));
 
         Assert.Contains("Stage(s) s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ... (29 in all) had fewer than", forecast.Reason, StringComparison.Ordinal);
+        // The structured limitation names every one of them, in pipeline order.
+        var sparse = Assert.Single(forecast.Limitations, l => l.Kind == FunnelMetrics.Forecasting.ForecastLimitationKind.SparseHistory && l.Owner is null);
+        Assert.Equal(Enumerable.Range(0, 29).Select(i => new StageId($"s{i}")), sparse.Stages);
     }
 
     [Fact]
@@ -158,7 +161,7 @@ public sealed class BadTextTests
         events.Add(new StageTransition(new ClientEventId("b2"), clients[1].Id, SalesId, 2, TransitionKind.Won, DecisionMaker, Contract, T0.AddTicks(1), T0, Anna));
         var log = FunnelEventLog.Build(pipeline, clients, events);
 
-        var velocity = VelocityCalculator.Compute(log, T0, T0.AddDays(1));
+        var velocity = VelocityCalculator.Compute(log, new TimeWindow(T0, T0.AddDays(1)));
         var forecast = FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, T0.AddDays(1), null, T0.AddDays(30));
 
         Assert.Equal(Client.MaxValue, velocity.SalesVelocity.AverageWonValue);

@@ -161,12 +161,14 @@ public sealed class ModelValidationTests
         var c = client.Id;
         var entered = ClientState.Initial(client).Apply(new StageTransition(new ClientEventId("e1"), c, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna));
 
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Entered, null, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Reopened, Meeting, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Interest, Offer, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => entered.Apply(new OwnerReassignment(new ClientEventId("e2"), c, SalesId, 2, T0, T0, Anna, Boris)));
+        Assert.Equal(FunnelRule.AlreadyEntered, Assert.Throws<FunnelHistoryException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Entered, null, Offer, T0, T0, Anna))).Rule);
+        Assert.Equal(FunnelRule.ReopenOfOpenClient, Assert.Throws<FunnelHistoryException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Reopened, Meeting, Offer, T0, T0, Anna))).Rule);
+        Assert.Equal(FunnelRule.FromStageMismatch, Assert.Throws<FunnelHistoryException>(() => entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Advanced, Interest, Offer, T0, T0, Anna))).Rule);
+        Assert.Equal(FunnelRule.ReassignmentFromOtherOwner, Assert.Throws<FunnelHistoryException>(() => entered.Apply(new OwnerReassignment(new ClientEventId("e2"), c, SalesId, 2, T0, T0, Anna, Boris))).Rule);
         var lost = entered.Apply(new StageTransition(new ClientEventId("e2"), c, SalesId, 2, TransitionKind.Lost, Meeting, null, T0, T0, Anna));
-        Assert.Throws<ArgumentException>(() => lost.Apply(new StageTransition(new ClientEventId("e3"), c, SalesId, 3, TransitionKind.Lost, Meeting, null, T0, T0, Anna)));
+        var again = Assert.Throws<FunnelHistoryException>(() => lost.Apply(new StageTransition(new ClientEventId("e3"), c, SalesId, 3, TransitionKind.Lost, Meeting, null, T0, T0, Anna)));
+        Assert.Equal((FunnelRule.ClientClosed, c, new ClientEventId("e3"), 3L, T0, "clientEvent"), (again.Rule, again.ClientId, again.EventId, again.Sequence, again.OccurredAt, again.ParamName));
+        Assert.Contains("'meeting'", again.Message, StringComparison.Ordinal);
         Assert.Equal(ClientStatus.Open, lost.Apply(new StageTransition(new ClientEventId("e3"), c, SalesId, 3, TransitionKind.Reopened, Meeting, Interest, T0, T0, Anna)).Status);
     }
 
@@ -184,9 +186,9 @@ public sealed class ModelValidationTests
         var state = ClientState.Initial(client);
 
         Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new ClientEventId("e"), new ClientId("other"), SalesId, 1, T0, T0, Anna)));
-        Assert.Throws<ArgumentException>(() => state.Apply(new ClientActivity(new ClientEventId("e"), client.Id, SalesId, 2, T0, T0, Anna)));
+        Assert.Equal(FunnelRule.SequenceNotNext, Assert.Throws<FunnelHistoryException>(() => state.Apply(new ClientActivity(new ClientEventId("e"), client.Id, SalesId, 2, T0, T0, Anna))).Rule);
         var after = state.Apply(new ClientActivity(new ClientEventId("e"), client.Id, SalesId, 1, T0.AddDays(1), T0, Anna));
-        Assert.Throws<ArgumentException>(() => after.Apply(new ClientActivity(new ClientEventId("f"), client.Id, SalesId, 2, T0, T0, Anna)));
+        Assert.Equal(FunnelRule.EventBeforePreviousEvent, Assert.Throws<FunnelHistoryException>(() => after.Apply(new ClientActivity(new ClientEventId("f"), client.Id, SalesId, 2, T0, T0, Anna))).Rule);
         Assert.Equal(ClientStatus.NotEntered, after.Status);
         Assert.Equal(1, after.Version);
     }

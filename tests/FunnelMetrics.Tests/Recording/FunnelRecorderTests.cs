@@ -360,7 +360,7 @@ public sealed class FunnelRecorderTests
     [Fact]
     public async Task Event_BeyondTheFutureTolerance_Throws_AndWithinItIsAccepted()
     {
-        var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { FutureTolerance = TimeSpan.FromMinutes(10) });
+        var h = await RecorderHarness.WithSeedAsync(new RecordingOptions { FutureTolerance = TimeSpan.FromMinutes(10) });
         var c = await h.AddClientAsync("c1");
         var now = h.Clock.GetUtcNow();
 
@@ -499,7 +499,7 @@ public sealed class FunnelRecorderTests
     public async Task ConcurrentWriter_WithRetriesAllowed_IsRetriedAgainstTheNewState()
     {
         var events = new InterferingEventStore();
-        var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { ConcurrencyRetries = 1 }, events);
+        var h = await RecorderHarness.WithSeedAsync(new RecordingOptions { ConcurrencyRetries = 1 }, events);
         events.Inner = h.Store.Events;
         var c = await h.AddClientAsync("c1");
         await h.Recorder.MoveAsync(c, DecisionMaker, T0);
@@ -525,7 +525,7 @@ public sealed class FunnelRecorderTests
         var c = await h.AddClientAsync("c1");
         var id = new ClientEventId("same-request");
         StageTransition? winner = null;
-        events.BeforeNextAppend = async () => winner = await new FunnelRecorder(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Microsoft.Extensions.Options.Options.Create(new FunnelMetricsOptions()))
+        events.BeforeNextAppend = async () => winner = await new FunnelRecorder(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Microsoft.Extensions.Options.Options.Create(new RecordingOptions()))
             .MoveAsync(c, DecisionMaker, T0, eventId: id);
 
         var loser = await h.Recorder.MoveAsync(c, DecisionMaker, T0, eventId: id);
@@ -546,7 +546,7 @@ public sealed class FunnelRecorderTests
     [Fact]
     public async Task Recorder_WithInvalidOptions_ThrowsNamingTheSetting()
     {
-        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new RecorderHarness(new FunnelMetricsOptions { FutureTolerance = TimeSpan.FromDays(2) }));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new RecorderHarness(new RecordingOptions { FutureTolerance = TimeSpan.FromDays(2) }));
 
         Assert.Contains("FutureTolerance", ex.Message, StringComparison.Ordinal);
     }
@@ -558,7 +558,7 @@ public sealed class FunnelRecorderRaceTests
     public async Task Retries_UsedUp_ThrowTheConflictAndWriteNothingOfTheirOwn()
     {
         var events = new InterferingEventStore { Repeat = true };
-        var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { ConcurrencyRetries = 2 }, events);
+        var h = await RecorderHarness.WithSeedAsync(new RecordingOptions { ConcurrencyRetries = 2 }, events);
         events.Inner = h.Store.Events;
         var c = await h.AddClientAsync("c1");
         var n = 0;

@@ -46,7 +46,7 @@ public sealed class InvalidCommandProperties
                 Violation.UnknownClient => (() => h.Recorder.RecordActivityAsync(new ClientId("ghost"), "call", at), typeof(UnknownClientException), null),
                 Violation.BeforePrevious when at > Seed.T0 => (() => h.Recorder.RecordActivityAsync(client, "call", at.AddTicks(-1)), typeof(EventOrderException), FunnelRule.EventBeforePreviousEvent),
                 Violation.BeforePrevious => (() => h.Recorder.RecordActivityAsync(client, "call", Seed.T0.AddTicks(-1)), typeof(EventOrderException), FunnelRule.EventBeforeClientCreated),
-                Violation.InFuture => (() => h.Recorder.RecordActivityAsync(client, "call", h.Clock.GetUtcNow() + FunnelMetricsOptions.DefaultFutureTolerance + TimeSpan.FromTicks(1)), typeof(FutureEventException), FunnelRule.EventInFuture),
+                Violation.InFuture => (() => h.Recorder.RecordActivityAsync(client, "call", h.Clock.GetUtcNow() + FunnelMetrics.Recording.RecordingOptions.DefaultFutureTolerance + TimeSpan.FromTicks(1)), typeof(FutureEventException), FunnelRule.EventInFuture),
                 Violation.SameOwner => (() => h.Recorder.ReassignAsync(client, History.Owners[model.OwnerIndex], at), typeof(FunnelRuleException), FunnelRule.SameOwner),
                 Violation.EventIdReused when history.Commands.Count > 0 => (() => h.Recorder.RecordActivityAsync(client, "something else entirely", at, history.Commands[0].Id), typeof(EventIdConflictException), null),
                 Violation.EventIdReused => (() => h.Recorder.MoveAsync(new ClientId("ghost"), openStage, at), typeof(UnknownClientException), null),

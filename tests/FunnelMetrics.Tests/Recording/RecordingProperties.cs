@@ -133,7 +133,7 @@ public sealed class RecordingProperties
             setup => Run(async () =>
             {
                 var (clientCount, writers, operations, retries) = setup;
-                var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { ConcurrencyRetries = retries });
+                var h = await RecorderHarness.WithSeedAsync(new RecordingOptions { ConcurrencyRetries = retries });
                 var ids = Enumerable.Range(0, clientCount).Select(i => new ClientId($"c{i}")).ToArray();
                 foreach (var id in ids)
                 {
@@ -180,10 +180,10 @@ public sealed class RecordingProperties
     [Fact]
     public async Task ConcurrentActivities_WithRetries_LoseNothing()
     {
-        var h = await RecorderHarness.WithSeedAsync(new FunnelMetricsOptions { ConcurrencyRetries = 10 });
+        var h = await RecorderHarness.WithSeedAsync(new RecordingOptions { ConcurrencyRetries = 10 });
         var c = await h.AddClientAsync("c1");
         var clock = new FakeTimeProvider(Seed.T0.AddDays(30));
-        var recorders = Enumerable.Range(0, 4).Select(_ => new FunnelRecorder(h.Store.Pipelines, h.Store.Clients, h.Store.Events, clock, Options.Create(new FunnelMetricsOptions { ConcurrencyRetries = 10 }))).ToArray();
+        var recorders = Enumerable.Range(0, 4).Select(_ => new FunnelRecorder(h.Store.Pipelines, h.Store.Clients, h.Store.Events, clock, Options.Create(new RecordingOptions { ConcurrencyRetries = 10 }))).ToArray();
         var failures = 0;
 
         await Task.WhenAll(recorders.Select((r, w) => Task.Run(async () =>

@@ -52,7 +52,7 @@ internal sealed record History(PipelineDefinition Pipeline, IReadOnlyList<Client
         $"{Pipeline}\n{string.Join('\n', Commands.Select(c => $"{c.Kind} {c.Client} {c.Stage} {c.Owner} {c.At:O} {c.ExpectedKind}"))}";
 
     /// <summary>Records the whole history; the clock moves one second per call so recorded-at instants differ.</summary>
-    public async Task<RecorderHarness> RecordAsync(FunnelMetricsOptions? options = null)
+    public async Task<RecorderHarness> RecordAsync(FunnelMetrics.Recording.RecordingOptions? options = null)
     {
         var h = new RecorderHarness(options);
         h.Clock.SetUtcNow(Seed.T0.AddDays(400));

@@ -8,11 +8,11 @@ namespace FunnelMetrics.Tests.Support;
 /// <summary>A recorder over a fresh in-memory store with a fake clock set to <see cref="Seed.T0"/> + 30 days.</summary>
 internal sealed class RecorderHarness
 {
-    public RecorderHarness(FunnelMetricsOptions? options = null, IFunnelEventStore? events = null)
+    public RecorderHarness(RecordingOptions? options = null, IFunnelEventStore? events = null)
     {
         Clock = new FakeTimeProvider(Seed.T0.AddDays(30));
         Events = events ?? Store.Events;
-        Recorder = new FunnelRecorder(Store.Pipelines, Store.Clients, Events, Clock, Options.Create(options ?? new FunnelMetricsOptions()));
+        Recorder = new FunnelRecorder(Store.Pipelines, Store.Clients, Events, Clock, Options.Create(options ?? new RecordingOptions()));
     }
 
     public InMemoryFunnelStore Store { get; } = new();
@@ -23,7 +23,7 @@ internal sealed class RecorderHarness
 
     public FunnelRecorder Recorder { get; }
 
-    public static async Task<RecorderHarness> WithSeedAsync(FunnelMetricsOptions? options = null, IFunnelEventStore? events = null)
+    public static async Task<RecorderHarness> WithSeedAsync(RecordingOptions? options = null, IFunnelEventStore? events = null)
     {
         var harness = new RecorderHarness(options, events);
         await harness.Store.Pipelines.AddAsync(Seed.Pipeline);

@@ -106,7 +106,7 @@ public static class FunnelBreakdowns
                 CohortPeriod.Week => day.AddDays(7),
                 _ => day.AddMonths(1),
             };
-            var cohort = filter with { EnteredFrom = TimeZones.StartOfDay(day, zone), EnteredTo = TimeZones.StartOfDay(next, zone) };
+            var cohort = filter with { EnteredFrom = TimeZoneDays.StartOfDay(day, zone), EnteredTo = TimeZoneDays.StartOfDay(next, zone) };
             groups.Add(new Breakdown<T>(Key(day, period), compute(cohort)));
             day = next;
         }
@@ -114,8 +114,7 @@ public static class FunnelBreakdowns
         return groups;
     }
 
-    private static DateOnly LocalDay(long utcTicks, TimeZoneInfo zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(new DateTime(utcTicks, DateTimeKind.Utc), zone));
+    private static DateOnly LocalDay(long utcTicks, TimeZoneInfo zone) => TimeZoneDays.DateOf(new DateTimeOffset(utcTicks, TimeSpan.Zero), zone);
 
     private static DateOnly PeriodStart(DateOnly day, CohortPeriod period) => period switch
     {

@@ -5,28 +5,31 @@ public static class ConversionCalculator
 {
     private const long Never = long.MaxValue;
 
-    /// <summary>Computes conversion for the cohorts that first reached each stage in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <summary>
+    /// Computes conversion for the cohorts that first reached each stage in <paramref name="cohorts"/>, [start, end), with
+    /// their outcomes read from the events before <paramref name="outcomesBefore"/>.
+    /// </summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="from">The cohort window's start, inclusive.</param>
-    /// <param name="to">The cohort window's end, exclusive; after <paramref name="from"/>.</param>
-    /// <param name="asOf">The instant outcomes are read at, inclusive; <see langword="null"/> for <paramref name="to"/>. Not before <paramref name="to"/>.</param>
+    /// <param name="cohorts">The cohort window, [start, end), not empty: a client first reaching a stage at its start is in that stage's cohort, one reaching it at its end is not. The win rate counts the clients whose closing event is in it.</param>
+    /// <param name="outcomesBefore">The outcomes (advanced, lost, still there) are read from the events before this instant, exclusive; <see langword="null"/> for the cohort window's end. Not before that end.</param>
     /// <param name="conversionWindow">When set (positive), advancing counts as <see cref="StageConversion.Advanced"/> only within this time of first reaching the stage (inclusive), and as <see cref="StageConversion.AdvancedLate"/> after it.</param>
-    /// <param name="skippedStagesCountAsPassed">Whether a forward jump counts as reaching (and at once leaving) the stages jumped over.</param>
+    /// <param name="options">The skip rule (the options graph's <c>Conversion</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner when the client first reached each stage, and for the win rate to the owner on the closing event.</param>
     /// <returns>The conversion figures.</returns>
-    /// <exception cref="ArgumentException">The window is empty, <paramref name="asOf"/> is before its end, or the conversion window is not positive.</exception>
-    public static Conversion Compute(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, DateTimeOffset? asOf = null, TimeSpan? conversionWindow = null, bool skippedStagesCountAsPassed = true, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The cohort window is empty, <paramref name="outcomesBefore"/> is before its end, or the conversion window is not positive.</exception>
+    public static Conversion Compute(FunnelEventLog log, TimeWindow cohorts, DateTimeOffset? outcomesBefore = null, TimeSpan? conversionWindow = null, ConversionOptions? options = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (to <= from)
+        if (cohorts.IsEmpty)
         {
-            throw new ArgumentException($"The cohort window [{from:O}, {to:O}) is empty.", nameof(to));
+            throw new ArgumentException($"The cohort window {cohorts} is empty.", nameof(cohorts));
         }
 
-        var at = asOf ?? to;
+        var (from, to) = (cohorts.Start, cohorts.End);
+        var at = outcomesBefore ?? to;
         if (at < to)
         {
-            throw new ArgumentException($"Outcomes are read as of {at:O}, before the cohort window ends at {to:O}.", nameof(asOf));
+            throw new ArgumentException($"Outcomes are read before {at:O}, earlier than the cohort window's end at {to:O}.", nameof(outcomesBefore));
         }
 
         if (conversionWindow is { } w && w <= TimeSpan.Zero)
@@ -34,13 +37,14 @@ public static class ConversionCalculator
             throw new ArgumentOutOfRangeException(nameof(conversionWindow), w, "The conversion window must be positive.");
         }
 
+        var skippedStagesCountAsPassed = (options ?? ConversionOptions.Defaults).SkippedStagesCountAsPassed;
         filter ??= FunnelFilter.All;
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var won = log.Pipeline.WonStageIndex;
         var first = won == 0 ? 1 : 0;
-        long lo = from.UtcTicks, hi = to.UtcTicks, cut = at.UtcTicks;
+        long lo = from.UtcTicks, hi = to.UtcTicks, cut = at.UtcTicks - 1;
         var window = conversionWindow?.Ticks ?? long.MaxValue;
 
         var cohort = new int[stageCount];
@@ -197,7 +201,7 @@ public static class ConversionCalculator
 
     /// <summary>
     /// Per owner (who first reached the stage) and stage: the clients who first reached it in [lo, hi) and, of them, those
-    /// who passed it by <paramref name="cut"/>. One pass for every owner at once.
+    /// who passed it by <paramref name="cut"/> (inclusive: the events at or before it are read). One pass for every owner at once.
     /// </summary>
     internal static (int[,] Cohort, int[,] Advanced) CohortsByOwner(FunnelEventLog log, long lo, long hi, long cut, bool passSkipped, bool[] clientMask)
     {

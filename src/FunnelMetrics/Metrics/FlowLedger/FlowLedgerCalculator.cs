@@ -40,7 +40,7 @@ public static class FlowLedgerCalculator
         var bounds = new long[dayCount + 1];
         for (var d = 0; d <= dayCount; d++)
         {
-            bounds[d] = TimeZones.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
+            bounds[d] = TimeZoneDays.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
         }
 
         var size = (long)dayCount * buckets * owners * Columns;
@@ -207,7 +207,7 @@ public static class FlowLedgerCalculator
                     continue;
                 }
 
-                var rows = new FlowRow[stageCount];
+                var rows = new StageFlow[stageCount];
                 for (var s = 0; s < stageCount; s++)
                 {
                     rows[s] = Row(pipeline.Stages[s].Key, cells, cell, d, s, o, running[(s * owners) + o]);
@@ -216,7 +216,7 @@ public static class FlowLedgerCalculator
                 byOwner.Add(new OwnerFlow(log.Owners[o], rows, Totals(rows, won, activityTotals[(d * owners) + o], running[(stageCount * owners) + o])));
             }
 
-            var allRows = new FlowRow[stageCount];
+            var allRows = new StageFlow[stageCount];
             var lostAtEnd = 0;
             for (var o = 0; o < owners; o++)
             {
@@ -225,7 +225,7 @@ public static class FlowLedgerCalculator
 
             for (var s = 0; s < stageCount; s++)
             {
-                allRows[s] = new FlowRow(
+                allRows[s] = new StageFlow(
                     pipeline.Stages[s].Key,
                     stageTotals[s, Entered],
                     stageTotals[s, New],
@@ -252,7 +252,7 @@ public static class FlowLedgerCalculator
         return new FlowLedger(pipeline.Id, zone.Id, firstDay, lastDay, days);
     }
 
-    private static FlowRow Row(StageId stage, int[] cells, CellIndex cell, int d, int s, int o, int countAtEnd) => new(
+    private static StageFlow Row(StageId stage, int[] cells, CellIndex cell, int d, int s, int o, int countAtEnd) => new(
         stage,
         cells[cell[d, s, o, Entered]],
         cells[cell[d, s, o, New]],
@@ -272,7 +272,7 @@ public static class FlowLedgerCalculator
         public long this[int day, int bucket, int owner, int column] => (((((((long)day * buckets) + bucket) * owners) + owner) * Columns) + column);
     }
 
-    private static FlowTotals Totals(FlowRow[] rows, int won, int activities, int lostAtEnd)
+    private static FlowTotals Totals(StageFlow[] rows, int won, int activities, int lostAtEnd)
     {
         int @new = 0, forward = 0, regressions = 0, losses = 0, reopens = 0, inWork = 0;
         foreach (var r in rows)

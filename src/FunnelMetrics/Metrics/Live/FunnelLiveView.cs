@@ -8,8 +8,9 @@ namespace FunnelMetrics.Metrics;
 /// </summary>
 /// <remarks>
 /// Not thread-safe: apply events from one thread, or guard the view with a lock. Each event must be its client's next
-/// one (sequence and time order); the view trusts its kind as <see cref="ClientState.Apply"/> does, so feed it events the
-/// recorder accepted.
+/// one (sequence and time order) and allowed by the client's state and the stage order (the model's one rule table, as
+/// <see cref="FunnelEventLog.Build"/> checks it); an event that is not is refused with a
+/// <see cref="FunnelHistoryException"/> naming the rule, and the view is unchanged.
 /// </remarks>
 public sealed class FunnelLiveView
 {
@@ -47,12 +48,13 @@ public sealed class FunnelLiveView
     /// <summary>Creates a view from a history, as of an instant: thresholds from <see cref="StallCalculator.Thresholds"/> at that instant, state after every event up to it.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: later events of the log are not applied.</param>
-    /// <param name="settings">The stall clock and threshold sources; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The stall clock and threshold sources (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <returns>The view; apply newer events with <see cref="Apply"/>.</returns>
-    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallSettings? settings = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.Percentile</c>.</exception>
+    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= StallSettings.Default;
+        var settings = StallOptions.Check(options, nameof(options));
         var view = new FunnelLiveView(log.Pipeline, StallCalculator.Thresholds(log, asOf, settings), settings.Clock);
         var cut = asOf.UtcTicks;
         for (var c = 0; c < log.ClientsArray.Length; c++)
@@ -87,9 +89,14 @@ public sealed class FunnelLiveView
         AddClient(client);
     }
 
-    /// <summary>Applies a client's next event.</summary>
-    /// <param name="clientEvent">The event: of a client added before, with sequence one more than the last applied, not earlier than it.</param>
-    /// <exception cref="ArgumentException">The event is not its client's next event, or its client or stage is unknown.</exception>
+    /// <summary>Applies a client's next event, after checking it against the model's rule table as the log's build does.</summary>
+    /// <param name="clientEvent">The event: of a client added before, with sequence one more than the last applied, not earlier than it, and allowed by the client's state.</param>
+    /// <exception cref="FunnelHistoryException">
+    /// The event is not its client's next event, names a stage the pipeline does not have, or cannot follow the client's
+    /// state (the table's rule, the stage order, the owner); <see cref="FunnelHistoryException.Rule"/> names the rule.
+    /// The view is unchanged.
+    /// </exception>
+    /// <exception cref="ArgumentException">The event's client is not in the view.</exception>
     public void Apply(ClientEvent clientEvent)
     {
         ArgumentNullException.ThrowIfNull(clientEvent);
@@ -99,18 +106,30 @@ public sealed class FunnelLiveView
         }
 
         var state = _clients[c];
-        if (clientEvent.Sequence != state.Version + 1 || clientEvent.OccurredAt.UtcTicks < state.LastEventAt)
+        if (clientEvent.Sequence != state.Version + 1)
         {
-            throw new ArgumentException($"Event '{clientEvent.Id}' (#{clientEvent.Sequence}, {clientEvent.OccurredAt:O}) is not the next event of client '{clientEvent.ClientId}', which is at version {state.Version}.", nameof(clientEvent));
+            throw TransitionRules.SequenceBroken(clientEvent, state.Version + 1, nameof(clientEvent));
         }
 
-        var (kind, stage, status) = clientEvent switch
+        if (clientEvent.OccurredAt.UtcTicks < state.LastEventAt)
         {
-            StageTransition { Kind: TransitionKind.Lost } => (EventKind.Lost, state.Stage, ClientStatus.Lost),
-            StageTransition t => ((EventKind)t.Kind, (short)Stage(t.ToStage!.Value, clientEvent), t.ToStage == _pipeline.WonStage ? ClientStatus.Won : ClientStatus.Open),
-            ClientActivity => (EventKind.Activity, state.Stage, state.Status),
-            _ => (EventKind.Reassigned, state.Stage, state.Status),
-        };
+            throw TransitionRules.InstantBroken(clientEvent, state.Version == 0, new DateTimeOffset(state.LastEventAt, TimeSpan.Zero), nameof(clientEvent));
+        }
+
+        var (kind, stage, status) = (EventKind.Reassigned, state.Stage, state.Status);
+        switch (clientEvent)
+        {
+            case StageTransition t:
+                status = TransitionRules.Follow(_pipeline, state.Status, state.Stage, t, nameof(clientEvent), out var to);
+                (kind, stage) = ((EventKind)t.Kind, (short)to);
+                break;
+            case ClientActivity:
+                kind = EventKind.Activity;
+                break;
+            case OwnerReassignment r when r.PreviousOwner != state.Owner:
+                throw TransitionRules.OwnerBroken(r, state.Owner, nameof(clientEvent));
+        }
+
         ApplyCore(c, kind, stage, status, clientEvent.Owner, clientEvent.OccurredAt.UtcTicks);
     }
 
@@ -222,12 +241,6 @@ public sealed class FunnelLiveView
 
     private StageStall Summary(int s, int open, int stalled) =>
         new(_pipeline.Stages[s].Key, open, stalled, Statistics.Share(stalled, open), _thresholds[s]?.Threshold, _thresholds[s]?.Source);
-
-    private int Stage(StageId stage, ClientEvent clientEvent)
-    {
-        var index = _pipeline.IndexOf(stage);
-        return index >= 0 ? index : throw new ArgumentException($"Event '{clientEvent.Id}' of client '{clientEvent.ClientId}' moves to stage '{stage}', which pipeline '{_pipeline.Id}' does not have.", nameof(clientEvent));
-    }
 
     private int AddClient(Client client)
     {

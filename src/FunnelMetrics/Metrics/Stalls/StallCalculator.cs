@@ -5,18 +5,24 @@ public static class StallCalculator
 {
     /// <summary>
     /// The threshold of each open stage as of an instant, from the first source that has one: the stage's definition, the
-    /// settings, the stage's historical percentile of time in stage (Kaplan–Meier over all clients' visits up to the
-    /// instant, when at least <see cref="StallSettings.MinimumVisits"/> have completed and the estimate reaches the
-    /// percentile), the default.
+    /// options (<see cref="StallOptions.StageThresholds"/>), the stage's historical percentile of time in stage (Kaplan–Meier
+    /// over all clients' visits up to the instant, when at least <see cref="StallOptions.MinimumVisits"/> have completed and
+    /// the estimate reaches <see cref="StallOptions.Percentile"/>), <see cref="StallOptions.DefaultThreshold"/>.
     /// </summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant the history is read up to, inclusive.</param>
-    /// <param name="settings">The settings; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The threshold sources (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <returns>One threshold per open stage, in pipeline order.</returns>
-    public static IReadOnlyList<StallThreshold> Thresholds(FunnelEventLog log, DateTimeOffset asOf, StallSettings? settings = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.Percentile</c>.</exception>
+    public static IReadOnlyList<StallThreshold> Thresholds(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= StallSettings.Default;
+        return ThresholdsCore(log, asOf.UtcTicks, asOf.UtcTicks, StallOptions.Check(options, nameof(options)));
+    }
+
+    /// <summary>The thresholds from the history of events at or before <paramref name="cut"/>, running visits measured up to <paramref name="measuredAt"/>.</summary>
+    internal static IReadOnlyList<StallThreshold> ThresholdsCore(FunnelEventLog log, long cut, long measuredAt, StallOptions settings)
+    {
         var pipeline = log.Pipeline;
         VisitSample? history = null;
         try
@@ -36,13 +42,13 @@ public static class StallCalculator
                     continue;
                 }
 
-                if (settings.StageThresholds.TryGetValue(stage.Key, out var configured))
+                if (settings.StageThresholds.TryGetValue(stage.Key.Value, out var configured))
                 {
                     thresholds.Add(new StallThreshold(stage.Key, configured, StallThresholdSource.Settings));
                     continue;
                 }
 
-                history ??= TimeInStageCalculator.Collect(log, asOf, null, null);
+                history ??= TimeInStageCalculator.Collect(log, long.MinValue, cut, measuredAt, null);
                 if (history.Completed[s] >= settings.MinimumVisits
                     && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                     && statistical > TimeSpan.Zero)
@@ -66,17 +72,26 @@ public static class StallCalculator
     /// <summary>Finds the stalled clients as of an instant.</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive.</param>
-    /// <param name="settings">The clock and thresholds; <see langword="null"/> for the defaults.</param>
+    /// <param name="options">The clock and thresholds (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition uses the owner as of <paramref name="asOf"/>. Statistical thresholds always come from the whole team's history.</param>
     /// <returns>The stalled clients and the per-stage and per-owner summaries.</returns>
-    public static StalledClients Compute(FunnelEventLog log, DateTimeOffset asOf, StallSettings? settings = null, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.DefaultThreshold</c>.</exception>
+    public static StalledClients Compute(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        settings ??= StallSettings.Default;
-        filter ??= FunnelFilter.All;
+        return ComputeCore(log, asOf.UtcTicks, asOf, StallOptions.Check(options, nameof(options)), filter ?? FunnelFilter.All);
+    }
+
+    /// <summary>
+    /// The stalled clients after the events at or before <paramref name="cut"/>, idle times measured up to <paramref name="asOf"/>:
+    /// both the same instant for <see cref="Compute"/>; for the end of a window, whose events are those before its end, the
+    /// tick before the end and the end.
+    /// </summary>
+    internal static StalledClients ComputeCore(FunnelEventLog log, long cut, DateTimeOffset asOf, StallOptions settings, FunnelFilter filter)
+    {
         var pipeline = log.Pipeline;
         var stageCount = pipeline.Stages.Count;
-        var thresholds = Thresholds(log, asOf, settings);
+        var thresholds = ThresholdsCore(log, cut, asOf.UtcTicks, settings);
         var byIndex = new StallThreshold?[stageCount];
         foreach (var t in thresholds)
         {
@@ -85,7 +100,7 @@ public static class StallCalculator
 
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
-        var cut = asOf.UtcTicks;
+        var now = asOf.UtcTicks;
         var open = new int[log.Owners.Length, stageCount];
         var stalledCount = new int[log.Owners.Length, stageCount];
         var stalled = new List<StalledClient>();
@@ -121,7 +136,7 @@ public static class StallCalculator
             var stage = log.Stages[last];
             var owner = log.EventOwners[last];
             var threshold = byIndex[stage]!;
-            var idle = cut - log.Ticks[settings.Clock == StallClock.LastTouch ? touch : visit];
+            var idle = now - log.Ticks[settings.Clock == StallClock.LastTouch ? touch : visit];
             open[owner, stage]++;
             if (idle > threshold.Threshold.Ticks)
             {

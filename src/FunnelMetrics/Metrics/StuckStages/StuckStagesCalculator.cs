@@ -6,37 +6,47 @@ namespace FunnelMetrics.Metrics;
 /// </summary>
 public static class StuckStagesCalculator
 {
-    /// <summary>Ranks the open stages by how many clients wait too long in them.</summary>
+    /// <summary>
+    /// Ranks the open stages by how many clients wait too long in them over <paramref name="window"/>, [start, end), compared
+    /// with the window of the same length just before it, [start - length, start). Each window's figures come from the events
+    /// before its end: the clients stalled at its end (idle times measured up to it), the visits begun in it, the cohorts that
+    /// first reached a stage in it.
+    /// </summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="asOf">The instant, inclusive.</param>
-    /// <param name="period">The window's length, positive; for example 30 days.</param>
-    /// <param name="settings">The stall clock and thresholds; <see langword="null"/> for the defaults.</param>
-    /// <param name="skippedStagesCountAsPassed">The skip rule of conversion.</param>
+    /// <param name="window">The current window, [start, end), not empty; for example the last 30 days, <see cref="TimeWindow.Ending"/>.</param>
+    /// <param name="stalls">The stall clock and thresholds (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="conversion">The skip rule of conversion (the options graph's <c>Conversion</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">
     /// Which clients and owners; <see langword="null"/> for all. Each figure keeps what its calculator attributes to the
     /// owners: stalled clients by the owner at the window's end, time in stage by the owner on the transition that began the
     /// visit, conversion by the owner when the client first reached the stage.
     /// </param>
     /// <returns>The ranking, for the team and per owner.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not positive.</exception>
-    public static StuckStages Compute(FunnelEventLog log, DateTimeOffset asOf, TimeSpan period, StallSettings? settings = null, bool skippedStagesCountAsPassed = true, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The window is empty or the previous one would start before the earliest instant, or a stall option is out of range (the message names it).</exception>
+    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (period <= TimeSpan.Zero)
+        if (window.IsEmpty)
         {
-            throw new ArgumentOutOfRangeException(nameof(period), period, "The period of the stuck-stage windows must be positive.");
+            throw new ArgumentException($"The stuck-stage window {window} is empty.", nameof(window));
         }
 
-        settings ??= StallSettings.Default;
+        if (window.StartTicks - DateTimeOffset.MinValue.UtcTicks < window.Duration.Ticks)
+        {
+            throw new ArgumentException($"The window before {window} would start before the earliest representable instant.", nameof(window));
+        }
+
+        var settings = StallOptions.Check(stalls, nameof(stalls));
+        var passSkipped = (conversion ?? ConversionOptions.Defaults).SkippedStagesCountAsPassed;
         filter ??= FunnelFilter.All;
-        var current = Window.Of(log, asOf, period, settings, skippedStagesCountAsPassed, filter);
-        var previous = Window.Of(log, asOf - period, period, settings, skippedStagesCountAsPassed, filter);
+        var current = Window.Of(log, window, settings, passSkipped, filter);
+        var previous = Window.Of(log, window.Previous, settings, passSkipped, filter);
         var team = Rank(log, current.Team, previous.Team);
         var byOwner = current.Stalls.ByOwner
             .Select(o => Array.IndexOf(log.Owners, o.Owner))
             .Select(o => new OwnerStuckStages(log.Owners[o], Rank(log, current.ForOwner(o), previous.ForOwner(o))))
             .ToList();
-        return new StuckStages(log.Pipeline.Id, asOf, period, team, byOwner);
+        return new StuckStages(log.Pipeline.Id, window.End, window.Duration, team, byOwner);
     }
 
     private static List<StuckStage> Rank(FunnelEventLog log, StageFigures[] current, StageFigures[] previous)
@@ -72,7 +82,7 @@ public static class StuckStagesCalculator
             var byP90 = Bound(b.Stage.Current.P90).CompareTo(Bound(a.Stage.Current.P90));
             return byP90 != 0 ? byP90 : a.Index.CompareTo(b.Index);
         });
-        return [.. stages.Select((x, i) => x.Stage with { Rank = i + 1 })];
+        return [.. stages.Select((x, i) => x.Stage.WithRank(i + 1))];
     }
 
     private static TimeSpan Bound(DurationEstimate estimate) => estimate.Value ?? estimate.MoreThan ?? TimeSpan.Zero;
@@ -107,14 +117,16 @@ public static class StuckStagesCalculator
             }
         }
 
-        public static Window Of(FunnelEventLog log, DateTimeOffset end, TimeSpan period, StallSettings settings, bool passSkipped, FunnelFilter filter)
+        public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter)
         {
             var clientMask = filter.ClientMask(log);
-            var stalls = StallCalculator.Compute(log, end, settings, filter);
 
-            // Visits begun in (end - period, end]; cohorts reaching a stage in [end - period, end), read as of end.
-            var observations = TimeInStageCalculator.ObservationsByOwner(log, end, end - period + TimeSpan.FromTicks(1), clientMask);
-            var (cohort, advanced) = ConversionCalculator.CohortsByOwner(log, (end - period).UtcTicks, end.UtcTicks, end.UtcTicks, passSkipped, clientMask);
+            // Everything from the events before the window's end: the clients stalled at the end, idle up to it; the visits
+            // begun in [start, end); the cohorts reaching a stage in [start, end).
+            var cut = window.EndTicks - 1;
+            var stalls = StallCalculator.ComputeCore(log, cut, window.End, settings, filter);
+            var observations = TimeInStageCalculator.ObservationsByOwner(log, window, clientMask);
+            var (cohort, advanced) = ConversionCalculator.CohortsByOwner(log, window.StartTicks, window.EndTicks, cut, passSkipped, clientMask);
             return new Window(log, stalls, observations, cohort, advanced, filter.OwnerMask(log));
         }
 

@@ -3,22 +3,19 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Computes <see cref="TimeInStage"/>: one pass over each client's events, then one sort per stage.</summary>
 public static class TimeInStageCalculator
 {
-    /// <summary>Measures the visits in each stage (the won stage's entry stays empty: won is terminal).</summary>
+    /// <summary>
+    /// Measures the visits that began in <paramref name="window"/>, in each stage (the won stage's entry stays empty: won is
+    /// terminal), from the events before the window's end: a visit begun at <see cref="TimeWindow.Start"/> counts, one begun
+    /// at <see cref="TimeWindow.End"/> does not, and a visit not ended before <see cref="TimeWindow.End"/> is open, measured up to it.
+    /// </summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="asOf">The instant, inclusive.</param>
-    /// <param name="from">Only visits that began at or after this instant; <see langword="null"/> for all.</param>
+    /// <param name="window">The visits' window, [start, end); <see cref="TimeWindow.Until"/> for every visit begun before an instant.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on the transition that began each visit.</param>
     /// <returns>The durations per stage.</returns>
-    /// <exception cref="ArgumentException"><paramref name="from"/> is after <paramref name="asOf"/>.</exception>
-    public static TimeInStage Compute(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset? from = null, FunnelFilter? filter = null)
+    public static TimeInStage Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (from > asOf)
-        {
-            throw new ArgumentException($"The window starts at {from:O}, after its end at {asOf:O}.", nameof(from));
-        }
-
-        using var sample = Collect(log, asOf, from, filter);
+        using var sample = Collect(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, filter);
         var stageCount = log.Pipeline.Stages.Count;
         var result = new StageTime[stageCount];
         for (var s = 0; s < stageCount; s++)
@@ -29,18 +26,19 @@ public static class TimeInStageCalculator
             result[s] = new StageTime(log.Pipeline.Stages[s].Key, Statistics.Completed(keys, sample.Completed[s]), sample.Open[s], estimates[0], estimates[1], Statistics.Durations(sample.PerClient[s].AsSpan()));
         }
 
-        return new TimeInStage(log.Pipeline.Id, from, asOf, result);
+        return new TimeInStage(log.Pipeline.Id, window.IsOpenStart ? null : window.Start, window.End, result);
     }
 
-    /// <summary>The visits of each stage as of <paramref name="asOf"/>: completed durations, censored observations, per-client totals.</summary>
-    internal static VisitSample Collect(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset? from, FunnelFilter? filter)
+    /// <summary>
+    /// The visits of each stage begun at or after <paramref name="lower"/>, from the events at or before <paramref name="cut"/>,
+    /// running visits measured up to <paramref name="measuredAt"/>: completed durations, censored observations, per-client totals.
+    /// </summary>
+    internal static VisitSample Collect(FunnelEventLog log, long lower, long cut, long measuredAt, FunnelFilter? filter)
     {
         filter ??= FunnelFilter.All;
         var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
-        var cut = asOf.UtcTicks;
-        var lower = from?.UtcTicks ?? long.MinValue;
 
         var completed = new int[stageCount];
         var keys = new PooledLongBuffer[stageCount];
@@ -92,8 +90,8 @@ public static class TimeInStageCalculator
             if (stage >= 0 && counted)
             {
                 open[stage]++;
-                keys[stage].Add(Statistics.Key(cut - arrived, completed: false));
-                cumulative[stage] += cut - arrived;
+                keys[stage].Add(Statistics.Key(measuredAt - arrived, completed: false));
+                cumulative[stage] += measuredAt - arrived;
                 visited[stage] = true;
             }
 
@@ -111,14 +109,15 @@ public static class TimeInStageCalculator
 
     /// <summary>
     /// The visits of each stage grouped by the owner on the transition that began them: observation keys
-    /// (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in [<paramref name="from"/>, <paramref name="asOf"/>]. One pass for every owner.
+    /// (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in <paramref name="window"/>, from the events before
+    /// its end, running visits measured up to its end. One pass for every owner.
     /// </summary>
-    internal static List<long>[,] ObservationsByOwner(FunnelEventLog log, DateTimeOffset asOf, DateTimeOffset from, bool[] clientMask)
+    internal static List<long>[,] ObservationsByOwner(FunnelEventLog log, TimeWindow window, bool[] clientMask)
     {
         var stageCount = log.Pipeline.Stages.Count;
         var observations = new List<long>[log.Owners.Length, stageCount];
-        var cut = asOf.UtcTicks;
-        var lower = from.UtcTicks;
+        var (lower, end) = (window.StartTicks, window.EndTicks);
+        var cut = end - 1;
         for (var c = 0; c < clientMask.Length; c++)
         {
             if (!clientMask[c])
@@ -148,7 +147,7 @@ public static class TimeInStageCalculator
 
             if (stage >= 0)
             {
-                (observations[owner, stage] ??= []).Add(Statistics.Key(cut - arrived, completed: false));
+                (observations[owner, stage] ??= []).Add(Statistics.Key(end - arrived, completed: false));
             }
         }
 

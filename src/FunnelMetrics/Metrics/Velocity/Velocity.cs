@@ -1,12 +1,73 @@
+using System.Text.Json.Serialization;
+
 namespace FunnelMetrics.Metrics;
 
 /// <summary>How fast clients move in the window [<see cref="From"/>, <see cref="To"/>).</summary>
-/// <param name="PipelineId">The pipeline.</param>
-/// <param name="From">The window's start, inclusive.</param>
-/// <param name="To">The window's end, exclusive.</param>
-/// <param name="Days">The window's length in 24-hour days.</param>
-/// <param name="Stages">Forward moves out of each stage, in pipeline order (the won stage has none).</param>
-/// <param name="CycleTime">For each client won in the window and still won at its end (its closing event is a win in the window): the time from its first entry into the pipeline to that win.</param>
-/// <param name="ByOwner">Forward moves per owner, ordered by owner id; owners without moves are left out.</param>
-/// <param name="SalesVelocity">The sales velocity formula over the window.</param>
-public sealed record Velocity(PipelineId PipelineId, DateTimeOffset From, DateTimeOffset To, double Days, IReadOnlyList<StageVelocity> Stages, DurationStats CycleTime, IReadOnlyList<OwnerVelocity> ByOwner, SalesVelocity SalesVelocity);
+public sealed class Velocity : IEquatable<Velocity>
+{
+    [JsonConstructor]
+    internal Velocity(
+        PipelineId pipelineId,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        double days,
+        IReadOnlyList<StageVelocity> stages,
+        DurationStats cycleTime,
+        IReadOnlyList<OwnerVelocity> byOwner,
+        SalesVelocity salesVelocity)
+    {
+        PipelineId = pipelineId;
+        From = from;
+        To = to;
+        Days = days;
+        Stages = stages;
+        CycleTime = cycleTime;
+        ByOwner = byOwner;
+        SalesVelocity = salesVelocity;
+    }
+
+    /// <summary>The pipeline.</summary>
+    public PipelineId PipelineId { get; }
+
+    /// <summary>The window's start, inclusive.</summary>
+    public DateTimeOffset From { get; }
+
+    /// <summary>The window's end, exclusive.</summary>
+    public DateTimeOffset To { get; }
+
+    /// <summary>The window's length in 24-hour days.</summary>
+    public double Days { get; }
+
+    /// <summary>Forward moves out of each stage, in pipeline order (the won stage has none).</summary>
+    public IReadOnlyList<StageVelocity> Stages { get; }
+
+    /// <summary>For each client won in the window and still won at its end (its closing event is a win in the window): the time from its first entry into the pipeline to that win.</summary>
+    public DurationStats CycleTime { get; }
+
+    /// <summary>Forward moves per owner, ordered by owner id; owners without moves are left out.</summary>
+    public IReadOnlyList<OwnerVelocity> ByOwner { get; }
+
+    /// <summary>The sales velocity formula over the window.</summary>
+    public SalesVelocity SalesVelocity { get; }
+
+    /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
+    /// <param name="other">The other result.</param>
+    /// <returns><see langword="true"/> when every property is equal.</returns>
+    public bool Equals(Velocity? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && PipelineId.Equals(other.PipelineId)
+            && From.Equals(other.From)
+            && To.Equals(other.To)
+            && Days.Equals(other.Days)
+            && ValueEquality.Sequence(Stages, other.Stages)
+            && Equals(CycleTime, other.CycleTime)
+            && ValueEquality.Sequence(ByOwner, other.ByOwner)
+            && Equals(SalesVelocity, other.SalesVelocity));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Velocity);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(PipelineId, From, To, Days, Stages.Count, CycleTime, ByOwner.Count, SalesVelocity);
+}

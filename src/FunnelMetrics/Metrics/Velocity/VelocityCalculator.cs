@@ -3,20 +3,21 @@ namespace FunnelMetrics.Metrics;
 /// <summary>Computes <see cref="Velocity"/>: one pass over each client's events in the window.</summary>
 public static class VelocityCalculator
 {
-    /// <summary>Computes velocity over [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    /// <summary>Computes velocity over <paramref name="window"/>, [start, end): the moves, wins and losses in it, and the clients open at its end (after the events before it).</summary>
     /// <param name="log">The pipeline's history.</param>
-    /// <param name="from">The window's start, inclusive.</param>
-    /// <param name="to">The window's end, exclusive; after <paramref name="from"/>.</param>
+    /// <param name="window">The window, [start, end), not empty.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on each move, win or loss, and for open clients to the owner at the end of the window.</param>
     /// <returns>The velocity figures.</returns>
     /// <exception cref="ArgumentException">The window is empty.</exception>
-    public static Velocity Compute(FunnelEventLog log, DateTimeOffset from, DateTimeOffset to, FunnelFilter? filter = null)
+    public static Velocity Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (to <= from)
+        if (window.IsEmpty)
         {
-            throw new ArgumentException($"The window [{from:O}, {to:O}) is empty.", nameof(to));
+            throw new ArgumentException($"The window {window} is empty.", nameof(window));
         }
+
+        var (from, to) = (window.Start, window.End);
 
         filter ??= FunnelFilter.All;
         var clientMask = filter.ClientMask(log);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FunnelMetrics.DependencyInjection;
+namespace FunnelMetrics;
 
 /// <summary>Checks that a string is a time-zone id known to the system (IANA ids on every platform .NET 6+ supports).</summary>
 [AttributeUsage(AttributeTargets.Property)]

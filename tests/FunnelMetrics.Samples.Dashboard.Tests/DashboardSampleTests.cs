@@ -1,14 +1,24 @@
 using System.Text.Json;
 using FunnelMetrics.Import;
 using FunnelMetrics.Samples.Dashboard;
-using FunnelMetrics.Tests.Docs;
 using Spectre.Console.Testing;
 
-namespace FunnelMetrics.Tests.Samples;
+namespace FunnelMetrics.Samples.Dashboard.Tests;
 
 public sealed class DashboardSampleTests
 {
-    private static readonly string Data = Path.Combine(DocsJsonExamplesTests.RepositoryRoot(), "samples", "FunnelMetrics.Samples.Dashboard", "data");
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FunnelMetrics.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("FunnelMetrics.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static readonly string Data = Path.Combine(RepositoryRoot(), "samples", "FunnelMetrics.Samples.Dashboard", "data");
 
     private static DashboardRun Run(string? input = null, string? pipeline = null, string? stages = null, string? asOf = null, string? owner = null, string timeZone = "UTC", bool json = true) =>
         new(input, pipeline, stages, null, asOf, owner, timeZone, null, json, 50);
@@ -218,6 +228,51 @@ public sealed class DashboardSampleTests
         Assert.Equal(new StageId("won"), setup.Pipeline.WonStage);
         Assert.True(setup.IsLost("No-Deal"));
         Assert.Throws<SetupException>(() => PipelineSetup.FromNames("only-one", null));
+    }
+
+    [Theory]
+    // 2025-11-02 in Havana and 2026-10-25 in the Azores start with a midnight that happens twice (clocks go back from
+    // 01:00 to 00:00): the day before ends at the first of them, as the flow ledger's day does, not an hour later.
+    [InlineData("America/Havana", "2025-11-01", "2025-11-02T00:00:00-04:00", "2025-11-02T00:30:00-04:00")]
+    [InlineData("Atlantic/Azores", "2026-10-24", "2026-10-25T00:00:00+00:00", "2026-10-25T00:30:00+00:00")]
+    // The day of the repeated midnight itself, 25 hours long, and a day whose midnight is skipped.
+    [InlineData("America/Havana", "2025-11-02", "2025-11-03T00:00:00-05:00", "2025-11-03T00:30:00-05:00")]
+    [InlineData("Atlantic/Azores", "2026-03-28", "2026-03-29T01:00:00+00:00", "2026-03-29T01:30:00+00:00")]
+    public async Task TheDashboardsDay_EndsWhereTheLedgersDayEnds_OnDaysAroundARepeatedOrSkippedMidnight(string zone, string day, string end, string nextDay)
+    {
+        // acme enters on the day and moves on half an hour into the next day (in the first of two midnight hours);
+        // beta enters half an hour before the day ends.
+        var endsAt = DateTimeOffset.Parse(end, System.Globalization.CultureInfo.InvariantCulture);
+        var file = TempFile(Header
+            + $"acme,decision-maker,{endsAt.AddHours(-14):O},anna,,\n"
+            + $"beta,decision-maker,{endsAt.AddMinutes(-30):O},anna,,\n"
+            + $"acme,interest,{nextDay},anna,,\n");
+        try
+        {
+            var (exit, output, errors) = await ExecuteAsync(Run(file, asOf: day, timeZone: zone));
+
+            Assert.Equal((0, ""), (exit, errors));
+            using var json = JsonDocument.Parse(output);
+            var root = json.RootElement;
+            var lastDay = root.GetProperty("flow").GetProperty("days").EnumerateArray().Last();
+            Assert.Equal(day, lastDay.GetProperty("day").GetString());
+            Assert.Equal(endsAt, root.GetProperty("asOf").GetDateTimeOffset());
+            Assert.Equal(endsAt, lastDay.GetProperty("end").GetDateTimeOffset());
+            Assert.Equal(endsAt, DashboardReport.EndOfDay(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture), zone));
+
+            // So the funnel read at the dashboard's instant and the ledger's count at the end of the day agree: acme's
+            // move into the next day is in neither.
+            string[] stages = ["decision-maker", "interest"];
+            var funnel = root.GetProperty("funnel").GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!, s => s.GetProperty("clients").GetInt32());
+            // The ledger leaves out the rows of a day where nothing happened and nobody is.
+            var ledger = lastDay.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!, s => s.GetProperty("countAtEnd").GetInt32());
+            Assert.Equal([2, 0], stages.Select(s => funnel[s]));
+            Assert.Equal([2, 0], stages.Select(s => ledger.GetValueOrDefault(s)));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace FunnelMetrics.Serialization;
+namespace FunnelMetrics;
 
 /// <summary>Writes an identifier as a plain JSON string, also when it is a dictionary key.</summary>
 internal abstract class IdentifierJsonConverter<T> : JsonConverter<T>
@@ -71,7 +71,7 @@ internal sealed class OwnerIdJsonConverter : IdentifierJsonConverter<OwnerId>
     protected override string? GetValue(OwnerId id) => id.Value;
 }
 
-internal sealed class EventIdJsonConverter : IdentifierJsonConverter<ClientEventId>
+internal sealed class ClientEventIdJsonConverter : IdentifierJsonConverter<ClientEventId>
 {
     protected override ClientEventId Create(string value) => new(value);
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FunnelMetrics.DependencyInjection;
+namespace FunnelMetrics;
 
 /// <summary>Checks that every key of a stage-key-to-duration map is a valid stage key and every value strictly positive, naming the first entry that is not.</summary>
 [AttributeUsage(AttributeTargets.Property)]
@@ -16,7 +16,7 @@ internal sealed class PositiveDurationsAttribute : ValidationAttribute
                 if (duration <= TimeSpan.Zero || !StageId.TryParse(key, out _))
                 {
                     return new ValidationResult(
-                        $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; it is {duration}.",
+                        $"{validationContext.DisplayName}['{key}'] must be a strictly positive duration under a stage key; got {duration.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}.",
                         [validationContext.MemberName ?? validationContext.DisplayName]);
                 }
             }

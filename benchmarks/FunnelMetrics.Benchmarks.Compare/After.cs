@@ -19,7 +19,7 @@ public sealed class AfterSide : ISide
     private readonly ClientEvent[] _events;
     private readonly ClientEvent[] _month;
     private readonly FunnelEventLog _log;
-    private readonly StallSettings _stalls;
+    private readonly StallOptions _stalls;
     private FunnelLiveView _view = null!;
     private FunnelAnalytics? _analytics;
 
@@ -31,7 +31,7 @@ public sealed class AfterSide : ISide
         (_clients, _events) = Copy(history);
         _month = [.. history.Month.Select(i => _events[i])];
         _log = FunnelEventLog.Build(_pipeline, _clients, _events);
-        _stalls = new StallSettings { StageThresholds = _pipeline.Stages.ToDictionary(s => s.Key, s => Windows.Threshold(s.Key.Value, s.StallThreshold)) };
+        _stalls = new StallOptions { StageThresholds = _pipeline.Stages.ToDictionary(s => s.Key.Value, s => Windows.Threshold(s.Key.Value, s.StallThreshold), StringComparer.Ordinal) };
     }
 
     /// <inheritdoc/>
@@ -41,19 +41,20 @@ public sealed class AfterSide : ISide
     public object StageCounts() => StageCountsCalculator.Compute(_log, Windows.AsOf);
 
     /// <inheritdoc/>
-    public object TimeInStage() => TimeInStageCalculator.Compute(_log, Windows.AsOf);
+    // The baseline's time in stage read the events up to and including asOf; a window holds its start, not its end.
+    public object TimeInStage() => TimeInStageCalculator.Compute(_log, TimeWindow.Until(Windows.AsOf.AddTicks(1)));
 
     /// <inheritdoc/>
-    public object Conversion() => ConversionCalculator.Compute(_log, Windows.QuarterStart, Windows.AsOf);
+    public object Conversion() => ConversionCalculator.Compute(_log, new TimeWindow(Windows.QuarterStart, Windows.AsOf));
 
     /// <inheritdoc/>
-    public object Velocity() => VelocityCalculator.Compute(_log, Windows.QuarterStart, Windows.AsOf);
+    public object Velocity() => VelocityCalculator.Compute(_log, new TimeWindow(Windows.QuarterStart, Windows.AsOf));
 
     /// <inheritdoc/>
     public object StalledClients() => StallCalculator.Compute(_log, Windows.AsOf, _stalls);
 
     /// <inheritdoc/>
-    public object StuckStages() => StuckStagesCalculator.Compute(_log, Windows.AsOf, Windows.StuckPeriod);
+    public object StuckStages() => StuckStagesCalculator.Compute(_log, TimeWindow.Ending(Windows.AsOf, Windows.StuckPeriod));
 
     /// <inheritdoc/>
     public object FlowLedger() => FlowLedgerCalculator.Compute(_log, Windows.LedgerFirst, Windows.LedgerLast, "UTC");

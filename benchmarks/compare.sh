@@ -3,10 +3,10 @@
 # in one BenchmarkDotNet run at 1M transitions, after checking that both compute the same figures, and prints the
 # summary (Ratio: After/Before) and a Before/After table that says whether any calculator is more than 5% slower.
 # Usage: benchmarks/compare.sh [--quick] [--baseline <commit>] [--transitions <n>] [BenchmarkDotNet arguments...]
-#   --quick          a smoke run, in one process: two warm-ups and three single invocations a benchmark, tiered
-#                    compilation off (proves both sides run and agree; its ratios are rough). Without it:
-#                    BenchmarkDotNet's default job (at most 40 iterations), a process per benchmark; roughly 20-40
-#                    minutes on an idle machine.
+#   --quick          a smoke run: two warm-ups and three single invocations a benchmark, tiered compilation off
+#                    (proves both sides run and agree; its ratios are rough); about 5 minutes. Without it:
+#                    BenchmarkDotNet's default job (at most 40 iterations); roughly 20-40 minutes on an idle machine.
+#                    Either way each benchmark runs in a process of its own that loads only the side it times.
 #   --baseline <c>   the commit to compare against (default 2f25a5a, main before the issue 12 redesign); a commit id,
 #                    as the extracted source is cached per name under benchmarks/FunnelMetrics.Baseline/obj/baseline/.
 #   --transitions n  the history's size (default 1000000).
@@ -20,14 +20,14 @@ while (($#)); do
   case $1 in
     --baseline) baseline=$2; shift 2 ;;
     --transitions) export FUNNELMETRICS_COMPARE_TRANSITIONS=$2; shift 2 ;;
-    # Few invocations would time tier-0 code, and whichever side runs first would wait for the tier-1 compiles:
-    # a quick run compiles everything optimized at once. The full run warms up past tiering instead.
+    # So few invocations would time tier-0 code: a quick run compiles everything optimized at once (the benchmark
+    # processes inherit the variable). The full run warms up past tiering instead.
     --quick) export DOTNET_TieredCompilation=0; args+=("$1"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
 project=benchmarks/FunnelMetrics.Benchmarks.Compare
-# Exported too: the full run's benchmark processes are built by BenchmarkDotNet, which reads it from the environment.
+# Exported: BenchmarkDotNet builds the benchmark processes' project too, and MSBuild reads it from the environment.
 export BaselineCommit=$baseline
 dotnet build "$project" -c Release -nologo -v q -clp:ErrorsOnly
 artifacts=artifacts/compare

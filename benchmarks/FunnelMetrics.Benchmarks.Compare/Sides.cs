@@ -193,9 +193,9 @@ public sealed class Figures
 
 /// <summary>
 /// The two sides over one history. <see cref="Check"/> (run by <see cref="Program"/> before any benchmark) generates
-/// the history, builds both sides and checks they compute the same figures. A quick run keeps both and times them in
-/// that process; a full run drops them and times each benchmark in a process of its own (<see cref="OneSideVariable"/>),
-/// which loads only the side it times, so both sides are timed over like heaps.
+/// the history, builds both sides and checks they compute the same figures. Each benchmark then runs in a process of
+/// its own (<see cref="OneSideVariable"/>) that loads only the side it times, so both sides are timed over like heaps;
+/// run in process (BenchmarkDotNet's <c>--inProcess</c>), a benchmark finds both sides loaded and checked instead.
 /// </summary>
 public static class Sides
 {
@@ -245,7 +245,7 @@ public static class Sides
 
     /// <summary>
     /// Loads what a benchmark of one side needs, once per process: in a process of its own, that side's history (and
-    /// store when <paramref name="store"/>); in a quick run's process, both sides are loaded already, by <see cref="Check"/>.
+    /// store when <paramref name="store"/>); in process, both sides, by <see cref="Check"/>, once.
     /// </summary>
     public static void Load(string side, bool store)
     {

@@ -1,7 +1,7 @@
-using FunnelMetrics.Analytics;
 using System.CommandLine;
 using System.Globalization;
 using FunnelMetrics;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.EntityFrameworkCore;
 using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;

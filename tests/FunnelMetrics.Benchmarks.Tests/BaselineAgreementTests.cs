@@ -1,4 +1,3 @@
-using FunnelMetrics.Benchmarks;
 using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Benchmarks.Tests;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FunnelMetrics.Import;
-using FunnelMetrics.Samples.Dashboard;
 using Spectre.Console.Testing;
 
 namespace FunnelMetrics.Samples.Dashboard.Tests;

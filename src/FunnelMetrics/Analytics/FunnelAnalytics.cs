@@ -1,4 +1,3 @@
-using FunnelMetrics.Forecasting;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;

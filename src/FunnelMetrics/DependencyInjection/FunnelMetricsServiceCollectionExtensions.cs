@@ -1,7 +1,6 @@
 using FunnelMetrics.Analytics;
 using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Import;
-using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,4 @@
 using FunnelMetrics.Analytics;
-using FunnelMetrics.DependencyInjection;
 using FunnelMetrics.Forecasting;
 using FunnelMetrics.Import;
 using FunnelMetrics.Metrics;

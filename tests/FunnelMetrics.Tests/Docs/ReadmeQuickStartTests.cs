@@ -1,5 +1,5 @@
-using FunnelMetrics.Analytics;
 using System.Text.Json;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Serialization;

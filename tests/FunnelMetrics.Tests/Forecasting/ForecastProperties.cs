@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using FunnelMetrics.Forecasting;
-using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
 using static FunnelMetrics.Testing.Seed;
 

@@ -3,7 +3,6 @@ using FsCheck.Fluent;
 using FunnelMetrics.Benchmarks;
 using FunnelMetrics.Import;
 using FunnelMetrics.Storage;
-using FunnelMetrics.Tests.Support;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using static FunnelMetrics.Testing.Seed;

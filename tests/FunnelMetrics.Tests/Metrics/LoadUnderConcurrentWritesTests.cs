@@ -1,7 +1,6 @@
-using FunnelMetrics.Analytics;
 using System.Runtime.CompilerServices;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Import;
-using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

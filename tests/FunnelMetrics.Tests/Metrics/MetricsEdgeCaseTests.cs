@@ -1,5 +1,5 @@
-using FunnelMetrics.Analytics;
 using System.Text.Json;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Serialization;
 using FunnelMetrics.Tests.Support;

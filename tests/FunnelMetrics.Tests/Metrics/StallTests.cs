@@ -1,7 +1,7 @@
-using FunnelMetrics.Analytics;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -130,4 +130,65 @@ public static class NaiveLinq
 
         return result;
     }
+
+    /// <summary>
+    /// Velocity over [from, to), from the transitions before <paramref name="to"/>: per stage, the forward moves (advances,
+    /// skips, wins) out of it in the window; the clients open at the end; among the clients whose last transition closed
+    /// them in the window, the win rate; and the count and nearest-rank median of those wins' cycle times (from the
+    /// client's first transition to the win).
+    /// </summary>
+    public static (int[] ForwardMoves, int Open, double? WinRate, int Wins, TimeSpan? MedianCycle) Velocity(PipelineDefinition pipeline, IEnumerable<ClientEvent> events, DateTimeOffset from, DateTimeOffset to)
+    {
+        var transitions = events.OfType<StageTransition>().Where(t => t.OccurredAt < to).ToList();
+        var moves = new int[pipeline.Stages.Count];
+        foreach (var stage in transitions
+            .Where(t => t.OccurredAt >= from && t.Kind is TransitionKind.Advanced or TransitionKind.Skipped or TransitionKind.Won)
+            .GroupBy(t => pipeline.IndexOf(t.FromStage!.Value)))
+        {
+            moves[stage.Key] = stage.Count();
+        }
+
+        var clients = transitions
+            .GroupBy(t => t.ClientId)
+            .Select(g => (Entered: g.Min(t => t.OccurredAt), Last: g.MaxBy(t => t.Sequence)!))
+            .ToList();
+        var open = clients.Count(c => c.Last.Kind is not (TransitionKind.Won or TransitionKind.Lost));
+        var closed = clients.Where(c => c.Last.Kind is TransitionKind.Won or TransitionKind.Lost && c.Last.OccurredAt >= from).ToList();
+        var cycles = closed.Where(c => c.Last.Kind == TransitionKind.Won).Select(c => c.Last.OccurredAt - c.Entered).Order().ToList();
+        return (
+            moves,
+            open,
+            closed.Count == 0 ? null : (double)cycles.Count / closed.Count,
+            cycles.Count,
+            cycles.Count == 0 ? null : cycles[(int)Math.Ceiling(0.5 * cycles.Count) - 1]);
+    }
+
+    /// <summary>Stage counts as of an instant (as <see cref="StageCounts"/>) per owner as of the instant: the owner on the client's last event at or before it.</summary>
+    public static Dictionary<OwnerId, (int[] Stages, int Lost)> StageCountsByOwner(PipelineDefinition pipeline, IEnumerable<ClientEvent> events, DateTimeOffset asOf) =>
+        events
+            .Where(e => e.OccurredAt <= asOf)
+            .GroupBy(e => e.ClientId)
+            .GroupBy(history => history.MaxBy(e => e.Sequence)!.Owner)
+            .ToDictionary(g => g.Key, g => StageCounts(pipeline, g.SelectMany(history => history), asOf));
+
+    /// <summary>Stage counts as of an instant (as <see cref="StageCounts"/>) per value of a client attribute; clients without it are left out.</summary>
+    public static Dictionary<string, (int[] Stages, int Lost)> StageCountsByAttribute(PipelineDefinition pipeline, IEnumerable<Client> clients, IEnumerable<ClientEvent> events, string attribute, DateTimeOffset asOf)
+    {
+        var values = clients.Where(c => c.Attributes.ContainsKey(attribute)).ToDictionary(c => c.Id, c => c.Attributes[attribute]);
+        return events
+            .Where(e => values.ContainsKey(e.ClientId))
+            .GroupBy(e => values[e.ClientId])
+            .ToDictionary(g => g.Key, g => StageCounts(pipeline, g, asOf));
+    }
+
+    /// <summary>
+    /// Stage counts as of an instant (as <see cref="StageCounts"/>) per UTC month, such as <c>2025-03</c>, of the client's
+    /// first transition (over its whole history); clients without a transition are left out.
+    /// </summary>
+    public static Dictionary<string, (int[] Stages, int Lost)> StageCountsByEntryMonth(PipelineDefinition pipeline, IEnumerable<ClientEvent> events, DateTimeOffset asOf) =>
+        events
+            .GroupBy(e => e.ClientId)
+            .Where(history => history.OfType<StageTransition>().Any())
+            .GroupBy(history => history.OfType<StageTransition>().Min(t => t.OccurredAt).UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))
+            .ToDictionary(g => g.Key, g => StageCounts(pipeline, g.SelectMany(history => history), asOf));
 }

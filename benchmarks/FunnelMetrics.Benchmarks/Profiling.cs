@@ -21,15 +21,15 @@ public static class Profiling
         var seconds = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
         var (clients, events, log) = BenchmarkData.Get(size);
         var asOf = BenchmarkData.AsOf;
-        var thresholds = StalledClientsBenchmarks.ThresholdOptions;
-        var month = events.Where(e => e.OccurredAt > asOf.AddDays(-30) && e.OccurredAt <= asOf).OrderBy(e => e.OccurredAt).ThenBy(e => e.ClientId).ThenBy(e => e.Sequence).ToArray();
+        var thresholds = BenchmarkData.FixedThresholds;
+        var month = BenchmarkData.LastMonthInOrder(events);
         Action work = args[1] switch
         {
             "dashboard" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
-                FlowLedgerCalculator.Compute(log, DateOnly.FromDateTime(asOf.UtcDateTime.AddDays(-29)), DateOnly.FromDateTime(asOf.UtcDateTime), "UTC"),
+                FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC"),
                 TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
-                ConversionCalculator.Compute(log, TimeWindow.Ending(asOf, TimeSpan.FromDays(90))),
+                ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts),
                 StallCalculator.Compute(log, asOf, thresholds)),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "liveview" => () =>

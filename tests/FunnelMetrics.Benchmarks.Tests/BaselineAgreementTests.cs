@@ -110,4 +110,74 @@ public sealed class BaselineAgreementTests
         Assert.Equal(naive.Select(d => d.ToList()), DuckDb.Value.DailyFlow(first, last).Select(d => d.ToList()));
         Assert.True(naive.Sum(d => d.Sum(s => s.Entered)) > 50);
     }
+
+    [Fact]
+    public void Velocity_AgreesWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var window = TimeWindow.Ending(AsOf, TimeSpan.FromDays(30));
+        var (moves, open, winRate, wins, medianCycle) = NaiveLinq.Velocity(Pipeline, events, window.Start, window.End);
+        var ours = VelocityCalculator.Compute(log, window);
+
+        Assert.Equal(moves, ours.Stages.Select(s => s.ForwardMoves));
+        Assert.Equal(moves.Sum(), ours.ByOwner.Sum(o => o.ForwardMoves));
+        Assert.Equal(open, ours.SalesVelocity.OpenClients);
+        Assert.Equal(winRate, ours.SalesVelocity.WinRate);
+        Assert.Equal(wins, ours.CycleTime.Count);
+        Assert.Equal(medianCycle, ours.CycleTime.Median);
+        Assert.True(moves.Sum() > 500);
+        Assert.True(wins > 50);
+        Assert.True(open > 100);
+    }
+
+    [Fact]
+    public void StageCountsByOwner_AgreeWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var naive = NaiveLinq.StageCountsByOwner(Pipeline, events, AsOf);
+        var ours = FunnelBreakdowns.ByOwner(log, f => StageCountsCalculator.Compute(log, AsOf, f));
+
+        Assert.Equal(naive.Keys.Select(o => o.Value).Order(StringComparer.Ordinal), ours.Select(g => g.Key));
+        AssertSameGroups(naive.ToDictionary(kv => kv.Key.Value, kv => kv.Value), ours);
+        Assert.Equal(20, naive.Count);
+    }
+
+    [Fact]
+    public void StageCountsByAttribute_AgreeWithTheNaiveBaseline()
+    {
+        var (clients, events, log) = Data.Value;
+        var naive = NaiveLinq.StageCountsByAttribute(Pipeline, clients, events, "source", AsOf);
+        var ours = FunnelBreakdowns.ByAttribute(log, "source", f => StageCountsCalculator.Compute(log, AsOf, f));
+
+        Assert.Equal(naive.Keys.Order(StringComparer.Ordinal), ours.Select(g => g.Key));
+        AssertSameGroups(naive, ours);
+        Assert.Equal(5, naive.Count);
+    }
+
+    [Fact]
+    public void StageCountsByEntryMonth_AgreeWithTheNaiveBaseline()
+    {
+        var (_, events, log) = Data.Value;
+        var naive = NaiveLinq.StageCountsByEntryMonth(Pipeline, events, AsOf);
+        var ours = FunnelBreakdowns.ByEntryCohort(log, CohortPeriod.Month, "UTC", f => StageCountsCalculator.Compute(log, AsOf, f));
+
+        Assert.Equal(naive.Keys.Order(StringComparer.Ordinal), ours.Select(g => g.Key));
+        AssertSameGroups(naive, ours);
+        Assert.Equal(13, naive.Count);
+    }
+
+    /// <summary>Every group of the library's breakdown holds the naive figures of its key (zero for a key the naive grouping never met), and the groups' clients add up to those counted.</summary>
+    private static void AssertSameGroups(Dictionary<string, (int[] Stages, int Lost)> naive, IReadOnlyList<Breakdown<StageCounts>> ours)
+    {
+        foreach (var group in ours)
+        {
+            var (stages, lost) = naive.TryGetValue(group.Key, out var counts) ? counts : (new int[Pipeline.Stages.Count], 0);
+            Assert.Equal(stages, group.Result.Stages.Select(s => s.Clients));
+            Assert.Equal(lost, group.Result.Lost);
+        }
+
+        Assert.All(naive.Keys, key => Assert.Contains(ours, g => g.Key == key));
+        Assert.True(naive.Values.Sum(v => v.Stages.Sum()) > 500);
+        Assert.True(naive.Values.Sum(v => v.Lost) > 500);
+    }
 }

@@ -1,78 +1,15 @@
 using System.Text.Json;
-using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Serialization;
 using FunnelMetrics.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using static FunnelMetrics.Testing.Seed;
+using static FunnelMetrics.Tests.Support.EdgeCaseHistory;
 
 namespace FunnelMetrics.Tests.Metrics;
 
+/// <summary>Edge cases every metric meets alike: windows, an empty pipeline, broken histories, JSON and filters.</summary>
 public sealed class MetricsEdgeCaseTests
 {
-    private static async Task<(RecorderHarness Harness, ClientId Client)> OneClientAsync(DateTimeOffset created)
-    {
-        var h = await RecorderHarness.WithSeedAsync();
-        var c = (await h.Recorder.AddClientAsync(NewClient("c1", created))).Id;
-        return (h, c);
-    }
-
-    private static async Task<FunnelEventLog> LogAsync(RecorderHarness h) =>
-        await h.LogAsync();
-
-    [Fact]
-    public async Task FlowLedger_OnTheSpringForwardDay_Has23HoursAndSplitsAtLocalMidnight()
-    {
-        // Europe/Sofia moves from 03:00 EET to 04:00 EEST on Sunday 29 March 2026.
-        var (h, c) = await OneClientAsync(new DateTimeOffset(2026, 3, 27, 0, 0, 0, TimeSpan.Zero));
-        await h.Recorder.MoveAsync(c, DecisionMaker, new DateTimeOffset(2026, 3, 29, 20, 59, 0, TimeSpan.Zero)); // 23:59 EEST on the 29th
-        await h.Recorder.MoveAsync(c, Interest, new DateTimeOffset(2026, 3, 29, 21, 0, 0, TimeSpan.Zero)); // 00:00 EEST on the 30th
-
-        var ledger = FlowLedgerCalculator.Compute(await LogAsync(h), new DateOnly(2026, 3, 28), new DateOnly(2026, 3, 30), "Europe/Sofia");
-
-        Assert.Equal([24.0, 23.0, 24.0], ledger.Days.Select(d => (d.End - d.Start).TotalHours));
-        Assert.Equal(new DateTimeOffset(2026, 3, 28, 22, 0, 0, TimeSpan.Zero), ledger.Days[1].Start);
-        Assert.Equal([0, 1, 0], ledger.Days.Select(d => d.Totals.New));
-        Assert.Equal([0, 0, 1], ledger.Days.Select(d => d.Totals.ForwardMoves));
-        Assert.Equal([0, 1, 0], ledger.Days.Select(d => d.Stages[0].CountAtEnd));
-    }
-
-    [Fact]
-    public void FlowLedger_OnTheFallBackDay_Has25Hours()
-    {
-        var log = FunnelEventLog.Build(Pipeline, [], []);
-
-        var ledger = FlowLedgerCalculator.Compute(log, new DateOnly(2026, 10, 25), new DateOnly(2026, 10, 25), "Europe/Sofia");
-
-        Assert.Equal(25.0, (ledger.Days[0].End - ledger.Days[0].Start).TotalHours);
-        Assert.All(ledger.Days[0].Stages, r => Assert.Equal(0, r.CountAtEnd));
-    }
-
-    [Fact]
-    public void FlowLedger_WhereDaylightSavingSwallowsMidnight_StartsTheDayAtTheEndOfTheGap()
-    {
-        // America/Santiago springs forward at 24:00 on Saturday 5 September 2026: Sunday starts at 01:00 local (-03:00).
-        var log = FunnelEventLog.Build(Pipeline, [], []);
-
-        var ledger = FlowLedgerCalculator.Compute(log, new DateOnly(2026, 9, 6), new DateOnly(2026, 9, 6), "America/Santiago");
-
-        Assert.Equal(new DateTimeOffset(2026, 9, 6, 4, 0, 0, TimeSpan.Zero), ledger.Days[0].Start);
-        Assert.Equal(23.0, (ledger.Days[0].End - ledger.Days[0].Start).TotalHours);
-    }
-
-    [Fact]
-    public void FlowLedger_WithAnUnknownTimeZone_ThrowsNamingIt()
-    {
-        var log = FunnelEventLog.Build(Pipeline, [], []);
-
-        var ex = Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 2), "Europe/Atlantis"));
-
-        Assert.Contains("Europe/Atlantis", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("timeZoneId", ex.ParamName);
-    }
-
     [Fact]
     public void Windows_ThatAreEmptyOrReversed_Throw()
     {
@@ -131,49 +68,6 @@ public sealed class MetricsEdgeCaseTests
     }
 
     [Fact]
-    public async Task Conversion_WithAWindow_CountsALateAdvanceThatWasLostLaterAsAdvancedLate()
-    {
-        var (h, c) = await OneClientAsync(T0);
-        await h.Recorder.MoveAsync(c, DecisionMaker, T0);
-        await h.Recorder.MoveAsync(c, Interest, T0.AddDays(3));
-        await h.Recorder.MarkLostAsync(c, occurredAt: T0.AddDays(4));
-
-        var conversion = ConversionCalculator.Compute(await LogAsync(h), new TimeWindow(T0, T0.AddDays(1)), T0.AddDays(5), TimeSpan.FromDays(1));
-
-        Assert.Equal((1, 0, 1, 0, 0), conversion.Stages[0] is var s ? (s.Cohort, s.Advanced, s.AdvancedLate, s.Lost, s.Remaining) : default);
-        Assert.Equal(0, conversion.Stages[1].Cohort); // interest was reached after the cohort window
-    }
-
-    [Fact]
-    public void FlowLedger_AnImportedActivityCarryingAnotherOwner_CountsAsAHandOver()
-    {
-        var client = NewClient("c1");
-        ClientEvent[] events =
-        [
-            new StageTransition(new ClientEventId("e1"), client.Id, SalesId, 1, TransitionKind.Entered, null, Meeting, T0, T0, Anna),
-            new ClientActivity(new ClientEventId("e2"), client.Id, SalesId, 2, T0.AddDays(1), T0.AddDays(1), Boris, "call by boris"),
-        ];
-
-        var day = FlowLedgerCalculator.Compute(FunnelEventLog.Build(Pipeline, [client], events), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3), "UTC").Days[0];
-
-        Assert.Equal(1, day.ByOwner.Single(o => o.Owner == Anna).Stages[2].ReassignedOut);
-        Assert.Equal(0, day.ByOwner.Single(o => o.Owner == Anna).Stages[2].CountAtEnd);
-        Assert.Equal((1, 1, 1), day.ByOwner.Single(o => o.Owner == Boris).Stages[2] is var b ? (b.ReassignedIn, b.Activities, b.CountAtEnd) : default);
-    }
-
-    [Fact]
-    public void FlowLedger_TooLargeForOneCall_ThrowsAskingForFewerDays()
-    {
-        var clients = Enumerable.Range(0, 2000).Select(i => NewClient($"c{i}", owner: new OwnerId($"o{i}"))).ToArray();
-        var log = FunnelEventLog.Build(Pipeline, clients, []);
-
-        var ex = Assert.Throws<ArgumentException>(() => FlowLedgerCalculator.Compute(log, new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), "UTC"));
-
-        Assert.Contains("fewer days", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(31, FlowLedgerCalculator.Compute(log, new DateOnly(2026, 1, 1), new DateOnly(2026, 1, 31), "UTC").Days.Count);
-    }
-
-    [Fact]
     public void Metrics_OfAnEmptyPipeline_AreZeroOrAbsent_NotNaN()
     {
         var log = FunnelEventLog.Build(Pipeline, [], []);
@@ -207,69 +101,6 @@ public sealed class MetricsEdgeCaseTests
         Assert.Equal(FunnelRule.AlreadyEntered, Assert.Throws<FunnelHistoryException>(() => FunnelEventLog.Build(Pipeline, [client], [T(1, TransitionKind.Entered, null, DecisionMaker, T0), T(2, TransitionKind.Entered, null, Interest, T0)])).Rule);
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [], [T(1, TransitionKind.Entered, null, DecisionMaker, T0)]));
         Assert.Throws<ArgumentException>(() => FunnelEventLog.Build(Pipeline, [new Client(new ClientId("x"), new PipelineId("other"), Anna, T0)], []));
-    }
-
-    [Fact]
-    public async Task FunnelAnalytics_TakesNowFromTheTimeProvider_AndReadsThroughTheRepositories()
-    {
-        var clock = new FakeTimeProvider(T0);
-        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
-        services.AddFunnelMetrics(o => o.TimeZone = "Europe/Sofia");
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-        var recorder = scope.ServiceProvider.GetRequiredService<FunnelMetrics.Recording.FunnelRecorder>();
-        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
-        await provider.GetRequiredService<FunnelMetrics.Storage.IPipelineRepository>().AddAsync(Pipeline);
-        await recorder.AddClientAsync(NewClient("c1"));
-        await recorder.MoveAsync(new ClientId("c1"), DecisionMaker);
-        clock.Advance(TimeSpan.FromHours(1));
-        await recorder.MoveAsync(new ClientId("c1"), Interest);
-
-        var readAt = clock.GetUtcNow();
-        var now = await analytics.GetStageCountsAsync(SalesId);
-        var before = await analytics.GetStageCountsAsync(SalesId, T0);
-        var ledger = await analytics.GetFlowLedgerAsync(SalesId, new DateOnly(2026, 3, 2));
-        // Time in stage reads the window [-, now): the move made exactly now is its end, not yet in it.
-        var atNow = await analytics.GetTimeInStageAsync(SalesId);
-        clock.Advance(TimeSpan.FromTicks(1));
-        var time = await analytics.GetTimeInStageAsync(SalesId);
-
-        Assert.Equal(readAt, now.AsOf);
-        Assert.Equal(1, now.Stages[1].Clients);
-        Assert.Equal(1, before.Stages[0].Clients);
-        Assert.Equal("Europe/Sofia", ledger.TimeZone);
-        Assert.Equal(new DateOnly(2026, 3, 2), ledger.LastDay);
-        Assert.Equal((0, 1), (atNow.Stages[0].Completed.Count, atNow.Stages[0].OpenVisits));
-        Assert.Equal(TimeSpan.FromHours(1), time.Stages[0].Completed.Median);
-        await Assert.ThrowsAsync<UnknownPipelineException>(() => analytics.GetStageCountsAsync(new PipelineId("none")));
-    }
-
-    [Fact]
-    public async Task FunnelAnalytics_PagesThroughLargePipelines()
-    {
-        var h = await RecorderHarness.WithSeedAsync();
-        for (var i = 0; i < 10_050; i++)
-        {
-            var id = $"c{i:D5}";
-            await h.Store.Clients.AddAsync(NewClient(id));
-            await h.Store.Events.AppendAsync(new ClientId(id), 0, [new StageTransition(new ClientEventId(id), new ClientId(id), SalesId, 1, TransitionKind.Entered, null, DecisionMaker, T0, T0, Anna)]);
-        }
-
-        var analytics = new FunnelAnalytics(h.Store.Pipelines, h.Store.Clients, h.Store.Events, h.Clock, Options.Create(new FunnelMetricsOptions()));
-        var log = await analytics.LoadAsync(SalesId);
-
-        Assert.Equal(10_050, log.Clients.Count);
-        Assert.Equal(10_050, log.EventCount);
-    }
-
-    [Fact]
-    public void Options_WithAnUnknownTimeZone_FailValidationNamingIt()
-    {
-        using var provider = new ServiceCollection().AddFunnelMetrics(o => o.TimeZone = "Mars/Olympus").Services.BuildServiceProvider();
-
-        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value);
-
-        Assert.Contains("Mars/Olympus", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

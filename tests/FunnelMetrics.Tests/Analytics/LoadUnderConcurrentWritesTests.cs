@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using static FunnelMetrics.Testing.Seed;
 
-namespace FunnelMetrics.Tests.Metrics;
+namespace FunnelMetrics.Tests.Analytics;
 
 public sealed class LoadUnderConcurrentWritesTests
 {

@@ -5,7 +5,7 @@ using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
 using static FunnelMetrics.Testing.Seed;
 
-namespace FunnelMetrics.Tests.Metrics;
+namespace FunnelMetrics.Tests.Metrics.StuckStagesTests;
 
 public sealed class StuckStagesTests
 {

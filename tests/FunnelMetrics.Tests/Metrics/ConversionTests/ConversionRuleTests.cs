@@ -3,7 +3,7 @@ using FunnelMetrics.Recording;
 using FunnelMetrics.Tests.Support;
 using static FunnelMetrics.Testing.Seed;
 
-namespace FunnelMetrics.Tests.Metrics;
+namespace FunnelMetrics.Tests.Metrics.ConversionTests;
 
 /// <summary>
 /// The two conversion rules that read two ways, decided and pinned by hand-computed histories over stages A &lt; B &lt; C

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using static FunnelMetrics.Testing.Seed;
 
-namespace FunnelMetrics.Tests.Metrics;
+namespace FunnelMetrics.Tests.Metrics.StallsTests;
 
 public sealed class StallTests
 {

@@ -5,7 +5,7 @@ using FunnelMetrics.Metrics;
 using FunnelMetrics.Tests.Support;
 using static FunnelMetrics.Testing.Seed;
 
-namespace FunnelMetrics.Tests.Metrics;
+namespace FunnelMetrics.Tests.Metrics.LiveTests;
 
 public sealed class LiveViewTests
 {

@@ -113,9 +113,19 @@ internal sealed class StallIndex
 
             var history = log.History(c);
             var last = history.LastAtOrBefore(cut);
-            if (last >= 0 && history.Status(last) == ClientStatus.Open && ownerMask[history.Owner(last)])
+            if (last < 0 || history.Status(last) != ClientStatus.Open || !ownerMask[history.Owner(last)])
             {
-                index.Add(Entry(history, last));
+                continue;
+            }
+
+            // As Add, but one walk back finds both clocks' starts, and the entry is made only for a stalled client.
+            var (owner, stage) = (history.Owner(last), history.Stage(last));
+            index.Count(owner, stage, +1);
+            var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
+            var idleSince = history.Ticks(clock == StallClock.LastTouch ? touch : visit);
+            if (idleSince < index._stalledBefore[stage])
+            {
+                index.Keep(new StallEntry(history.Client, owner, stage, history.Ticks(visit), history.Ticks(touch)));
             }
         }
 

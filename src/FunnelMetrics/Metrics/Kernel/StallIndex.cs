@@ -85,7 +85,7 @@ internal sealed class StallIndex
     /// <summary>Per stage, its threshold; null for the won stage.</summary>
     private StallThreshold?[] ThresholdOf { get; }
 
-    /// <summary>An empty index at an instant, filled by <see cref="Add"/>.</summary>
+    /// <summary>An empty index at an instant, filled by <see cref="Fold"/>.</summary>
     public static StallIndex At(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, DateTimeOffset asOf) =>
         new(pipeline, clock, thresholds, owners, asOf.UtcTicks, null);
 
@@ -118,7 +118,8 @@ internal sealed class StallIndex
                 continue;
             }
 
-            // As Add, but one walk back finds both clocks' starts, and the entry is made only for a stalled client.
+            // Every open client counts; the entry is kept only for a stalled one. Both walks back run for every
+            // client: measured at 1M, that is faster than choosing the clock's walk first (1.6 ms against 4.2-4.6 ms).
             var (owner, stage) = (history.Owner(last), history.Stage(last));
             index.Count(owner, stage, +1);
             var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
@@ -135,16 +136,6 @@ internal sealed class StallIndex
     /// <summary>The entry of a client open after event <paramref name="last"/>, for the log's owner indexes.</summary>
     public static StallEntry Entry(FunnelEventLog.ClientHistory history, int last) =>
         new(history.Client, history.Owner(last), history.Stage(last), history.Ticks(history.StateStart(last)), history.Ticks(history.LastTouch(last)));
-
-    /// <summary>Adds an open client to an index at an instant: it counts, and its entry is kept when it is stalled then.</summary>
-    public void Add(in StallEntry entry)
-    {
-        Count(entry.Owner, entry.Stage, +1);
-        if (entry.IdleSince(Clock) < _stalledBefore[entry.Stage])
-        {
-            Keep(entry);
-        }
-    }
 
     /// <summary>
     /// Moves the client in <paramref name="slot"/> of a live index from <paramref name="before"/> (when it was open) to

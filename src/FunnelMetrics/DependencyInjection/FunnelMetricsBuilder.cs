@@ -24,6 +24,7 @@ public sealed class FunnelMetricsBuilder
     /// <typeparam name="TClients">The <see cref="IClientRepository"/> implementation.</typeparam>
     /// <typeparam name="TEvents">The <see cref="IFunnelEventStore"/> implementation.</typeparam>
     /// <param name="lifetime">Their lifetime; scoped by default, as for repositories over a <c>DbContext</c>.</param>
+    /// <remarks>When <typeparamref name="TEvents"/> also implements <see cref="IFunnelChangeFeed"/>, the feed is registered as the same instance.</remarks>
     /// <returns>This builder.</returns>
     public FunnelMetricsBuilder UseRepositories<
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TPipelines,
@@ -36,6 +37,14 @@ public sealed class FunnelMetricsBuilder
         Services.Replace(ServiceDescriptor.Describe(typeof(IPipelineRepository), typeof(TPipelines), lifetime));
         Services.Replace(ServiceDescriptor.Describe(typeof(IClientRepository), typeof(TClients), lifetime));
         Services.Replace(ServiceDescriptor.Describe(typeof(IFunnelEventStore), typeof(TEvents), lifetime));
+
+        // A store that offers the change feed serves it as the same instance; otherwise the in-memory feed is removed.
+        Services.RemoveAll<IFunnelChangeFeed>();
+        if (typeof(IFunnelChangeFeed).IsAssignableFrom(typeof(TEvents)))
+        {
+            Services.Add(ServiceDescriptor.Describe(typeof(IFunnelChangeFeed), static sp => (IFunnelChangeFeed)sp.GetRequiredService<IFunnelEventStore>(), lifetime));
+        }
+
         return this;
     }
 }

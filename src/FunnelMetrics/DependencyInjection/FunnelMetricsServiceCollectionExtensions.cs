@@ -70,6 +70,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IPipelineRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Pipelines);
         services.TryAddSingleton<IClientRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Clients);
         services.TryAddSingleton<IFunnelEventStore>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
+        services.TryAddSingleton<IFunnelChangeFeed>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Feed);
         services.TryAddScoped<FunnelRecorder>();
         services.TryAddScoped<FunnelAnalytics>();
         services.TryAddScoped<FunnelImporter>();

@@ -29,21 +29,29 @@ public sealed class Client : IEquatable<Client>
     /// 100 characters with the rules of an id (no padding, control or bidirectional characters, lone surrogates), values
     /// at most 1000 characters without NUL or lone surrogates. Keys are compared ordinally.
     /// </param>
+    /// <param name="expectedCloseDate">When the deal is expected to close, as a date in the pipeline's time zone; <see langword="null"/> when unknown.</param>
     /// <exception cref="ArgumentException">A value breaks the rule named in the message.</exception>
     [JsonConstructor]
-    public Client(ClientId id, PipelineId pipelineId, OwnerId owner, DateTimeOffset createdAt, decimal? value = null, IReadOnlyDictionary<string, string>? attributes = null)
+    public Client(ClientId id, PipelineId pipelineId, OwnerId owner, DateTimeOffset createdAt, decimal? value = null, IReadOnlyDictionary<string, string>? attributes = null, DateOnly? expectedCloseDate = null)
     {
         Id = TextRules.NotDefault(id, "A client id", nameof(id));
         PipelineId = TextRules.NotDefault(pipelineId, "The client's pipeline id", nameof(pipelineId));
         Owner = TextRules.NotDefault(owner, "The client's owner", nameof(owner));
         CreatedAt = TextRules.Instant(createdAt, $"The creation instant of client '{id}'", nameof(createdAt));
-        if (value is < 0 or > MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"The value of client '{id}' must be from 0 to {MaxValue:N0} (10^18); got {value}.");
-        }
-
-        Value = value;
+        Value = CheckValue(id, value, nameof(value));
+        ExpectedCloseDate = expectedCloseDate;
         Attributes = CopyAttributes(id, attributes);
+    }
+
+    private Client(Client record, decimal? value, DateOnly? expectedCloseDate, ReadOnlyDictionary<string, string> attributes)
+    {
+        Id = record.Id;
+        PipelineId = record.PipelineId;
+        Owner = record.Owner;
+        CreatedAt = record.CreatedAt;
+        Value = value;
+        ExpectedCloseDate = expectedCloseDate;
+        Attributes = attributes;
     }
 
     /// <summary>The client's identifier.</summary>
@@ -58,11 +66,97 @@ public sealed class Client : IEquatable<Client>
     /// <summary>When the client was created in the CRM, in UTC.</summary>
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The expected deal value in the pipeline's currency, or <see langword="null"/> when unknown.</summary>
+    /// <summary>
+    /// The expected deal value in the pipeline's currency, or <see langword="null"/> when unknown. On a client read from
+    /// storage it is the value given when the client was added; <see cref="ClientUpdate"/> events change it from their
+    /// instant on (<see cref="Apply"/>).
+    /// </summary>
     public decimal? Value { get; }
+
+    /// <summary>When the deal is expected to close, as a date in the pipeline's time zone, or <see langword="null"/> when unknown. Changed by <see cref="ClientUpdate"/> events like <see cref="Value"/>.</summary>
+    public DateOnly? ExpectedCloseDate { get; }
 
     /// <summary>Free key/value attributes for breakdowns (source, region...); empty when none. Keys are ordinal.</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; }
+
+    /// <summary>
+    /// The client as of just after an update: the same id, pipeline, first owner and creation, with the update's
+    /// value, expected close date and attribute changes applied. The client as of an instant T is the stored record
+    /// with every update of its stream that occurred at or before T applied in sequence order.
+    /// </summary>
+    /// <param name="update">An update of this client.</param>
+    /// <returns>The updated client; this instance is unchanged.</returns>
+    /// <exception cref="ArgumentException">The update belongs to another client or pipeline, or would leave more than 64 attributes.</exception>
+    public Client Apply(ClientUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (update.ClientId != Id || update.PipelineId != PipelineId)
+        {
+            throw new ArgumentException($"Update '{update.Id}' belongs to client '{update.ClientId}' in pipeline '{update.PipelineId}', not to client '{Id}' in pipeline '{PipelineId}'.", nameof(update));
+        }
+
+        // Attributes is always the read-only copy made on construction.
+        var attributes = (ReadOnlyDictionary<string, string>)Attributes;
+        if (update.Attributes.Count > 0)
+        {
+            var copy = new Dictionary<string, string>(Attributes, StringComparer.Ordinal);
+            foreach (var (key, value) in update.Attributes)
+            {
+                if (value is null)
+                {
+                    copy.Remove(key);
+                }
+                else
+                {
+                    copy[key] = value;
+                }
+            }
+
+            if (copy.Count > TextRules.MaxAttributes)
+            {
+                throw new ArgumentException($"Update '{update.Id}' would give client '{Id}' {copy.Count} attributes; at most {TextRules.MaxAttributes} are allowed.", nameof(update));
+            }
+
+            attributes = copy.Count == 0 ? NoAttributes : new ReadOnlyDictionary<string, string>(copy);
+        }
+
+        return new Client(
+            this,
+            update.SetsValue ? update.Value : Value,
+            update.SetsExpectedCloseDate ? update.ExpectedCloseDate : ExpectedCloseDate,
+            attributes);
+    }
+
+    internal static decimal? CheckValue(ClientId id, decimal? value, string paramName) =>
+        value is < 0 or > MaxValue
+            ? throw new ArgumentOutOfRangeException(paramName, value, $"The value of client '{id}' must be from 0 to {MaxValue:N0} (10^18); got {value}.")
+            : value;
+
+    /// <summary>Checks one attribute by the rules of <see cref="Attributes"/>; a removal (<paramref name="removable"/>) may have a <see langword="null"/> value.</summary>
+    internal static void CheckAttribute(ClientId id, string key, string? value, bool removable, string paramName)
+    {
+        TextRules.Required(key, TextRules.MaxAttributeKeyLength, $"An attribute key of client '{id}'", paramName);
+        if (IdentifierRules.Problem(key, "attribute key") is { } keyProblem)
+        {
+            // A key names a breakdown and appears in messages and tables: it follows the rules of an id.
+            throw new ArgumentException($"{keyProblem} (client '{id}')", paramName);
+        }
+
+        if (value is null && removable)
+        {
+            return;
+        }
+
+        if (value is null || value.Length > TextRules.MaxAttributeValueLength)
+        {
+            throw new ArgumentException($"Attribute '{key}' of client '{id}' must have a value of at most {TextRules.MaxAttributeValueLength} characters.", paramName);
+        }
+
+        if (TextRules.Unstorable(value, $"The value of attribute '{key}' of client '{id}'") is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
+        }
+    }
 
     private static ReadOnlyDictionary<string, string> CopyAttributes(ClientId id, IReadOnlyDictionary<string, string>? attributes)
     {
@@ -79,22 +173,7 @@ public sealed class Client : IEquatable<Client>
         var copy = new Dictionary<string, string>(attributes.Count, StringComparer.Ordinal);
         foreach (var (key, value) in attributes)
         {
-            TextRules.Required(key, TextRules.MaxAttributeKeyLength, $"An attribute key of client '{id}'", nameof(attributes));
-            if (IdentifierRules.Problem(key, "attribute key") is { } keyProblem)
-            {
-                // A key names a breakdown and appears in messages and tables: it follows the rules of an id.
-                throw new ArgumentException($"{keyProblem} (client '{id}')", nameof(attributes));
-            }
-            if (value is null || value.Length > TextRules.MaxAttributeValueLength)
-            {
-                throw new ArgumentException($"Attribute '{key}' of client '{id}' must have a value of at most {TextRules.MaxAttributeValueLength} characters.", nameof(attributes));
-            }
-
-            if (TextRules.Unstorable(value, $"The value of attribute '{key}' of client '{id}'") is { } problem)
-            {
-                throw new ArgumentException(problem, nameof(attributes));
-            }
-
+            CheckAttribute(id, key, value, removable: false, nameof(attributes));
             if (!copy.TryAdd(key, value))
             {
                 throw new ArgumentException($"Client '{id}' has the attribute '{key}' twice.", nameof(attributes));
@@ -108,7 +187,7 @@ public sealed class Client : IEquatable<Client>
     public bool Equals(Client? other)
     {
         if (other is null || Id != other.Id || PipelineId != other.PipelineId || Owner != other.Owner
-            || CreatedAt != other.CreatedAt || Value != other.Value || Attributes.Count != other.Attributes.Count)
+            || CreatedAt != other.CreatedAt || Value != other.Value || ExpectedCloseDate != other.ExpectedCloseDate || Attributes.Count != other.Attributes.Count)
         {
             return false;
         }

@@ -3,15 +3,16 @@ using System.Text.Json.Serialization;
 namespace FunnelMetrics;
 
 /// <summary>
-/// One recorded event in a client's history: a <see cref="StageTransition"/>, a <see cref="ClientActivity"/>
-/// or an <see cref="OwnerReassignment"/>. Immutable. A client's events form one stream numbered
+/// One recorded event in a client's history: a <see cref="StageTransition"/>, a <see cref="ClientActivity"/>,
+/// an <see cref="OwnerReassignment"/> or a <see cref="ClientUpdate"/>. Immutable. A client's events form one stream numbered
 /// 1, 2, 3... by <see cref="Sequence"/>, in which <see cref="OccurredAt"/> never decreases.
 /// </summary>
-/// <remarks>In JSON the concrete kind is named by the <c>"type"</c> property: <c>transition</c>, <c>activity</c> or <c>reassignment</c>.</remarks>
+/// <remarks>In JSON the concrete kind is named by the <c>"type"</c> property: <c>transition</c>, <c>activity</c>, <c>reassignment</c> or <c>update</c>.</remarks>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(StageTransition), "transition")]
 [JsonDerivedType(typeof(ClientActivity), "activity")]
 [JsonDerivedType(typeof(OwnerReassignment), "reassignment")]
+[JsonDerivedType(typeof(ClientUpdate), "update")]
 public abstract class ClientEvent : IEquatable<ClientEvent>
 {
     private protected ClientEvent(ClientEventId id, ClientId clientId, PipelineId pipelineId, long sequence, DateTimeOffset occurredAt, DateTimeOffset recordedAt, OwnerId owner, string? note)

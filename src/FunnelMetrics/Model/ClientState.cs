@@ -6,10 +6,25 @@ namespace FunnelMetrics;
 /// A client's position after a prefix of its history: the fold of its events in sequence order.
 /// Immutable; <see cref="Apply"/> returns the next state.
 /// </summary>
-public sealed class ClientState
+public sealed class ClientState : IEquatable<ClientState>
 {
+    /// <summary>
+    /// Creates a state, as a storage adapter does when it reads back the latest state it keeps per client
+    /// (<see cref="Storage.IFunnelEventStore.ReadStateAsync"/>). Other code obtains states from <see cref="Initial(Client)"/>
+    /// and <see cref="Apply"/>.
+    /// </summary>
+    /// <param name="clientId">The client.</param>
+    /// <param name="pipelineId">The client's pipeline.</param>
+    /// <param name="owner">The current owner.</param>
+    /// <param name="status">The status.</param>
+    /// <param name="stage">The stage; <see langword="null"/> exactly when not entered.</param>
+    /// <param name="stageEnteredAt">When the current status began; <see langword="null"/> exactly when not entered.</param>
+    /// <param name="lastEventAt">The last event's instant; <see langword="null"/> exactly when <paramref name="version"/> is 0.</param>
+    /// <param name="lastTouchedAt">The last action's instant, or <see langword="null"/>.</param>
+    /// <param name="version">The number of events applied, 0 or more.</param>
+    /// <exception cref="ArgumentException">The values contradict each other; the message names them.</exception>
     [JsonConstructor]
-    internal ClientState(ClientId clientId, PipelineId pipelineId, OwnerId owner, ClientStatus status, StageId? stage, DateTimeOffset? stageEnteredAt, DateTimeOffset? lastEventAt, DateTimeOffset? lastTouchedAt, long version)
+    public ClientState(ClientId clientId, PipelineId pipelineId, OwnerId owner, ClientStatus status, StageId? stage, DateTimeOffset? stageEnteredAt, DateTimeOffset? lastEventAt, DateTimeOffset? lastTouchedAt, long version)
     {
         // Checked here because JSON documents come through this constructor too.
         TextRules.NotDefault(clientId, "A client id", nameof(clientId));
@@ -74,7 +89,27 @@ public sealed class ClientState
         return new ClientState(client.Id, client.PipelineId, client.Owner, ClientStatus.NotEntered, null, null, null, null, 0);
     }
 
-    /// <summary>Folds a client's events, in sequence order, onto <see cref="Initial"/>.</summary>
+    /// <summary>
+    /// The state of a client before its first event, known from the event alone: version 0, not entered, owned by the
+    /// event's owner (by the previous owner when the event is a reassignment). A store that keeps each client's latest
+    /// state starts the fold of a new stream here, without reading the client's record.
+    /// </summary>
+    /// <param name="firstEvent">The client's first event, of sequence 1.</param>
+    /// <returns>The state <see cref="Apply"/> takes the first event onto.</returns>
+    /// <exception cref="ArgumentException">The event is not of sequence 1.</exception>
+    public static ClientState Before(ClientEvent firstEvent)
+    {
+        ArgumentNullException.ThrowIfNull(firstEvent);
+        if (firstEvent.Sequence != 1)
+        {
+            throw new ArgumentException($"Event '{firstEvent.Id}' of client '{firstEvent.ClientId}' has sequence {firstEvent.Sequence}; the state before a stream starts from its first event, of sequence 1.", nameof(firstEvent));
+        }
+
+        var owner = firstEvent is OwnerReassignment r ? r.PreviousOwner : firstEvent.Owner;
+        return new ClientState(firstEvent.ClientId, firstEvent.PipelineId, owner, ClientStatus.NotEntered, null, null, null, null, 0);
+    }
+
+    /// <summary>Folds a client's events, in sequence order, onto <see cref="Initial(Client)"/>.</summary>
     /// <param name="client">The client.</param>
     /// <param name="events">Its events in sequence order, starting at 1.</param>
     /// <returns>The state after the last event.</returns>
@@ -287,6 +322,27 @@ public sealed class ClientState
                 return Status;
         }
     }
+
+    /// <summary>Whether two states agree in every property.</summary>
+    /// <param name="other">The other state.</param>
+    /// <returns><see langword="true"/> when equal.</returns>
+    public bool Equals(ClientState? other) =>
+        other is not null
+        && ClientId == other.ClientId
+        && PipelineId == other.PipelineId
+        && Owner == other.Owner
+        && Status == other.Status
+        && Stage == other.Stage
+        && StageEnteredAt == other.StageEnteredAt
+        && LastEventAt == other.LastEventAt
+        && LastTouchedAt == other.LastTouchedAt
+        && Version == other.Version;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ClientState);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(ClientId, Status, Stage, Version);
 
     /// <summary>The client, status, stage and version.</summary>
     /// <returns>A short description for logs.</returns>

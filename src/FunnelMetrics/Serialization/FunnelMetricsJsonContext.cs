@@ -31,6 +31,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(StageTransition))]
 [JsonSerializable(typeof(ClientActivity))]
 [JsonSerializable(typeof(OwnerReassignment))]
+[JsonSerializable(typeof(ClientUpdate))]
 [JsonSerializable(typeof(ClientState))]
 [JsonSerializable(typeof(TransitionKind))]
 [JsonSerializable(typeof(ClientStatus))]

@@ -20,6 +20,38 @@ public interface IClientRepository
     Task<bool> AddAsync(Client client, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds many clients, such as an import's, each as <see cref="AddAsync"/> would: a new client is stored, an equal
+    /// one already stored is left as it is, and a different one stored under the same id is kept and reported. The
+    /// default implementation calls <see cref="AddAsync"/> once per client; a database store writes them in a few
+    /// round trips.
+    /// </summary>
+    /// <param name="clients">The clients, with distinct ids.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the write. Each client is stored whole or not at all; a write cancelled part way may have stored some of
+    /// them, which a repeated call then reports as already stored.
+    /// </param>
+    /// <returns>One result per client, in the order given.</returns>
+    /// <exception cref="ArgumentException">A client is null, or two have the same id; nothing is stored.</exception>
+    async Task<IReadOnlyList<ClientAddResult>> AddManyAsync(IReadOnlyList<Client> clients, CancellationToken cancellationToken = default)
+    {
+        var batch = BulkValidation.Clients(clients);
+        var results = new ClientAddResult[batch.Length];
+        for (var i = 0; i < batch.Length; i++)
+        {
+            try
+            {
+                results[i] = ClientAddResult.Stored(batch[i], await AddAsync(batch[i], cancellationToken).ConfigureAwait(false));
+            }
+            catch (ClientConflictException conflict)
+            {
+                results[i] = ClientAddResult.Refused(batch[i], conflict);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
     /// Lists a pipeline's clients ordered by id (ordinal), one page at a time with keyset paging: pass the last id
     /// of a page as <paramref name="after"/> to get the next.
     /// </summary>

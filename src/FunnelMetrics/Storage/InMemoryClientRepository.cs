@@ -10,6 +10,15 @@ public sealed class InMemoryClientRepository : IClientRepository
 
     private readonly ConcurrentDictionary<ClientId, Client> _clients = new();
     private readonly ConcurrentDictionary<PipelineId, SortedSnapshotLog<Client>> _byPipeline = new();
+    private readonly InMemoryJournal? _journal;
+
+    /// <summary>Creates an empty repository; its clients are on no change feed.</summary>
+    public InMemoryClientRepository()
+    {
+    }
+
+    /// <summary>Creates an empty repository whose added clients are published to the feed of <see cref="InMemoryFunnelStore"/>.</summary>
+    internal InMemoryClientRepository(InMemoryJournal journal) => _journal = journal;
 
     /// <summary>The number of clients stored.</summary>
     public int Count => _clients.Count;
@@ -30,6 +39,7 @@ public sealed class InMemoryClientRepository : IClientRepository
         if (ReferenceEquals(stored, client))
         {
             _byPipeline.GetOrAdd(client.PipelineId, static _ => new SortedSnapshotLog<Client>(ClientOrder)).Add(client);
+            _journal?.Publish(client);
             return Task.FromResult(true);
         }
 

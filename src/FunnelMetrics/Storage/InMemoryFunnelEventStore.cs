@@ -4,17 +4,38 @@ using System.Runtime.CompilerServices;
 namespace FunnelMetrics.Storage;
 
 /// <summary>
-/// Client events held in process memory. Thread-safe: each client's stream is guarded by its own lock, so writers to
-/// different clients do not wait for each other. Reads return immutable snapshots that concurrent appends cannot
-/// disturb. Part of <see cref="InMemoryFunnelStore"/>.
+/// Client events held in process memory, with their change feed. Thread-safe: each client's stream is guarded by its
+/// own lock, so writers to different clients only meet to take positions. Reads return immutable snapshots that
+/// concurrent appends cannot disturb. An append costs the same whatever the stream's length: the stream grows in place
+/// and the client's latest state is kept beside it. Part of <see cref="InMemoryFunnelStore"/>, whose feed also carries
+/// the client records; a store made on its own feeds its events only.
 /// </summary>
-public sealed class InMemoryFunnelEventStore : IFunnelEventStore
+public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeFeed
 {
     private static readonly Comparer<ClientEvent> EventOrder = Comparer<ClientEvent>.Create(static (a, b) => EventCursor.Of(a).CompareTo(EventCursor.Of(b)));
 
     private readonly ConcurrentDictionary<ClientId, ClientStream> _streams = new();
     private readonly ConcurrentDictionary<ClientEventId, ClientEvent> _byId = new();
     private readonly ConcurrentDictionary<PipelineId, SortedSnapshotLog<ClientEvent>> _byPipeline = new();
+    private readonly InMemoryJournal _journal;
+
+    /// <summary>Creates an empty store whose feed carries its events only.</summary>
+    public InMemoryFunnelEventStore()
+        : this(new InMemoryJournal())
+    {
+    }
+
+    internal InMemoryFunnelEventStore(InMemoryJournal journal) => _journal = journal;
+
+    /// <summary>
+    /// Raised after an append or a client record is published to the feed, on the writer's thread, outside every lock:
+    /// a follower's push wake-up. Handlers must be quick and must not throw.
+    /// </summary>
+    public event Action? Changed
+    {
+        add => _journal.Appended += value;
+        remove => _journal.Appended -= value;
+    }
 
     /// <summary>The number of events stored, over all clients.</summary>
     public int Count => _byId.Count;
@@ -30,41 +51,76 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
         var stream = _streams.GetOrAdd(clientId, static _ => new ClientStream());
         lock (stream.Gate)
         {
-            var current = stream.Events;
-            if (current.Length != expectedVersion)
+            var version = stream.Events.Count;
+            if (version != expectedVersion)
             {
-                throw new ConcurrencyConflictException(clientId, expectedVersion, current.Length);
+                throw new ConcurrencyConflictException(clientId, expectedVersion, version);
             }
 
-            if (current.Length > 0 && current[0].PipelineId != pipelineId)
+            var state = stream.State;
+            if (state is not null && state.PipelineId != pipelineId)
             {
-                throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{current[0].PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
+                throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
             }
 
-            if (current.Length > 0 && batch[0].OccurredAt < current[^1].OccurredAt)
+            if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
             {
-                throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {current[^1].OccurredAt:O}; a client's events are in time order.", nameof(events));
+                throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
+            }
+
+            // The funnel's rules: a batch the fold refuses is refused whole, before anything is claimed.
+            var next = state ?? ClientState.Before(batch[0]);
+            foreach (var e in batch)
+            {
+                next = next.Apply(e);
             }
 
             ClaimIds(clientId, batch);
+            foreach (var e in batch)
+            {
+                stream.Events.Add(e);
+            }
 
-            ClientEvent[] next = [.. current, .. batch];
+            stream.State = next;
 
-            // Publish to the client's stream before the pipeline view, so a pipeline reader never sees an event its client's stream lacks.
-            stream.Events = next;
+            // Publish to the client's stream before the pipeline view and the feed, so a reader of either never sees
+            // an event its client's stream lacks.
             _byPipeline.GetOrAdd(pipelineId, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder)).AddRange(batch);
-            return Task.FromResult((long)next.Length);
+            _journal.Publish(batch);
+            return Task.FromResult(next.Version);
         }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ClientState?> ReadStateAsync(ClientId clientId, CancellationToken cancellationToken = default)
+    {
+        TextRules.NotDefault(clientId, "The client id", nameof(clientId));
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_streams.TryGetValue(clientId, out var stream) ? stream.State : null);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<long> ReadHeadAsync(PipelineId? pipelineId = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_journal.Head(pipelineId));
+    }
+
+    /// <inheritdoc/>
+    public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadChangesCoreAsync(query, cancellationToken);
     }
 
     /// <inheritdoc/>
     public async IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var snapshot = _streams.TryGetValue(clientId, out var stream) ? stream.Events : [];
-        foreach (var e in snapshot)
+        var (items, count) = _streams.TryGetValue(clientId, out var stream) ? stream.Events.Snapshot() : ([], 0);
+        for (var i = 0; i < count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return e;
+            yield return items[i];
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
@@ -119,6 +175,26 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    private async IAsyncEnumerable<FunnelChange> ReadChangesCoreAsync(ChangeFeedQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var (items, count) = _journal.Snapshot(query.PipelineId);
+        var end = count;
+        var start = InMemoryJournal.FirstAfter(items, count, query.After);
+        if (query.Limit is { } limit)
+        {
+            end = (int)Math.Min(end, (long)start + limit);
+        }
+
+        for (var i = start; i < end; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return items[i];
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     /// <summary>Reserves the batch's ids, all or none.</summary>
     private void ClaimIds(ClientId clientId, ClientEvent[] events)
     {
@@ -138,14 +214,18 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore
 
     private sealed class ClientStream
     {
-        private ClientEvent[] _events = [];
+        private ClientState? _state;
 
         public Lock Gate { get; } = new();
 
-        public ClientEvent[] Events
+        /// <summary>The stream; written under <see cref="Gate"/>, read from snapshots without it.</summary>
+        public AppendOnlyList<ClientEvent> Events { get; } = new();
+
+        /// <summary>The fold of <see cref="Events"/>, published after them.</summary>
+        public ClientState? State
         {
-            get => Volatile.Read(ref _events);
-            set => Volatile.Write(ref _events, value);
+            get => Volatile.Read(ref _state);
+            set => Volatile.Write(ref _state, value);
         }
     }
 }

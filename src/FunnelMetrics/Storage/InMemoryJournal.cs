@@ -1,0 +1,127 @@
+namespace FunnelMetrics.Storage;
+
+/// <summary>
+/// The in-memory change feed: every change in position order, and per pipeline. Positions are assigned and
+/// published under one lock, so a reader's snapshot always ends at a position below which nothing can appear later.
+/// Readers take a snapshot (array and count) and read it without the lock: elements below the count never change.
+/// </summary>
+internal sealed class InMemoryJournal
+{
+    private readonly Lock _gate = new();
+    private readonly AppendOnlyList<FunnelChange> _all = new();
+    private readonly Dictionary<PipelineId, AppendOnlyList<FunnelChange>> _byPipeline = [];
+    private long _head;
+
+    /// <summary>Gives the next positions to one client record or to a batch of events and publishes them.</summary>
+    public void Publish(Client client)
+    {
+        lock (_gate)
+        {
+            Add(new FunnelChange(++_head, client));
+        }
+
+        Changed();
+    }
+
+    /// <summary>Publishes a batch of events with consecutive positions.</summary>
+    public void Publish(IReadOnlyList<ClientEvent> events)
+    {
+        lock (_gate)
+        {
+            foreach (var e in events)
+            {
+                Add(new FunnelChange(++_head, e));
+            }
+        }
+
+        Changed();
+    }
+
+    /// <summary>Raised after changes are published, outside the lock; a follower's wake-up.</summary>
+    public event Action? Appended;
+
+    public long Head(PipelineId? pipelineId)
+    {
+        var (items, count) = Snapshot(pipelineId);
+        return count == 0 ? 0 : items[count - 1].Position;
+    }
+
+    public (FunnelChange[] Items, int Count) Snapshot(PipelineId? pipelineId)
+    {
+        lock (_gate)
+        {
+            if (pipelineId is not { } p)
+            {
+                return _all.Snapshot();
+            }
+
+            return _byPipeline.TryGetValue(p, out var list) ? list.Snapshot() : ([], 0);
+        }
+    }
+
+    /// <summary>The index of the first change after a position in a snapshot.</summary>
+    public static int FirstAfter(FunnelChange[] items, int count, long position)
+    {
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            if (items[mid].Position <= position)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private void Add(FunnelChange change)
+    {
+        _all.Add(change);
+        if (!_byPipeline.TryGetValue(change.PipelineId, out var list))
+        {
+            _byPipeline[change.PipelineId] = list = new AppendOnlyList<FunnelChange>();
+        }
+
+        list.Add(change);
+    }
+
+    private void Changed() => Appended?.Invoke();
+}
+
+/// <summary>
+/// A list that only grows, whose snapshots (array and count) stay valid while it grows: an element once written is never
+/// moved within or removed from an array a snapshot holds. Not thread-safe for writers; writers hold the owner's lock.
+/// </summary>
+internal sealed class AppendOnlyList<T>
+{
+    private T[] _items = [];
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public void Add(T item)
+    {
+        if (_count == _items.Length)
+        {
+            // The old array stays as it is for the snapshots that hold it.
+            var grown = new T[Math.Max(4, _items.Length * 2)];
+            Array.Copy(_items, grown, _count);
+            _items = grown;
+        }
+
+        _items[_count] = item;
+        Volatile.Write(ref _count, _count + 1);
+    }
+
+    public (T[] Items, int Count) Snapshot()
+    {
+        // Read the count first: every element below it is in the array read after it, old or grown.
+        var count = Volatile.Read(ref _count);
+        return (Volatile.Read(ref _items), count);
+    }
+}

@@ -8,9 +8,10 @@ namespace FunnelMetrics.Storage;
 /// own lock, so writers to different clients only meet to take positions. Reads return immutable snapshots that
 /// concurrent appends cannot disturb. An append costs the same whatever the stream's length: the stream grows in place
 /// and the client's latest state is kept beside it. Part of <see cref="InMemoryFunnelStore"/>, whose feed also carries
-/// the client records; a store made on its own feeds its events only.
+/// the client records; a store made on its own feeds its events only. It wakes followers as soon as a change is
+/// published (<see cref="IFunnelChangeNotifier"/>).
 /// </summary>
-public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeFeed
+public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeFeed, IFunnelChangeNotifier
 {
     private static readonly Comparer<ClientEvent> EventOrder = Comparer<ClientEvent>.Create(static (a, b) => EventCursor.Of(a).CompareTo(EventCursor.Of(b)));
 
@@ -105,6 +106,10 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(_journal.Head(pipelineId));
     }
+
+    /// <inheritdoc/>
+    public ValueTask WaitForChangeAsync(long after, PipelineId? pipelineId = null, CancellationToken cancellationToken = default) =>
+        _journal.WaitForChangeAsync(after, pipelineId, cancellationToken);
 
     /// <inheritdoc/>
     public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)

@@ -11,6 +11,7 @@ internal sealed class InMemoryJournal
     private readonly AppendOnlyList<FunnelChange> _all = new();
     private readonly Dictionary<PipelineId, AppendOnlyList<FunnelChange>> _byPipeline = [];
     private long _head;
+    private TaskCompletionSource? _waiters;
 
     /// <summary>Gives the next positions to one client record or to a batch of events and publishes them.</summary>
     public void Publish(Client client)
@@ -39,6 +40,33 @@ internal sealed class InMemoryJournal
 
     /// <summary>Raised after changes are published, outside the lock; a follower's wake-up.</summary>
     public event Action? Appended;
+
+    /// <summary>
+    /// Completes when the head (of the pipeline, when given) is above <paramref name="after"/>. The signal is made only
+    /// while someone waits, so a write with no follower allocates nothing for it.
+    /// </summary>
+    public async ValueTask WaitForChangeAsync(long after, PipelineId? pipelineId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Take the signal before reading the head: a change published after the read completes the signal taken.
+            var signal = Volatile.Read(ref _waiters);
+            if (signal is null)
+            {
+                var made = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = Interlocked.CompareExchange(ref _waiters, made, null) ?? made;
+            }
+
+            if (Head(pipelineId) > after)
+            {
+                return;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public long Head(PipelineId? pipelineId)
     {
@@ -90,7 +118,12 @@ internal sealed class InMemoryJournal
         list.Add(change);
     }
 
-    private void Changed() => Appended?.Invoke();
+    private void Changed()
+    {
+        // After the lock: the head is published, so a waiter woken here reads it.
+        Interlocked.Exchange(ref _waiters, null)?.TrySetResult();
+        Appended?.Invoke();
+    }
 }
 
 /// <summary>

@@ -7,7 +7,8 @@ namespace FunnelMetrics.Testing;
 
 /// <summary>
 /// The guarantees every storage implementation must give: the contracts of <see cref="IPipelineRepository"/>,
-/// <see cref="IClientRepository"/> and <see cref="IFunnelEventStore"/>. Derive a class in your test project and
+/// <see cref="IClientRepository"/>, <see cref="IFunnelEventStore"/> and, where the store offers one,
+/// <see cref="IFunnelChangeFeed"/> (<see cref="RepositorySet.Feed"/>). Derive a class in your test project and
 /// implement <see cref="CreateRepositoriesAsync"/> to run them against your store.
 /// </summary>
 /// <remarks>
@@ -16,7 +17,7 @@ namespace FunnelMetrics.Testing;
 /// <c>Skip.If(...)</c> (or <c>Skip.IfNot</c>) from <see cref="CreateRepositoriesAsync"/>. Override
 /// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> to set up and remove a database around each test.
 /// </remarks>
-public abstract class RepositoryContractTests : IAsyncLifetime
+public abstract partial class RepositoryContractTests : IAsyncLifetime
 {
     /// <summary>Creates the repositories under test over a fresh, empty store.</summary>
     /// <returns>The repositories.</returns>

@@ -35,14 +35,16 @@ public sealed class InMemoryClientRepository : IClientRepository
     {
         ArgumentNullException.ThrowIfNull(client);
         cancellationToken.ThrowIfCancellationRequested();
-        var stored = _clients.GetOrAdd(client.Id, client);
-        if (ReferenceEquals(stored, client))
+        // TryAdd, not a reference check on GetOrAdd: the same instance added again is a no-op, not a second add.
+        if (_clients.TryAdd(client.Id, client))
         {
             _byPipeline.GetOrAdd(client.PipelineId, static _ => new SortedSnapshotLog<Client>(ClientOrder)).Add(client);
             _journal?.Publish(client);
             return Task.FromResult(true);
         }
 
+        // Clients are never removed: the one that won the add is there.
+        var stored = _clients[client.Id];
         return stored.Equals(client) ? Task.FromResult(false) : throw new ClientConflictException(stored, client);
     }
 

@@ -7,6 +7,8 @@ results_dir=$1
 test_exit=0
 test_projects=0
 for project in tests/*/*.csproj; do
+  # tests/ also holds programs the tests start (such as FunnelMetrics.FeedProcess): only test projects are run.
+  grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
   test_projects=$((test_projects + 1))
   name=$(basename "$project" .csproj)
   dotnet test "$project" -c Release --no-build \

@@ -27,6 +27,12 @@ abstract class SnippetContext
 
     protected void Process(IReadOnlyList<ClientEvent> page) { }
 
+    // The feed follower's example: a store's feed and the checkpoint of what was built from it.
+    protected IFunnelChangeFeed feed = null!;
+    protected Task<long> LoadCheckpointAsync() => Task.FromResult(0L);
+    protected Task ApplyAsync(FunnelChange change, CancellationToken ct) => Task.CompletedTask;
+    protected Task SaveCheckpointAsync(long position) => Task.CompletedTask;
+
     // The row mapping the AppendAsync and ReadPipelineAsync sketches leave out.
     protected record struct StreamHead(long Version, PipelineId Pipeline, DateTimeOffset OccurredAt);
     protected Task<StreamHead> ReadHeadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ClientId clientId, CancellationToken ct) => throw new NotSupportedException();

@@ -47,6 +47,46 @@ public sealed class InMemoryClientRepository : IClientRepository
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// One pass: each client is added as <see cref="AddAsync"/> would (or found equal, or refused with the
+    /// <see cref="ClientConflictException"/> it would throw), then the new ones are published to the feed under one
+    /// lock, with consecutive positions in the order given.
+    /// </remarks>
+    public Task<IReadOnlyList<ClientAddResult>> AddManyAsync(IReadOnlyList<Client> clients, CancellationToken cancellationToken = default)
+    {
+        var batch = BulkValidation.Clients(clients);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new ClientAddResult[batch.Length];
+        var added = new List<Client>(batch.Length);
+        SortedSnapshotLog<Client>? log = null;
+        PipelineId logPipeline = default;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var client = batch[i];
+            var stored = _clients.GetOrAdd(client.Id, client);
+            if (ReferenceEquals(stored, client))
+            {
+                if (log is null || logPipeline != client.PipelineId)
+                {
+                    logPipeline = client.PipelineId;
+                    log = _byPipeline.GetOrAdd(logPipeline, static _ => new SortedSnapshotLog<Client>(ClientOrder));
+                }
+
+                log.Add(client);
+                added.Add(client);
+                results[i] = ClientAddResult.Stored(client, added: true);
+            }
+            else
+            {
+                results[i] = stored.Equals(client) ? ClientAddResult.Stored(client, added: false) : ClientAddResult.Refused(client, new ClientConflictException(stored, client));
+            }
+        }
+
+        _journal?.Publish(added);
+        return Task.FromResult<IReadOnlyList<ClientAddResult>>(results);
+    }
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1)

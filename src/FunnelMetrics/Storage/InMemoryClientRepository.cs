@@ -31,6 +31,23 @@ public sealed class InMemoryClientRepository : IClientRepository
     }
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<Client> GetManyAsync(IReadOnlyCollection<ClientId> clientIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        var seen = new HashSet<ClientId>(clientIds.Count);
+        foreach (var id in clientIds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (seen.Add(id) && _clients.TryGetValue(id, out var client))
+            {
+                yield return client;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> AddAsync(Client client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);

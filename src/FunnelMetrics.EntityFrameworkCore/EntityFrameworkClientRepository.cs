@@ -5,8 +5,10 @@ using Microsoft.EntityFrameworkCore;
 namespace FunnelMetrics.EntityFrameworkCore;
 
 /// <summary>
-/// Clients in the <c>funnel_clients</c> and <c>funnel_client_attributes</c> tables. Each call uses its own context
-/// from the factory, so one instance is safe for concurrent use.
+/// Clients in the <c>funnel_clients</c> and <c>funnel_client_attributes</c> tables. Each client row gets a change feed
+/// position from the <c>funnel_feed</c> counter in the transaction that adds it, so the feed
+/// (<see cref="EntityFrameworkFunnelEventStore{TContext}.ReadChangesAsync"/>) carries client records too. Each call uses
+/// its own context from the factory, so one instance is safe for concurrent use.
 /// </summary>
 /// <typeparam name="TContext">A context whose model includes the funnel's tables.</typeparam>
 /// <param name="contextFactory">Creates the contexts.</param>
@@ -37,16 +39,25 @@ public sealed class EntityFrameworkClientRepository<TContext>(IDbContextFactory<
             var stored = await GetAsync(context, client.Id, cancellationToken).ConfigureAwait(false);
             if (stored is null)
             {
-                context.Add(Mapping.ToRecord(client));
+                var record = Mapping.ToRecord(client);
                 try
                 {
-                    // One SaveChanges is one transaction: the client and its attributes, or nothing.
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-                    return true;
+                    // One transaction: the client, its attributes and its feed position, or nothing. The position is
+                    // taken last before the insert and the commit, as every write does (see FeedCounter).
+                    var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        record.Position = await FeedCounter.TakeAsync(context, 1, cancellationToken).ConfigureAwait(false);
+                        context.Add(record);
+                        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return true;
+                    }
                 }
                 catch (DbUpdateException)
                 {
                     // Another writer added the id first (a unique violation); anything else is not ours to explain.
+                    // The transaction is rolled back, its position with it.
                     context.ChangeTracker.Clear();
                     stored = await GetAsync(context, client.Id, cancellationToken).ConfigureAwait(false);
                     if (stored is null)

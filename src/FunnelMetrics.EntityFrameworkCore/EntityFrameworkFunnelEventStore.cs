@@ -5,16 +5,31 @@ using Microsoft.EntityFrameworkCore;
 namespace FunnelMetrics.EntityFrameworkCore;
 
 /// <summary>
-/// Client events in the <c>funnel_events</c> table, one row per event. The database enforces the store's guarantees
-/// across processes: the unique index on (client, sequence) lets only one of two writers append a version, the primary
-/// key on the event id stores an id once, and a batch is inserted in one transaction. Refusals surface as
+/// Client events in the <c>funnel_events</c> table, one row per event, each client's latest state in
+/// <c>funnel_client_states</c>, and the change feed over both <c>funnel_clients</c> and <c>funnel_events</c>. The
+/// database enforces the store's guarantees across processes: the state row's update guarded by its version and the
+/// unique index on (client, sequence) let only one of two writers append a version, the primary key on the event id
+/// stores an id once, and a batch, its state row and its positions are written in one transaction. Refusals surface as
 /// <see cref="ConcurrencyConflictException"/> and <see cref="EventIdConflictException"/>, never as provider exceptions.
 /// Each call uses its own context from the factory, so one instance is safe for concurrent use; reads stream rows
 /// without change tracking.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Positions come from the one row of <c>funnel_feed</c>, which every write transaction increments as its last
+/// statement before its inserts and commit: on PostgreSQL the row's lock makes transactions commit, and become visible,
+/// in position order, so a follower never skips (docs/storage.md gives the argument and the measured cost); on SQLite
+/// writers are serialized by the database.
+/// </para>
+/// <para>
+/// A client with events but no state row (its events were stored by 0.2 or earlier, before the table existed) has its
+/// state folded from its stream: by <see cref="ReadStateAsync"/> on every read until its next append, which writes the
+/// row. Reads and appends are right either way; only the first append after the migration pays for the history.
+/// </para>
+/// </remarks>
 /// <typeparam name="TContext">A context whose model includes the funnel's tables.</typeparam>
 /// <param name="contextFactory">Creates the contexts.</param>
-public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<TContext> contextFactory) : IFunnelEventStore
+public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<TContext> contextFactory) : IFunnelEventStore, IFunnelChangeFeed
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contextFactory = contextFactory ?? throw new ArgumentNullException(nameof(contextFactory));
@@ -36,34 +51,82 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
                 var transaction = await context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    var head = await HeadAsync(context, clientId, cancellationToken).ConfigureAwait(false);
-                    var actual = head?.Sequence ?? 0;
+                    // The state row, or for a client without one the stream's head: a new stream, or one stored before
+                    // the table existed (folded once here, then kept).
+                    var stored = await StateRowAsync(context, clientId, cancellationToken).ConfigureAwait(false);
+                    ClientState? state;
+                    if (stored is not null)
+                    {
+                        state = Mapping.ToState(stored);
+                    }
+                    else
+                    {
+                        var head = await HeadAsync(context, clientId, cancellationToken).ConfigureAwait(false);
+                        if ((head?.Sequence ?? 0) != expectedVersion)
+                        {
+                            throw new ConcurrencyConflictException(clientId, expectedVersion, head?.Sequence ?? 0);
+                        }
+
+                        state = head is null ? null : await FoldAsync(context, clientId, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var actual = state?.Version ?? 0;
                     if (actual != expectedVersion)
                     {
                         throw new ConcurrencyConflictException(clientId, expectedVersion, actual);
                     }
 
-                    if (head is not null && head.PipelineId != pipelineId.Value)
+                    if (state is not null && state.PipelineId != pipelineId)
                     {
-                        throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{head.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
+                        throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
                     }
 
-                    if (head is not null && batch[0].OccurredAt.UtcTicks < head.OccurredAtUtcTicks)
+                    if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
                     {
-                        throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {Mapping.Instant(head.OccurredAtUtcTicks):O}; a client's events are in time order.", nameof(events));
+                        throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
+                    }
+
+                    // The funnel's rules: a batch the fold refuses is refused whole (FunnelHistoryException), before anything is written.
+                    var next = state ?? ClientState.Before(batch[0]);
+                    foreach (var e in batch)
+                    {
+                        next = next.Apply(e);
+                    }
+
+                    var nextRow = Mapping.ToRecord(next);
+                    if (stored is null)
+                    {
+                        // A second writer inserting the row at once is refused by its primary key, and explained below.
+                        context.Add(nextRow);
+                        await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (await UpdateStateAsync(context, nextRow, expectedVersion, cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        // Another writer moved the version since the read (it committed; this statement waited for it).
+                        var moved = (await HeadAsync(context, clientId, cancellationToken).ConfigureAwait(false))?.Sequence ?? 0;
+                        throw new ConcurrencyConflictException(clientId, expectedVersion, moved);
+                    }
+
+                    // The positions, as the last statement before the inserts and the commit: the counter's row lock is
+                    // held for as short a time as it can be.
+                    var lastPosition = await FeedCounter.TakeAsync(context, rows.Length, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < rows.Length; i++)
+                    {
+                        rows[i].Position = lastPosition - rows.Length + 1 + i;
                     }
 
                     context.Set<EventRecord>().AddRange(rows);
                     await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return expectedVersion + batch.Length;
+                    return next.Version;
                 }
             }
             catch (DbUpdateException)
             {
                 // The transaction is rolled back. A unique index refused a row: another writer appended to the stream
-                // (the version moved) or stored one of the ids. Find out which from committed state, with a fresh
-                // context, since the failed one's connection may be broken. Anything else is rethrown as it is.
+                // (the version moved, or it created the state row first) or stored one of the ids. Find out which from
+                // committed state, with a fresh context, since the failed one's connection may be broken. Anything
+                // else is rethrown as it is.
                 var conflict = await ExplainRefusalAsync(clientId, expectedVersion, batch, cancellationToken).ConfigureAwait(false);
                 if (conflict is not null)
                 {
@@ -73,6 +136,71 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
                 throw;
             }
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One row read from <c>funnel_client_states</c>. A client whose events were stored before the table existed and
+    /// that has not been appended to since has no row: its state is folded from its stream, as the default does.
+    /// </remarks>
+    public async ValueTask<ClientState?> ReadStateAsync(ClientId clientId, CancellationToken cancellationToken = default)
+    {
+        if (clientId.Equals(default))
+        {
+            throw new ArgumentException("The client id is the unset default value; pass a real identifier.", nameof(clientId));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            if (await StateRowAsync(context, clientId, cancellationToken).ConfigureAwait(false) is { } row)
+            {
+                return Mapping.ToState(row);
+            }
+
+            var id = clientId.Value;
+            return await context.Set<EventRecord>().AnyAsync(e => e.ClientId == id, cancellationToken).ConfigureAwait(false)
+                ? await FoldAsync(context, clientId, cancellationToken).ConfigureAwait(false)
+                : null;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// For the whole store, the <c>funnel_feed</c> counter: the last position given by a committed write, every
+    /// position at or below it visible (it may be a position no pipeline read shows, never one that is not visible).
+    /// For one pipeline, the highest position of its client and event rows.
+    /// </remarks>
+    public async ValueTask<long> ReadHeadAsync(PipelineId? pipelineId = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            if (pipelineId is not { } pipeline)
+            {
+                return await FeedCounter.ReadAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+
+            var id = pipeline.Value;
+            var clients = await context.Set<ClientRecord>().Where(c => c.PipelineId == id).MaxAsync(c => (long?)c.Position, cancellationToken).ConfigureAwait(false);
+            var events = await context.Set<EventRecord>().Where(e => e.PipelineId == id).MaxAsync(e => (long?)e.Position, cancellationToken).ConfigureAwait(false);
+            return Math.Max(clients ?? 0, events ?? 0);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the committed counter first, then streams the client rows (with their attributes) and the event rows with
+    /// a position after <see cref="ChangeFeedQuery.After"/> and at or below it, through the position indexes, merged in
+    /// position order. Every position at or below the counter is visible, so the two statements see the same rows
+    /// whatever their snapshots, and no row at or below a position read can appear later.
+    /// </remarks>
+    public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return ReadChangesCoreAsync(query, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -210,6 +338,104 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
             var first = batch.First(e => taken.Exists(t => t.EventId == e.Id.Value));
             return new EventIdConflictException(first.Id, clientId, Mapping.ToEvent(taken.First(t => t.EventId == first.Id.Value)));
         }
+    }
+
+    private async IAsyncEnumerable<FunnelChange> ReadChangesCoreAsync(ChangeFeedQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var after = query.After;
+        var pipeline = query.PipelineId?.Value;
+        var limit = query.Limit ?? int.MaxValue;
+
+        // Two contexts, so that the client rows and the event rows stream side by side, each on its own connection.
+        var eventsContext = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (eventsContext.ConfigureAwait(false))
+        {
+            var head = await FeedCounter.ReadAsync(eventsContext, cancellationToken).ConfigureAwait(false);
+            if (head <= after)
+            {
+                yield break;
+            }
+
+            var clientsContext = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+            await using (clientsContext.ConfigureAwait(false))
+            {
+                var clientRows = clientsContext.Set<ClientRecord>().AsNoTracking().Where(c => c.Position > after && c.Position <= head);
+                var eventRows = eventsContext.Set<EventRecord>().AsNoTracking().Where(e => e.Position > after && e.Position <= head);
+                if (pipeline is not null)
+                {
+                    clientRows = clientRows.Where(c => c.PipelineId == pipeline);
+                    eventRows = eventRows.Where(e => e.PipelineId == pipeline);
+                }
+
+                var clients = clientRows.OrderBy(c => c.Position).Take(limit).Include(c => c.Attributes).AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+                await using (clients.ConfigureAwait(false))
+                {
+                    var hasClient = await clients.MoveNextAsync().ConfigureAwait(false);
+                    var events = eventRows.OrderBy(e => e.Position).Take(limit).AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+                    await using (events.ConfigureAwait(false))
+                    {
+                        var hasEvent = await events.MoveNextAsync().ConfigureAwait(false);
+                        for (var read = 0; read < limit && (hasClient || hasEvent); read++)
+                        {
+                            // Providers serve buffered rows without looking at the token: check it per row.
+                            cancellationToken.ThrowIfCancellationRequested();
+                            if (hasClient && (!hasEvent || clients.Current.Position < events.Current.Position))
+                            {
+                                var client = clients.Current;
+                                yield return new FunnelChange(client.Position, Mapping.ToClient(client));
+                                hasClient = await clients.MoveNextAsync().ConfigureAwait(false);
+                            }
+                            else
+                            {
+                                var row = events.Current;
+                                yield return new FunnelChange(row.Position, Mapping.ToEvent(row));
+                                hasEvent = await events.MoveNextAsync().ConfigureAwait(false);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static async Task<ClientStateRecord?> StateRowAsync(TContext context, ClientId clientId, CancellationToken cancellationToken)
+    {
+        var id = clientId.Value;
+        return await context.Set<ClientStateRecord>().AsNoTracking().FirstOrDefaultAsync(s => s.ClientId == id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the state after an append over the row at <paramref name="expectedVersion"/>; returns the rows changed, 0 when another writer moved it.</summary>
+    private static Task<int> UpdateStateAsync(TContext context, ClientStateRecord next, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var id = next.ClientId;
+        return context.Set<ClientStateRecord>()
+            .Where(s => s.ClientId == id && s.Version == expectedVersion)
+            .ExecuteUpdateAsync(
+                u => u
+                    .SetProperty(s => s.Owner, next.Owner)
+                    .SetProperty(s => s.Status, next.Status)
+                    .SetProperty(s => s.Stage, next.Stage)
+                    .SetProperty(s => s.StageEnteredAtUtcTicks, next.StageEnteredAtUtcTicks)
+                    .SetProperty(s => s.LastEventAtUtcTicks, next.LastEventAtUtcTicks)
+                    .SetProperty(s => s.LastTouchedAtUtcTicks, next.LastTouchedAtUtcTicks)
+                    .SetProperty(s => s.Version, next.Version),
+                cancellationToken);
+    }
+
+    /// <summary>Folds a stream stored without a state row (before the table existed).</summary>
+    private static async Task<ClientState?> FoldAsync(TContext context, ClientId clientId, CancellationToken cancellationToken)
+    {
+        var id = clientId.Value;
+        ClientState? state = null;
+        await foreach (var row in context.Set<EventRecord>().AsNoTracking().Where(e => e.ClientId == id).OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var e = Mapping.ToEvent(row);
+            state = (state ?? ClientState.Before(e)).Apply(e);
+        }
+
+        return state;
     }
 
     private sealed record StreamHead(long Sequence, string PipelineId, long OccurredAtUtcTicks);

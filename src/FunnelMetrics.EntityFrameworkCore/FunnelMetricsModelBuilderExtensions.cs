@@ -6,8 +6,9 @@ namespace Microsoft.EntityFrameworkCore;
 public static class FunnelMetricsModelBuilderExtensions
 {
     /// <summary>
-    /// Maps the funnel's five tables (<c>funnel_pipelines</c>, <c>funnel_stages</c>, <c>funnel_clients</c>,
-    /// <c>funnel_client_attributes</c>, <c>funnel_events</c>) into the model, with their keys and indexes. Call it
+    /// Maps the funnel's seven tables (<c>funnel_pipelines</c>, <c>funnel_stages</c>, <c>funnel_clients</c>,
+    /// <c>funnel_client_attributes</c>, <c>funnel_events</c>, <c>funnel_client_states</c> and <c>funnel_feed</c>, whose
+    /// one row is seeded) into the model, with their keys and indexes. Call it
     /// from your context's <c>OnModelCreating</c>, then create the tables with a migration
     /// (<c>dotnet ef migrations add AddFunnelMetrics</c>).
     /// </summary>
@@ -63,6 +64,10 @@ public static class FunnelMetricsModelBuilderExtensions
             b.ToTable("funnel_clients", schema);
             b.HasKey(c => c.ClientId).HasName("pk_funnel_clients");
             b.HasIndex(c => new { c.PipelineId, c.ClientId }).HasDatabaseName("ix_funnel_clients_pipeline");
+
+            // The change feed's order, of the whole store and of one pipeline.
+            b.HasIndex(c => c.Position).IsUnique().HasDatabaseName("ux_funnel_clients_position");
+            b.HasIndex(c => new { c.PipelineId, c.Position }).HasDatabaseName("ix_funnel_clients_pipeline_position");
             var id = b.Property(c => c.ClientId).HasColumnName("client_id").HasMaxLength(IdLength);
             if (identifierCollation is not null)
             {
@@ -73,6 +78,8 @@ public static class FunnelMetricsModelBuilderExtensions
             b.Property(c => c.Owner).HasColumnName("owner").HasMaxLength(IdLength);
             b.Property(c => c.CreatedAtUtcTicks).HasColumnName("created_at_utc_ticks");
             b.Property(c => c.Value).HasColumnName("value");
+            b.Property(c => c.ExpectedCloseDate).HasColumnName("expected_close_date");
+            b.Property(c => c.Position).HasColumnName("position").ValueGeneratedNever();
             b.HasMany(c => c.Attributes).WithOne().HasForeignKey(a => a.ClientId).HasConstraintName("fk_funnel_client_attributes_client").OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -95,7 +102,7 @@ public static class FunnelMetricsModelBuilderExtensions
         {
             b.ToTable("funnel_events", schema, t => t.HasCheckConstraint(
                 "ck_funnel_events_type",
-                $"type IN ('{EventRecord.TransitionType}', '{EventRecord.ActivityType}', '{EventRecord.ReassignmentType}')"));
+                $"type IN ('{EventRecord.TransitionType}', '{EventRecord.ActivityType}', '{EventRecord.ReassignmentType}', '{EventRecord.UpdateType}')"));
             b.HasKey(e => e.EventId).HasName("pk_funnel_events");
 
             // One row per (client, sequence): of two writers appending the same version, the database lets one in.
@@ -103,6 +110,10 @@ public static class FunnelMetricsModelBuilderExtensions
 
             // The pipeline read's keyset order: instant, client id, sequence.
             b.HasIndex(e => new { e.PipelineId, e.OccurredAtUtcTicks, e.ClientId, e.Sequence }).HasDatabaseName("ix_funnel_events_pipeline_order");
+
+            // The change feed's order, of the whole store and of one pipeline.
+            b.HasIndex(e => e.Position).IsUnique().HasDatabaseName("ux_funnel_events_position");
+            b.HasIndex(e => new { e.PipelineId, e.Position }).HasDatabaseName("ix_funnel_events_pipeline_position");
             b.Property(e => e.EventId).HasColumnName("event_id").HasMaxLength(IdLength);
             var clientId = b.Property(e => e.ClientId).HasColumnName("client_id").HasMaxLength(IdLength);
             if (identifierCollation is not null)
@@ -112,6 +123,7 @@ public static class FunnelMetricsModelBuilderExtensions
 
             b.Property(e => e.PipelineId).HasColumnName("pipeline_id").HasMaxLength(IdLength);
             b.Property(e => e.Sequence).HasColumnName("sequence");
+            b.Property(e => e.Position).HasColumnName("position").ValueGeneratedNever();
             b.Property(e => e.Type).HasColumnName("type").HasMaxLength(16);
             b.Property(e => e.OccurredAtUtcTicks).HasColumnName("occurred_at_utc_ticks");
             b.Property(e => e.RecordedAtUtcTicks).HasColumnName("recorded_at_utc_ticks");
@@ -122,6 +134,42 @@ public static class FunnelMetricsModelBuilderExtensions
             b.Property(e => e.ToStage).HasColumnName("to_stage").HasMaxLength(IdLength);
             b.Property(e => e.LostReason).HasColumnName("lost_reason").HasMaxLength(200);
             b.Property(e => e.PreviousOwner).HasColumnName("previous_owner").HasMaxLength(IdLength);
+            b.Property(e => e.SetsValue).HasColumnName("sets_value");
+            b.Property(e => e.Value).HasColumnName("value");
+            b.Property(e => e.SetsExpectedCloseDate).HasColumnName("sets_expected_close_date");
+            b.Property(e => e.ExpectedCloseDate).HasColumnName("expected_close_date");
+            b.Property(e => e.AttributeChanges).HasColumnName("attribute_changes");
+        });
+
+        modelBuilder.Entity<ClientStateRecord>(b =>
+        {
+            b.ToTable(FunnelMetricsSchema.ClientStatesTable, schema);
+            b.HasKey(s => s.ClientId).HasName("pk_funnel_client_states");
+            var id = b.Property(s => s.ClientId).HasColumnName("client_id").HasMaxLength(IdLength);
+            if (identifierCollation is not null)
+            {
+                id.UseCollation(identifierCollation);
+            }
+
+            b.Property(s => s.PipelineId).HasColumnName("pipeline_id").HasMaxLength(IdLength);
+            b.Property(s => s.Owner).HasColumnName("owner").HasMaxLength(IdLength);
+            b.Property(s => s.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(16);
+            b.Property(s => s.Stage).HasColumnName("stage").HasMaxLength(IdLength);
+            b.Property(s => s.StageEnteredAtUtcTicks).HasColumnName("stage_entered_at_utc_ticks");
+            b.Property(s => s.LastEventAtUtcTicks).HasColumnName("last_event_at_utc_ticks");
+            b.Property(s => s.LastTouchedAtUtcTicks).HasColumnName("last_touched_at_utc_ticks");
+            b.Property(s => s.Version).HasColumnName("version");
+        });
+
+        modelBuilder.Entity<FeedRecord>(b =>
+        {
+            b.ToTable(FunnelMetricsSchema.FeedTable, schema);
+            b.HasKey(f => f.Id).HasName("pk_funnel_feed");
+            b.Property(f => f.Id).HasColumnName("id").ValueGeneratedNever();
+            b.Property(f => f.Position).HasColumnName("position");
+
+            // The one row every writer increments to take positions: it must exist before the first write.
+            b.HasData(new FeedRecord { Id = FeedRecord.TheId, Position = 0 });
         });
 
         return modelBuilder;

@@ -5,6 +5,10 @@ internal static class FunnelMetricsSchema
 {
     public const string StreamVersionIndex = "ux_funnel_events_client_sequence";
 
+    public const string ClientStatesTable = "funnel_client_states";
+
+    public const string FeedTable = "funnel_feed";
+
     /// <summary>The provider name of Npgsql's Entity Framework Core provider.</summary>
     public const string NpgsqlProvider = "Npgsql.EntityFrameworkCore.PostgreSQL";
 

@@ -43,6 +43,11 @@ internal sealed class ClientRecord
 
     public decimal? Value { get; set; }
 
+    public DateOnly? ExpectedCloseDate { get; set; }
+
+    /// <summary>The feed position, from the <c>funnel_feed</c> counter in the adding transaction.</summary>
+    public long Position { get; set; }
+
     public List<ClientAttributeRecord> Attributes { get; set; } = [];
 }
 
@@ -61,6 +66,7 @@ internal sealed class EventRecord
     public const string TransitionType = "transition";
     public const string ActivityType = "activity";
     public const string ReassignmentType = "reassignment";
+    public const string UpdateType = "update";
 
     public string EventId { get; set; } = null!;
 
@@ -69,6 +75,9 @@ internal sealed class EventRecord
     public string PipelineId { get; set; } = null!;
 
     public long Sequence { get; set; }
+
+    /// <summary>The feed position, from the <c>funnel_feed</c> counter in the appending transaction.</summary>
+    public long Position { get; set; }
 
     public string Type { get; set; } = null!;
 
@@ -89,4 +98,47 @@ internal sealed class EventRecord
     public string? LostReason { get; set; }
 
     public string? PreviousOwner { get; set; }
+
+    public bool? SetsValue { get; set; }
+
+    public decimal? Value { get; set; }
+
+    public bool? SetsExpectedCloseDate { get; set; }
+
+    public DateOnly? ExpectedCloseDate { get; set; }
+
+    /// <summary>An update's attribute changes: a JSON object of key to value, or to null for a removal.</summary>
+    public string? AttributeChanges { get; set; }
+}
+
+/// <summary>A client's latest state (the fold of its stream), written in the same transaction as each append.</summary>
+internal sealed class ClientStateRecord
+{
+    public string ClientId { get; set; } = null!;
+
+    public string PipelineId { get; set; } = null!;
+
+    public string Owner { get; set; } = null!;
+
+    public ClientStatus Status { get; set; }
+
+    public string? Stage { get; set; }
+
+    public long? StageEnteredAtUtcTicks { get; set; }
+
+    public long? LastEventAtUtcTicks { get; set; }
+
+    public long? LastTouchedAtUtcTicks { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>The feed's one row: the last position given. Writers take positions by incrementing it.</summary>
+internal sealed class FeedRecord
+{
+    public const int TheId = 1;
+
+    public int Id { get; set; }
+
+    public long Position { get; set; }
 }

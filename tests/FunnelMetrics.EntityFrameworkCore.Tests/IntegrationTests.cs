@@ -104,8 +104,25 @@ public sealed class IntegrationTests(SqliteDatabase database) : IClassFixture<Sq
         Assert.Equal(
             ["pipeline_id", "occurred_at_utc_ticks", "client_id", "sequence"],
             events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_funnel_events_pipeline_order").Properties.Select(p => p.GetColumnName()));
+        Assert.Equal(["position"], events.GetIndexes().Single(i => i.GetDatabaseName() == "ux_funnel_events_position" && i.IsUnique).Properties.Select(p => p.GetColumnName()));
+        Assert.Equal(["pipeline_id", "position"], events.GetIndexes().Single(i => i.GetDatabaseName() == "ix_funnel_events_pipeline_position").Properties.Select(p => p.GetColumnName()));
+        Assert.Equal("type IN ('transition', 'activity', 'reassignment', 'update')", events.GetCheckConstraints().Single().Sql);
+        var eventColumns = events.GetProperties().Select(p => p.GetColumnName()).ToList();
+        Assert.All(["position", "sets_value", "value", "sets_expected_close_date", "expected_close_date", "attribute_changes"], c => Assert.Contains(c, eventColumns));
+        var clients = model.GetEntityTypes().Single(t => t.GetTableName() == "funnel_clients");
+        Assert.Equal(["position"], clients.GetIndexes().Single(i => i.GetDatabaseName() == "ux_funnel_clients_position" && i.IsUnique).Properties.Select(p => p.GetColumnName()));
+        Assert.Equal(["pipeline_id", "position"], clients.GetIndexes().Single(i => i.GetDatabaseName() == "ix_funnel_clients_pipeline_position").Properties.Select(p => p.GetColumnName()));
+        Assert.Contains("expected_close_date", clients.GetProperties().Select(p => p.GetColumnName()));
+        var states = model.GetEntityTypes().Single(t => t.GetTableName() == "funnel_client_states");
+        Assert.Equal(["client_id"], states.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName()));
         Assert.Equal(
-            ["funnel_client_attributes", "funnel_clients", "funnel_events", "funnel_pipelines", "funnel_stages"],
+            ["client_id", "last_event_at_utc_ticks", "last_touched_at_utc_ticks", "owner", "pipeline_id", "stage", "stage_entered_at_utc_ticks", "status", "version"],
+            states.GetProperties().Select(p => p.GetColumnName()).Order(StringComparer.Ordinal));
+        var feed = model.GetEntityTypes().Single(t => t.GetTableName() == "funnel_feed");
+        Assert.Equal(["id"], feed.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName()));
+        Assert.Single(feed.GetSeedData());
+        Assert.Equal(
+            ["funnel_client_attributes", "funnel_client_states", "funnel_clients", "funnel_events", "funnel_feed", "funnel_pipelines", "funnel_stages"],
             model.GetEntityTypes().Select(t => t.GetTableName()).Order(StringComparer.Ordinal));
     }
 

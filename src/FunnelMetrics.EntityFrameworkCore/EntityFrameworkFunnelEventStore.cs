@@ -140,6 +140,16 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
 
     /// <inheritdoc/>
     /// <remarks>
+    /// The bulk path (<see cref="BulkAppends"/>): per chunk of up to 10,000 parts, the versions and stored ids in a few
+    /// statements, the parts that pass in one transaction (binary <c>COPY</c> on PostgreSQL, one prepared insert reused
+    /// for every row elsewhere); a chunk another writer got into first is redone part by part through
+    /// <see cref="AppendAsync"/>. docs/storage.md describes it.
+    /// </remarks>
+    public Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default) =>
+        BulkAppends.AppendManyAsync(_contextFactory, appends, AppendAsync, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
     /// One row read from <c>funnel_client_states</c>. A client whose events were stored before the table existed and
     /// that has not been appended to since has no row: its state is folded from its stream, as the default does.
     /// </remarks>

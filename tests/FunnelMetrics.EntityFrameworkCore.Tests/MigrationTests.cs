@@ -2,6 +2,11 @@ using System.Data.Common;
 using FunnelMetrics.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using static FunnelMetrics.Testing.Seed;
 
@@ -9,8 +14,10 @@ namespace FunnelMetrics.EntityFrameworkCore.Tests;
 
 /// <summary>
 /// The migration of a database created by 0.2.0 or earlier, as docs/storage.md gives it: the test creates the 0.2
-/// tables (their DDL as EnsureCreated wrote it), stores rows in them, runs the SQL read from docs/storage.md, so the
-/// docs cannot drift, then reads the feed and appends through the store.
+/// tables (their DDL as EnsureCreated wrote it), stores rows in them, migrates them with the SQL read from
+/// docs/storage.md, so the docs cannot drift, then reads the feed and appends through the store. Two ways: the
+/// provider's script, and the migration EF Core generates from the 0.2 model to this one with the documented
+/// backfill added before its first index.
 /// </summary>
 public abstract class MigrationTests
 {
@@ -25,6 +32,18 @@ public abstract class MigrationTests
 
     /// <summary>A context factory over the database <see cref="OpenEmptyAsync"/> gave.</summary>
     protected abstract IDbContextFactory<FunnelMetricsDbContext> Factory();
+
+    /// <summary>Options over the database <see cref="OpenEmptyAsync"/> gave whose model names the tables unqualified, as a migration of the default schema does.</summary>
+    protected abstract DbContextOptionsBuilder UnqualifiedOptions(DbContextOptionsBuilder builder);
+
+    /// <summary>The statements between <c>-- backfill: begin</c> and <c>-- backfill: end</c> of a script.</summary>
+    public static string Backfill(string script)
+    {
+        var begin = script.IndexOf("-- backfill: begin\n", StringComparison.Ordinal);
+        var end = script.IndexOf("-- backfill: end", StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, "The script marks its backfill with -- backfill: begin and -- backfill: end.");
+        return script[(begin + "-- backfill: begin\n".Length)..end];
+    }
 
     /// <summary>The statements of the provider's migration script in docs/storage.md.</summary>
     public static string ReadScript(string name)
@@ -43,13 +62,48 @@ public abstract class MigrationTests
     }
 
     [SkippableFact]
-    public async Task A02Database_AfterTheDocumentedMigration_FeedsItsRowsInTheirOldReadOrder_AndTakesNewWrites()
+    public async Task A02Database_AfterTheDocumentedScript_FeedsItsRowsInTheirOldReadOrder_AndTakesNewWrites()
     {
         var script = ReadScript(ScriptName);
-        Assert.Contains("-- backfill: begin", script, StringComparison.Ordinal);
-        Assert.Contains("-- backfill: end", script, StringComparison.Ordinal);
-        long Ticks(double hours) => T0.AddHours(hours).UtcTicks;
         await using (var connection = await OpenEmptyAsync())
+        {
+            await SeedLegacyAsync(connection);
+            await ExecuteAsync(connection, script);
+        }
+
+        await VerifyAsync();
+    }
+
+    [SkippableFact]
+    public async Task A02Database_AfterAnEfCoreMigrationWithTheDocumentedBackfill_FeedsItsRowsInTheirOldReadOrder_AndTakesNewWrites()
+    {
+        var backfill = Backfill(ReadScript(ScriptName));
+        await using (var connection = await OpenEmptyAsync())
+        {
+            await SeedLegacyAsync(connection);
+        }
+
+        // What dotnet ef migrations add generates from the 0.2 model, with the backfill after the seeded row's
+        // InsertData and before the first CreateIndex, as docs/storage.md says.
+        var legacyOptions = UnqualifiedOptions(new DbContextOptionsBuilder<LegacyContext>()).Options;
+        await using var legacy = new LegacyContext((DbContextOptions<LegacyContext>)legacyOptions);
+        var currentOptions = UnqualifiedOptions(new DbContextOptionsBuilder<FunnelMetricsDbContext>()).Options;
+        await using var current = new FunnelMetricsDbContext((DbContextOptions<FunnelMetricsDbContext>)currentOptions);
+        var model = current.GetService<IDesignTimeModel>().Model;
+        var operations = current.GetService<IMigrationsModelDiffer>().GetDifferences(legacy.GetService<IDesignTimeModel>().Model.GetRelationalModel(), model.GetRelationalModel()).ToList();
+        var insertData = operations.FindIndex(o => o is InsertDataOperation);
+        var firstIndex = operations.FindIndex(o => o is CreateIndexOperation);
+        Assert.True(insertData >= 0 && firstIndex > insertData, string.Join(", ", operations.Select(o => o.GetType().Name)));
+        operations.Insert(firstIndex, new SqlOperation { Sql = backfill });
+        var commands = current.GetService<IMigrationsSqlGenerator>().Generate(operations, model);
+        await current.GetService<IMigrationCommandExecutor>().ExecuteNonQueryAsync(commands, current.GetService<IRelationalConnection>());
+
+        await VerifyAsync();
+    }
+
+    private async Task SeedLegacyAsync(DbConnection connection)
+    {
+        long Ticks(double hours) => T0.AddHours(hours).UtcTicks;
         {
             await ExecuteAsync(connection, LegacySchema);
             await ExecuteAsync(connection, $"""
@@ -67,10 +121,11 @@ public abstract class MigrationTests
                 INSERT INTO funnel_events (event_id, client_id, pipeline_id, sequence, type, occurred_at_utc_ticks, recorded_at_utc_ticks, owner, note)
                     VALUES ('c2-2', 'c2', 'sales', 2, 'activity', {Ticks(5)}, {Ticks(6)}, 'boris', 'called');
                 """);
-
-            await ExecuteAsync(connection, script);
         }
+    }
 
+    private async Task VerifyAsync()
+    {
         var factory = Factory();
         var clients = new EntityFrameworkClientRepository<FunnelMetricsDbContext>(factory);
         var store = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
@@ -180,6 +235,8 @@ public sealed class SqliteMigrationTests(SqliteDatabase database) : MigrationTes
         return connection;
     }
 
+    protected override DbContextOptionsBuilder UnqualifiedOptions(DbContextOptionsBuilder builder) => builder.UseSqlite(_connectionString);
+
     protected override IDbContextFactory<FunnelMetricsDbContext> Factory()
     {
         var options = new DbContextOptionsBuilder<FunnelMetricsDbContext>().UseSqlite(_connectionString).Options;
@@ -266,9 +323,32 @@ public sealed class PostgresMigrationTests(PostgresDatabase database) : Migratio
         return connection;
     }
 
+    protected override DbContextOptionsBuilder UnqualifiedOptions(DbContextOptionsBuilder builder) =>
+        builder.UseNpgsql(new NpgsqlConnectionStringBuilder(database.ConnectionString) { SearchPath = _schema }.ToString());
+
     protected override IDbContextFactory<FunnelMetricsDbContext> Factory()
     {
         var options = new DbContextOptionsBuilder<FunnelMetricsDbContext>().UseNpgsql(database.ConnectionString).Options;
         return new ContextFactory<FunnelMetricsDbContext>(() => new FunnelMetricsDbContext(options, _schema));
+    }
+}
+
+/// <summary>
+/// The 0.2 model, as a migrations snapshot of a database created by 0.2.0 holds it: today's tables without the
+/// feed, the state table, the position, expected close date and update columns, and with the old type check.
+/// </summary>
+public sealed class LegacyContext(DbContextOptions<LegacyContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyFunnelMetricsConfiguration(null, Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL" ? "C" : null);
+        modelBuilder.Ignore<ClientStateRecord>();
+        modelBuilder.Ignore<FeedRecord>();
+        modelBuilder.Entity<ClientRecord>().Ignore(c => c.Position).Ignore(c => c.ExpectedCloseDate);
+        modelBuilder.Entity<EventRecord>(b =>
+        {
+            b.Ignore(e => e.Position).Ignore(e => e.SetsValue).Ignore(e => e.Value).Ignore(e => e.SetsExpectedCloseDate).Ignore(e => e.ExpectedCloseDate).Ignore(e => e.AttributeChanges);
+            b.ToTable("funnel_events", t => t.HasCheckConstraint("ck_funnel_events_type", "type IN ('transition', 'activity', 'reassignment')"));
+        });
     }
 }

@@ -27,6 +27,9 @@ internal static class SampleDatabase
     /// <summary>The tables FunnelMetrics.EntityFrameworkCore creates; a database with other tables and none of these is someone else's.</summary>
     private static readonly string[] Tables = ["funnel_pipelines", "funnel_stages", "funnel_clients", "funnel_client_attributes", "funnel_events"];
 
+    /// <summary>The tables 0.3 added: a database with the others but not these was created by 0.2.0 or earlier.</summary>
+    private static readonly string[] NewTables = ["funnel_client_states", "funnel_feed"];
+
     /// <summary>
     /// The connection string, built with <see cref="SqliteConnectionStringBuilder"/> so that a path with <c>;</c> or
     /// <c>=</c> stays a path and cannot add keywords.
@@ -120,6 +123,11 @@ internal static class SampleDatabase
             if (!Tables.All(names.Contains))
             {
                 throw new SetupException($"--database {path}: is a SQLite database of something else (its tables are {SafeText.Some(names)}; FunnelMetrics needs {string.Join(", ", Tables)}); it is left as it is. Give a new file name.");
+            }
+
+            if (!NewTables.All(names.Contains))
+            {
+                throw new SetupException($"--database {path}: was created by FunnelMetrics 0.2.0 or earlier (it has no {string.Join(" or ", NewTables.Where(t => !names.Contains(t)))}); it is left as it is. Migrate it with the SQL in docs/storage.md (\"Migrating a database created by 0.2.0 or earlier\"), or give a new file name.");
             }
 
             command.CommandText = "SELECT EXISTS (SELECT 1 FROM funnel_clients)";

@@ -366,11 +366,19 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
                     eventRows = eventRows.Where(e => e.PipelineId == pipeline);
                 }
 
-                var clients = clientRows.OrderBy(c => c.Position).Take(limit).Include(c => c.Attributes).AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+                clientRows = clientRows.OrderBy(c => c.Position);
+                eventRows = eventRows.OrderBy(e => e.Position);
+                if (query.Limit is { } page)
+                {
+                    clientRows = clientRows.Take(page);
+                    eventRows = eventRows.Take(page);
+                }
+
+                var clients = clientRows.Include(c => c.Attributes).AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
                 await using (clients.ConfigureAwait(false))
                 {
                     var hasClient = await clients.MoveNextAsync().ConfigureAwait(false);
-                    var events = eventRows.OrderBy(e => e.Position).Take(limit).AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+                    var events = eventRows.AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
                     await using (events.ConfigureAwait(false))
                     {
                         var hasEvent = await events.MoveNextAsync().ConfigureAwait(false);

@@ -60,6 +60,15 @@ public sealed class IntegrationTests(SqliteDatabase database) : IClassFixture<Sq
             await recorder.MoveAsync(new ClientId("acme"), Interest, T0.AddDays(1), eventId: new ClientEventId("move-1"));
             var state = await recorder.GetStateAsync(new ClientId("acme"));
             Assert.Equal(4, state.Version);
+
+            // The store is the feed too: the client record, then its four events, in the order they were written.
+            var feed = scope.ServiceProvider.GetRequiredService<IFunnelChangeFeed>();
+            Assert.Same(scope.ServiceProvider.GetRequiredService<IFunnelEventStore>(), feed);
+            var changes = await feed.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync();
+            Assert.Equal([1L, 2, 3, 4, 5], changes.Select(c => c.Position));
+            Assert.Equal(NewClient("acme"), changes[0].Client);
+            Assert.Equal([1L, 2, 3, 4], changes.Skip(1).Select(c => c.Event!.Sequence));
+            Assert.Equal(state, await scope.ServiceProvider.GetRequiredService<IFunnelEventStore>().ReadStateAsync(new ClientId("acme")));
         }
 
         // Plain SQL sees one row per event, with the discriminator and the kind-specific columns.

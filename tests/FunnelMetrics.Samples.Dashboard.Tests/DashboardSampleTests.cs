@@ -536,6 +536,7 @@ public sealed class DashboardSampleTests
     [InlineData("missing-folder")]
     [InlineData("not-sqlite")]
     [InlineData("other-database")]
+    [InlineData("0.2-database")]
     public async Task ADatabasePath_ThatCannotHoldTheHistory_IsOneLine_WithExitCode2_AndTheFileIsLeftAsItIs(string what)
     {
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}")).FullName;
@@ -559,6 +560,15 @@ public sealed class DashboardSampleTests
                 command.CommandText = "CREATE TABLE invoices (id INTEGER)";
                 await command.ExecuteNonQueryAsync();
             }
+            else if (what == "0.2-database")
+            {
+                // The tables of 0.2.0, without those 0.3 added: the run asks for the migration instead of failing in SQL.
+                await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+                await connection.OpenAsync();
+                await using var command = connection.CreateCommand();
+                command.CommandText = string.Concat(new[] { "funnel_pipelines", "funnel_stages", "funnel_clients", "funnel_client_attributes", "funnel_events" }.Select(t => $"CREATE TABLE {t} (id INTEGER);"));
+                await command.ExecuteNonQueryAsync();
+            }
 
             var before = File.Exists(path) ? await File.ReadAllBytesAsync(path) : null;
 
@@ -568,6 +578,11 @@ public sealed class DashboardSampleTests
             Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.StartsWith($"--database {path}: ", errors, StringComparison.Ordinal);
             Assert.Equal(before, File.Exists(path) ? await File.ReadAllBytesAsync(path) : null);
+            if (what == "0.2-database")
+            {
+                Assert.Contains("0.2.0 or earlier", errors, StringComparison.Ordinal);
+                Assert.Contains("docs/storage.md", errors, StringComparison.Ordinal);
+            }
         }
         finally
         {

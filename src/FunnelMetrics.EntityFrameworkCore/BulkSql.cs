@@ -237,8 +237,11 @@ internal sealed class BulkSql
     }
 
     /// <summary>Whether a failed write was refused by a unique index or key (another writer stored the same row first).</summary>
+    /// <remarks>PostgreSQL's SqlState 23505; SQLite's error 19 for a unique or primary key constraint ("UNIQUE constraint failed").</remarks>
     public static bool IsUniqueViolation(Exception e) =>
-        e is DbException db && (db.SqlState == PostgresErrorCodes.UniqueViolation || (db.GetType().Name == "SqliteException" && (db.ErrorCode & 0xFF) == 19) || db.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase));
+        e is DbException db
+        && (db.SqlState == PostgresErrorCodes.UniqueViolation
+            || (db.GetType().FullName == "Microsoft.Data.Sqlite.SqliteException" && db.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal)));
 
     private static async Task ReadAsync(DbCommand command, Action<DbDataReader> row, CancellationToken cancellationToken)
     {

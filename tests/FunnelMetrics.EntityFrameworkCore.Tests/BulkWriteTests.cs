@@ -102,6 +102,39 @@ public abstract class BulkWriteTests(ITestDatabase database)
     }
 
     [SkippableFact]
+    public async Task AppendMany_OntoAStreamAnotherWriterMovesOnFirst_IsRedonePartByPart_StoringTheOthers()
+    {
+        Skip.IfNot(database.Available, database.SkipReason);
+        EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>? other = null;
+        var hook = new BeforeTransaction(() => other!.AppendAsync(new ClientId("c1"), 1, [Touch("c1", 2, "theirs", 1)]));
+        var factory = await database.CreateStoreAsync(hook);
+        var mine = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
+        other = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
+        var clients = new[] { "c0", "c1", "c2" };
+        foreach (var c in clients)
+        {
+            await mine.AppendAsync(new ClientId(c), 0, [Entered(c, c + "-1")]);
+        }
+
+        // Every state row exists: the bulk write updates them from version 1, and c1's has moved to 2 by then.
+        hook.Armed = true;
+        var results = await mine.AppendManyAsync([.. clients.Select(c => new StreamAppend(new ClientId(c), 1, [Touch(c, 2, c + "-2", 2)]))]);
+
+        Assert.True(hook.Fired);
+        Assert.Equal([true, false, true], results.Select(r => r.Succeeded));
+        Assert.Equal((1L, 2L), (((ConcurrencyConflictException)results[1].Error!).ExpectedVersion, ((ConcurrencyConflictException)results[1].Error!).ActualVersion));
+        Assert.Equal(["c1-1", "theirs"], (await mine.ReadClientAsync(new ClientId("c1")).ToListAsync()).Select(e => e.Id.Value));
+        foreach (var client in clients)
+        {
+            var id = new ClientId(client);
+            Assert.Equal(ClientState.Replay(NewClient(client), await mine.ReadClientAsync(id).ToListAsync()), await mine.ReadStateAsync(id));
+        }
+
+        var positions = (await mine.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync()).Select(c => c.Position).ToList();
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), positions);
+    }
+
+    [SkippableFact]
     public async Task AddMany_AddsTheNew_LeavesTheEqual_AndReportsTheDifferent_AlsoWhenAnotherWriterGetsInFirst()
     {
         Skip.IfNot(database.Available, database.SkipReason);

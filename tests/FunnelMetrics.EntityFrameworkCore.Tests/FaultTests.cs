@@ -84,6 +84,29 @@ public abstract class FaultTests(ITestDatabase database)
     }
 
     [SkippableFact]
+    public async Task Writer_LosingTheRaceToStartAStream_GetsAConcurrencyConflict_AndTheWinnersStateRowStays()
+    {
+        Skip.IfNot(database.Available, database.SkipReason);
+        IFunnelEventStore? other = null;
+        var c = new ClientId("c1");
+        var hook = new RaceHook(WritersInterleave, () => other!.AppendAsync(c, 0, [Activity("c1", 1, "theirs")]));
+        var factory = await database.CreateStoreAsync(hook);
+        var mine = Stores.Events(factory);
+        other = Stores.Events(factory);
+
+        // Where writers interleave, both find no state row; the other inserts it first and the primary key refuses mine.
+        hook.Armed = true;
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => mine.AppendAsync(c, 0, [Activity("c1", 1, "mine-1"), Activity("c1", 2, "mine-2")]));
+
+        Assert.True(hook.Fired);
+        Assert.Equal((0L, 1L), (ex.ExpectedVersion, ex.ActualVersion));
+        Assert.Equal(["theirs"], (await mine.ReadClientAsync(c).ToListAsync()).Select(e => e.Id.Value));
+        var state = await mine.ReadStateAsync(c);
+        Assert.Equal(ClientState.Before(Activity("c1", 1, "theirs")).Apply(Activity("c1", 1, "theirs")), state);
+        Assert.Null(await mine.FindAsync(new ClientEventId("mine-1")));
+    }
+
+    [SkippableFact]
     public async Task Writer_LosingAnIdRace_GetsAnEventIdConflict()
     {
         Skip.IfNot(database.Available, database.SkipReason);

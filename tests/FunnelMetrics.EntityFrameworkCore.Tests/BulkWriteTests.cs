@@ -167,6 +167,37 @@ public abstract class BulkWriteTests(ITestDatabase database)
         Assert.Equal(["same", "other", "new", "rich"], feed.Take(4).Select(c => c.Client!.Id.Value));
     }
 
+    [SkippableFact]
+    public async Task AnImport_ThroughTheBulkPaths_RecordsAChangedValueOnce_AndStoresTheOthersOfAChunkWithAConflict()
+    {
+        var repositories = await Stores.CreateAsync(database);
+        await repositories.Pipelines.AddAsync(Pipeline);
+        var importer = new Import.FunnelImporter(repositories.Pipelines, repositories.Clients, repositories.Events, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddDays(30)), Microsoft.Extensions.Options.Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
+        Import.ImportRecord Reached(string client, StageId stage, double hours, decimal? value = null) =>
+            new(new ClientId(client), Import.ImportAction.ReachedStage, stage, T0.AddHours(hours), Anna) { Value = value, ExpectedCloseDate = new DateOnly(2026, 6, 30) };
+        Import.ImportRecord[] first = [Reached("a", DecisionMaker, 0, 100m), Reached("a", Interest, 2), Reached("b", DecisionMaker, 0)];
+        Assert.True((await importer.ImportAsync(SalesId, first)).Succeeded);
+
+        var changed = await importer.ImportAsync(SalesId, [first[0], first[1] with { Value = 150m, Attributes = new Dictionary<string, string> { ["region"] = "north" } }, first[2]]);
+        var again = await importer.ImportAsync(SalesId, [first[0], first[1] with { Value = 150m, Attributes = new Dictionary<string, string> { ["region"] = "north" } }, first[2]]);
+
+        Assert.Equal((1, 1, 1L, 2), (changed.ClientsUpdated, changed.ClientsUnchanged, changed.EventsAppended, changed.Updates.Count));
+        Assert.Equal((0, 2, 0L), (again.ClientsUpdated, again.ClientsUnchanged, again.EventsAppended));
+        var update = Assert.IsType<ClientUpdate>((await repositories.Events.ReadClientAsync(new ClientId("a")).ToListAsync())[^1]);
+        Assert.Equal((true, (decimal?)150m, "north", T0.AddHours(2)), (update.SetsValue, update.Value, update.Attributes["region"], update.OccurredAt));
+        Assert.Equal(new DateOnly(2026, 6, 30), (await repositories.Clients.GetAsync(new ClientId("b")))!.ExpectedCloseDate);
+
+        // Another writer stores something else for d before the import writes: c and e of the same chunk are stored.
+        await repositories.Events.AppendAsync(new ClientId("d"), 0, [new ClientActivity(new ClientEventId("crm-1"), new ClientId("d"), SalesId, 1, T0, T0, Anna)]);
+        var mixed = await importer.ImportAsync(SalesId, [Reached("c", DecisionMaker, 0), Reached("d", DecisionMaker, 0), Reached("e", DecisionMaker, 0)]);
+
+        Assert.True(mixed.Interrupted);
+        Assert.Equal(new ClientId("d"), Assert.Single(mixed.Problems).ClientId);
+        Assert.Equal((2, 2L), (mixed.ClientsAdded, mixed.EventsAppended));
+        Assert.Single(await repositories.Events.ReadClientAsync(new ClientId("c")).ToListAsync());
+        Assert.Single(await repositories.Events.ReadClientAsync(new ClientId("e")).ToListAsync());
+    }
+
     /// <summary>Runs another writer once, when the armed store begins its next transaction (after its reads, before its writes).</summary>
     private sealed class BeforeTransaction(Func<Task> otherWriter) : DbTransactionInterceptor
     {

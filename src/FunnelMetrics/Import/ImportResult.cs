@@ -110,8 +110,10 @@ public sealed class ImportResult : IEquatable<ImportResult>
 
     /// <summary>
     /// Whether storing stopped part way because another writer changed a client at the same time in a way that is not
-    /// the start of this import's history. <see cref="Problems"/> then holds that one problem, the counts cover the
-    /// clients stored before it, and those stay stored: run the same import again to finish; nothing is duplicated.
+    /// the start of this import's history. The other clients of that chunk (<see cref="ImportOptions.ChunkSize"/>) are
+    /// stored and the import stops after it: <see cref="Problems"/> then holds one problem per client refused, the
+    /// counts cover the clients stored, and those stay stored: run the same import again to finish; nothing is
+    /// duplicated.
     /// (Another import of the same records at the same time is not a conflict: each finishes what the other has not.)
     /// </summary>
     public bool Interrupted { get; }

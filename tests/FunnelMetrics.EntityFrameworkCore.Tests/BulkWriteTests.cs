@@ -135,6 +135,32 @@ public abstract class BulkWriteTests(ITestDatabase database)
     }
 
     [SkippableFact]
+    public async Task AppendMany_CancelledWhenItsTransactionBegins_StoresNothingOfTheChunk()
+    {
+        Skip.IfNot(database.Available, database.SkipReason);
+        using var cancel = new CancellationTokenSource();
+        var hook = new BeforeTransaction(() =>
+        {
+            cancel.Cancel();
+            return Task.CompletedTask;
+        });
+        var events = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(await database.CreateStoreAsync(hook));
+        await events.AppendAsync(new ClientId("c0"), 0, [Entered("c0", "c0-1")]);
+        var head = await events.ReadHeadAsync();
+        var before = await events.ReadStateAsync(new ClientId("c0"));
+
+        hook.Armed = true;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events.AppendManyAsync([new StreamAppend(new ClientId("c0"), 1, [Touch("c0", 2, "c0-2", 1)]), new StreamAppend(new ClientId("c1"), 0, [Entered("c1", "c1-1")])], cancel.Token));
+
+        Assert.True(hook.Fired);
+        Assert.Equal(head, await events.ReadHeadAsync());
+        Assert.Equal(before, await events.ReadStateAsync(new ClientId("c0")));
+        Assert.Null(await events.ReadStateAsync(new ClientId("c1")));
+        Assert.Null(await events.FindAsync(new ClientEventId("c0-2")));
+        Assert.Equal(2, (await events.AppendManyAsync([new StreamAppend(new ClientId("c0"), 1, [Touch("c0", 2, "c0-2", 1)]), new StreamAppend(new ClientId("c1"), 0, [Entered("c1", "c1-1")])])).Count(r => r.Succeeded));
+    }
+
+    [SkippableFact]
     public async Task AddMany_AddsTheNew_LeavesTheEqual_AndReportsTheDifferent_AlsoWhenAnotherWriterGetsInFirst()
     {
         Skip.IfNot(database.Available, database.SkipReason);

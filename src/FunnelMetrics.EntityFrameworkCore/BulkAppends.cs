@@ -45,6 +45,36 @@ internal static class BulkAppends
         return results;
     }
 
+    /// <summary><see cref="IFunnelEventStore.FindManyAsync"/>: which ids are stored, in one statement, then the rows of those found, 500 per query.</summary>
+    public static async IAsyncEnumerable<ClientEvent> FindManyAsync<TContext>(IDbContextFactory<TContext> factory, IReadOnlyCollection<ClientEventId> eventIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where TContext : DbContext
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        var keys = eventIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).ToArray();
+        if (keys.Length == 0)
+        {
+            yield break;
+        }
+
+        var context = await factory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        await using (context.ConfigureAwait(false))
+        {
+            var sql = await BulkSql.OpenAsync(context, cancellationToken).ConfigureAwait(false);
+            var found = new List<string>();
+            await sql.ReadByKeysAsync($"SELECT event_id FROM {sql.Names.Events} WHERE {{0}}", "event_id", keys, r => found.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in found.Chunk(500))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var rows = await context.Set<EventRecord>().AsNoTracking().Where(e => chunk.Contains(e.EventId)).ToListAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var row in rows)
+                {
+                    yield return Mapping.ToEvent(row);
+                }
+            }
+        }
+    }
+
     private static async Task AppendChunkAsync<TContext>(IDbContextFactory<TContext> factory, ArraySegment<StreamAppend> parts, ArraySegment<StreamAppendResult> results, SingleAppend single, CancellationToken cancellationToken)
         where TContext : DbContext
     {
@@ -180,11 +210,11 @@ internal static class BulkAppends
         return states;
     }
 
-    /// <summary>Which of the clients have events (read through the index on client and sequence).</summary>
+    /// <summary>Which of the clients have events: a point lookup of each one's first event in the unique index on client and sequence.</summary>
     private static async Task<HashSet<string>> ReadStreamsAsync(BulkSql sql, string[] ids, CancellationToken cancellationToken)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
-        await sql.ReadByKeysAsync($"SELECT DISTINCT client_id FROM {sql.Names.Events} WHERE {{0}}", "client_id", ids, r => found.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
+        await sql.ReadByKeysAsync($"SELECT client_id FROM {sql.Names.Events} WHERE sequence = 1 AND {{0}}", "client_id", ids, r => found.Add(r.GetString(0)), cancellationToken).ConfigureAwait(false);
         return found;
     }
 
@@ -243,36 +273,44 @@ internal static class BulkAppends
             count += parts[r.Index].Events.Count;
         }
 
-        var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        var restoreCache = await sql.LargeCacheAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                if (!await WriteStatesAsync(sql, ready, cancellationToken).ConfigureAwait(false))
+                try
                 {
-                    await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                    if (!await WriteStatesAsync(sql, ready, cancellationToken).ConfigureAwait(false))
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        return false;
+                    }
+
+                    // The positions, as the last statement before the event rows and the commit (see FeedCounter).
+                    var first = await FeedCounter.TakeAsync(sql.Context, count, cancellationToken).ConfigureAwait(false) - count + 1;
+                    if (sql.Postgres is not null)
+                    {
+                        await CopyEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await InsertEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception e) when (BulkSql.IsUniqueViolation(e))
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
                     return false;
                 }
-
-                // The positions, as the last statement before the event rows and the commit (see FeedCounter).
-                var first = await FeedCounter.TakeAsync(sql.Context, count, cancellationToken).ConfigureAwait(false) - count + 1;
-                if (sql.Postgres is not null)
-                {
-                    await CopyEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await InsertEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return true;
             }
-            catch (Exception e) when (BulkSql.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                return false;
-            }
+        }
+        finally
+        {
+            await restoreCache().ConfigureAwait(false);
         }
     }
 
@@ -353,17 +391,7 @@ internal static class BulkAppends
 
         if (inserts.Count > 0)
         {
-            var insert = sql.Command($"INSERT INTO {sql.Names.States} ({StateColumns}) VALUES (@c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8)");
-            await using (insert.ConfigureAwait(false))
-            {
-                var p = Parameters(insert, 9);
-                await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var row in inserts)
-                {
-                    SetState(p, row);
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await sql.InsertAsync(sql.Names.States, StateColumns, 9, inserts, static (row, p, o) => SetState(p, o, row), cancellationToken).ConfigureAwait(false);
         }
 
         if (updates.Count > 0)
@@ -375,7 +403,7 @@ internal static class BulkAppends
                 await update.PrepareAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var (row, expected) in updates)
                 {
-                    SetState(p, row);
+                    SetState(p, 0, row);
                     p[9].Value = expected;
                     if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
                     {
@@ -388,17 +416,17 @@ internal static class BulkAppends
         return true;
     }
 
-    private static void SetState(DbParameter[] p, ClientStateRecord row)
+    private static void SetState(DbParameter[] p, int o, ClientStateRecord row)
     {
-        p[0].Value = row.ClientId;
-        p[1].Value = row.PipelineId;
-        p[2].Value = row.Owner;
-        p[3].Value = row.Status.ToString();
-        p[4].Value = (object?)row.Stage ?? DBNull.Value;
-        p[5].Value = (object?)row.StageEnteredAtUtcTicks ?? DBNull.Value;
-        p[6].Value = (object?)row.LastEventAtUtcTicks ?? DBNull.Value;
-        p[7].Value = (object?)row.LastTouchedAtUtcTicks ?? DBNull.Value;
-        p[8].Value = row.Version;
+        p[o].Value = row.ClientId;
+        p[o + 1].Value = row.PipelineId;
+        p[o + 2].Value = row.Owner;
+        p[o + 3].Value = row.Status.ToString();
+        p[o + 4].Value = (object?)row.Stage ?? DBNull.Value;
+        p[o + 5].Value = (object?)row.StageEnteredAtUtcTicks ?? DBNull.Value;
+        p[o + 6].Value = (object?)row.LastEventAtUtcTicks ?? DBNull.Value;
+        p[o + 7].Value = (object?)row.LastTouchedAtUtcTicks ?? DBNull.Value;
+        p[o + 8].Value = row.Version;
     }
 
     /// <summary>The event rows by binary COPY, positions from <paramref name="first"/> in part order.</summary>
@@ -441,44 +469,44 @@ internal static class BulkAppends
         }
     }
 
-    /// <summary>The event rows through one prepared insert, reused for every row, positions from <paramref name="first"/> in part order.</summary>
-    private static async Task InsertEventsAsync(BulkSql sql, ArraySegment<StreamAppend> parts, List<Ready> ready, long first, CancellationToken cancellationToken)
+    /// <summary>The event rows through prepared multi-row inserts, positions from <paramref name="first"/> in part order.</summary>
+    private static Task InsertEventsAsync(BulkSql sql, ArraySegment<StreamAppend> parts, List<Ready> ready, long first, CancellationToken cancellationToken)
     {
-        var insert = sql.Command($"INSERT INTO {sql.Names.Events} ({EventColumns}) VALUES (@c0, @c1, @c2, @c3, @c4, @c5, @c6, @c7, @c8, @c9, @c10, @c11, @c12, @c13, @c14, @c15, @c16, @c17, @c18, @c19)");
-        await using (insert.ConfigureAwait(false))
+        var rows = new List<EventRecord>(ready.Count * 4);
+        var position = first;
+        foreach (var r in ready)
         {
-            var p = Parameters(insert, 20);
-            await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
-            var position = first;
-            foreach (var r in ready)
+            foreach (var e in parts[r.Index].Events)
             {
-                foreach (var e in parts[r.Index].Events)
-                {
-                    var row = Mapping.ToRecord(e);
-                    p[0].Value = row.EventId;
-                    p[1].Value = row.ClientId;
-                    p[2].Value = row.PipelineId;
-                    p[3].Value = row.Sequence;
-                    p[4].Value = position++;
-                    p[5].Value = row.Type;
-                    p[6].Value = row.OccurredAtUtcTicks;
-                    p[7].Value = row.RecordedAtUtcTicks;
-                    p[8].Value = row.Owner;
-                    p[9].Value = (object?)row.Note ?? DBNull.Value;
-                    p[10].Value = (object?)row.TransitionKind?.ToString() ?? DBNull.Value;
-                    p[11].Value = (object?)row.FromStage ?? DBNull.Value;
-                    p[12].Value = (object?)row.ToStage ?? DBNull.Value;
-                    p[13].Value = (object?)row.LostReason ?? DBNull.Value;
-                    p[14].Value = (object?)row.PreviousOwner ?? DBNull.Value;
-                    p[15].Value = (object?)row.SetsValue ?? DBNull.Value;
-                    p[16].Value = (object?)row.Value ?? DBNull.Value;
-                    p[17].Value = (object?)row.SetsExpectedCloseDate ?? DBNull.Value;
-                    p[18].Value = (object?)row.ExpectedCloseDate ?? DBNull.Value;
-                    p[19].Value = (object?)row.AttributeChanges ?? DBNull.Value;
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                var row = Mapping.ToRecord(e);
+                row.Position = position++;
+                rows.Add(row);
             }
         }
+
+        return sql.InsertAsync(sql.Names.Events, EventColumns, 20, rows, static (row, p, o) =>
+        {
+            p[o].Value = row.EventId;
+            p[o + 1].Value = row.ClientId;
+            p[o + 2].Value = row.PipelineId;
+            p[o + 3].Value = row.Sequence;
+            p[o + 4].Value = row.Position;
+            p[o + 5].Value = row.Type;
+            p[o + 6].Value = row.OccurredAtUtcTicks;
+            p[o + 7].Value = row.RecordedAtUtcTicks;
+            p[o + 8].Value = row.Owner;
+            p[o + 9].Value = (object?)row.Note ?? DBNull.Value;
+            p[o + 10].Value = (object?)row.TransitionKind?.ToString() ?? DBNull.Value;
+            p[o + 11].Value = (object?)row.FromStage ?? DBNull.Value;
+            p[o + 12].Value = (object?)row.ToStage ?? DBNull.Value;
+            p[o + 13].Value = (object?)row.LostReason ?? DBNull.Value;
+            p[o + 14].Value = (object?)row.PreviousOwner ?? DBNull.Value;
+            p[o + 15].Value = (object?)row.SetsValue ?? DBNull.Value;
+            p[o + 16].Value = (object?)row.Value ?? DBNull.Value;
+            p[o + 17].Value = (object?)row.SetsExpectedCloseDate ?? DBNull.Value;
+            p[o + 18].Value = (object?)row.ExpectedCloseDate ?? DBNull.Value;
+            p[o + 19].Value = (object?)row.AttributeChanges ?? DBNull.Value;
+        }, cancellationToken);
     }
 
     /// <summary>Parameters @c0... of a command, made once and given new values for each row.</summary>

@@ -130,92 +130,99 @@ internal static class BulkClients
 
     private static async Task<bool> WriteAsync(BulkSql sql, ArraySegment<Client> clients, List<int> fresh, CancellationToken cancellationToken)
     {
-        var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        var restoreCache = await sql.LargeCacheAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
             {
-                // The positions, as the last statement before the rows and the commit (see FeedCounter).
-                var position = await FeedCounter.TakeAsync(sql.Context, fresh.Count, cancellationToken).ConfigureAwait(false) - fresh.Count + 1;
-                if (sql.Postgres is { } connection)
+                try
                 {
-                    var rows = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Clients} (client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-                    await using (rows.ConfigureAwait(false))
+                    // The positions, as the last statement before the rows and the commit (see FeedCounter).
+                    var position = await FeedCounter.TakeAsync(sql.Context, fresh.Count, cancellationToken).ConfigureAwait(false) - fresh.Count + 1;
+                    if (sql.Postgres is { } connection)
                     {
-                        foreach (var i in fresh)
+                        var rows = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Clients} (client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                        await using (rows.ConfigureAwait(false))
                         {
-                            var c = clients[i];
-                            await rows.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                            await rows.WriteAsync(c.Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                            await rows.WriteAsync(c.PipelineId.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                            await rows.WriteAsync(c.Owner.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                            await rows.WriteAsync(c.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                            await Copy.NumericAsync(rows, c.Value, cancellationToken).ConfigureAwait(false);
-                            await Copy.DateAsync(rows, c.ExpectedCloseDate, cancellationToken).ConfigureAwait(false);
-                            await rows.WriteAsync(position++, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                            foreach (var i in fresh)
+                            {
+                                var c = clients[i];
+                                await rows.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                                await rows.WriteAsync(c.Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await rows.WriteAsync(c.PipelineId.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await rows.WriteAsync(c.Owner.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await rows.WriteAsync(c.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                                await Copy.NumericAsync(rows, c.Value, cancellationToken).ConfigureAwait(false);
+                                await Copy.DateAsync(rows, c.ExpectedCloseDate, cancellationToken).ConfigureAwait(false);
+                                await rows.WriteAsync(position++, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                            }
+
+                            await rows.CompleteAsync(cancellationToken).ConfigureAwait(false);
                         }
 
-                        await rows.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                        var attributes = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Attributes} (client_id, key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                        await using (attributes.ConfigureAwait(false))
+                        {
+                            foreach (var i in fresh)
+                            {
+                                foreach (var (key, value) in clients[i].Attributes)
+                                {
+                                    await attributes.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                                    await attributes.WriteAsync(clients[i].Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                    await attributes.WriteAsync(key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                    await attributes.WriteAsync(value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                }
+                            }
 
-                    var attributes = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Attributes} (client_id, key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-                    await using (attributes.ConfigureAwait(false))
+                            await attributes.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    else
                     {
+                        var rows = new List<(Client Client, long Position)>(fresh.Count);
+                        var attributes = new List<(string ClientId, string Key, string Value)>();
                         foreach (var i in fresh)
                         {
+                            rows.Add((clients[i], position++));
                             foreach (var (key, value) in clients[i].Attributes)
                             {
-                                await attributes.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                                await attributes.WriteAsync(clients[i].Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                await attributes.WriteAsync(key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                await attributes.WriteAsync(value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                attributes.Add((clients[i].Id.Value, key, value));
                             }
                         }
 
-                        await attributes.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                }
-                else
-                {
-                    var insert = sql.Command($"INSERT INTO {sql.Names.Clients} (client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position) VALUES (@c0, @c1, @c2, @c3, @c4, @c5, @c6)");
-                    var attribute = sql.Command($"INSERT INTO {sql.Names.Attributes} (client_id, key, value) VALUES (@c0, @c1, @c2)");
-                    await using (insert.ConfigureAwait(false))
-                    await using (attribute.ConfigureAwait(false))
-                    {
-                        var p = BulkAppends.Parameters(insert, 7);
-                        var a = BulkAppends.Parameters(attribute, 3);
-                        await insert.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                        await attribute.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                        foreach (var i in fresh)
+                        await sql.InsertAsync(sql.Names.Clients, "client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position", 7, rows, static (row, p, o) =>
                         {
-                            var c = clients[i];
-                            p[0].Value = c.Id.Value;
-                            p[1].Value = c.PipelineId.Value;
-                            p[2].Value = c.Owner.Value;
-                            p[3].Value = c.CreatedAt.UtcTicks;
-                            p[4].Value = (object?)c.Value ?? DBNull.Value;
-                            p[5].Value = (object?)c.ExpectedCloseDate ?? DBNull.Value;
-                            p[6].Value = position++;
-                            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                            foreach (var (key, value) in c.Attributes)
-                            {
-                                a[0].Value = c.Id.Value;
-                                a[1].Value = key;
-                                a[2].Value = value;
-                                await attribute.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                            }
-                        }
+                            var c = row.Client;
+                            p[o].Value = c.Id.Value;
+                            p[o + 1].Value = c.PipelineId.Value;
+                            p[o + 2].Value = c.Owner.Value;
+                            p[o + 3].Value = c.CreatedAt.UtcTicks;
+                            p[o + 4].Value = (object?)c.Value ?? DBNull.Value;
+                            p[o + 5].Value = (object?)c.ExpectedCloseDate ?? DBNull.Value;
+                            p[o + 6].Value = row.Position;
+                        }, cancellationToken).ConfigureAwait(false);
+                        await sql.InsertAsync(sql.Names.Attributes, "client_id, key, value", 3, attributes, static (row, p, o) =>
+                        {
+                            p[o].Value = row.ClientId;
+                            p[o + 1].Value = row.Key;
+                            p[o + 2].Value = row.Value;
+                        }, cancellationToken).ConfigureAwait(false);
                     }
-                }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return true;
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception e) when (BulkSql.IsUniqueViolation(e))
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    return false;
+                }
             }
-            catch (Exception e) when (BulkSql.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                return false;
-            }
+        }
+        finally
+        {
+            await restoreCache().ConfigureAwait(false);
         }
     }
 }

@@ -102,6 +102,65 @@ public abstract class BulkWriteTests(ITestDatabase database)
     }
 
     [SkippableFact]
+    public async Task AppendMany_OntoAStreamAnotherWriterMovesOnFirst_IsRedonePartByPart_StoringTheOthers()
+    {
+        Skip.IfNot(database.Available, database.SkipReason);
+        EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>? other = null;
+        var hook = new BeforeTransaction(() => other!.AppendAsync(new ClientId("c1"), 1, [Touch("c1", 2, "theirs", 1)]));
+        var factory = await database.CreateStoreAsync(hook);
+        var mine = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
+        other = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
+        var clients = new[] { "c0", "c1", "c2" };
+        foreach (var c in clients)
+        {
+            await mine.AppendAsync(new ClientId(c), 0, [Entered(c, c + "-1")]);
+        }
+
+        // Every state row exists: the bulk write updates them from version 1, and c1's has moved to 2 by then.
+        hook.Armed = true;
+        var results = await mine.AppendManyAsync([.. clients.Select(c => new StreamAppend(new ClientId(c), 1, [Touch(c, 2, c + "-2", 2)]))]);
+
+        Assert.True(hook.Fired);
+        Assert.Equal([true, false, true], results.Select(r => r.Succeeded));
+        Assert.Equal((1L, 2L), (((ConcurrencyConflictException)results[1].Error!).ExpectedVersion, ((ConcurrencyConflictException)results[1].Error!).ActualVersion));
+        Assert.Equal(["c1-1", "theirs"], (await mine.ReadClientAsync(new ClientId("c1")).ToListAsync()).Select(e => e.Id.Value));
+        foreach (var client in clients)
+        {
+            var id = new ClientId(client);
+            Assert.Equal(ClientState.Replay(NewClient(client), await mine.ReadClientAsync(id).ToListAsync()), await mine.ReadStateAsync(id));
+        }
+
+        var positions = (await mine.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync()).Select(c => c.Position).ToList();
+        Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), positions);
+    }
+
+    [SkippableFact]
+    public async Task AppendMany_CancelledWhenItsTransactionBegins_StoresNothingOfTheChunk()
+    {
+        Skip.IfNot(database.Available, database.SkipReason);
+        using var cancel = new CancellationTokenSource();
+        var hook = new BeforeTransaction(() =>
+        {
+            cancel.Cancel();
+            return Task.CompletedTask;
+        });
+        var events = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(await database.CreateStoreAsync(hook));
+        await events.AppendAsync(new ClientId("c0"), 0, [Entered("c0", "c0-1")]);
+        var head = await events.ReadHeadAsync();
+        var before = await events.ReadStateAsync(new ClientId("c0"));
+
+        hook.Armed = true;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => events.AppendManyAsync([new StreamAppend(new ClientId("c0"), 1, [Touch("c0", 2, "c0-2", 1)]), new StreamAppend(new ClientId("c1"), 0, [Entered("c1", "c1-1")])], cancel.Token));
+
+        Assert.True(hook.Fired);
+        Assert.Equal(head, await events.ReadHeadAsync());
+        Assert.Equal(before, await events.ReadStateAsync(new ClientId("c0")));
+        Assert.Null(await events.ReadStateAsync(new ClientId("c1")));
+        Assert.Null(await events.FindAsync(new ClientEventId("c0-2")));
+        Assert.Equal(2, (await events.AppendManyAsync([new StreamAppend(new ClientId("c0"), 1, [Touch("c0", 2, "c0-2", 1)]), new StreamAppend(new ClientId("c1"), 0, [Entered("c1", "c1-1")])])).Count(r => r.Succeeded));
+    }
+
+    [SkippableFact]
     public async Task AddMany_AddsTheNew_LeavesTheEqual_AndReportsTheDifferent_AlsoWhenAnotherWriterGetsInFirst()
     {
         Skip.IfNot(database.Available, database.SkipReason);
@@ -132,6 +191,37 @@ public abstract class BulkWriteTests(ITestDatabase database)
         var feed = await events.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync();
         Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), feed.Select(c => c.Position));
         Assert.Equal(["same", "other", "new", "rich"], feed.Take(4).Select(c => c.Client!.Id.Value));
+    }
+
+    [SkippableFact]
+    public async Task AnImport_ThroughTheBulkPaths_RecordsAChangedValueOnce_AndStoresTheOthersOfAChunkWithAConflict()
+    {
+        var repositories = await Stores.CreateAsync(database);
+        await repositories.Pipelines.AddAsync(Pipeline);
+        var importer = new Import.FunnelImporter(repositories.Pipelines, repositories.Clients, repositories.Events, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0.AddDays(30)), Microsoft.Extensions.Options.Options.Create(new FunnelMetrics.Recording.RecordingOptions()));
+        Import.ImportRecord Reached(string client, StageId stage, double hours, decimal? value = null) =>
+            new(new ClientId(client), Import.ImportAction.ReachedStage, stage, T0.AddHours(hours), Anna) { Value = value, ExpectedCloseDate = new DateOnly(2026, 6, 30) };
+        Import.ImportRecord[] first = [Reached("a", DecisionMaker, 0, 100m), Reached("a", Interest, 2), Reached("b", DecisionMaker, 0)];
+        Assert.True((await importer.ImportAsync(SalesId, first)).Succeeded);
+
+        var changed = await importer.ImportAsync(SalesId, [first[0], first[1] with { Value = 150m, Attributes = new Dictionary<string, string> { ["region"] = "north" } }, first[2]]);
+        var again = await importer.ImportAsync(SalesId, [first[0], first[1] with { Value = 150m, Attributes = new Dictionary<string, string> { ["region"] = "north" } }, first[2]]);
+
+        Assert.Equal((1, 1, 1L, 2), (changed.ClientsUpdated, changed.ClientsUnchanged, changed.EventsAppended, changed.Updates.Count));
+        Assert.Equal((0, 2, 0L), (again.ClientsUpdated, again.ClientsUnchanged, again.EventsAppended));
+        var update = Assert.IsType<ClientUpdate>((await repositories.Events.ReadClientAsync(new ClientId("a")).ToListAsync())[^1]);
+        Assert.Equal((true, (decimal?)150m, "north", T0.AddHours(2)), (update.SetsValue, update.Value, update.Attributes["region"], update.OccurredAt));
+        Assert.Equal(new DateOnly(2026, 6, 30), (await repositories.Clients.GetAsync(new ClientId("b")))!.ExpectedCloseDate);
+
+        // Another writer stores something else for d before the import writes: c and e of the same chunk are stored.
+        await repositories.Events.AppendAsync(new ClientId("d"), 0, [new ClientActivity(new ClientEventId("crm-1"), new ClientId("d"), SalesId, 1, T0, T0, Anna)]);
+        var mixed = await importer.ImportAsync(SalesId, [Reached("c", DecisionMaker, 0), Reached("d", DecisionMaker, 0), Reached("e", DecisionMaker, 0)]);
+
+        Assert.True(mixed.Interrupted);
+        Assert.Equal(new ClientId("d"), Assert.Single(mixed.Problems).ClientId);
+        Assert.Equal((2, 2L), (mixed.ClientsAdded, mixed.EventsAppended));
+        Assert.Single(await repositories.Events.ReadClientAsync(new ClientId("c")).ToListAsync());
+        Assert.Single(await repositories.Events.ReadClientAsync(new ClientId("e")).ToListAsync());
     }
 
     /// <summary>Runs another writer once, when the armed store begins its next transaction (after its reads, before its writes).</summary>

@@ -188,7 +188,7 @@ public sealed class FunnelImporter
             {
                 unchanged++;
             }
-            else if (p.Events.Count - p.StoredVersion > (p.Changes.Count > 0 ? 1 : 0))
+            else
             {
                 extended++;
             }

@@ -61,7 +61,11 @@ public sealed class ImportResult : IEquatable<ImportResult>
     /// <summary>Clients that were not stored before and were added (or would be, when validating only).</summary>
     public int ClientsAdded { get; }
 
-    /// <summary>Clients already stored whose stored history is the start of the imported one, extended with the rest (moves, activities, reassignments).</summary>
+    /// <summary>
+    /// Clients already stored whose stored history is the start of the imported one, extended with the rest (new moves,
+    /// activities, reassignments) or with an update (<see cref="ClientsUpdated"/>). <see cref="ClientsAdded"/>,
+    /// <see cref="ClientsExtended"/> and <see cref="ClientsUnchanged"/> add up to the clients handled.
+    /// </summary>
     public int ClientsExtended { get; }
 
     /// <summary>Clients already stored with exactly the imported history and details: nothing appended (an import run twice).</summary>
@@ -72,8 +76,8 @@ public sealed class ImportResult : IEquatable<ImportResult>
 
     /// <summary>
     /// Clients already stored whose value, expected close date or attributes the records give differently from the
-    /// client as of now: each gets one <see cref="ClientUpdate"/> (or would, when validating only). Such a client may
-    /// also be counted in <see cref="ClientsExtended"/>, when new moves are appended too.
+    /// client as of now: each gets one <see cref="ClientUpdate"/> (or would, when validating only). They are among
+    /// <see cref="ClientsExtended"/>, since something is appended to their streams.
     /// </summary>
     public int ClientsUpdated { get; }
 
@@ -106,8 +110,10 @@ public sealed class ImportResult : IEquatable<ImportResult>
 
     /// <summary>
     /// Whether storing stopped part way because another writer changed a client at the same time in a way that is not
-    /// the start of this import's history. <see cref="Problems"/> then holds that one problem, the counts cover the
-    /// clients stored before it, and those stay stored: run the same import again to finish; nothing is duplicated.
+    /// the start of this import's history. The other clients of that chunk (<see cref="ImportOptions.ChunkSize"/>) are
+    /// stored and the import stops after it: <see cref="Problems"/> then holds one problem per client refused, the
+    /// counts cover the clients stored, and those stay stored: run the same import again to finish; nothing is
+    /// duplicated.
     /// (Another import of the same records at the same time is not a conflict: each finishes what the other has not.)
     /// </summary>
     public bool Interrupted { get; }

@@ -69,7 +69,8 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
     /// exception it would throw (<see cref="ConcurrencyConflictException"/>, <see cref="EventIdConflictException"/>,
     /// <see cref="FunnelHistoryException"/>, or the <see cref="ArgumentException"/> of a part in another pipeline or
     /// earlier than its stream's last event); the stored parts are then published to the feed under one lock, so their
-    /// positions are consecutive, in the order given.
+    /// positions are consecutive, in the order given, and <see cref="Changed"/> is raised once, after every lock is let
+    /// go.
     /// </remarks>
     public Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
@@ -91,6 +92,7 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
 
         Array.Sort(order, (a, b) => parts[a].ClientId.CompareTo(parts[b].ClientId));
         var entered = 0;
+        var published = false;
         try
         {
             for (; entered < order.Length; entered++)
@@ -126,7 +128,9 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
                 stored.Add(batch);
             }
 
-            _journal.Publish(stored);
+            // Under the streams' locks: a later append to one of these clients takes a later position.
+            _journal.PublishQuietly(stored);
+            published = stored.Count > 0;
         }
         finally
         {
@@ -134,6 +138,12 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
             {
                 streams[order[k]].Gate.Exit();
             }
+        }
+
+        if (published)
+        {
+            // The followers' wake-up, outside every lock.
+            _journal.Notify();
         }
 
         return Task.FromResult<IReadOnlyList<StreamAppendResult>>(results);

@@ -57,14 +57,13 @@ internal sealed class InMemoryJournal
         Changed();
     }
 
-    /// <summary>Publishes the batches of many clients with consecutive positions, in the order given, under one lock: a bulk write's.</summary>
-    public void Publish(IReadOnlyList<ClientEvent[]> batches)
+    /// <summary>
+    /// Publishes the batches of many clients with consecutive positions, in the order given, under one lock: a bulk
+    /// write's. Does not raise <see cref="Appended"/>: the writer holds its streams' locks here, and calls
+    /// <see cref="Notify"/> once it has let them go.
+    /// </summary>
+    public void PublishQuietly(IReadOnlyList<ClientEvent[]> batches)
     {
-        if (batches.Count == 0)
-        {
-            return;
-        }
-
         lock (_gate)
         {
             foreach (var batch in batches)
@@ -75,9 +74,10 @@ internal sealed class InMemoryJournal
                 }
             }
         }
-
-        Changed();
     }
+
+    /// <summary>Raises <see cref="Appended"/>, after a <see cref="PublishQuietly"/>.</summary>
+    public void Notify() => Changed();
 
     /// <summary>Raised after changes are published, outside the lock; a follower's wake-up.</summary>
     public event Action? Appended;

@@ -108,7 +108,7 @@ public sealed class ImportBadInputTests
         var result = await importer.ImportAsync(SalesId, again);
 
         Assert.True(result.Succeeded);
-        Assert.Equal((0, 0, 1, 1L), (result.ClientsUnchanged, result.ClientsExtended, result.ClientsUpdated, result.EventsAppended));
+        Assert.Equal((0, 1, 1, 1L), (result.ClientsUnchanged, result.ClientsExtended, result.ClientsUpdated, result.EventsAppended));
         Assert.Equal([ImportField.Note, ImportField.LostReason], result.Warnings.OrderBy(w => w.Position).ThenBy(w => w.Field).Select(w => w.Field));
         Assert.Equal(
             [(2L, ImportField.Value), (2L, ImportField.Attributes), (2L, ImportField.Attributes)],

@@ -46,7 +46,7 @@ public sealed class ImportUpdateAndChunkTests
         var again = await importer.ImportAsync(SalesId, changed);
 
         Assert.True(update.Succeeded);
-        Assert.Equal((0, 1, 1, 1L), (update.ClientsExtended, update.ClientsUnchanged, update.ClientsUpdated, update.EventsAppended));
+        Assert.Equal((1, 1, 1, 1L), (update.ClientsExtended, update.ClientsUnchanged, update.ClientsUpdated, update.EventsAppended));
         var change = Assert.Single(update.Updates);
         Assert.Equal((3L, new ClientId("a"), ImportField.Value), (change.Position, change.ClientId, change.Field));
         Assert.Empty(update.Warnings);

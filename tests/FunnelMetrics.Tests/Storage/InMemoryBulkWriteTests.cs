@@ -71,6 +71,28 @@ public sealed class InMemoryBulkWriteTests
     }
 
     [Fact]
+    public async Task AppendMany_RaisesChangedOnce_OutsideTheStreamsLocks()
+    {
+        var store = new InMemoryFunnelStore();
+        var raised = 0;
+        store.Events.Changed += () =>
+        {
+            // A handler that writes to a client of the bulk write must not wait on the write's own locks.
+            if (Interlocked.Increment(ref raised) == 1)
+            {
+                var other = Task.Run(() => store.Events.AppendAsync(new ClientId("a"), 1, [Touch("a", 2, "a2", 1)]));
+                Assert.True(other.Wait(TimeSpan.FromSeconds(10)), "The handler's append waited on the bulk write's locks.");
+            }
+        };
+
+        var results = await store.Events.AppendManyAsync([new StreamAppend(new ClientId("a"), 0, [Entered("a", "a1")]), new StreamAppend(new ClientId("b"), 0, [Entered("b", "b1")])]);
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Equal(2, raised);
+        Assert.Equal(2, (await store.Events.ReadStateAsync(new ClientId("a")))!.Version);
+    }
+
+    [Fact]
     public async Task AddMany_AddsTheNew_LeavesTheEqual_AndReportsTheDifferent()
     {
         var store = new InMemoryFunnelStore();

@@ -18,9 +18,9 @@ namespace FunnelMetrics.EntityFrameworkCore.Tests;
 /// positions.
 /// </summary>
 /// <remarks>
-/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c>: .ci/run sets the 100,000 (about 5.5 minutes on
-/// SQLite and 5 on PostgreSQL on the 2-core machine under other builds' load); a plain <c>dotnet test</c> records
-/// 20,000, about a minute each, so that the EF tests stay quick to run while working.
+/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c>: .ci/run sets the 100,000 (on the 2-core machine
+/// about 2 minutes on SQLite and 2.3 on PostgreSQL when idle, 5.5 and 5 under other builds); a plain
+/// <c>dotnet test</c> records 20,000, about half a minute each, so that the EF tests stay quick to run while working.
 /// </remarks>
 public sealed class TwoProcessFeedTests(PostgresDatabase postgres, ITestOutputHelper output) : IClassFixture<PostgresDatabase>
 {

@@ -119,12 +119,11 @@ public static class StuckStagesCalculator
 
         public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter)
         {
-            var clientMask = filter.ClientMask(log);
-            var ownerMask = filter.OwnerMask(log);
-
             // Everything from the events before the window's end: the clients stalled at the end, idle up to it; the visits
-            // begun in [start, end); the cohorts reaching a stage in [start, end).
+            // begun in [start, end); the cohorts reaching a stage in [start, end). Clients as of the window's last instant.
             var cut = window.EndTicks - 1;
+            var clientMask = filter.ClientMask(log, cut);
+            var ownerMask = filter.OwnerMask(log);
             var thresholds = StallThresholds.Of(log, cut, window.EndTicks, settings);
             var stalls = StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, thresholds).Shape(window.End);
             var observations = OwnerVisits.Collect(log, window, clientMask);

@@ -218,5 +218,39 @@ public sealed class ClientAsOfTests
         Assert.Equal(4, start.EventsApplied);
     }
 
+    [Fact]
+    public void Kernel_ValueAndAttributeAsOf_FollowEachUpdateFromItsInstant_Inclusive()
+    {
+        var client = new Client(new ClientId("c1"), SalesId, Anna, T0, 1m, North);
+        var other = NewClient("c0");
+        ClientUpdate Update(int sequence, DateTimeOffset at, ClientChanges changes) =>
+            new(new ClientEventId($"u{sequence}"), client.Id, SalesId, sequence, at, at, Anna, changes.SetsValue, changes.Value, changes.SetsExpectedCloseDate, changes.ExpectedCloseDate, changes.Attributes);
+        ClientEvent[] events =
+        [
+            Update(1, T0.AddHours(1), ClientChanges.None.WithValue(2m)),
+            new StageTransition(new ClientEventId("m2"), client.Id, SalesId, 2, TransitionKind.Entered, null, Meeting, T0.AddHours(1), T0.AddHours(1), Anna),
+            Update(3, T0.AddHours(1), ClientChanges.None.WithAttribute("region", "south")),
+            Update(4, T0.AddHours(2), ClientChanges.None.WithValue(null).WithoutAttribute("region")),
+            Update(5, T0.AddHours(3), ClientChanges.None.WithExpectedCloseDate(new DateOnly(2026, 5, 1))),
+        ];
+        var log = FunnelEventLog.Build(Pipeline, [client, other], events);
+        var history = log.History(log.IndexOfClient(client.Id));
+        var hour = TimeSpan.TicksPerHour;
+        var t0 = T0.UtcTicks;
+
+        Assert.Equal([1m, 2m, 2m, null, null], new decimal?[] { history.ValueAsOf(t0), history.ValueAsOf(t0 + hour), history.ValueAsOf(t0 + hour + 1), history.ValueAsOf(t0 + (2 * hour)), history.ValueAsOf(long.MaxValue) });
+        Assert.True(history.AttributeAsOf("region", t0 + hour - 1, out var before));
+        Assert.True(history.AttributeAsOf("region", t0 + hour, out var at));
+        Assert.False(history.AttributeAsOf("region", t0 + (2 * hour), out _));
+        Assert.Equal(("north", "south"), (before, at));
+        Assert.Same(client, history.ClientAsOf(long.MinValue));
+        Assert.Equal(new DateOnly(2026, 5, 1), history.ClientAsOf(t0 + (3 * hour)).ExpectedCloseDate);
+        Assert.Same(other, log.History(log.IndexOfClient(other.Id)).ClientAsOf(long.MaxValue));
+        Assert.Equal(4, log.UpdateCount);
+        Assert.Equal([EventKind.Updated, EventKind.Entered, EventKind.Updated, EventKind.Updated, EventKind.Updated], new[] { history.Kind(0), history.Kind(1), history.Kind(2), history.Kind(3), history.Kind(4) });
+        Assert.Equal(ClientStatus.Open, history.Status(4));
+        Assert.Equal(1, history.LastTouch(4));
+    }
+
     private static int Forward(Velocity velocity) => velocity.Stages.Sum(s => s.ForwardMoves);
 }

@@ -37,9 +37,6 @@ public sealed partial class FunnelEventLog
         /// <summary>The client's record, as it was added: without its updates. Metrics read <see cref="ClientAsOf(long)"/>.</summary>
         public Client Client => _log._clients[Index];
 
-        /// <summary>Whether the client has any <see cref="ClientUpdate"/> event.</summary>
-        public bool HasUpdates => _log._updateStart is { } starts && starts[Index + 1] > starts[Index];
-
         /// <summary>
         /// The client as of <paramref name="ticks"/> (UTC, inclusive): its record with its updates at or before the instant
         /// applied. The record itself, read in one array access, when the client has no update (the common case); else a

@@ -12,13 +12,13 @@ namespace FunnelMetrics.Metrics;
 /// is kept aside, so the kernel reads "the client as of T" (its value, expected close date and attributes) in a binary
 /// search over that client's updates. A log without updates keeps nothing aside; a client without updates costs nothing.
 /// </para>
-/// </remarks>
-/// <remarks>
+/// <para>
 /// <see cref="Build"/> takes events in any order and checks every client's history: sequences 1, 2, 3... without gaps,
 /// instants that never decrease, known stages, and kinds consistent with the stage order and with the client's state
 /// (the model's one rule table, as the recorder applies it). A history that breaks them is refused with a
 /// <see cref="FunnelHistoryException"/> (an <see cref="ArgumentException"/>) naming the client, the event and the rule:
 /// a metric is never computed from a broken history.
+/// </para>
 /// </remarks>
 public sealed partial class FunnelEventLog
 {

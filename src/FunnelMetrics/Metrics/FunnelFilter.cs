@@ -17,9 +17,10 @@ namespace FunnelMetrics.Metrics;
 /// <para>
 /// Attributes change over a client's life (<see cref="ClientUpdate"/>): the condition holds for the client as of the
 /// metric's instant, the one instant each metric reads clients at (see docs/metrics.md, "The client as of T"): the
-/// as-of instant of a point-in-time metric (stage counts, stalls, the forecast), the last instant of the window (the tick
-/// before its end) of a window metric (conversion, flows, time in stage, velocity, stuck stages). A client kept is kept
-/// whole for that metric, even if its attributes were different earlier in the window.
+/// as-of instant of a point-in-time metric (stage counts, stalls, the forecast), the last instant a window metric reads
+/// (the tick before the window's end for time in stage, velocity and stuck stages; before <c>outcomesBefore</c> for
+/// conversion; before the day after the last for the flow ledger). A client kept is kept whole for that metric, even if
+/// its attributes were different earlier in the window.
 /// </para>
 /// <para>
 /// A filter is a value: the collections given are copied, so changing them afterwards does not change the filter, and

@@ -79,6 +79,42 @@ public sealed class ClientUpdateProperties
             }
         });
 
+    [Property(MaxTest = 100)]
+    public Property LiveView_FedUpdatesEventByEvent_AgreesWithTheBatchAndHoldsTheClientsAsOfNow() =>
+        Prop.ForAll(RecordedHistory.Arb(), h =>
+        {
+            var events = WithUpdates.Insert(h, Changing);
+            var log = FunnelEventLog.Build(h.Pipeline, h.Clients, events);
+            var view = FunnelLiveView.Create(log, h.AsOf);
+            var fixedThresholds = new StallOptions { StageThresholds = view.Thresholds.ToDictionary(t => t.Stage.Value, t => t.Threshold) };
+            foreach (var client in h.Clients)
+            {
+                Assert.Equal(WithUpdates.AsOf(client, events, h.AsOf), view.FindClient(client.Id));
+            }
+
+            foreach (var instant in events.Where(e => e.OccurredAt > h.AsOf).GroupBy(e => e.OccurredAt).OrderBy(g => g.Key))
+            {
+                foreach (var e in instant.OrderBy(e => e.ClientId).ThenBy(e => e.Sequence))
+                {
+                    view.Apply(e);
+                }
+
+                Assert.Equal(JsonSerializer.Serialize(StageCountsCalculator.Compute(log, instant.Key), Json.StageCounts), JsonSerializer.Serialize(view.Counts(instant.Key), Json.StageCounts));
+                Assert.Equal(Stalls(StallCalculator.Compute(log, instant.Key, fixedThresholds)), Stalls(view.Stalled(instant.Key)));
+            }
+
+            Assert.Equal(events.Count, view.EventsApplied);
+            foreach (var client in h.Clients)
+            {
+                Assert.Equal(WithUpdates.AsOf(client, events, DateTimeOffset.MaxValue), view.FindClient(client.Id));
+            }
+        });
+
+    /// <summary>What the live view and the batch share: the stalled clients and the per-stage counts (the thresholds' sources differ, fixed or configured).</summary>
+    private static string Stalls(StalledClients s) =>
+        string.Join(';', s.Clients.Select(c => $"{c.ClientId}/{c.Owner}/{c.Stage}/{c.VisitStart:O}/{c.LastTouchedAt:O}/{c.Idle}"))
+        + "|" + string.Join(';', s.ByStage.Select(x => $"{x.Stage}/{x.Clients}/{x.Stalled}"));
+
     /// <summary>Changes that alter nothing a metric reads: the expected close date, an unused attribute, the value or source it already has.</summary>
     private static ClientChanges? Neutral(Client client, Random random) => random.Next(5) switch
     {

@@ -183,6 +183,23 @@ public sealed class ClientUpdateRecordingTests
     }
 
     [Fact]
+    public async Task Updates_AddingKeysBeyondSixtyFour_AreRecorded_AndTheLogStillBuilds()
+    {
+        // Each update carries at most 64 changes, but two may add 100 keys: the recorder cannot see the first from the
+        // second without reading the stream, so the fold must not refuse what it recorded.
+        var h = await RecorderHarness.WithSeedAsync();
+        var c = await h.AddClientAsync("c1");
+        await h.Recorder.UpdateClientAsync(c, Enumerable.Range(0, 50).Aggregate(ClientChanges.None, (ch, i) => ch.WithAttribute($"a{i}", "v")), T0.AddHours(1));
+        await h.Recorder.UpdateClientAsync(c, Enumerable.Range(0, 50).Aggregate(ClientChanges.None, (ch, i) => ch.WithAttribute($"b{i}", "v")), T0.AddHours(2));
+
+        var log = await h.LogAsync();
+
+        var own = NewClient("c1").Attributes.Count;
+        Assert.Equal(own + 100, log.ClientAsOf(c, T0.AddHours(2)).Attributes.Count);
+        Assert.Equal(own + 100, (await h.Recorder.GetClientAsync(c)).Attributes.Count);
+    }
+
+    [Fact]
     public void Changes_AreValidated_AndALaterChangeOfTheSameDetailWins()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ClientChanges.None.WithValue(-1m));

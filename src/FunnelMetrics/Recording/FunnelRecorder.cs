@@ -5,7 +5,8 @@ namespace FunnelMetrics.Recording;
 
 /// <summary>
 /// Records what happens to clients: the CRM's write side of FunnelMetrics. Each call checks the funnel's rules
-/// against the client's stored history and appends at most one event; a refused call throws and writes nothing.
+/// against the client's stored state (read in one call, whatever its history's length) and appends at most one event;
+/// a refused call throws and writes nothing.
 /// </summary>
 /// <remarks>
 /// <para>

@@ -17,6 +17,11 @@ public static class Program
             return Profiling.Run(args);
         }
 
+        if (args is ["import", ..])
+        {
+            return ImportRun.RunAsync(args).GetAwaiter().GetResult();
+        }
+
         // The PostgreSQL benchmarks need a server: without FUNNELMETRICS_POSTGRES they are left out, not failed.
         var types = typeof(Program).Assembly.GetTypes()
             .Where(t => t.IsPublic && !t.IsAbstract && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), false)))

@@ -13,8 +13,8 @@ internal sealed record CsvProblem(long Line, string Column, string Reason, strin
 
 /// <summary>
 /// Reads a CRM export in the format of docs/import.md: one row per event, columns <c>client_id</c>, <c>stage</c>,
-/// <c>occurred_at</c> (ISO 8601 with an offset), <c>owner</c>, optional <c>value</c>, <c>lost_reason</c> and
-/// <c>note</c>, and any further column as a client attribute. CSV parsing is Sep's.
+/// <c>occurred_at</c> (ISO 8601 with an offset), <c>owner</c>, optional <c>value</c>, <c>expected_close_date</c>,
+/// <c>lost_reason</c> and <c>note</c>, and any further column as a client attribute. CSV parsing is Sep's.
 /// </summary>
 internal static class CsvHistory
 {
@@ -25,12 +25,13 @@ internal static class CsvHistory
     public const string ValueColumn = "value";
     public const string LostReasonColumn = "lost_reason";
     public const string NoteColumn = "note";
+    public const string ExpectedCloseDateColumn = "expected_close_date";
 
     /// <summary>The stage name that marks an activity (a call, a meeting) rather than a stage reached.</summary>
     public const string ActivityStage = "activity";
 
     private static readonly string[] Required = [ClientIdColumn, StageColumn, OccurredAtColumn, OwnerColumn];
-    private static readonly string[] Known = [.. Required, ValueColumn, LostReasonColumn, NoteColumn];
+    private static readonly string[] Known = [.. Required, ValueColumn, LostReasonColumn, NoteColumn, ExpectedCloseDateColumn];
 
     /// <summary>Reads every row; rows with a problem are reported and left out.</summary>
     /// <param name="path">The file.</param>
@@ -96,6 +97,7 @@ internal static class CsvHistory
             var valueIx = header.TryIndexOf(ValueColumn, out var v) ? v : -1;
             var reasonIx = header.TryIndexOf(LostReasonColumn, out var r) ? r : -1;
             var noteIx = header.TryIndexOf(NoteColumn, out var n) ? n : -1;
+            var closeIx = header.TryIndexOf(ExpectedCloseDateColumn, out var d) ? d : -1;
             var attributeColumns = header.ColNames.Select((name, index) => (name, index)).Where(c => !Known.Contains(c.name)).ToArray();
             var clients = new Dictionary<string, ClientId>(StringComparer.Ordinal);
             var owners = new Dictionary<string, OwnerId>(StringComparer.Ordinal);
@@ -186,6 +188,20 @@ internal static class CsvHistory
                     }
                 }
 
+                DateOnly? closeDate = null;
+                if (closeIx >= 0 && row[closeIx].Span is { Length: > 0 } closeText)
+                {
+                    // A calendar date, exactly yyyy-MM-dd: "03/04/2026" could be either month.
+                    if (DateOnly.TryParseExact(closeText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                    {
+                        closeDate = parsed;
+                    }
+                    else
+                    {
+                        problems.Add(new CsvProblem(line, ExpectedCloseDateColumn, $"'{SafeText.Printable(closeText.ToString())}' is not a date written yyyy-MM-dd, such as 2026-11-30", clientText));
+                    }
+                }
+
                 if (problems.Count > before)
                 {
                     continue;
@@ -204,6 +220,7 @@ internal static class CsvHistory
                 records.Add(new ImportRecord(client, action, stage, at, owner)
                 {
                     Value = value,
+                    ExpectedCloseDate = closeDate,
                     LostReason = reasonIx >= 0 && row[reasonIx].Span.Length > 0 ? row[reasonIx].ToString() : action == ImportAction.Lost && !string.Equals(stageText, "lost", StringComparison.OrdinalIgnoreCase) ? stageText : null,
                     Note = noteIx >= 0 && row[noteIx].Span.Length > 0 ? row[noteIx].ToString() : null,
                     Attributes = attributes,
@@ -231,6 +248,7 @@ internal static class CsvHistory
         ImportField.Value => ValueColumn,
         ImportField.LostReason => LostReasonColumn,
         ImportField.Note => NoteColumn,
+        ImportField.ExpectedCloseDate => ExpectedCloseDateColumn,
         ImportField.Attributes => "(attributes)",
         _ => "*",
     };

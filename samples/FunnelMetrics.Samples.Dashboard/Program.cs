@@ -250,6 +250,17 @@ internal sealed record DashboardRun(
             await error.WriteLineAsync($"warning: ... and more differences from the stored history (--max-errors {MaxErrors}).");
         }
 
+        foreach (var update in result.Updates)
+        {
+            // A value, expected close date or attribute the file gives differently from the stored client: recorded as an update.
+            await error.WriteLineAsync($"update: {SafeText.Printable(file)}, line {update.Position}, column {CsvHistory.ColumnOf(update.Field)}: {SafeText.Printable(update.Message)}");
+        }
+
+        if (result.UpdatesTruncated)
+        {
+            await error.WriteLineAsync($"update: ... and more changes (--max-errors {MaxErrors}).");
+        }
+
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
         var log = await analytics.LoadAsync(setup.Pipeline.Id, cancellationToken);
         var options = scope.ServiceProvider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
@@ -264,7 +275,7 @@ internal sealed record DashboardRun(
         {
             if (Input is not null)
             {
-                terminal.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients added, {result.ClientsExtended} extended, {result.ClientsUnchanged} unchanged, {result.EventsAppended} events.[/]");
+                terminal.MarkupLine($"[grey]Imported {result.Records} rows: {result.ClientsAdded} clients added, {result.ClientsExtended} extended ({result.ClientsUpdated} with an update), {result.ClientsUnchanged} unchanged, {result.EventsAppended} events.[/]");
             }
 
             DashboardConsole.Write(terminal, report);

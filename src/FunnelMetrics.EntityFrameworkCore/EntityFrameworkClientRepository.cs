@@ -72,6 +72,20 @@ public sealed class EntityFrameworkClientRepository<TContext>(IDbContextFactory<
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The bulk path (<see cref="BulkClients"/>): per chunk of up to 10,000 clients, the stored ids in a few statements,
+    /// the new clients in one transaction (binary <c>COPY</c> on PostgreSQL, prepared inserts reused for every row
+    /// elsewhere); a chunk another writer got into first is redone client by client through <see cref="AddAsync"/>.
+    /// </remarks>
+    public Task<IReadOnlyList<ClientAddResult>> AddManyAsync(IReadOnlyList<Client> clients, CancellationToken cancellationToken = default) =>
+        BulkClients.AddManyAsync(_contextFactory, clients, AddAsync, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>One query per 500 ids.</remarks>
+    public IAsyncEnumerable<Client> GetManyAsync(IReadOnlyCollection<ClientId> clientIds, CancellationToken cancellationToken = default) =>
+        BulkClients.GetManyAsync(_contextFactory, clientIds, cancellationToken);
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, CancellationToken cancellationToken = default)
     {
         if (limit is < 1)

@@ -140,6 +140,16 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
 
     /// <inheritdoc/>
     /// <remarks>
+    /// The bulk path (<see cref="BulkAppends"/>): per chunk of up to 10,000 parts, the versions and stored ids in a few
+    /// statements, the parts that pass in one transaction (binary <c>COPY</c> on PostgreSQL, one prepared insert reused
+    /// for every row elsewhere); a chunk another writer got into first is redone part by part through
+    /// <see cref="AppendAsync"/>. docs/storage.md describes it.
+    /// </remarks>
+    public Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default) =>
+        BulkAppends.AppendManyAsync(_contextFactory, appends, AppendAsync, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
     /// One row read from <c>funnel_client_states</c>. A client whose events were stored before the table existed and
     /// that has not been appended to since has no row: its state is folded from its stream, as the default does.
     /// </remarks>
@@ -227,24 +237,12 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
     }
 
     /// <inheritdoc/>
-    /// <remarks>Looks the ids up in chunks of 500 through the unique index on the event id: one query per chunk.</remarks>
-    public async IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<ClientEventId> eventIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(eventIds);
-        foreach (var chunk in eventIds.Select(id => id.Value).Distinct(StringComparer.Ordinal).Chunk(500))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var context = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            await using (context.ConfigureAwait(false))
-            {
-                var rows = await context.Set<EventRecord>().AsNoTracking().Where(e => chunk.Contains(e.EventId)).ToListAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var row in rows)
-                {
-                    yield return Mapping.ToEvent(row);
-                }
-            }
-        }
-    }
+    /// <remarks>
+    /// Finds which ids are stored in one statement through the unique index on the event id (the ids as one array on
+    /// PostgreSQL, as one JSON array on SQLite, 500 per statement elsewhere), then reads the rows of those found.
+    /// </remarks>
+    public IAsyncEnumerable<ClientEvent> FindManyAsync(IReadOnlyCollection<ClientEventId> eventIds, CancellationToken cancellationToken = default) =>
+        BulkAppends.FindManyAsync(_contextFactory, eventIds, cancellationToken);
 
     /// <inheritdoc/>
     public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default)

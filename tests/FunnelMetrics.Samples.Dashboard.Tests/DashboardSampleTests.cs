@@ -374,6 +374,35 @@ public sealed class DashboardSampleTests
     }
 
     [Fact]
+    public async Task AnExpectedCloseDate_IsReadAsADate_AndAChangedOne_InAReimport_IsAnUpdateOnStandardError()
+    {
+        var database = Path.Combine(Path.GetTempPath(), $"funnel-{Guid.NewGuid():N}.db");
+        const string header = "client_id,stage,occurred_at,owner,value,expected_close_date\n";
+        try
+        {
+            var (first, _, firstErrors) = await ImportTextAsync(header + "acme,decision-maker,2026-09-01T09:00:00Z,anna,100,2026-11-30\n", database: database);
+            var (again, _, againErrors) = await ImportTextAsync(header + "acme,decision-maker,2026-09-01T09:00:00Z,anna,100,2026-12-15\n", database: database);
+            var (bad, _, badErrors) = await ImportTextAsync(header + "acme,decision-maker,2026-09-01T09:00:00Z,anna,100,30/11/2026\n", database: database);
+
+            Assert.Equal((0, ""), (first, firstErrors));
+            Assert.Equal(0, again);
+            Assert.StartsWith("update: FILE, line 2, column expected_close_date: ", againErrors, StringComparison.Ordinal);
+            Assert.Contains("2026-11-30", againErrors, StringComparison.Ordinal);
+            Assert.Contains("2026-12-15", againErrors, StringComparison.Ordinal);
+            Assert.Equal(1, bad);
+            Assert.StartsWith("FILE, line 2, column expected_close_date: '30/11/2026' is not a date written yyyy-MM-dd", badErrors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(database)!, Path.GetFileName(database) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AHeader_ThatNamesAColumnTwice_IsAProblemOfLine1_WithExitCode1()
     {
         var (exit, _, errors) = await ImportTextAsync("client_id,stage,occurred_at,owner,region,region\nacme,interest,2026-09-01T09:00:00Z,anna,n,s\n");

@@ -21,11 +21,19 @@ namespace FunnelMetrics.Import;
 /// nothing is stored and the result lists the problems.
 /// </para>
 /// <para>
-/// <b>Storing</b> adds the new clients and appends each client's events in one batch (atomic per client). The event
-/// ids are derived from the client and the sequence (<see cref="ImportOptions.EventIdPrefix"/>), so an import is
-/// idempotent: a client already stored with the same history is left unchanged, one stored with the start of it gets
-/// the rest. Should the store fail part way (a lost connection), run the same import again to finish it: nothing is
-/// duplicated. A client already stored with a different history, or in another pipeline, is a problem.
+/// <b>Storing</b> goes through the stores' bulk writes, <see cref="ImportOptions.ChunkSize"/> clients at a time: the
+/// chunk's new clients in one <see cref="IClientRepository.AddManyAsync"/>, then each client's events as one part of one
+/// <see cref="IFunnelEventStore.AppendManyAsync"/> (atomic per client). The event ids are derived from the client and the
+/// sequence (<see cref="ImportOptions.EventIdPrefix"/>), so an import is idempotent: a client already stored with the same
+/// history is left unchanged, one stored with the start of it gets the rest. Should the store fail part way (a lost
+/// connection), run the same import again to finish it: nothing is duplicated. A client already stored with a different
+/// history, or in another pipeline, is a problem.
+/// </para>
+/// <para>
+/// A stored client whose value, expected close date or attributes the records give differently from the client as of
+/// now (its record with its <see cref="ClientUpdate"/> events applied) gets one <see cref="ClientUpdate"/> appended after
+/// its history, at the instant of its last event (so the stream stays in time order and a later export's moves still
+/// follow it), listed in <see cref="ImportResult.Updates"/>.
 /// </para>
 /// <para>The importer reads no clock but the injected <see cref="TimeProvider"/>, for the recorded instants and the future rule.</para>
 /// </remarks>
@@ -84,10 +92,11 @@ public sealed class FunnelImporter
         var now = _timeProvider.GetUtcNow();
         var plans = new List<ClientPlan>(byClient.Count);
         var done = 0;
+        var storedClients = await StoredClientsAsync(byClient, cancellationToken).ConfigureAwait(false);
         foreach (var (clientId, group) in byClient)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!group.Skip && await PlanAsync(pipeline, clientId, group.Records, now, options, problems, warnings, cancellationToken).ConfigureAwait(false) is { } plan)
+            if (!group.Skip && await PlanAsync(pipeline, clientId, storedClients.GetValueOrDefault(clientId), group.Records, now, options, problems, warnings, cancellationToken).ConfigureAwait(false) is { } plan)
             {
                 plans.Add(plan);
             }
@@ -110,27 +119,29 @@ public sealed class FunnelImporter
             return result;
         }
 
-        done = 0;
-        for (var p = 0; p < plans.Count; p++)
+        var stored = new List<ClientPlan>(plans.Count);
+        for (var start = 0; start < plans.Count; start += options.ChunkSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var plan = plans[p];
-            try
+            var chunk = plans.GetRange(start, Math.Min(options.ChunkSize, plans.Count - start));
+            var refused = await StoreChunkAsync(chunk, stored, cancellationToken).ConfigureAwait(false);
+            if (refused.Count > 0)
             {
-                await StoreAsync(plan, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is ConcurrencyConflictException or EventIdConflictException or ClientConflictException)
-            {
-                // Another writer (another import of the same records, say) changed this client meanwhile, in a way that
-                // is not the start of this import's history: stop here; what is stored stays, and a rerun is safe.
-                var interrupted = new ProblemList(1);
-                interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped there: the {p} client(s) before it are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
-                return Result(options, count, byClient.Count, plans.GetRange(0, p), interrupted, warnings, interrupted: true);
+                // Another writer (not another import of the same records) changed these clients meanwhile, in a way
+                // that is not the start of this import's history: stop after this chunk; what is stored stays, and a
+                // rerun is safe.
+                var interrupted = new ProblemList(options.MaxProblems);
+                foreach (var (plan, ex) in refused)
+                {
+                    interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped after the chunk of clients holding this one: {stored.Count} client(s) are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
+                }
+
+                return Result(options, count, byClient.Count, stored, interrupted, warnings, interrupted: true);
             }
 
-            if (++done % ProgressEvery == 0)
+            if (stored.Count / ProgressEvery > (stored.Count - chunk.Count) / ProgressEvery && stored.Count < plans.Count)
             {
-                progress?.Report(new ImportProgress(ImportPhase.Storing, done, plans.Count));
+                progress?.Report(new ImportProgress(ImportPhase.Storing, stored.Count, plans.Count));
             }
         }
 
@@ -138,61 +149,171 @@ public sealed class FunnelImporter
         return Result(options, count, byClient.Count, plans, problems, warnings);
     }
 
+    /// <summary>
+    /// The stored clients among those the records name, looked up together (<see cref="IClientRepository.GetManyAsync"/>:
+    /// a few queries in a database store rather than one per client).
+    /// </summary>
+    private async Task<Dictionary<ClientId, Client>> StoredClientsAsync(Dictionary<ClientId, ClientRecords> byClient, CancellationToken cancellationToken)
+    {
+        var ids = new List<ClientId>(byClient.Count);
+        foreach (var (id, group) in byClient)
+        {
+            if (!group.Skip)
+            {
+                ids.Add(id);
+            }
+        }
+
+        var found = new Dictionary<ClientId, Client>();
+        await foreach (var client in _clients.GetManyAsync(ids, cancellationToken).ConfigureAwait(false))
+        {
+            found[client.Id] = client;
+        }
+
+        return found;
+    }
     private static ImportResult Result(ImportOptions options, long records, int clients, List<ClientPlan> plans, ProblemList problems, ProblemList warnings, bool interrupted = false)
     {
-        var added = plans.Count(p => p.IsNew);
-        var unchanged = plans.Count(p => !p.IsNew && p.Events.Count == p.StoredVersion);
+        int added = 0, extended = 0, unchanged = 0, updated = 0;
+        long appended = 0;
+        var updates = new ProblemList(options.MaxProblems);
+        foreach (var p in plans)
+        {
+            appended += p.Events.Count - p.StoredVersion;
+            if (p.IsNew)
+            {
+                added++;
+            }
+            else if (p.Events.Count == p.StoredVersion)
+            {
+                unchanged++;
+            }
+            else
+            {
+                extended++;
+            }
+
+            if (p.Changes.Count > 0)
+            {
+                updated++;
+                foreach (var change in p.Changes)
+                {
+                    updates.Add(change);
+                }
+            }
+        }
+
         return new ImportResult(
             options.ValidateOnly,
             records,
             clients,
             added,
-            plans.Count - added - unchanged,
+            extended,
             unchanged,
-            plans.Sum(p => (long)(p.Events.Count - p.StoredVersion)),
+            appended,
             [.. problems.Items.OrderBy(p => p.Position)],
             problems.Truncated,
             [.. warnings.Items.OrderBy(p => p.Position)],
             warnings.Truncated,
-            interrupted);
+            interrupted,
+            updated,
+            [.. updates.Items.OrderBy(p => p.Position)],
+            updates.Truncated);
     }
 
     private static FunnelRule? RuleOf(Exception ex) => (ex as FunnelRuleException)?.Rule;
 
     /// <summary>
-    /// Stores one client's plan. When another writer appended to the client first, its history is read again: if
-    /// it is the start of the planned one (the same import running twice at once), the rest is appended.
+    /// Stores one chunk of plans through the bulk writes: the new clients in one call, then every client's events as one
+    /// part each. A part refused because another writer appended to the client first is read again: if the stored
+    /// history is the start of the planned one (the same import running twice at once), the rest is appended in the
+    /// next round. The plans stored (or found stored) are added to <paramref name="stored"/>; the others are returned
+    /// with the store's reason.
     /// </summary>
-    private async Task StoreAsync(ClientPlan plan, CancellationToken cancellationToken)
+    private async Task<List<(ClientPlan Plan, Exception Error)>> StoreChunkAsync(List<ClientPlan> chunk, List<ClientPlan> stored, CancellationToken cancellationToken)
     {
-        if (plan.IsNew)
+        var refused = new List<(ClientPlan Plan, Exception Error)>();
+        var newClients = new List<Client>();
+        foreach (var plan in chunk)
         {
-            await _clients.AddAsync(plan.Client, cancellationToken).ConfigureAwait(false);
+            if (plan.IsNew)
+            {
+                newClients.Add(plan.Client);
+            }
         }
 
-        var from = plan.StoredVersion;
-        for (var attempt = 0; ; attempt++)
+        Dictionary<ClientId, ClientConflictException>? conflicting = null;
+        if (newClients.Count > 0)
         {
-            if (plan.Events.Count <= from)
+            var added = await _clients.AddManyAsync(newClients, cancellationToken).ConfigureAwait(false);
+            foreach (var result in added)
             {
-                return;
-            }
-
-            try
-            {
-                await _events.AppendAsync(plan.Client.Id, from, from == 0 ? plan.Events : plan.Events.GetRange((int)from, plan.Events.Count - (int)from), cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (ConcurrencyConflictException) when (attempt < 3)
-            {
-                if (await StoredPrefixAsync(plan, cancellationToken).ConfigureAwait(false) is not { } prefix)
+                if (result.Conflict is { } conflict)
                 {
-                    throw;
+                    (conflicting ??= [])[result.Client.Id] = conflict;
                 }
-
-                from = prefix;
             }
         }
+
+        var pending = new List<(ClientPlan Plan, long From)>(chunk.Count);
+        foreach (var plan in chunk)
+        {
+            if (conflicting is not null && conflicting.TryGetValue(plan.Client.Id, out var conflict))
+            {
+                refused.Add((plan, conflict));
+                continue;
+            }
+
+            if (plan.Events.Count > plan.StoredVersion)
+            {
+                pending.Add((plan, plan.StoredVersion));
+            }
+            else
+            {
+                stored.Add(plan);
+            }
+        }
+
+        for (var attempt = 0; pending.Count > 0; attempt++)
+        {
+            var parts = new StreamAppend[pending.Count];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var (plan, from) = pending[i];
+                parts[i] = new StreamAppend(plan.Client.Id, from, from == 0 ? plan.Events : plan.Events.GetRange((int)from, plan.Events.Count - (int)from));
+            }
+
+            var results = await _events.AppendManyAsync(parts, cancellationToken).ConfigureAwait(false);
+            var next = new List<(ClientPlan Plan, long From)>();
+            for (var i = 0; i < results.Count; i++)
+            {
+                var plan = pending[i].Plan;
+                if (results[i].Succeeded)
+                {
+                    stored.Add(plan);
+                }
+                else if (results[i].Error is ConcurrencyConflictException && attempt < 3
+                    && await StoredPrefixAsync(plan, cancellationToken).ConfigureAwait(false) is { } prefix)
+                {
+                    if (prefix == plan.Events.Count)
+                    {
+                        stored.Add(plan);
+                    }
+                    else
+                    {
+                        next.Add((plan, prefix));
+                    }
+                }
+                else
+                {
+                    refused.Add((plan, results[i].Error!));
+                }
+            }
+
+            pending = next;
+        }
+
+        return refused;
     }
 
     /// <summary>How many of the plan's events the store holds, or null when its history is not a start of the plan.</summary>
@@ -347,10 +468,9 @@ public sealed class FunnelImporter
             : TextRules.Unstorable(value, what);
 
     /// <summary>Replays one client's records through the rules; null when they break one (the problem is recorded).</summary>
-    private async Task<ClientPlan?> PlanAsync(PipelineDefinition pipeline, ClientId clientId, List<Positioned> records, DateTimeOffset now, ImportOptions options, ProblemList problems, ProblemList warnings, CancellationToken cancellationToken)
+    private async Task<ClientPlan?> PlanAsync(PipelineDefinition pipeline, ClientId clientId, Client? stored, List<Positioned> records, DateTimeOffset now, ImportOptions options, ProblemList problems, ProblemList warnings, CancellationToken cancellationToken)
     {
         var first = records[0];
-        var stored = await _clients.GetAsync(clientId, cancellationToken).ConfigureAwait(false);
         if (stored is not null && stored.PipelineId != pipeline.Id)
         {
             problems.Add(new ImportProblem(first.Position, clientId, ImportField.ClientId, $"Client '{clientId}' is already stored in pipeline '{stored.PipelineId}', not in '{pipeline.Id}' which is imported into."));
@@ -368,7 +488,7 @@ public sealed class FunnelImporter
 
             try
             {
-                client = new Client(clientId, pipeline.Id, first.Record.Owner, TextRules.Utc(first.Record.OccurredAt), LastValue(records), MergeAttributes(records));
+                client = new Client(clientId, pipeline.Id, first.Record.Owner, TextRules.Utc(first.Record.OccurredAt), LastValue(records)?.Value, MergeAttributes(records), LastCloseDate(records)?.Date);
             }
             catch (ArgumentException ex)
             {
@@ -377,7 +497,20 @@ public sealed class FunnelImporter
             }
         }
 
+        // A stored client's stream: the history its records derive must be its start, with the updates stored in it
+        // (by an earlier import or the recorder) kept where they are.
+        List<ClientEvent>? storedEvents = null;
+        if (stored is not null)
+        {
+            storedEvents = [];
+            await foreach (var e in _events.ReadClientAsync(clientId, cancellationToken).ConfigureAwait(false))
+            {
+                storedEvents.Add(e);
+            }
+        }
+
         var state = ClientState.Initial(client);
+        var asOfNow = client;
         var events = new List<ClientEvent>(records.Count + 2);
         var positions = new List<long>(records.Count + 2);
         var current = first;
@@ -390,12 +523,14 @@ public sealed class FunnelImporter
                 var at = TextRules.Utc(record.OccurredAt);
                 if (!record.Owner.IsDefault && record.Owner != state.Owner)
                 {
+                    SpliceStoredUpdates(storedEvents, ref state, ref asOfNow, events, positions, positioned.Position);
                     var handOver = new RecordRequest(RequestKind.Reassign, clientId, at, null, null, NewOwner: record.Owner);
                     state = Append(pipeline, client, state, handOver, at, now, options, events);
                     positions.Add(positioned.Position);
                 }
 
                 var note = Text(record.Note);
+                SpliceStoredUpdates(storedEvents, ref state, ref asOfNow, events, positions, positioned.Position);
                 var request = record.Action switch
                 {
                     ImportAction.Lost => new RecordRequest(RequestKind.Lose, clientId, at, note, null, LostReason: Text(record.LostReason)),
@@ -406,6 +541,8 @@ public sealed class FunnelImporter
                 state = Append(pipeline, client, state, request, at, now, options, events);
                 positions.Add(positioned.Position);
             }
+
+            SpliceStoredUpdates(storedEvents, ref state, ref asOfNow, events, positions, records[^1].Position);
         }
         catch (FunnelMetricsException ex)
         {
@@ -421,9 +558,10 @@ public sealed class FunnelImporter
         }
 
         long storedVersion = 0;
-        if (stored is not null)
+        List<ImportProblem> changes = [];
+        if (storedEvents is not null)
         {
-            await foreach (var e in _events.ReadClientAsync(clientId, cancellationToken).ConfigureAwait(false))
+            foreach (var e in storedEvents)
             {
                 if (storedVersion >= events.Count || !SameEvent(e, events[(int)storedVersion]))
                 {
@@ -445,31 +583,99 @@ public sealed class FunnelImporter
                 storedVersion++;
             }
 
-            CompareClient(stored, records, first.Position, warnings);
-        }
-
-        return new ClientPlan(client, stored is null, storedVersion, events, positions);
-    }
-
-    /// <summary>Warns about each value or attribute of a stored client that the records give differently: the stored one is kept.</summary>
-    private static void CompareClient(Client stored, List<Positioned> records, long position, ProblemList warnings)
-    {
-        var clientId = stored.Id;
-        if (LastValue(records) is { } value && value != stored.Value)
-        {
-            warnings.Add(new ImportProblem(position, clientId, ImportField.Value, $"Client '{clientId}' is stored with the value {stored.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}; the records give {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. The stored value is kept: an import does not change a stored client."));
-        }
-
-        if (MergeAttributes(records) is { } attributes)
-        {
-            foreach (var (key, given) in attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+            try
             {
-                if (!stored.Attributes.TryGetValue(key, out var kept) || !string.Equals(kept, given, StringComparison.Ordinal))
+                if (PlanUpdate(asOfNow, state, records, now, options, changes) is { } update)
                 {
-                    warnings.Add(new ImportProblem(position, clientId, ImportField.Attributes, $"Client '{clientId}' is stored with {(kept is null ? $"no attribute '{key}'" : $"the attribute {key} = {Quoted(kept, "")}")}; the records give {Quoted(given, "")}. The stored attributes are kept: an import does not change a stored client."));
+                    _ = asOfNow.Apply(update);
+                    state = state.Apply(update);
+                    events.Add(update);
+                    positions.Add(changes[0].Position);
                 }
             }
+            catch (ArgumentException ex)
+            {
+                // Such as more than 64 attributes once the changes are applied.
+                problems.Add(new ImportProblem(records[^1].Position, clientId, FieldOf(ex), TextRules.MessageOf(ex)));
+                return null;
+            }
         }
+
+        return new ClientPlan(client, stored is null, storedVersion, events, positions, changes);
+    }
+
+    /// <summary>
+    /// Takes the stored updates that come next in the client's stored stream into the plan, where they are: an import
+    /// derives no update but keeps those stored, so a stream with them is still the start of the imported history.
+    /// </summary>
+    private static void SpliceStoredUpdates(List<ClientEvent>? storedEvents, ref ClientState state, ref Client asOfNow, List<ClientEvent> events, List<long> positions, long position)
+    {
+        if (storedEvents is null)
+        {
+            return;
+        }
+
+        while (state.Version < storedEvents.Count && storedEvents[(int)state.Version] is ClientUpdate update)
+        {
+            state = state.Apply(update);
+            asOfNow = asOfNow.Apply(update);
+            events.Add(update);
+            positions.Add(position);
+        }
+    }
+
+    /// <summary>
+    /// The update a stored client needs so that, as of now, it has the value, expected close date and attributes the
+    /// records give (a value or date the records leave empty, or an attribute they do not name, is kept): null when
+    /// nothing differs. Each change is listed in <paramref name="changes"/>. The update occurs at the client's last
+    /// event, so the stream stays in time order.
+    /// </summary>
+    private static ClientUpdate? PlanUpdate(Client asOfNow, ClientState state, List<Positioned> records, DateTimeOffset now, ImportOptions options, List<ImportProblem> changes)
+    {
+        var clientId = asOfNow.Id;
+        var value = LastValue(records);
+        var setsValue = value is { } v && v.Value != asOfNow.Value;
+        if (setsValue)
+        {
+            changes.Add(new ImportProblem(value!.Value.Position, clientId, ImportField.Value, $"Client '{clientId}' had the value {asOfNow.Value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}; the records give {value.Value.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}, recorded as an update."));
+        }
+
+        var date = LastCloseDate(records);
+        var setsDate = date is { } d && d.Date != asOfNow.ExpectedCloseDate;
+        if (setsDate)
+        {
+            changes.Add(new ImportProblem(date!.Value.Position, clientId, ImportField.ExpectedCloseDate, $"Client '{clientId}' had the expected close date {asOfNow.ExpectedCloseDate?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}; the records give {date.Value.Date.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}, recorded as an update."));
+        }
+
+        Dictionary<string, string?>? attributes = null;
+        foreach (var (key, (given, position)) in AttributeSources(records))
+        {
+            if (!asOfNow.Attributes.TryGetValue(key, out var kept) || !string.Equals(kept, given, StringComparison.Ordinal))
+            {
+                (attributes ??= new Dictionary<string, string?>(StringComparer.Ordinal))[key] = given;
+                changes.Add(new ImportProblem(position, clientId, ImportField.Attributes, $"Client '{clientId}' had {(kept is null ? $"no attribute '{key}'" : $"the attribute {key} = {Quoted(kept, "")}")}; the records give {Quoted(given, "")}, recorded as an update."));
+            }
+        }
+
+        if (!setsValue && !setsDate && attributes is null)
+        {
+            return null;
+        }
+
+        var sequence = state.Version + 1;
+        return new ClientUpdate(
+            DeriveEventId(options.EventIdPrefix, clientId, sequence),
+            clientId,
+            asOfNow.PipelineId,
+            sequence,
+            state.LastEventAt ?? TextRules.Utc(records[^1].Record.OccurredAt),
+            now,
+            state.Owner,
+            setsValue,
+            setsValue ? value!.Value.Value : null,
+            setsDate,
+            setsDate ? date!.Value.Date : null,
+            attributes);
     }
 
     private static string Quoted(string? text, string none) => text is null ? none : $"'{TextRules.Printable(text.Length > 60 ? text[..60] + "..." : text)}'";
@@ -522,13 +728,28 @@ public sealed class FunnelImporter
         _ => ImportField.Stage,
     };
 
-    private static decimal? LastValue(List<Positioned> records)
+    /// <summary>The last non-empty value among the records, with the position of its record.</summary>
+    private static (decimal Value, long Position)? LastValue(List<Positioned> records)
     {
         for (var i = records.Count - 1; i >= 0; i--)
         {
             if (records[i].Record.Value is { } value)
             {
-                return value;
+                return (value, records[i].Position);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The last non-empty expected close date among the records, with the position of its record.</summary>
+    private static (DateOnly Date, long Position)? LastCloseDate(List<Positioned> records)
+    {
+        for (var i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Record.ExpectedCloseDate is { } date)
+            {
+                return (date, records[i].Position);
             }
         }
 
@@ -553,6 +774,24 @@ public sealed class FunnelImporter
         return merged;
     }
 
+    /// <summary>The union of the records' attributes, a later record winning, each with the position of the record that gave it; ordered by key (ordinal).</summary>
+    private static SortedDictionary<string, (string Value, long Position)> AttributeSources(List<Positioned> records)
+    {
+        var merged = new SortedDictionary<string, (string Value, long Position)>(StringComparer.Ordinal);
+        foreach (var positioned in records)
+        {
+            if (positioned.Record.Attributes is { Count: > 0 } attributes)
+            {
+                foreach (var (key, value) in attributes)
+                {
+                    merged[key] = (value, positioned.Position);
+                }
+            }
+        }
+
+        return merged;
+    }
+
     private readonly record struct Positioned(ImportRecord Record, long Position, long Ordinal);
 
     private sealed class ClientRecords
@@ -562,8 +801,11 @@ public sealed class FunnelImporter
         public bool Skip { get; set; }
     }
 
-    /// <summary>One client's import: its events (the first <see cref="StoredVersion"/> already stored) and each event's record position.</summary>
-    private sealed record ClientPlan(Client Client, bool IsNew, long StoredVersion, List<ClientEvent> Events, List<long> Positions);
+    /// <summary>
+    /// One client's import: its events (the first <see cref="StoredVersion"/> already stored), each event's record
+    /// position, and the changes of its update (the last event) when it has one.
+    /// </summary>
+    private sealed record ClientPlan(Client Client, bool IsNew, long StoredVersion, List<ClientEvent> Events, List<long> Positions, List<ImportProblem> Changes);
 
     /// <summary>Problems in the order found, up to a limit.</summary>
     private sealed class ProblemList(int max)

@@ -29,4 +29,7 @@ public enum ImportField : byte
 
     /// <summary><see cref="ImportRecord.Note"/>.</summary>
     Note = 8,
+
+    /// <summary><see cref="ImportRecord.ExpectedCloseDate"/>.</summary>
+    ExpectedCloseDate = 9,
 }

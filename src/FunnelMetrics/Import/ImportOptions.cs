@@ -26,6 +26,26 @@ public sealed record ImportOptions
     } = 100;
 
     /// <summary>
+    /// How many clients are stored per bulk write: each chunk's new clients go in one
+    /// <see cref="Storage.IClientRepository.AddManyAsync"/> and their events in one
+    /// <see cref="Storage.IFunnelEventStore.AppendManyAsync"/> (one transaction per chunk in the Entity Framework Core
+    /// store). Larger chunks mean fewer round trips and more memory per write. From 1 to 100,000; default 2,000.
+    /// </summary>
+    public int ChunkSize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxChunkSize);
+            field = value;
+        }
+    } = 2000;
+
+    /// <summary>The largest <see cref="ChunkSize"/>: 100,000 clients.</summary>
+    public const int MaxChunkSize = 100_000;
+
+    /// <summary>
     /// The prefix of the event ids the importer derives: <c>{prefix}{client id}#{sequence}</c> (a hash of the client id
     /// stands in for it when the id would be longer than 200 characters). The ids make an import idempotent: run again, it
     /// recognises what it stored. Default <c>"import:"</c>; at most 40 characters, not starting with white space, and

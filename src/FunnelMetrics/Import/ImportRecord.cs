@@ -51,9 +51,17 @@ public sealed record ImportRecord
 
     /// <summary>
     /// The deal's value, when the export has one. The client's value is the last non-empty one among its records; it
-    /// sets <see cref="Client.Value"/> of a client the import adds.
+    /// sets <see cref="Client.Value"/> of a client the import adds, and a stored client whose value as of now differs gets
+    /// a <see cref="ClientUpdate"/>.
     /// </summary>
     public decimal? Value { get; init; }
+
+    /// <summary>
+    /// When the deal is expected to close, when the export has it. The client's date is the last non-empty one among its
+    /// records; it sets <see cref="Client.ExpectedCloseDate"/> of a client the import adds, and a stored client whose
+    /// date differs gets a <see cref="ClientUpdate"/>.
+    /// </summary>
+    public DateOnly? ExpectedCloseDate { get; init; }
 
     /// <summary>
     /// Why the client was lost, for <see cref="ImportAction.Lost"/>; at most 200 characters, no NUL, well-formed Unicode.
@@ -69,7 +77,9 @@ public sealed record ImportRecord
 
     /// <summary>
     /// Client attributes (segment, region, source). The client's attributes are the union over its records, a later
-    /// record's value winning; they set <see cref="Client.Attributes"/> of a client the import adds.
+    /// record's value winning; they set <see cref="Client.Attributes"/> of a client the import adds, and a stored client
+    /// whose attributes as of now differ in one of them gets a <see cref="ClientUpdate"/> (an attribute the records do
+    /// not name is kept).
     /// </summary>
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
 
@@ -91,6 +101,7 @@ public sealed record ImportRecord
             && OccurredAt.Equals(other.OccurredAt)
             && Owner == other.Owner
             && Value == other.Value
+            && ExpectedCloseDate == other.ExpectedCloseDate
             && string.Equals(LostReason, other.LostReason, StringComparison.Ordinal)
             && string.Equals(Note, other.Note, StringComparison.Ordinal)
             && ValueEquality.Pairs(Attributes, other.Attributes)

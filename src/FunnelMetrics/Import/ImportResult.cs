@@ -21,7 +21,10 @@ public sealed class ImportResult : IEquatable<ImportResult>
         bool problemsTruncated,
         IReadOnlyList<ImportProblem>? warnings = null,
         bool warningsTruncated = false,
-        bool interrupted = false)
+        bool interrupted = false,
+        int clientsUpdated = 0,
+        IReadOnlyList<ImportProblem>? updates = null,
+        bool updatesTruncated = false)
     {
         ValidatedOnly = validatedOnly;
         Records = records;
@@ -35,6 +38,9 @@ public sealed class ImportResult : IEquatable<ImportResult>
         Warnings = warnings ?? [];
         WarningsTruncated = warningsTruncated;
         Interrupted = interrupted;
+        ClientsUpdated = clientsUpdated;
+        Updates = updates ?? [];
+        UpdatesTruncated = updatesTruncated;
     }
 
     /// <summary>
@@ -55,14 +61,35 @@ public sealed class ImportResult : IEquatable<ImportResult>
     /// <summary>Clients that were not stored before and were added (or would be, when validating only).</summary>
     public int ClientsAdded { get; }
 
-    /// <summary>Clients already stored whose stored history is the start of the imported one, extended with the rest.</summary>
+    /// <summary>
+    /// Clients already stored whose stored history is the start of the imported one, extended with the rest (new moves,
+    /// activities, reassignments) or with an update (<see cref="ClientsUpdated"/>). <see cref="ClientsAdded"/>,
+    /// <see cref="ClientsExtended"/> and <see cref="ClientsUnchanged"/> add up to the clients handled.
+    /// </summary>
     public int ClientsExtended { get; }
 
-    /// <summary>Clients already stored with exactly the imported history: nothing to do (an import run twice).</summary>
+    /// <summary>Clients already stored with exactly the imported history and details: nothing appended (an import run twice).</summary>
     public int ClientsUnchanged { get; }
 
-    /// <summary>Events appended (or that would be): stage transitions, activities and owner reassignments.</summary>
+    /// <summary>Events appended (or that would be): stage transitions, activities, owner reassignments and client updates.</summary>
     public long EventsAppended { get; }
+
+    /// <summary>
+    /// Clients already stored whose value, expected close date or attributes the records give differently from the
+    /// client as of now: each gets one <see cref="ClientUpdate"/> (or would, when validating only). They are among
+    /// <see cref="ClientsExtended"/>, since something is appended to their streams.
+    /// </summary>
+    public int ClientsUpdated { get; }
+
+    /// <summary>
+    /// Each change the updates make (a value, an expected close date, an attribute), with the record that gives it, the
+    /// value before and the value after; ordered by position, up to <see cref="ImportOptions.MaxProblems"/>. Empty when
+    /// no stored client changes.
+    /// </summary>
+    public IReadOnlyList<ImportProblem> Updates { get; }
+
+    /// <summary>Whether more changes were made than <see cref="Updates"/> holds.</summary>
+    public bool UpdatesTruncated { get; }
 
     /// <summary>Every problem found, ordered by position, up to <see cref="ImportOptions.MaxProblems"/>.</summary>
     public IReadOnlyList<ImportProblem> Problems { get; }
@@ -71,8 +98,9 @@ public sealed class ImportResult : IEquatable<ImportResult>
     public bool ProblemsTruncated { get; }
 
     /// <summary>
-    /// What the records say differently from a client or event already stored, which the import keeps as stored: a
-    /// client's value or attributes, an event's note or lost reason. The import still succeeds; ordered by position,
+    /// What the records say differently from an event already stored, which the import keeps as stored: an event's note
+    /// or lost reason (a client's value, expected close date and attributes become updates: <see cref="Updates"/>).
+    /// The import still succeeds; ordered by position,
     /// up to <see cref="ImportOptions.MaxProblems"/>. Empty when nothing differs.
     /// </summary>
     public IReadOnlyList<ImportProblem> Warnings { get; }
@@ -82,8 +110,10 @@ public sealed class ImportResult : IEquatable<ImportResult>
 
     /// <summary>
     /// Whether storing stopped part way because another writer changed a client at the same time in a way that is not
-    /// the start of this import's history. <see cref="Problems"/> then holds that one problem, the counts cover the
-    /// clients stored before it, and those stay stored: run the same import again to finish; nothing is duplicated.
+    /// the start of this import's history. The other clients of that chunk (<see cref="ImportOptions.ChunkSize"/>) are
+    /// stored and the import stops after it: <see cref="Problems"/> then holds one problem per client refused, the
+    /// counts cover the clients stored, and those stay stored: run the same import again to finish; nothing is
+    /// duplicated.
     /// (Another import of the same records at the same time is not a conflict: each finishes what the other has not.)
     /// </summary>
     public bool Interrupted { get; }
@@ -105,7 +135,10 @@ public sealed class ImportResult : IEquatable<ImportResult>
             && ProblemsTruncated == other.ProblemsTruncated
             && ValueEquality.Sequence(Warnings, other.Warnings)
             && WarningsTruncated == other.WarningsTruncated
-            && Interrupted == other.Interrupted);
+            && Interrupted == other.Interrupted
+            && ClientsUpdated == other.ClientsUpdated
+            && ValueEquality.Sequence(Updates, other.Updates)
+            && UpdatesTruncated == other.UpdatesTruncated);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as ImportResult);

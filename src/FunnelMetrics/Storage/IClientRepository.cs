@@ -52,6 +52,25 @@ public interface IClientRepository
     }
 
     /// <summary>
+    /// Gets many clients at once, such as those an import names. The default implementation calls <see cref="GetAsync"/>
+    /// once per id; a database store answers in a few round trips.
+    /// </summary>
+    /// <param name="clientIds">The ids, in any order; duplicates are looked up once.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The stored clients among them, in no particular order; none when no id is stored.</returns>
+    async IAsyncEnumerable<Client> GetManyAsync(IReadOnlyCollection<ClientId> clientIds, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        foreach (var id in clientIds.Distinct())
+        {
+            if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                yield return found;
+            }
+        }
+    }
+
+    /// <summary>
     /// Lists a pipeline's clients ordered by id (ordinal), one page at a time with keyset paging: pass the last id
     /// of a page as <paramref name="after"/> to get the next.
     /// </summary>

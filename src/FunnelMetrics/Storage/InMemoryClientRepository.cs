@@ -31,6 +31,23 @@ public sealed class InMemoryClientRepository : IClientRepository
     }
 
     /// <inheritdoc/>
+    public async IAsyncEnumerable<Client> GetManyAsync(IReadOnlyCollection<ClientId> clientIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(clientIds);
+        var seen = new HashSet<ClientId>(clientIds.Count);
+        foreach (var id in clientIds)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (seen.Add(id) && _clients.TryGetValue(id, out var client))
+            {
+                yield return client;
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public Task<bool> AddAsync(Client client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -44,6 +61,46 @@ public sealed class InMemoryClientRepository : IClientRepository
         }
 
         return stored.Equals(client) ? Task.FromResult(false) : throw new ClientConflictException(stored, client);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One pass: each client is added as <see cref="AddAsync"/> would (or found equal, or refused with the
+    /// <see cref="ClientConflictException"/> it would throw), then the new ones are published to the feed under one
+    /// lock, with consecutive positions in the order given.
+    /// </remarks>
+    public Task<IReadOnlyList<ClientAddResult>> AddManyAsync(IReadOnlyList<Client> clients, CancellationToken cancellationToken = default)
+    {
+        var batch = BulkValidation.Clients(clients);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new ClientAddResult[batch.Length];
+        var added = new List<Client>(batch.Length);
+        SortedSnapshotLog<Client>? log = null;
+        PipelineId logPipeline = default;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var client = batch[i];
+            var stored = _clients.GetOrAdd(client.Id, client);
+            if (ReferenceEquals(stored, client))
+            {
+                if (log is null || logPipeline != client.PipelineId)
+                {
+                    logPipeline = client.PipelineId;
+                    log = _byPipeline.GetOrAdd(logPipeline, static _ => new SortedSnapshotLog<Client>(ClientOrder));
+                }
+
+                log.Add(client);
+                added.Add(client);
+                results[i] = ClientAddResult.Stored(client, added: true);
+            }
+            else
+            {
+                results[i] = stored.Equals(client) ? ClientAddResult.Stored(client, added: false) : ClientAddResult.Refused(client, new ClientConflictException(stored, client));
+            }
+        }
+
+        _journal?.Publish(added);
+        return Task.FromResult<IReadOnlyList<ClientAddResult>>(results);
     }
 
     /// <inheritdoc/>

@@ -51,37 +51,7 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
         var stream = _streams.GetOrAdd(clientId, static _ => new ClientStream());
         lock (stream.Gate)
         {
-            var version = stream.Events.Count;
-            if (version != expectedVersion)
-            {
-                throw new ConcurrencyConflictException(clientId, expectedVersion, version);
-            }
-
-            var state = stream.State;
-            if (state is not null && state.PipelineId != pipelineId)
-            {
-                throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
-            }
-
-            if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
-            {
-                throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
-            }
-
-            // The funnel's rules: a batch the fold refuses is refused whole, before anything is claimed.
-            var next = state ?? ClientState.Before(batch[0]);
-            foreach (var e in batch)
-            {
-                next = next.Apply(e);
-            }
-
-            ClaimIds(clientId, batch);
-            foreach (var e in batch)
-            {
-                stream.Events.Add(e);
-            }
-
-            stream.State = next;
+            var next = Store(stream, clientId, expectedVersion, pipelineId, batch);
 
             // Publish to the client's stream before the pipeline view and the feed, so a reader of either never sees
             // an event its client's stream lacks.
@@ -89,6 +59,93 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
             _journal.Publish(batch);
             return Task.FromResult(next.Version);
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One pass under the locks of all the parts' streams (taken in client id order, so two bulk writes never wait on
+    /// each other in a cycle): each part is checked and stored as <see cref="AppendAsync"/> would, or refused with the
+    /// exception it would throw (<see cref="ConcurrencyConflictException"/>, <see cref="EventIdConflictException"/>,
+    /// <see cref="FunnelHistoryException"/>, or the <see cref="ArgumentException"/> of a part in another pipeline or
+    /// earlier than its stream's last event); the stored parts are then published to the feed under one lock, so their
+    /// positions are consecutive, in the order given, and <see cref="Changed"/> is raised once, after every lock is let
+    /// go.
+    /// </remarks>
+    public Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
+    {
+        var parts = BulkValidation.Appends(appends);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new StreamAppendResult[parts.Length];
+        if (parts.Length == 0)
+        {
+            return Task.FromResult<IReadOnlyList<StreamAppendResult>>(results);
+        }
+
+        var streams = new ClientStream[parts.Length];
+        var order = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            streams[i] = _streams.GetOrAdd(parts[i].ClientId, static _ => new ClientStream());
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => parts[a].ClientId.CompareTo(parts[b].ClientId));
+        var entered = 0;
+        var published = false;
+        try
+        {
+            for (; entered < order.Length; entered++)
+            {
+                streams[order[entered]].Gate.Enter();
+            }
+
+            var stored = new List<ClientEvent[]>(parts.Length);
+            SortedSnapshotLog<ClientEvent>? log = null;
+            PipelineId logPipeline = default;
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var part = parts[i];
+                var batch = part.Events as ClientEvent[] ?? [.. part.Events];
+                try
+                {
+                    Store(streams[i], part.ClientId, part.ExpectedVersion, part.PipelineId, batch);
+                }
+                catch (Exception e) when (e is ConcurrencyConflictException or EventIdConflictException or ArgumentException)
+                {
+                    results[i] = StreamAppendResult.Refused(part, e);
+                    continue;
+                }
+
+                results[i] = StreamAppendResult.Stored(part);
+                if (log is null || logPipeline != part.PipelineId)
+                {
+                    logPipeline = part.PipelineId;
+                    log = _byPipeline.GetOrAdd(logPipeline, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder));
+                }
+
+                log.AddRange(batch);
+                stored.Add(batch);
+            }
+
+            // Under the streams' locks: a later append to one of these clients takes a later position.
+            _journal.PublishQuietly(stored);
+            published = stored.Count > 0;
+        }
+        finally
+        {
+            for (var k = entered - 1; k >= 0; k--)
+            {
+                streams[order[k]].Gate.Exit();
+            }
+        }
+
+        if (published)
+        {
+            // The followers' wake-up, outside every lock.
+            _journal.Notify();
+        }
+
+        return Task.FromResult<IReadOnlyList<StreamAppendResult>>(results);
     }
 
     /// <inheritdoc/>
@@ -193,6 +250,47 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks a batch against its stream and stores it, under the stream's lock: the version, the pipeline, the time
+    /// order and the funnel's rules (a batch the fold refuses is refused whole, before anything is claimed), then the
+    /// ids. Throws, storing nothing, when a check fails.
+    /// </summary>
+    private ClientState Store(ClientStream stream, ClientId clientId, long expectedVersion, PipelineId pipelineId, ClientEvent[] events)
+    {
+        var batch = events;
+        var version = stream.Events.Count;
+        if (version != expectedVersion)
+        {
+            throw new ConcurrencyConflictException(clientId, expectedVersion, version);
+        }
+
+        var state = stream.State;
+        if (state is not null && state.PipelineId != pipelineId)
+        {
+            throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
+        }
+
+        if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
+        {
+            throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
+        }
+
+        var next = state ?? ClientState.Before(batch[0]);
+        foreach (var e in batch)
+        {
+            next = next.Apply(e);
+        }
+
+        ClaimIds(clientId, batch);
+        foreach (var e in batch)
+        {
+            stream.Events.Add(e);
+        }
+
+        stream.State = next;
+        return next;
     }
 
     /// <summary>Reserves the batch's ids, all or none.</summary>

@@ -37,6 +37,47 @@ internal sealed class InMemoryJournal
         Changed();
     }
 
+    /// <summary>Publishes many client records with consecutive positions, under one lock: a bulk add's.</summary>
+    public void Publish(IReadOnlyList<Client> clients)
+    {
+        if (clients.Count == 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            foreach (var c in clients)
+            {
+                Add(new FunnelChange(++_head, c));
+            }
+        }
+
+        Changed();
+    }
+
+    /// <summary>
+    /// Publishes the batches of many clients with consecutive positions, in the order given, under one lock: a bulk
+    /// write's. Does not raise <see cref="Appended"/>: the writer holds its streams' locks here, and calls
+    /// <see cref="Notify"/> once it has let them go.
+    /// </summary>
+    public void PublishQuietly(IReadOnlyList<ClientEvent[]> batches)
+    {
+        lock (_gate)
+        {
+            foreach (var batch in batches)
+            {
+                foreach (var e in batch)
+                {
+                    Add(new FunnelChange(++_head, e));
+                }
+            }
+        }
+    }
+
+    /// <summary>Raises <see cref="Appended"/>, after a <see cref="PublishQuietly"/>.</summary>
+    public void Notify() => Changed();
+
     /// <summary>Raised after changes are published, outside the lock; a follower's wake-up.</summary>
     public event Action? Appended;
 

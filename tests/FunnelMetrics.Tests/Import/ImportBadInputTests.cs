@@ -90,7 +90,7 @@ public sealed class ImportBadInputTests
     }
 
     [Fact]
-    public async Task AReimport_ThatChangesAStoredClientsValueAttributesNoteOrReason_SucceedsWithAWarningForEach_AndKeepsTheStoredData()
+    public async Task AReimport_ThatChangesAStoredClientsValueAttributesNoteOrReason_SucceedsWithAnUpdateForTheClient_AndAWarningForEachNoteOrReason()
     {
         var (store, importer) = await CreateAsync();
         ImportRecord[] first =
@@ -108,14 +108,20 @@ public sealed class ImportBadInputTests
         var result = await importer.ImportAsync(SalesId, again);
 
         Assert.True(result.Succeeded);
-        Assert.Equal(1, result.ClientsUnchanged);
+        Assert.Equal((0, 1, 1, 1L), (result.ClientsUnchanged, result.ClientsExtended, result.ClientsUpdated, result.EventsAppended));
+        Assert.Equal([ImportField.Note, ImportField.LostReason], result.Warnings.OrderBy(w => w.Position).ThenBy(w => w.Field).Select(w => w.Field));
         Assert.Equal(
-            [ImportField.Value, ImportField.Attributes, ImportField.Attributes, ImportField.Note, ImportField.LostReason],
-            result.Warnings.OrderBy(w => w.Position).ThenBy(w => w.Field).Select(w => w.Field));
-        Assert.Contains(result.Warnings, w => w.Message.Contains("100", StringComparison.Ordinal) && w.Message.Contains("120", StringComparison.Ordinal));
+            [(2L, ImportField.Value), (2L, ImportField.Attributes), (2L, ImportField.Attributes)],
+            result.Updates.OrderBy(w => w.Position).ThenBy(w => w.Field).Select(w => (w.Position, w.Field)));
+        Assert.Contains(result.Updates, w => w.Message.Contains("100", StringComparison.Ordinal) && w.Message.Contains("120", StringComparison.Ordinal));
         var stored = await store.Clients.GetAsync(new ClientId("a"));
         Assert.Equal((100m, "north"), (stored!.Value, stored.Attributes["region"]));
-        Assert.Equal("first call", (await store.Events.ReadClientAsync(new ClientId("a")).FirstAsync()).Note);
+        var history = await store.Events.ReadClientAsync(new ClientId("a")).ToListAsync();
+        Assert.Equal("first call", history[0].Note);
+        var update = Assert.IsType<ClientUpdate>(history[^1]);
+        Assert.Equal((3L, T0.AddHours(1), new ClientEventId("import:a#3")), (update.Sequence, update.OccurredAt, update.Id));
+        var asOfNow = stored.Apply(update);
+        Assert.Equal((120m, "south", "web"), (asOfNow.Value, asOfNow.Attributes["region"], asOfNow.Attributes["source"]));
     }
 
     [Fact]

@@ -80,7 +80,7 @@ public sealed class Forecast : IEquatable<Forecast>
     /// <summary>Sum over the clients in work of the probability of being won; between 0 and <see cref="OpenClients"/>; <see langword="null"/> when every client in work is without basis.</summary>
     public double? ExpectedWins { get; }
 
-    /// <summary>Sum over the clients in work with a value of value x probability of being won.</summary>
+    /// <summary>Sum over the clients in work with a value of value (as of the forecast's instant, after the client's updates up to it) x probability of being won.</summary>
     public decimal? ExpectedValue { get; }
 
     /// <summary>Wins by the horizon, when one was asked for.</summary>

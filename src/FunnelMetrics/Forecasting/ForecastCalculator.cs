@@ -19,8 +19,8 @@ public static class ForecastCalculator
     /// </param>
     /// <param name="targetWins">When set (0 or more, with a horizon), also compute the daily intake that reaches this many wins by the horizon.</param>
     /// <param name="filter">
-    /// Which clients and owners; <see langword="null"/> for all. Client conditions restrict both the history and the clients
-    /// forecast; the owner condition restricts the clients forecast (owner as of the instant) and the departures used for
+    /// Which clients and owners; <see langword="null"/> for all. Client conditions (attributes as of <paramref name="asOf"/>)
+    /// restrict both the history and the clients forecast; the owner condition restricts the clients forecast (owner as of the instant) and the departures used for
     /// rates (owner on each departure), with the whole team's rates as the fallback.
     /// </param>
     /// <returns>The forecast; without any basis, one that says so instead of numbers.</returns>
@@ -45,10 +45,12 @@ public static class ForecastCalculator
             throw new ArgumentOutOfRangeException(nameof(targetWins), target, "The target number of wins must be 0 or more, and needs a horizon to be reached by.");
         }
 
-        var clientMask = filter.ClientMask(log);
-        var ownerMask = filter.OwnerMask(log);
         var lo = (asOf - settings.HistoryWindow).UtcTicks;
         var hi = asOf.UtcTicks;
+
+        // Clients as of the forecast's instant: their attributes then decide the filter (for the history too), their values then the expected value.
+        var clientMask = filter.ClientMask(log, hi);
+        var ownerMask = filter.OwnerMask(log);
         var byOwnerWanted = filter.Owners is null && perOwner;
         // The team's, the subject's and every owner's departures in one pass.
         var (team, subject, departuresByOwner) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, byOwnerWanted);
@@ -67,7 +69,7 @@ public static class ForecastCalculator
         }
 
         var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask) : (double?)null;
-        var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients);
+        var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients, hi);
         var limitations = new List<ForecastLimitation>();
         AddLimitations(limitations, log.Pipeline, model, clients, withoutBasis, settings.MinimumDepartures, null);
 
@@ -115,7 +117,7 @@ public static class ForecastCalculator
         var stageFigures = new StageForecast?[log.Pipeline.Stages.Count];
         foreach (var (owner, ownerModel, ownerClients, _) in owners)
         {
-            var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients);
+            var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients, hi);
             var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
             var timed = timedOwners.FindIndex(o => o.Owner == owner);
             var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
@@ -219,7 +221,6 @@ public static class ForecastCalculator
         }
 
         filter ??= FunnelFilter.All;
-        var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var points = new List<BacktestPoint>();
         var skipped = 0;
@@ -232,7 +233,8 @@ public static class ForecastCalculator
                 continue;
             }
 
-            var actual = ActualWins(log, at.UtcTicks, (at + horizon).UtcTicks, clientMask, ownerMask, settings.IncludeIntake);
+            // The wins counted are those of the clients the forecast was about: the filter's, as of the forecast's instant.
+            var actual = ActualWins(log, at.UtcTicks, (at + horizon).UtcTicks, filter.ClientMask(log, at.UtcTicks), ownerMask, settings.IncludeIntake);
             points.Add(new BacktestPoint(at, at + horizon, h.ExpectedWins, h.P10, h.P90, actual, h.ExpectedWins - actual));
         }
 
@@ -259,7 +261,7 @@ public static class ForecastCalculator
         return clients;
     }
 
-    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<ClientInWork> clients)
+    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<ClientInWork> clients, long asOf)
     {
         double wins = 0;
         decimal value = 0;
@@ -273,7 +275,7 @@ public static class ForecastCalculator
             }
 
             wins += p;
-            value += (log.ClientAt(c).Value ?? 0) * (decimal)p;
+            value += (log.History(c).ValueAsOf(asOf) ?? 0) * (decimal)p;
         }
 
         return (wins, value, withoutBasis);

@@ -49,7 +49,7 @@ public sealed class HorizonForecast : IEquatable<HorizonForecast>
     /// <summary>The 90th percentile: the wins exceed it with a chance of at most 10%.</summary>
     public int P90 { get; }
 
-    /// <summary>The expected won value by the horizon: the sum over the clients in work with a value of value x chance of being won in time (new intake adds no value).</summary>
+    /// <summary>The expected won value by the horizon: the sum over the clients in work with a value of value as of the forecast's instant x chance of being won in time (new intake adds no value).</summary>
     public decimal ExpectedValue { get; }
 
     /// <summary>The horizon and its figures on one line, in the invariant culture.</summary>

@@ -234,7 +234,8 @@ internal sealed class HorizonForecaster
             decimal value = 0;
             for (var i = 0; i < chances.Length; i++)
             {
-                if (_owner._log.ClientAt(Clients[i].Client).Value is { } v && chances[i] > 0)
+                // The value as of the forecast's instant.
+                if (_owner._log.History(Clients[i].Client).ValueAsOf(_owner._now) is { } v && chances[i] > 0)
                 {
                     value += v * (decimal)chances[i];
                 }

@@ -6,11 +6,19 @@ namespace FunnelMetrics.Metrics;
 /// the event, owner after the event). Immutable; about 16 bytes per event plus the clients themselves.
 /// </summary>
 /// <remarks>
+/// <para>
+/// <see cref="ClientUpdate"/> events are in the columns as their own kind, neither a transition nor a touch (no metric
+/// counts one as an action, a move or a hand-over), and each one's client as of just after it (<see cref="Client.Apply"/>)
+/// is kept aside, so the kernel reads "the client as of T" (its value, expected close date and attributes) in a binary
+/// search over that client's updates. A log without updates keeps nothing aside; a client without updates costs nothing.
+/// </para>
+/// <para>
 /// <see cref="Build"/> takes events in any order and checks every client's history: sequences 1, 2, 3... without gaps,
 /// instants that never decrease, known stages, and kinds consistent with the stage order and with the client's state
 /// (the model's one rule table, as the recorder applies it). A history that breaks them is refused with a
 /// <see cref="FunnelHistoryException"/> (an <see cref="ArgumentException"/>) naming the client, the event and the rule:
 /// a metric is never computed from a broken history.
+/// </para>
 /// </remarks>
 public sealed partial class FunnelEventLog
 {
@@ -29,7 +37,12 @@ public sealed partial class FunnelEventLog
     private readonly long[] _firstEntry;
     private readonly int _stageCount;
 
-    private FunnelEventLog(PipelineDefinition pipeline, Client[] clients, OwnerId[] owners, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry)
+    // The client updates, kept aside: null when the log has none. Client c's are _updateTicks/_updateClients[_updateStart[c].._updateStart[c + 1]).
+    private readonly int[]? _updateStart;
+    private readonly long[] _updateTicks;
+    private readonly Client[] _updateClients;
+
+    private FunnelEventLog(PipelineDefinition pipeline, Client[] clients, OwnerId[] owners, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
     {
         Pipeline = pipeline;
         _clients = clients;
@@ -42,17 +55,23 @@ public sealed partial class FunnelEventLog
         _eventOwners = eventOwners;
         _initialOwners = initialOwners;
         _firstEntry = firstEntry;
+        _updateStart = updateStart;
+        _updateTicks = updateTicks;
+        _updateClients = updateClients;
         _stageCount = pipeline.Stages.Count;
     }
 
     /// <summary>The pipeline the history belongs to.</summary>
     public PipelineDefinition Pipeline { get; }
 
-    /// <summary>The clients, ordered by id (ordinal).</summary>
+    /// <summary>The clients, ordered by id (ordinal), as they were added: their records, without their updates (see <see cref="ClientAsOf"/>).</summary>
     public IReadOnlyList<Client> Clients => _clients;
 
-    /// <summary>The number of events (transitions, activities and reassignments).</summary>
+    /// <summary>The number of events (transitions, activities, reassignments and client updates).</summary>
     public int EventCount => _ticks.Length;
+
+    /// <summary>The number of client updates among the events.</summary>
+    public int UpdateCount => _updateTicks.Length;
 
     /// <summary>The instant of the earliest event, or <see langword="null"/> when there is none.</summary>
     public DateTimeOffset? FirstEventAt => MinTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
@@ -81,6 +100,9 @@ public sealed partial class FunnelEventLog
     /// <summary>Every owner named by a client or event, ordered by id; events refer to owners by their index here.</summary>
     internal IReadOnlyList<OwnerId> Owners => _owners;
 
+    /// <summary>Every client as of just after one of its updates, by client then sequence: with <see cref="Clients"/>, every version of every client.</summary>
+    internal IReadOnlyList<Client> UpdatedClients => _updateClients;
+
     /// <summary>The client at index <paramref name="client"/>.</summary>
     internal Client ClientAt(int client) => _clients[client];
 
@@ -89,6 +111,42 @@ public sealed partial class FunnelEventLog
 
     /// <summary>The index of an owner, or -1 when the log does not name it.</summary>
     internal int IndexOfOwner(OwnerId owner) => Array.BinarySearch(_owners, owner) is var i and >= 0 ? i : -1;
+
+    /// <summary>
+    /// A client as of an instant: its record (<see cref="Clients"/>) with every one of its <see cref="ClientUpdate"/> events
+    /// at or before <paramref name="asOf"/> applied, as <see cref="Client.Apply"/> does. The client every metric reads at
+    /// its instant (docs/metrics.md, "The client as of T").
+    /// </summary>
+    /// <param name="clientId">The client.</param>
+    /// <param name="asOf">The instant, inclusive.</param>
+    /// <returns>The client as of the instant; the record itself when no update precedes it.</returns>
+    /// <exception cref="ArgumentException">The log has no such client.</exception>
+    public Client ClientAsOf(ClientId clientId, DateTimeOffset asOf)
+    {
+        var c = IndexOfClient(clientId);
+        return c >= 0
+            ? History(c).ClientAsOf(asOf.UtcTicks)
+            : throw new ArgumentException($"Client '{clientId}' is not in the log of pipeline '{Pipeline.Id}'.", nameof(clientId));
+    }
+
+    /// <summary>The index of a client (the clients are ordered by id), or -1 when the log does not have it.</summary>
+    internal int IndexOfClient(ClientId clientId)
+    {
+        int lo = 0, hi = _clients.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var order = _clients[mid].Id.CompareTo(clientId);
+            if (order == 0)
+            {
+                return mid;
+            }
+
+            (lo, hi) = order < 0 ? (mid + 1, hi) : (lo, mid - 1);
+        }
+
+        return -1;
+    }
 
     /// <summary>The history of the client at index <paramref name="client"/>: its events, read through named operations.</summary>
     internal ClientHistory History(int client) => new(this, client);
@@ -219,6 +277,11 @@ public sealed partial class FunnelEventLog
         var eventOwners = new int[n];
         var initialOwners = new int[clientArray.Length];
         var firstEntry = new long[clientArray.Length];
+
+        // The updates' side table, made on the first update: a log without any allocates nothing for them.
+        int[]? updateStart = null;
+        List<long>? updateTicks = null;
+        List<Client>? updateClients = null;
         for (var c = 0; c < clientArray.Length; c++)
         {
             var client = clientArray[c];
@@ -264,9 +327,22 @@ public sealed partial class FunnelEventLog
 
                         kinds[i] = EventKind.Reassigned;
                         break;
+                    case ClientUpdate u:
+                        if (updateStart is null)
+                        {
+                            (updateStart, updateTicks, updateClients) = (new int[clientArray.Length + 1], [], []);
+                        }
+
+                        // The client as of just after the update: the one before it (the record, or the last update's) with it applied.
+                        var before = updateClients!.Count > updateStart[c] ? updateClients[^1] : client;
+                        updateTicks!.Add(at);
+                        updateClients.Add(before.Apply(u));
+                        kinds[i] = EventKind.Updated;
+                        break;
                 }
 
-                if (e.Owner != owners[owner])
+                // An update keeps the owner (as ClientState.Apply does); an activity carrying another owner hands the client over.
+                if (e.Owner != owners[owner] && kinds[i] != EventKind.Updated)
                 {
                     owner = ownerIndex[e.Owner];
                 }
@@ -276,9 +352,14 @@ public sealed partial class FunnelEventLog
                 statuses[i] = status;
                 eventOwners[i] = owner;
             }
+
+            if (updateStart is not null)
+            {
+                updateStart[c + 1] = updateClients!.Count;
+            }
         }
 
-        return new FunnelEventLog(pipeline, clientArray, owners, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry);
+        return new FunnelEventLog(pipeline, clientArray, owners, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry, updateStart, updateTicks?.ToArray() ?? [], updateClients?.ToArray() ?? []);
     }
 
     /// <summary>The client's status and stage after a transition, checked against the model's rule table; throws naming the rule it breaks.</summary>
@@ -328,7 +409,10 @@ public sealed partial class FunnelEventLog
     }
 }
 
-/// <summary>The kind of a logged event: the transition kinds, then activity and reassignment.</summary>
+/// <summary>
+/// The kind of a logged event: the transition kinds, then activity, reassignment and client update. The order is
+/// relied on by <see cref="EventKinds"/>: transitions below <see cref="Activity"/>, touches up to it.
+/// </summary>
 internal enum EventKind : byte
 {
     Entered = TransitionKind.Entered,
@@ -340,4 +424,7 @@ internal enum EventKind : byte
     Reopened = TransitionKind.Reopened,
     Activity = 7,
     Reassigned = 8,
+
+    /// <summary>A <see cref="ClientUpdate"/>: neither a transition nor a touch; status, stage and owner after it are those before it.</summary>
+    Updated = 9,
 }

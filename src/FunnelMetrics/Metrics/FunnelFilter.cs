@@ -15,6 +15,14 @@ namespace FunnelMetrics.Metrics;
 /// stage the owner on the transition that began the visit, conversion the owner when the client first reached the stage.
 /// </para>
 /// <para>
+/// Attributes change over a client's life (<see cref="ClientUpdate"/>): the condition holds for the client as of the
+/// metric's instant, the one instant each metric reads clients at (see docs/metrics.md, "The client as of T"): the
+/// as-of instant of a point-in-time metric (stage counts, stalls, the forecast), the last instant a window metric reads
+/// (the tick before the window's end for time in stage, velocity and stuck stages; before <c>outcomesBefore</c> for
+/// conversion; before the day after the last for the flow ledger). A client kept is kept whole for that metric, even if
+/// its attributes were different earlier in the window.
+/// </para>
+/// <para>
 /// A filter is a value: the collections given are copied, so changing them afterwards does not change the filter, and
 /// two filters with the same conditions are equal (<see cref="Equals(FunnelFilter?)"/>) and hash alike, whatever the
 /// order of the owners or of the attributes, so a filter can key a cache of results.
@@ -44,8 +52,8 @@ public sealed record FunnelFilter
     }
 
     /// <summary>
-    /// Only clients whose attributes hold every one of these key/value pairs (ordinal comparison); <see langword="null"/>
-    /// or empty for no condition. The pairs are copied.
+    /// Only clients whose attributes, as of the metric's instant, hold every one of these key/value pairs (ordinal
+    /// comparison); <see langword="null"/> or empty for no condition. The pairs are copied.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Attributes
     {
@@ -121,8 +129,8 @@ public sealed record FunnelFilter
     /// <summary>The attribute pairs, or <see langword="null"/> when there is no attribute condition (none or empty).</summary>
     private IReadOnlyDictionary<string, string>? AttributeCondition => _attributes is { Count: > 0 } a ? a : null;
 
-    /// <summary>Which clients of the log pass the client conditions.</summary>
-    internal bool[] ClientMask(FunnelEventLog log)
+    /// <summary>Which clients of the log pass the client conditions, their attributes read as of <paramref name="asOfTicks"/> (UTC, inclusive).</summary>
+    internal bool[] ClientMask(FunnelEventLog log, long asOfTicks)
     {
         if (EnteredFrom is null && EnteredTo is null && Attributes is null)
         {
@@ -137,7 +145,7 @@ public sealed record FunnelFilter
         {
             var history = log.History(c);
             var entry = history.FirstEntryTicks;
-            mask[c] = (!cohort || (entry != long.MaxValue && entry >= from && entry < to)) && HasAttributes(history.Client);
+            mask[c] = (!cohort || (entry != long.MaxValue && entry >= from && entry < to)) && HasAttributes(history.ClientAsOf(asOfTicks));
         }
 
         return mask;

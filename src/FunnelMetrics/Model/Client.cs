@@ -86,7 +86,11 @@ public sealed class Client : IEquatable<Client>
     /// </summary>
     /// <param name="update">An update of this client.</param>
     /// <returns>The updated client; this instance is unchanged.</returns>
-    /// <exception cref="ArgumentException">The update belongs to another client or pipeline, or would leave more than 64 attributes.</exception>
+    /// <remarks>
+    /// The 64-attribute bound applies to a record and to each update, not to the result: updates that add keys may leave a
+    /// client with more, and applying a stored update never fails on that.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The update belongs to another client or pipeline.</exception>
     public Client Apply(ClientUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
@@ -112,11 +116,9 @@ public sealed class Client : IEquatable<Client>
                 }
             }
 
-            if (copy.Count > TextRules.MaxAttributes)
-            {
-                throw new ArgumentException($"Update '{update.Id}' would give client '{Id}' {copy.Count} attributes; at most {TextRules.MaxAttributes} are allowed.", nameof(update));
-            }
-
+            // No bound on the count here: the recorder records an update without reading the client's earlier
+            // updates (O(1) in the history), so it cannot know how many keys they added; 64 bounds what a record and
+            // each update carry, and a fold of stored events must never fail on it.
             attributes = copy.Count == 0 ? NoAttributes : new ReadOnlyDictionary<string, string>(copy);
         }
 

@@ -74,7 +74,7 @@ public sealed class ClientState : IEquatable<ClientState>
     /// <summary>The instant of the last event of any kind, or <see langword="null"/> when there is none. New events may not be earlier.</summary>
     public DateTimeOffset? LastEventAt { get; }
 
-    /// <summary>The instant of the last action with the client (a transition or an activity; reassignments do not count), or <see langword="null"/>.</summary>
+    /// <summary>The instant of the last action with the client (a transition or an activity; reassignments and client updates do not count), or <see langword="null"/>.</summary>
     public DateTimeOffset? LastTouchedAt { get; }
 
     /// <summary>The number of events applied: the sequence of the last one, 0 when there is none. An append expects this version.</summary>
@@ -132,8 +132,10 @@ public sealed class ClientState : IEquatable<ClientState>
     /// pipeline, sequence <see cref="Version"/> + 1, not earlier than <see cref="LastEventAt"/>) and that it can follow
     /// this state by the funnel's rule table (an entry only before the first entry, a reopen only of a won or lost client,
     /// other transitions only of an open client, and from its current stage; a reassignment only from the current
-    /// owner). Checks that need the pipeline's stage order (is this really <see cref="TransitionKind.Advanced"/>?) are
-    /// the recorder's, the metrics log's and the live view's.
+    /// owner; an activity or a client update in any status). Checks that need the pipeline's stage order (is this really
+    /// <see cref="TransitionKind.Advanced"/>?) are the recorder's, the metrics log's and the live view's. A
+    /// <see cref="ClientUpdate"/> moves only the version and the last event's instant: it keeps the owner (whatever its
+    /// <see cref="ClientEvent.Owner"/> says), the status, the stage and <see cref="LastTouchedAt"/>.
     /// </summary>
     /// <param name="clientEvent">The client's next event.</param>
     /// <returns>The new state.</returns>
@@ -171,6 +173,11 @@ public sealed class ClientState : IEquatable<ClientState>
                 new ClientState(ClientId, PipelineId, clientEvent.Owner, status, t.ToStage, at, at, at, clientEvent.Sequence),
             ClientActivity =>
                 new ClientState(ClientId, PipelineId, clientEvent.Owner, Status, Stage, StageEnteredAt, at, at, clientEvent.Sequence),
+
+            // An update changes the client's details only: not its owner (its Owner field is informational), not its
+            // stage, and it is no action with the client (the last touch stays).
+            ClientUpdate =>
+                new ClientState(ClientId, PipelineId, Owner, Status, Stage, StageEnteredAt, at, LastTouchedAt, clientEvent.Sequence),
             _ =>
                 new ClientState(ClientId, PipelineId, clientEvent.Owner, Status, Stage, StageEnteredAt, at, LastTouchedAt, clientEvent.Sequence),
         };

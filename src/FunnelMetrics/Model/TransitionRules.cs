@@ -18,7 +18,9 @@ namespace FunnelMetrics;
 /// Then, by stage: an entry or reopen not into the won stage (<see cref="FunnelRule.EntryIntoWonStage"/>,
 /// <see cref="FunnelRule.ReopenIntoWonStage"/>); a move not to the current stage (<see cref="FunnelRule.SameStage"/>)
 /// and of the kind <see cref="PipelineDefinition.ClassifyMove"/> gives (<see cref="FunnelRule.KindContradictsStageOrder"/>).
-/// Activities and reassignments are allowed in every status. Allocation-free: one byte read per check.
+/// Activities, reassignments and client updates are not transitions and are allowed in every status (a reassignment
+/// only from the current owner); an update changes neither status, stage, owner nor the last touch. Allocation-free:
+/// one byte read per check.
 /// </remarks>
 internal static class TransitionRules
 {

@@ -5,7 +5,8 @@ namespace FunnelMetrics.Recording;
 
 /// <summary>
 /// Records what happens to clients: the CRM's write side of FunnelMetrics. Each call checks the funnel's rules
-/// against the client's stored history and appends at most one event; a refused call throws and writes nothing.
+/// against the client's stored state (read in one call, whatever its history's length) and appends at most one event;
+/// a refused call throws and writes nothing.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -187,6 +188,79 @@ public sealed class FunnelRecorder
         TextRules.NotDefault(newOwner, "The new owner", nameof(newOwner));
         var request = new RecordRequest(RequestKind.Reassign, clientId, occurredAt, note, eventId, NewOwner: newOwner);
         return (OwnerReassignment)await RecordAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records that a client's details changed: its deal value, its expected close date or some of its attributes, as
+    /// <paramref name="changes"/> says (a <see cref="ClientUpdate"/> event in the client's stream). Allowed in any status,
+    /// also before entry and after a win or a loss; it moves no stage, hands the client to no one and is no action with it
+    /// (it changes no count, no flow and no stall clock). From its instant on, metrics read the client with the changes
+    /// (docs/metrics.md, "The client as of T").
+    /// </summary>
+    /// <remarks>
+    /// The update sets what it says: it is not compared with the client's current details (setting the value it already
+    /// has records an update all the same), so recording it costs what any recording costs, whatever the client's history.
+    /// Like every event it is idempotent by <paramref name="eventId"/>: the same id with the same changes returns the
+    /// update stored first; with other changes it throws <see cref="EventIdConflictException"/>.
+    /// </remarks>
+    /// <param name="clientId">The client.</param>
+    /// <param name="changes">What changes; not <see cref="ClientChanges.IsEmpty"/>.</param>
+    /// <param name="occurredAt">When the details changed; <see langword="null"/> for now. Not before the client's previous event.</param>
+    /// <param name="note">An optional short note, at most 1000 characters.</param>
+    /// <param name="eventId">The idempotency key; <see langword="null"/> for a fresh one.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The recorded update.</returns>
+    /// <exception cref="ArgumentException">The changes are empty.</exception>
+    /// <exception cref="UnknownClientException">The client is not known.</exception>
+    /// <exception cref="EventOrderException">The instant is before the client's previous event or creation.</exception>
+    /// <exception cref="FutureEventException">The instant is later than now plus the tolerance.</exception>
+    /// <exception cref="EventIdConflictException">The event id was used for something else.</exception>
+    /// <exception cref="ConcurrencyConflictException">Another writer changed the client first.</exception>
+    public async Task<ClientUpdate> UpdateClientAsync(ClientId clientId, ClientChanges changes, DateTimeOffset? occurredAt = null, string? note = null, ClientEventId? eventId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.IsEmpty)
+        {
+            throw new ArgumentException($"The update of client '{clientId}' changes nothing: set the value, the expected close date or an attribute.", nameof(changes));
+        }
+
+        var request = new RecordRequest(RequestKind.Update, clientId, occurredAt, note, eventId, Changes: changes);
+        return (ClientUpdate)await RecordAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads a client as of now or as of an instant: its record with every <see cref="ClientUpdate"/> up to the instant
+    /// applied (<see cref="Client.Apply"/>), the value, expected close date and attributes the metrics read then.
+    /// </summary>
+    /// <remarks>
+    /// Unlike recording, this reads the client's whole stream (the store keeps no folded details): its cost grows with the
+    /// client's history. A page showing one client can afford it; for many clients, build a
+    /// <see cref="Metrics.FunnelEventLog"/> and read <see cref="Metrics.FunnelEventLog.ClientAsOf"/>.
+    /// </remarks>
+    /// <param name="clientId">The client.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for every update stored.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The client as of the instant.</returns>
+    /// <exception cref="UnknownClientException">The client is not known.</exception>
+    public async Task<Client> GetClientAsync(ClientId clientId, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
+    {
+        TextRules.NotDefault(clientId, "The client id", nameof(clientId));
+        var client = await _clients.GetAsync(clientId, cancellationToken).ConfigureAwait(false) ?? throw new UnknownClientException(clientId);
+        await foreach (var e in _events.ReadClientAsync(clientId, cancellationToken).ConfigureAwait(false))
+        {
+            if (asOf is { } at && e.OccurredAt > at)
+            {
+                // Instants never decrease in a stream: nothing later applies.
+                break;
+            }
+
+            if (e is ClientUpdate update)
+            {
+                client = client.Apply(update);
+            }
+        }
+
+        return client;
     }
 
     /// <summary>Reads a client's current state: status, stage, owner and version.</summary>

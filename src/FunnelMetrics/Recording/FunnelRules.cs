@@ -52,6 +52,14 @@ internal static class FunnelRules
                 result = new ClientActivity(eventId, clientId, pipeline.Id, next, occurredAt, now, state.Owner, request.Note);
                 break;
 
+            case RequestKind.Update:
+            {
+                // Allowed in every status; an update sets what it says, without comparing with the client's current details.
+                var changes = request.Changes!;
+                result = new ClientUpdate(eventId, clientId, pipeline.Id, next, occurredAt, now, state.Owner, changes.SetsValue, changes.Value, changes.SetsExpectedCloseDate, changes.ExpectedCloseDate, changes.Attributes, request.Note);
+                break;
+            }
+
             default:
             {
                 var owner = request.NewOwner!.Value;
@@ -104,6 +112,10 @@ internal static class FunnelRules
             RequestKind.Lose => existing is StageTransition { Kind: TransitionKind.Lost } t && string.Equals(t.LostReason, request.LostReason, StringComparison.Ordinal),
             RequestKind.Reopen => existing is StageTransition { Kind: TransitionKind.Reopened } t && t.ToStage == request.Stage,
             RequestKind.Activity => existing is ClientActivity,
+            RequestKind.Update => existing is ClientUpdate u && request.Changes is { } c
+                && u.SetsValue == c.SetsValue && u.Value == c.Value
+                && u.SetsExpectedCloseDate == c.SetsExpectedCloseDate && u.ExpectedCloseDate == c.ExpectedCloseDate
+                && ClientChanges.SameAttributes(u.Attributes, c.Attributes),
             _ => existing is OwnerReassignment r && r.Owner == request.NewOwner,
         };
     }
@@ -139,6 +151,7 @@ internal enum RequestKind
     Reopen,
     Activity,
     Reassign,
+    Update,
 }
 
 /// <summary>A recording request as the caller gave it; <see cref="OccurredAt"/> is null when the caller let it default to now.</summary>
@@ -150,4 +163,5 @@ internal readonly record struct RecordRequest(
     ClientEventId? EventId,
     StageId? Stage = null,
     string? LostReason = null,
-    OwnerId? NewOwner = null);
+    OwnerId? NewOwner = null,
+    ClientChanges? Changes = null);

@@ -19,7 +19,7 @@ public sealed partial class DocsJsonExamplesTests
             {
                 heading = m.Groups["heading"].Value.Split(' ')[0];
             }
-            else if (heading is "PipelineDefinition" or "Client" or "StageTransition" or "ClientActivity" or "OwnerReassignment" or "ClientState")
+            else if (heading is "PipelineDefinition" or "Client" or "StageTransition" or "ClientActivity" or "OwnerReassignment" or "ClientUpdate" or "ClientState")
             {
                 data.Add(heading, m.Groups["json"].Value);
             }
@@ -33,7 +33,7 @@ public sealed partial class DocsJsonExamplesTests
     {
         var headings = Examples().Select(row => (string)row[0]).Distinct().Order();
 
-        Assert.Equal(["Client", "ClientActivity", "ClientState", "OwnerReassignment", "PipelineDefinition", "StageTransition"], headings);
+        Assert.Equal(["Client", "ClientActivity", "ClientState", "ClientUpdate", "OwnerReassignment", "PipelineDefinition", "StageTransition"], headings);
     }
 
     [Theory]

@@ -59,4 +59,51 @@ public sealed class JsonContractTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("42", Json.ClientId));
         Assert.Equal(new ClientId("x"), JsonSerializer.Deserialize("\"x\"", Json.ClientId));
     }
+
+    [Fact]
+    public void Update_IsWrittenWithTypeUpdate_AndRoundTrips()
+    {
+        ClientEvent update = new ClientUpdate(new ClientEventId("u-1"), new ClientId("acme"), SalesId, 3, T0, T0.AddMinutes(1), Anna, true, 12500.50m, true, new DateOnly(2026, 4, 30), new Dictionary<string, string?> { ["region"] = "north", ["campaign"] = null }, "after the call");
+
+        var text = JsonSerializer.Serialize(update, Json.ClientEvent);
+
+        Assert.Equal(
+            """{"type":"update","setsValue":true,"value":12500.50,"setsExpectedCloseDate":true,"expectedCloseDate":"2026-04-30","attributes":{"region":"north","campaign":null},"id":"u-1","clientId":"acme","pipelineId":"sales","sequence":3,"occurredAt":"2026-03-02T09:00:00+00:00","recordedAt":"2026-03-02T09:01:00+00:00","owner":"anna","note":"after the call"}""",
+            text);
+        var read = Assert.IsType<ClientUpdate>(JsonSerializer.Deserialize(text, Json.ClientEvent));
+        Assert.Equal(update, read);
+        Assert.Null(read.Attributes["campaign"]);
+        Assert.Equal(update, JsonSerializer.Deserialize(JsonSerializer.Serialize((ClientUpdate)update, Json.ClientUpdate), Json.ClientUpdate));
+    }
+
+    [Fact]
+    public void Update_ThatSetsTheValueToUnknown_KeepsSetsValue_AndOneThatChangesNothingIsRefused()
+    {
+        var read = Assert.IsType<ClientUpdate>(JsonSerializer.Deserialize(
+            """{"type":"update","setsValue":true,"value":null,"setsExpectedCloseDate":false,"id":"u","clientId":"c","pipelineId":"p","sequence":1,"occurredAt":"2026-03-02T09:00:00Z","recordedAt":"2026-03-02T09:00:00Z","owner":"o"}""",
+            Json.ClientEvent));
+
+        Assert.True(read.SetsValue);
+        Assert.Null(read.Value);
+        Assert.False(read.SetsExpectedCloseDate);
+        Assert.Empty(read.Attributes);
+        Assert.Throws<ArgumentException>(() => JsonSerializer.Deserialize(
+            """{"type":"update","setsValue":false,"setsExpectedCloseDate":false,"attributes":{},"id":"u","clientId":"c","pipelineId":"p","sequence":1,"occurredAt":"2026-03-02T09:00:00Z","recordedAt":"2026-03-02T09:00:00Z","owner":"o"}""",
+            Json.ClientEvent));
+        Assert.Throws<ArgumentException>(() => JsonSerializer.Deserialize(
+            """{"type":"update","setsValue":false,"value":5,"setsExpectedCloseDate":false,"id":"u","clientId":"c","pipelineId":"p","sequence":1,"occurredAt":"2026-03-02T09:00:00Z","recordedAt":"2026-03-02T09:00:00Z","owner":"o"}""",
+            Json.ClientEvent));
+    }
+
+    [Fact]
+    public void Client_WithAnExpectedCloseDate_RoundTrips_AndWithoutOneReadsNull()
+    {
+        var client = new Client(new ClientId("acme"), SalesId, Anna, T0, 100m, new Dictionary<string, string> { ["source"] = "web" }, new DateOnly(2026, 6, 30));
+
+        var text = JsonSerializer.Serialize(client, Json.Client);
+
+        Assert.Contains("\"expectedCloseDate\":\"2026-06-30\"", text, StringComparison.Ordinal);
+        Assert.Equal(client, JsonSerializer.Deserialize(text, Json.Client));
+        Assert.Null(JsonSerializer.Deserialize("""{"id":"c","pipelineId":"p","owner":"o","createdAt":"2026-03-02T09:00:00Z"}""", Json.Client)!.ExpectedCloseDate);
+    }
 }

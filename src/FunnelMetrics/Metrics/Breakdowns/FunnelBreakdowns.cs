@@ -34,6 +34,13 @@ public static class FunnelBreakdowns
     /// One group per value of a client attribute, ordered by value (ordinal); clients without the attribute belong to no
     /// group.
     /// </summary>
+    /// <remarks>
+    /// Attributes change over a client's life (<see cref="ClientUpdate"/>): each group is the metric filtered on the value,
+    /// so a client belongs to the group of the value it holds as of the metric's instant (the instant the metric reads
+    /// clients at, see <see cref="FunnelFilter.Attributes"/>), to one group at most. The groups are the values any client
+    /// holds at any instant of the log (its record or after one of its updates), so every client is in the group of its
+    /// value then; a value no client holds at the metric's instant gives a group with the metric's empty figures.
+    /// </remarks>
     /// <typeparam name="T">The metric's result type.</typeparam>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="attribute">The attribute key, such as <c>source</c>.</param>
@@ -48,6 +55,14 @@ public static class FunnelBreakdowns
         filter ??= FunnelFilter.All;
         var values = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var client in log.Clients)
+        {
+            if (client.Attributes.TryGetValue(attribute, out var value))
+            {
+                values.Add(value);
+            }
+        }
+
+        foreach (var client in log.UpdatedClients)
         {
             if (client.Attributes.TryGetValue(attribute, out var value))
             {

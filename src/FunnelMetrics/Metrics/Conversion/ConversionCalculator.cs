@@ -12,7 +12,7 @@ public static class ConversionCalculator
     /// <param name="outcomesBefore">The outcomes (advanced, lost, still there) are read from the events before this instant, exclusive; <see langword="null"/> for the cohort window's end. Not before that end.</param>
     /// <param name="conversionWindow">When set (positive), advancing counts as <see cref="StageConversion.Advanced"/> only within this time of first reaching the stage (inclusive), and as <see cref="StageConversion.AdvancedLate"/> after it.</param>
     /// <param name="options">The skip rule (the options graph's <c>Conversion</c> section); <see langword="null"/> for the defaults.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner when the client first reached each stage, and for the win rate to the owner on the closing event.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner when the client first reached each stage, and for the win rate to the owner on the closing event; the attribute condition reads the clients as of the last instant whose outcomes are read (the tick before <c>outcomesBefore</c>).</param>
     /// <returns>The conversion figures.</returns>
     /// <exception cref="ArgumentException">The cohort window is empty, <paramref name="outcomesBefore"/> is before its end, or the conversion window is not positive.</exception>
     public static Conversion Compute(FunnelEventLog log, TimeWindow cohorts, DateTimeOffset? outcomesBefore = null, TimeSpan? conversionWindow = null, ConversionOptions? options = null, FunnelFilter? filter = null)
@@ -37,12 +37,14 @@ public static class ConversionCalculator
 
         var skippedStagesCountAsPassed = (options ?? ConversionOptions.Defaults).SkippedStagesCountAsPassed;
         filter ??= FunnelFilter.All;
-        var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var won = log.Pipeline.WonStageIndex;
         var first = log.Pipeline.FirstOpenStageIndex;
         long lo = from.UtcTicks, hi = to.UtcTicks, cut = at.UtcTicks - 1;
+
+        // Clients as of the last instant whose outcomes are read: attributes then decide the filter.
+        var clientMask = filter.ClientMask(log, cut);
         var window = conversionWindow?.Ticks ?? long.MaxValue;
 
         var cohort = new int[stageCount];

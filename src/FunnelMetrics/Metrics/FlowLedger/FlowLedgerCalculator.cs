@@ -17,7 +17,7 @@ public static class FlowLedgerCalculator
     /// <param name="firstDay">The first local calendar day.</param>
     /// <param name="lastDay">The last local calendar day, inclusive; not before <paramref name="firstDay"/>.</param>
     /// <param name="timeZoneId">The IANA id of the time zone whose midnights divide the days, such as <c>Europe/Sofia</c>.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner each movement is counted for.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner each movement is counted for; the attribute condition to the clients as of the end of the last day.</param>
     /// <returns>The ledger.</returns>
     /// <exception cref="ArgumentException">The time zone is unknown, or the days are out of order or more than <see cref="MaxDays"/>.</exception>
     public static FlowLedger Compute(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, string timeZoneId, FunnelFilter? filter = null)
@@ -31,7 +31,6 @@ public static class FlowLedgerCalculator
         }
 
         filter ??= FunnelFilter.All;
-        var clientMask = filter.ClientMask(log);
         var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         var buckets = stageCount + 1; // the stages, then lost
@@ -42,6 +41,9 @@ public static class FlowLedgerCalculator
         {
             bounds[d] = TimeZoneDays.StartOfDay(firstDay.AddDays(d), zone).UtcTicks;
         }
+
+        // Clients as of the ledger's last instant (the tick before the day after the last): attributes then decide the filter.
+        var clientMask = filter.ClientMask(log, bounds[dayCount] - 1);
 
         var size = (long)dayCount * buckets * owners * Columns;
         if (size > MaxCells)

@@ -34,8 +34,37 @@ public sealed partial class FunnelEventLog
         /// <summary>The number of the client's events.</summary>
         public int Count { get; }
 
-        /// <summary>The client.</summary>
+        /// <summary>The client's record, as it was added: without its updates. Metrics read <see cref="ClientAsOf(long)"/>.</summary>
         public Client Client => _log._clients[Index];
+
+        /// <summary>
+        /// The client as of <paramref name="ticks"/> (UTC, inclusive): its record with its updates at or before the instant
+        /// applied. The record itself, read in one array access, when the client has no update (the common case); else a
+        /// binary search over its updates' instants. Never allocates.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Client ClientAsOf(long ticks)
+        {
+            if (_log._updateStart is not { } starts)
+            {
+                return _log._clients[Index];
+            }
+
+            return ClientAsOf(starts[Index], starts[Index + 1], ticks);
+        }
+
+        /// <summary>The client's deal value as of <paramref name="ticks"/> (UTC, inclusive), or <see langword="null"/> when unknown then.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public decimal? ValueAsOf(long ticks) => ClientAsOf(ticks).Value;
+
+        /// <summary>The client's attribute <paramref name="key"/> as of <paramref name="ticks"/> (UTC, inclusive).</summary>
+        /// <param name="key">The attribute key (ordinal).</param>
+        /// <param name="ticks">The instant.</param>
+        /// <param name="value">The attribute's value then, when it was set.</param>
+        /// <returns>Whether the client had the attribute then.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool AttributeAsOf(string key, long ticks, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) =>
+            ClientAsOf(ticks).Attributes.TryGetValue(key, out value);
 
         /// <summary>The UTC ticks of the client's first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
         public long FirstEntryTicks => _log._firstEntry[Index];
@@ -164,5 +193,18 @@ public sealed partial class FunnelEventLog
         public VisitEnumerator Visits(int last) => new(this, last);
 
         private ReadOnlySpan<long> TickSpan() => MemoryMarshal.CreateReadOnlySpan(ref _log._ticks[_offset], Count);
+
+        /// <summary>The client as of an instant, given its updates' range in the side table.</summary>
+        private Client ClientAsOf(int from, int to, long ticks)
+        {
+            if (from == to || _log._updateTicks[from] > ticks)
+            {
+                return _log._clients[Index];
+            }
+
+            // Instants never decrease within a client: its last update when not after the instant, else a binary search.
+            var last = _log._updateTicks[to - 1] <= ticks ? to - 1 : from + SortedSearch.UpperBound(_log._updateTicks.AsSpan(from, to - from), ticks) - 1;
+            return _log._updateClients[last];
+        }
     }
 }

@@ -10,7 +10,9 @@ namespace FunnelMetrics.Metrics;
 /// Not thread-safe: apply events from one thread, or guard the view with a lock. Each event must be its client's next
 /// one (sequence and time order) and allowed by the client's state and the stage order (the model's one rule table, as
 /// <see cref="FunnelEventLog.Build"/> checks it); an event that is not is refused with a
-/// <see cref="FunnelHistoryException"/> naming the rule, and the view is unchanged.
+/// <see cref="FunnelHistoryException"/> naming the rule, and the view is unchanged. A <see cref="ClientUpdate"/> changes
+/// the client's details (<see cref="FindClient"/> gives them as of now) and neither counts nor stalls: it is no move, no
+/// hand-over and no touch.
 /// </remarks>
 public sealed class FunnelLiveView
 {
@@ -66,6 +68,7 @@ public sealed class FunnelLiveView
             var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
             var state = view._clients[client] with
             {
+                Current = history.ClientAsOf(cut),
                 Owner = log.OwnerAt(history.Owner(last)),
                 OwnerIndex = history.Owner(last),
                 Stage = (short)history.Stage(last),
@@ -144,10 +147,21 @@ public sealed class FunnelLiveView
                 break;
             case OwnerReassignment r when r.PreviousOwner != state.Owner:
                 throw TransitionRules.OwnerBroken(r, state.Owner, nameof(clientEvent));
+            case ClientUpdate u:
+                // The details change (Client.Apply checks the update is the client's); the owner stays, as ClientState.Apply keeps it.
+                var updated = state.Current.Apply(u);
+                _clients[c] = state with { Current = updated };
+                ApplyCore(c, EventKind.Updated, stage, status, state.Owner, clientEvent.OccurredAt.UtcTicks);
+                return;
         }
 
         ApplyCore(c, kind, stage, status, clientEvent.Owner, clientEvent.OccurredAt.UtcTicks);
     }
+
+    /// <summary>A client of the view as of now: its record with every update applied so far.</summary>
+    /// <param name="clientId">The client.</param>
+    /// <returns>The client, or <see langword="null"/> when the view does not have it.</returns>
+    public Client? FindClient(ClientId clientId) => _index.TryGetValue(clientId, out var c) ? _clients[c].Current : null;
 
     /// <summary>The clients per stage now (after every event applied), labelled with <paramref name="asOf"/>.</summary>
     /// <param name="asOf">The instant to label the counts with; it does not filter, the view holds only what was applied.</param>
@@ -163,7 +177,7 @@ public sealed class FunnelLiveView
     public StalledClients Stalled(DateTimeOffset asOf) => _stalls.Shape(asOf);
 
     /// <summary>The client's entry in the stall index, meaningful while it is open.</summary>
-    private static StallEntry Entry(in LiveClient client) => new(client.Client, client.OwnerIndex, client.Stage, client.VisitStart, client.LastTouch);
+    private static StallEntry Entry(in LiveClient client) => new(client.Current, client.OwnerIndex, client.Stage, client.VisitStart, client.LastTouch);
 
     private int AddClient(Client client)
     {
@@ -212,9 +226,11 @@ public sealed class FunnelLiveView
         _ => client.Stage,
     };
 
-    /// <summary>One client's state in the view.</summary>
+    /// <summary>One client's state in the view: <see cref="Client"/> is its record as added, <see cref="Current"/> with its updates applied.</summary>
     private record struct LiveClient(Client Client)
     {
+        public Client Current { get; init; } = Client;
+
         public OwnerId Owner { get; init; }
 
         /// <summary>The owner's index in the view's owner table.</summary>

@@ -24,7 +24,7 @@ public static class StallCalculator
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive.</param>
     /// <param name="options">The clock and thresholds (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition uses the owner as of <paramref name="asOf"/>. Statistical thresholds always come from the whole team's history.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition uses the owner as of <paramref name="asOf"/>, the attribute condition the attributes as of it. Statistical thresholds always come from the whole team's history.</param>
     /// <returns>The stalled clients and the per-stage and per-owner summaries.</returns>
     /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.DefaultThreshold</c>.</exception>
     public static StalledClients Compute(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null, FunnelFilter? filter = null)
@@ -33,6 +33,6 @@ public static class StallCalculator
         var settings = StallOptions.Check(options, nameof(options));
         filter ??= FunnelFilter.All;
         var cut = asOf.UtcTicks;
-        return StallIndex.Fold(log, cut, asOf, filter.ClientMask(log), filter.OwnerMask(log), settings.Clock, StallThresholds.Of(log, cut, cut, settings)).Shape(asOf);
+        return StallIndex.Fold(log, cut, asOf, filter.ClientMask(log, cut), filter.OwnerMask(log), settings.Clock, StallThresholds.Of(log, cut, cut, settings)).Shape(asOf);
     }
 }

@@ -19,7 +19,8 @@ public static class StuckStagesCalculator
     /// <param name="filter">
     /// Which clients and owners; <see langword="null"/> for all. Each figure keeps what its calculator attributes to the
     /// owners: stalled clients by the owner at the window's end, time in stage by the owner on the transition that began the
-    /// visit, conversion by the owner when the client first reached the stage.
+    /// visit, conversion by the owner when the client first reached the stage. The attribute condition reads the clients as
+    /// of each window's last instant (the window asked, and the one before it compared with it).
     /// </param>
     /// <returns>The ranking, for the team and per owner.</returns>
     /// <exception cref="ArgumentException">The window is empty or the previous one would start before the earliest instant, or a stall option is out of range (the message names it).</exception>
@@ -119,12 +120,11 @@ public static class StuckStagesCalculator
 
         public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter)
         {
-            var clientMask = filter.ClientMask(log);
-            var ownerMask = filter.OwnerMask(log);
-
             // Everything from the events before the window's end: the clients stalled at the end, idle up to it; the visits
-            // begun in [start, end); the cohorts reaching a stage in [start, end).
+            // begun in [start, end); the cohorts reaching a stage in [start, end). Clients as of the window's last instant.
             var cut = window.EndTicks - 1;
+            var clientMask = filter.ClientMask(log, cut);
+            var ownerMask = filter.OwnerMask(log);
             var thresholds = StallThresholds.Of(log, cut, window.EndTicks, settings);
             var stalls = StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, thresholds).Shape(window.End);
             var observations = OwnerVisits.Collect(log, window, clientMask);

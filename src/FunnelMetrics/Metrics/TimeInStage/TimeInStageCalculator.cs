@@ -10,13 +10,13 @@ public static class TimeInStageCalculator
     /// </summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="window">The visits' window, [start, end); <see cref="TimeWindow.Until"/> for every visit begun before an instant.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on the transition that began each visit.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on the transition that began each visit; the attribute condition reads the clients as of the window's last instant.</param>
     /// <returns>The durations per stage.</returns>
     public static TimeInStage Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         filter ??= FunnelFilter.All;
-        using var sample = VisitSample.Collect(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, filter.ClientMask(log), filter.OwnerMask(log), perClient: true);
+        using var sample = VisitSample.Collect(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, filter.ClientMask(log, window.EndTicks - 1), filter.OwnerMask(log), perClient: true);
         var stageCount = log.Pipeline.Stages.Count;
         var result = new StageTime[stageCount];
         for (var s = 0; s < stageCount; s++)

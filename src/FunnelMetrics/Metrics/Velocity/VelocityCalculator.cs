@@ -6,7 +6,7 @@ public static class VelocityCalculator
     /// <summary>Computes velocity over <paramref name="window"/>, [start, end): the moves, wins and losses in it, and the clients open at its end (after the events before it).</summary>
     /// <param name="log">The pipeline's history.</param>
     /// <param name="window">The window, [start, end), not empty.</param>
-    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on each move, win or loss, and for open clients to the owner at the end of the window.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on each move, win or loss, and for open clients to the owner at the end of the window; the attribute condition, like the won values, reads the clients as of the window's last instant.</param>
     /// <returns>The velocity figures.</returns>
     /// <exception cref="ArgumentException">The window is empty.</exception>
     public static Velocity Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null)
@@ -20,10 +20,12 @@ public static class VelocityCalculator
         var (from, to) = (window.Start, window.End);
 
         filter ??= FunnelFilter.All;
-        var clientMask = filter.ClientMask(log);
-        var ownerMask = filter.OwnerMask(log);
         var stageCount = log.Pipeline.Stages.Count;
         long lo = from.UtcTicks, hi = to.UtcTicks;
+
+        // Clients as of the window's last instant: their attributes decide the filter, their values the average won value.
+        var clientMask = filter.ClientMask(log, hi - 1);
+        var ownerMask = filter.OwnerMask(log);
         var perStage = new int[stageCount];
         var perOwner = new int[log.OwnerCount];
         var cycles = new List<long>();
@@ -63,7 +65,7 @@ public static class VelocityCalculator
                 {
                     wins++;
                     cycles.Add(history.Ticks(closing) - history.FirstEntryTicks);
-                    if (history.Client.Value is { } value)
+                    if (history.ValueAsOf(hi - 1) is { } value)
                     {
                         wonValue += value;
                         wonWithValue++;

@@ -194,6 +194,26 @@ public sealed class FunnelFeedFollowerTests
         await other.WaitAsync(Patience);
     }
 
+    /// <summary>The bulk writes wake a waiting follower too, once their changes are on the feed.</summary>
+    [Fact]
+    public async Task Notifier_WakesOnBulkWrites()
+    {
+        var store = await StoreWithAsync(clients: 1, eventsEach: 1);
+        using var cts = new CancellationTokenSource(Patience);
+
+        var clients = store.Events.WaitForChangeAsync(2, null, cts.Token).AsTask();
+        await Task.Delay(20);
+        Assert.False(clients.IsCompleted);
+        await store.Clients.AddManyAsync([NewClient("b1"), NewClient("b2")]);
+        await clients.WaitAsync(Patience);
+
+        var events = store.Events.WaitForChangeAsync(4, SalesId, cts.Token).AsTask();
+        await Task.Delay(20);
+        Assert.False(events.IsCompleted);
+        await store.Events.AppendManyAsync([new StreamAppend(new ClientId("b1"), 0, [Activity("b1", 1)]), new StreamAppend(new ClientId("b2"), 0, [Activity("b2", 1)])]);
+        await events.WaitAsync(Patience);
+    }
+
     /// <summary>Without a notifier the follower waits the poll interval at the head, and not longer.</summary>
     [Fact]
     public async Task WithoutANotifier_TheFollowerPollsAtTheInterval()

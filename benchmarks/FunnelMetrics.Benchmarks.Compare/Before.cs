@@ -34,6 +34,9 @@ public sealed class BeforeSide : ISide
         _stalls = new BM.StallSettings { StageThresholds = _pipeline.Stages.ToDictionary(s => s.Key, s => Windows.Threshold(s.Key.Value, s.StallThreshold)) };
     }
 
+    /// <summary>The API this side is written against (the csproj's BaselineApi).</summary>
+    public const string Api = "0.1";
+
     /// <summary>The baseline commit the library was built from.</summary>
     public static string Commit => typeof(B.PipelineDefinition).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
         .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "BaselineCommit")?.Value ?? "?";

@@ -47,7 +47,7 @@ public static class Program
             .WithOptions(ConfigOptions.JoinSummary)
             .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
 
-        Console.WriteLine($"// Compare: before = FunnelMetrics at {BeforeSide.Commit} (FunnelMetrics.Baseline), after = src/FunnelMetrics in the working tree; {Sides.Transitions:N0} transitions{(quick ? "; quick smoke run" : "")}");
+        Console.WriteLine($"// Compare: before = FunnelMetrics at {BeforeSide.Commit} (FunnelMetrics.Baseline, the {BeforeSide.Api} API side), after = src/FunnelMetrics in the working tree; {Sides.Transitions:N0} transitions{(quick ? "; quick smoke run" : "")}");
         // Both sides compute the same figures, or their times are not comparable: checked once, before any benchmark.
         Sides.Check(keep: false);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToArray();

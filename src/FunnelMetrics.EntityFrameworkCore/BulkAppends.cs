@@ -25,9 +25,6 @@ internal static class BulkAppends
     private const string EventColumns = "event_id, client_id, pipeline_id, sequence, position, type, occurred_at_utc_ticks, recorded_at_utc_ticks, owner, note, transition_kind, from_stage, to_stage, lost_reason, previous_owner, sets_value, value, sets_expected_close_date, expected_close_date, attribute_changes";
     private const string StateColumns = "client_id, pipeline_id, owner, status, stage, stage_entered_at_utc_ticks, last_event_at_utc_ticks, last_touched_at_utc_ticks, version";
 
-    /// <summary>The parameter the single path's refusals name: its <c>events</c>.</summary>
-    private static readonly string SingleAppendEvents = "events";
-
     public delegate Task<long> SingleAppend(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken);
 
     public static async Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync<TContext>(IDbContextFactory<TContext> factory, IReadOnlyList<StreamAppend> appends, SingleAppend single, CancellationToken cancellationToken)
@@ -151,41 +148,8 @@ internal static class BulkAppends
     }
 
     /// <summary>The single path's checks against the state read, in its order: the error, or the state after the part.</summary>
-    private static (Exception? Error, ClientState? Next) Check(StreamAppend part, ClientState? state)
-    {
-        var actual = state?.Version ?? 0;
-        if (actual != part.ExpectedVersion)
-        {
-            return (new ConcurrencyConflictException(part.ClientId, part.ExpectedVersion, actual), null);
-        }
-
-        var batch = part.Events;
-        if (state is not null && state.PipelineId != part.PipelineId)
-        {
-            return (new ArgumentException($"Client '{part.ClientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{part.PipelineId}'.", SingleAppendEvents), null);
-        }
-
-        if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
-        {
-            return (new ArgumentException($"Event '{batch[0].Id}' of client '{part.ClientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", SingleAppendEvents), null);
-        }
-
-        try
-        {
-            var next = state ?? ClientState.Before(batch[0]);
-            foreach (var e in batch)
-            {
-                next = next.Apply(e);
-            }
-
-            return (null, next);
-        }
-        catch (ArgumentException history)
-        {
-            // A FunnelHistoryException: the part does not follow the stream by the funnel's rules.
-            return (history, null);
-        }
-    }
+    private static (Exception? Error, ClientState? Next) Check(StreamAppend part, ClientState? state) =>
+        (AppendValidation.TryContinue(state, part.ClientId, part.ExpectedVersion, part.PipelineId, part.Events, out var next), next);
 
     /// <summary>The state rows of the clients, by id.</summary>
     private static async Task<Dictionary<string, ClientState>> ReadStatesAsync(BulkSql sql, string[] ids, CancellationToken cancellationToken)

@@ -70,28 +70,8 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
                         state = head is null ? null : await FoldAsync(context, clientId, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var actual = state?.Version ?? 0;
-                    if (actual != expectedVersion)
-                    {
-                        throw new ConcurrencyConflictException(clientId, expectedVersion, actual);
-                    }
-
-                    if (state is not null && state.PipelineId != pipelineId)
-                    {
-                        throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
-                    }
-
-                    if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
-                    {
-                        throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
-                    }
-
-                    // The funnel's rules: a batch the fold refuses is refused whole (FunnelHistoryException), before anything is written.
-                    var next = state ?? ClientState.Before(batch[0]);
-                    foreach (var e in batch)
-                    {
-                        next = next.Apply(e);
-                    }
+                    // The version, pipeline, time order and the funnel's rules, before anything is written.
+                    var next = AppendValidation.Continue(state, clientId, expectedVersion, pipelineId, batch);
 
                     var nextRow = Mapping.ToRecord(next);
                     if (stored is null)

@@ -265,28 +265,7 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
     private ClientState Store(ClientStream stream, ClientId clientId, long expectedVersion, PipelineId pipelineId, ClientEvent[] events)
     {
         var batch = events;
-        var version = stream.Events.Count;
-        if (version != expectedVersion)
-        {
-            throw new ConcurrencyConflictException(clientId, expectedVersion, version);
-        }
-
-        var state = stream.State;
-        if (state is not null && state.PipelineId != pipelineId)
-        {
-            throw new ArgumentException($"Client '{clientId}' has its events in pipeline '{state.PipelineId}'; the batch is for pipeline '{pipelineId}'.", nameof(events));
-        }
-
-        if (state?.LastEventAt is { } last && batch[0].OccurredAt < last)
-        {
-            throw new ArgumentException($"Event '{batch[0].Id}' of client '{clientId}' occurred at {batch[0].OccurredAt:O}, before the stream's last event at {last:O}; a client's events are in time order.", nameof(events));
-        }
-
-        var next = state ?? ClientState.Before(batch[0]);
-        foreach (var e in batch)
-        {
-            next = next.Apply(e);
-        }
+        var next = AppendValidation.Continue(stream.State, clientId, expectedVersion, pipelineId, batch);
 
         ClaimIds(clientId, batch);
         foreach (var e in batch)

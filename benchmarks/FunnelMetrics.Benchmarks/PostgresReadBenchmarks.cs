@@ -4,14 +4,13 @@ using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
 /// Reading a pipeline's events from PostgreSQL through the Entity Framework Core store, alone and into a
 /// <see cref="FunnelEventLog"/>. Runs only when <c>FUNNELMETRICS_POSTGRES</c> names a server: the setup loads the
-/// generated history into a database <c>funnelmetrics_bench</c> there (dropped and re-created), with binary COPY.
+/// generated history into a database <c>funnelmetrics_bench</c> there (dropped and re-created), through the store's bulk writes (binary COPY).
 /// Sizes are those of <see cref="BenchmarkData.Sizes"/> up to 1 million transitions.
 /// </summary>
 [MemoryDiagnoser]
@@ -61,10 +60,10 @@ public class PostgresReadBenchmarks
 
         var (clients, events, _) = BenchmarkData.Get(Transitions);
         Rows = events.Length;
+        await LoadAsync(clients, events);
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
-            await CopyAsync(connection, clients, events);
             await using var analyze = new NpgsqlCommand("VACUUM ANALYZE", connection);
             await analyze.ExecuteNonQueryAsync();
         }
@@ -110,81 +109,27 @@ public class PostgresReadBenchmarks
     [GlobalCleanup]
     public void Cleanup() => NpgsqlConnection.ClearAllPools();
 
-    private static async Task CopyAsync(NpgsqlConnection connection, Client[] clients, ClientEvent[] events)
+    /// <summary>
+    /// Loads the history through the store's bulk writes (binary COPY with positions and state rows on PostgreSQL), in
+    /// chunks of 2,000 clients as the importer stores them; throws if any part is refused.
+    /// </summary>
+    private async Task LoadAsync(Client[] clients, ClientEvent[] events)
     {
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY funnel_clients (client_id, pipeline_id, owner, created_at_utc_ticks, value) FROM STDIN (FORMAT BINARY)"))
+        var clientStore = new EntityFrameworkClientRepository<FunnelMetricsDbContext>(_factory);
+        IFunnelEventStore eventStore = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(_factory);
+        var streams = events.GroupBy(e => e.ClientId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).ToArray());
+        foreach (var chunk in clients.Chunk(2_000))
         {
-            foreach (var c in clients)
+            foreach (var added in await ((IClientRepository)clientStore).AddManyAsync(chunk))
             {
-                await writer.StartRowAsync();
-                await writer.WriteAsync(c.Id.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(c.PipelineId.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(c.Owner.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(c.CreatedAt.UtcTicks, NpgsqlDbType.Bigint);
-                await WriteNullableAsync(writer, c.Value, NpgsqlDbType.Numeric);
+                _ = added.Conflict is null ? added : throw added.Conflict;
             }
 
-            await writer.CompleteAsync();
-        }
-
-        await using (var writer = await connection.BeginBinaryImportAsync("COPY funnel_client_attributes (client_id, key, value) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var c in clients)
+            var parts = chunk.Where(c => streams.ContainsKey(c.Id)).Select(c => new StreamAppend(c.Id, 0, streams[c.Id])).ToArray();
+            foreach (var result in await eventStore.AppendManyAsync(parts))
             {
-                foreach (var (key, value) in c.Attributes)
-                {
-                    await writer.StartRowAsync();
-                    await writer.WriteAsync(c.Id.Value, NpgsqlDbType.Text);
-                    await writer.WriteAsync(key, NpgsqlDbType.Text);
-                    await writer.WriteAsync(value, NpgsqlDbType.Text);
-                }
+                _ = result.Error is null ? result : throw result.Error;
             }
-
-            await writer.CompleteAsync();
-        }
-
-        const string Columns = "event_id, client_id, pipeline_id, sequence, type, occurred_at_utc_ticks, recorded_at_utc_ticks, owner, note, transition_kind, from_stage, to_stage, lost_reason, previous_owner";
-        await using (var writer = await connection.BeginBinaryImportAsync($"COPY funnel_events ({Columns}) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (var e in events)
-            {
-                var (type, kind, from, to, lostReason, previousOwner) = e switch
-                {
-                    StageTransition t => ("transition", t.Kind.ToString(), t.FromStage?.Value, t.ToStage?.Value, t.LostReason, (string?)null),
-                    ClientActivity => ("activity", null, null, null, null, null),
-                    OwnerReassignment r => ("reassignment", null, null, null, null, r.PreviousOwner.Value),
-                    _ => throw new InvalidOperationException(e.GetType().Name),
-                };
-                await writer.StartRowAsync();
-                await writer.WriteAsync(e.Id.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(e.ClientId.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(e.PipelineId.Value, NpgsqlDbType.Text);
-                await writer.WriteAsync(e.Sequence, NpgsqlDbType.Bigint);
-                await writer.WriteAsync(type, NpgsqlDbType.Text);
-                await writer.WriteAsync(e.OccurredAt.UtcTicks, NpgsqlDbType.Bigint);
-                await writer.WriteAsync(e.RecordedAt.UtcTicks, NpgsqlDbType.Bigint);
-                await writer.WriteAsync(e.Owner.Value, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, e.Note, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, kind, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, from, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, to, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, lostReason, NpgsqlDbType.Text);
-                await WriteNullableAsync(writer, previousOwner, NpgsqlDbType.Text);
-            }
-
-            await writer.CompleteAsync();
-        }
-    }
-
-    private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter writer, T? value, NpgsqlDbType type)
-    {
-        if (value is null)
-        {
-            await writer.WriteNullAsync();
-        }
-        else
-        {
-            await writer.WriteAsync(value, type);
         }
     }
 

@@ -9,8 +9,9 @@ namespace FunnelMetrics.Benchmarks.Compare;
 
 /// <summary>
 /// The library as of the baseline commit (<c>FunnelMetrics.Baseline</c>, extern alias <c>baseline</c>), over the
-/// generated history mapped to its types. Written against the baseline's API (2f25a5a); another baseline commit with
-/// another API needs this file adapted, the after side does not.
+/// generated history mapped to its types. Written against the 0.1 API (the default baseline, 2f25a5a); compiled when
+/// <c>BaselineApi</c> is 0.1. A baseline with the 0.2 API (7524743, release 0.2.0, and later) uses Before02.cs instead;
+/// a baseline with yet another API needs a side of its own, the after side does not.
 /// </summary>
 public sealed class BeforeSide : ISide
 {

@@ -265,7 +265,7 @@ internal static class BulkAppends
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     return true;
                 }
-                catch (Exception e) when (BulkSql.IsUniqueViolation(e))
+                catch (Exception e) when (BulkSql.IsLostRace(e))
                 {
                     await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
                     return false;

@@ -213,7 +213,7 @@ internal static class BulkClients
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                     return true;
                 }
-                catch (Exception e) when (BulkSql.IsUniqueViolation(e))
+                catch (Exception e) when (BulkSql.IsLostRace(e))
                 {
                     await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
                     return false;

@@ -236,11 +236,16 @@ internal sealed class BulkSql
         }
     }
 
-    /// <summary>Whether a failed write was refused by a unique index or key (another writer stored the same row first).</summary>
-    /// <remarks>PostgreSQL's SqlState 23505; SQLite's error 19 for a unique or primary key constraint ("UNIQUE constraint failed").</remarks>
-    public static bool IsUniqueViolation(Exception e) =>
+    /// <summary>
+    /// Whether a failed chunk lost a race with another writer, so redoing it part by part through the single path gives
+    /// each part its own answer: a unique index or key refused a row (another writer stored it first), or PostgreSQL
+    /// aborted the transaction as a deadlock or a serialization failure (two bulk writes locking the same state rows in
+    /// opposite orders).
+    /// </summary>
+    /// <remarks>PostgreSQL's SqlState 23505, 40P01 and 40001; SQLite's error 19 for a unique or primary key constraint ("UNIQUE constraint failed").</remarks>
+    public static bool IsLostRace(Exception e) =>
         e is DbException db
-        && (db.SqlState == PostgresErrorCodes.UniqueViolation
+        && (db.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
             || (db.GetType().FullName == "Microsoft.Data.Sqlite.SqliteException" && db.Message.Contains("UNIQUE constraint failed", StringComparison.Ordinal)));
 
     private static async Task ReadAsync(DbCommand command, Action<DbDataReader> row, CancellationToken cancellationToken)

@@ -221,7 +221,12 @@ public sealed class FunnelFeedFollower
         }
 
         var poll = Task.Delay(_pollInterval, _timeProvider, race.Token);
-        await Task.WhenAny(wake, poll).ConfigureAwait(false);
+        if (await Task.WhenAny(wake, poll).ConfigureAwait(false) == wake && wake.IsFaulted)
+        {
+            // A notifier whose wait failed is no wake-up: wait out the poll instead of reading again at once.
+            await poll.ConfigureAwait(false);
+        }
+
         await race.CancelAsync().ConfigureAwait(false);
 
         // The loser ends cancelled; a notifier that failed is observed here and left to the poll.

@@ -53,10 +53,9 @@ public sealed class InMemoryClientRepository : IClientRepository
         ArgumentNullException.ThrowIfNull(client);
         cancellationToken.ThrowIfCancellationRequested();
         // TryAdd, not a reference check on GetOrAdd: the same instance added again is a no-op, not a second add.
-        if (_clients.TryAdd(client.Id, client))
+        if (TryAdd(client))
         {
             _byPipeline.GetOrAdd(client.PipelineId, static _ => new SortedSnapshotLog<Client>(ClientOrder)).Add(client);
-            _journal?.Publish(client);
             return Task.FromResult(true);
         }
 
@@ -68,8 +67,8 @@ public sealed class InMemoryClientRepository : IClientRepository
     /// <inheritdoc/>
     /// <remarks>
     /// One pass: each client is added as <see cref="AddAsync"/> would (or found equal, or refused with the
-    /// <see cref="ClientConflictException"/> it would throw), then the new ones are published to the feed under one
-    /// lock, with consecutive positions in the order given.
+    /// <see cref="ClientConflictException"/> it would throw), each new one readable only together with its feed
+    /// position, so the new ones have consecutive positions in the order given unless another writer comes between.
     /// </remarks>
     public Task<IReadOnlyList<ClientAddResult>> AddManyAsync(IReadOnlyList<Client> clients, CancellationToken cancellationToken = default)
     {
@@ -82,7 +81,7 @@ public sealed class InMemoryClientRepository : IClientRepository
         for (var i = 0; i < batch.Length; i++)
         {
             var client = batch[i];
-            if (_clients.TryAdd(client.Id, client))
+            if (TryAdd(client))
             {
                 if (log is null || logPipeline != client.PipelineId)
                 {
@@ -101,9 +100,14 @@ public sealed class InMemoryClientRepository : IClientRepository
             }
         }
 
-        _journal?.Publish(added);
         return Task.FromResult<IReadOnlyList<ClientAddResult>>(results);
     }
+
+    /// <summary>Adds a new client, with its feed position in the same step when the repository has a feed.</summary>
+    private bool TryAdd(Client client) =>
+        _journal is null
+            ? _clients.TryAdd(client.Id, client)
+            : _journal.AddAndPublish(client, c => _clients.TryAdd(c.Id, c));
 
     /// <inheritdoc/>
     public IAsyncEnumerable<Client> ListAsync(PipelineId pipelineId, ClientId? after = null, int? limit = null, CancellationToken cancellationToken = default)

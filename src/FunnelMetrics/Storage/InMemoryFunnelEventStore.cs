@@ -50,16 +50,20 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
         cancellationToken.ThrowIfCancellationRequested();
 
         var stream = _streams.GetOrAdd(clientId, static _ => new ClientStream());
+        ClientState next;
         lock (stream.Gate)
         {
-            var next = Store(stream, clientId, expectedVersion, pipelineId, batch);
+            next = Store(stream, clientId, expectedVersion, pipelineId, batch);
 
             // Publish to the client's stream before the pipeline view and the feed, so a reader of either never sees
             // an event its client's stream lacks.
             _byPipeline.GetOrAdd(pipelineId, static _ => new SortedSnapshotLog<ClientEvent>(EventOrder)).AddRange(batch);
-            _journal.Publish(batch);
-            return Task.FromResult(next.Version);
+            _journal.PublishQuietly([batch]);
         }
+
+        // The wake-up outside the stream's lock, as Changed promises: a handler may write to this client.
+        _journal.Notify();
+        return Task.FromResult(next.Version);
     }
 
     /// <inheritdoc/>

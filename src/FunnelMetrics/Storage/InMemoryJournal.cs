@@ -76,6 +76,31 @@ internal sealed class InMemoryJournal
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="add"/> and publishes the client it added, if any, in one step under the journal's lock, so a
+    /// client becomes readable only together with its position: an event appended for it afterwards gets a higher one.
+    /// Raises <see cref="Appended"/> after the lock is let go when a client was added.
+    /// </summary>
+    public bool AddAndPublish(Client client, Func<Client, bool> add)
+    {
+        bool added;
+        lock (_gate)
+        {
+            added = add(client);
+            if (added)
+            {
+                Add(new FunnelChange(++_head, client));
+            }
+        }
+
+        if (added)
+        {
+            Changed();
+        }
+
+        return added;
+    }
+
     /// <summary>Raises <see cref="Appended"/>, after a <see cref="PublishQuietly"/>.</summary>
     public void Notify() => Changed();
 

@@ -93,6 +93,51 @@ public sealed class InMemoryBulkWriteTests
     }
 
     [Fact]
+    public async Task Append_RaisesChanged_OutsideTheStreamsLock()
+    {
+        var store = new InMemoryFunnelStore();
+        var raised = 0;
+        store.Events.Changed += () =>
+        {
+            // A handler that writes to the client just appended to must not wait on that append's lock.
+            if (Interlocked.Increment(ref raised) == 1)
+            {
+                var other = Task.Run(() => store.Events.AppendAsync(new ClientId("a"), 1, [Touch("a", 2, "a2", 1)]));
+                Assert.True(other.Wait(TimeSpan.FromSeconds(10)), "The handler's append waited on the append's lock.");
+            }
+        };
+
+        await store.Events.AppendAsync(new ClientId("a"), 0, [Entered("a", "a1")]);
+
+        Assert.Equal(2, raised);
+        Assert.Equal(2, (await store.Events.ReadStateAsync(new ClientId("a")))!.Version);
+    }
+
+    [Fact]
+    public async Task AddMany_RaisesChanged_WithEachClientAlreadyOnTheFeed()
+    {
+        var store = new InMemoryFunnelStore();
+        var seen = new List<(string Client, bool OnFeed)>();
+        store.Events.Changed += () =>
+        {
+            foreach (var id in new[] { "n1", "n2" })
+            {
+                if (store.Clients.GetAsync(new ClientId(id)).AsTask().Result is not null)
+                {
+                    var feed = store.Feed.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync().AsTask().Result;
+                    seen.Add((id, feed.Exists(c => c.Client?.Id == new ClientId(id))));
+                }
+            }
+        };
+
+        await store.Clients.AddManyAsync([NewClient("n1"), NewClient("n2")]);
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, s => Assert.True(s.OnFeed, $"Client {s.Client} was readable before its feed position."));
+        Assert.Equal([1L, 2L], (await store.Feed.ReadChangesAsync(ChangeFeedQuery.All).ToListAsync()).Select(c => c.Position));
+    }
+
+    [Fact]
     public async Task AddMany_AddsTheNew_LeavesTheEqual_AndReportsTheDifferent()
     {
         var store = new InMemoryFunnelStore();

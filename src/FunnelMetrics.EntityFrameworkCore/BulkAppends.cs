@@ -237,45 +237,28 @@ internal static class BulkAppends
             count += parts[r.Index].Events.Count;
         }
 
-        var restoreCache = await sql.LargeCacheAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+        return await sql.InChunkTransactionAsync(
+            async cancellationToken =>
             {
-                try
+                if (!await WriteStatesAsync(sql, ready, cancellationToken).ConfigureAwait(false))
                 {
-                    if (!await WriteStatesAsync(sql, ready, cancellationToken).ConfigureAwait(false))
-                    {
-                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-                        return false;
-                    }
-
-                    // The positions, as the last statement before the event rows and the commit (see FeedCounter).
-                    var first = await FeedCounter.TakeAsync(sql.Context, count, cancellationToken).ConfigureAwait(false) - count + 1;
-                    if (sql.Postgres is not null)
-                    {
-                        await CopyEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await InsertEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return true;
-                }
-                catch (Exception e) when (BulkSql.IsLostRace(e))
-                {
-                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
                     return false;
                 }
-            }
-        }
-        finally
-        {
-            await restoreCache().ConfigureAwait(false);
-        }
+
+                // The positions, as the last statement before the event rows and the commit (see FeedCounter).
+                var first = await FeedCounter.TakeAsync(sql.Context, count, cancellationToken).ConfigureAwait(false) - count + 1;
+                if (sql.Postgres is not null)
+                {
+                    await CopyEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await InsertEventsAsync(sql, parts, ready, first, cancellationToken).ConfigureAwait(false);
+                }
+
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Inserts the new state rows and moves the others on from the version read; false when one had moved.</summary>

@@ -130,99 +130,83 @@ internal static class BulkClients
 
     private static async Task<bool> WriteAsync(BulkSql sql, ArraySegment<Client> clients, List<int> fresh, CancellationToken cancellationToken)
     {
-        var restoreCache = await sql.LargeCacheAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var transaction = await sql.Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
+        return await sql.InChunkTransactionAsync(
+            async cancellationToken =>
             {
-                try
+                // The positions, as the last statement before the rows and the commit (see FeedCounter).
+                var position = await FeedCounter.TakeAsync(sql.Context, fresh.Count, cancellationToken).ConfigureAwait(false) - fresh.Count + 1;
+                if (sql.Postgres is { } connection)
                 {
-                    // The positions, as the last statement before the rows and the commit (see FeedCounter).
-                    var position = await FeedCounter.TakeAsync(sql.Context, fresh.Count, cancellationToken).ConfigureAwait(false) - fresh.Count + 1;
-                    if (sql.Postgres is { } connection)
+                    var rows = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Clients} (client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                    await using (rows.ConfigureAwait(false))
                     {
-                        var rows = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Clients} (client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-                        await using (rows.ConfigureAwait(false))
-                        {
-                            foreach (var i in fresh)
-                            {
-                                var c = clients[i];
-                                await rows.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                                await rows.WriteAsync(c.Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                await rows.WriteAsync(c.PipelineId.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                await rows.WriteAsync(c.Owner.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                await rows.WriteAsync(c.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                                await Copy.NumericAsync(rows, c.Value, cancellationToken).ConfigureAwait(false);
-                                await Copy.DateAsync(rows, c.ExpectedCloseDate, cancellationToken).ConfigureAwait(false);
-                                await rows.WriteAsync(position++, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                            }
-
-                            await rows.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
-                        var attributes = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Attributes} (client_id, key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-                        await using (attributes.ConfigureAwait(false))
-                        {
-                            foreach (var i in fresh)
-                            {
-                                foreach (var (key, value) in clients[i].Attributes)
-                                {
-                                    await attributes.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                                    await attributes.WriteAsync(clients[i].Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                    await attributes.WriteAsync(key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                    await attributes.WriteAsync(value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                                }
-                            }
-
-                            await attributes.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                        }
-                    }
-                    else
-                    {
-                        var rows = new List<(Client Client, long Position)>(fresh.Count);
-                        var attributes = new List<(string ClientId, string Key, string Value)>();
                         foreach (var i in fresh)
                         {
-                            rows.Add((clients[i], position++));
+                            var c = clients[i];
+                            await rows.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                            await rows.WriteAsync(c.Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                            await rows.WriteAsync(c.PipelineId.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                            await rows.WriteAsync(c.Owner.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                            await rows.WriteAsync(c.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                            await Copy.NumericAsync(rows, c.Value, cancellationToken).ConfigureAwait(false);
+                            await Copy.DateAsync(rows, c.ExpectedCloseDate, cancellationToken).ConfigureAwait(false);
+                            await rows.WriteAsync(position++, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await rows.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var attributes = await connection.BeginBinaryImportAsync($"COPY {sql.Names.Attributes} (client_id, key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+                    await using (attributes.ConfigureAwait(false))
+                    {
+                        foreach (var i in fresh)
+                        {
                             foreach (var (key, value) in clients[i].Attributes)
                             {
-                                attributes.Add((clients[i].Id.Value, key, value));
+                                await attributes.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                                await attributes.WriteAsync(clients[i].Id.Value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await attributes.WriteAsync(key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                                await attributes.WriteAsync(value, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                             }
                         }
 
-                        await sql.InsertAsync(sql.Names.Clients, "client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position", 7, rows, static (row, p, o) =>
+                        await attributes.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    var rows = new List<(Client Client, long Position)>(fresh.Count);
+                    var attributes = new List<(string ClientId, string Key, string Value)>();
+                    foreach (var i in fresh)
+                    {
+                        rows.Add((clients[i], position++));
+                        foreach (var (key, value) in clients[i].Attributes)
                         {
-                            var c = row.Client;
-                            p[o].Value = c.Id.Value;
-                            p[o + 1].Value = c.PipelineId.Value;
-                            p[o + 2].Value = c.Owner.Value;
-                            p[o + 3].Value = c.CreatedAt.UtcTicks;
-                            p[o + 4].Value = (object?)c.Value ?? DBNull.Value;
-                            p[o + 5].Value = (object?)c.ExpectedCloseDate ?? DBNull.Value;
-                            p[o + 6].Value = row.Position;
-                        }, cancellationToken).ConfigureAwait(false);
-                        await sql.InsertAsync(sql.Names.Attributes, "client_id, key, value", 3, attributes, static (row, p, o) =>
-                        {
-                            p[o].Value = row.ClientId;
-                            p[o + 1].Value = row.Key;
-                            p[o + 2].Value = row.Value;
-                        }, cancellationToken).ConfigureAwait(false);
+                            attributes.Add((clients[i].Id.Value, key, value));
+                        }
                     }
 
-                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    return true;
+                    await sql.InsertAsync(sql.Names.Clients, "client_id, pipeline_id, owner, created_at_utc_ticks, value, expected_close_date, position", 7, rows, static (row, p, o) =>
+                    {
+                        var c = row.Client;
+                        p[o].Value = c.Id.Value;
+                        p[o + 1].Value = c.PipelineId.Value;
+                        p[o + 2].Value = c.Owner.Value;
+                        p[o + 3].Value = c.CreatedAt.UtcTicks;
+                        p[o + 4].Value = (object?)c.Value ?? DBNull.Value;
+                        p[o + 5].Value = (object?)c.ExpectedCloseDate ?? DBNull.Value;
+                        p[o + 6].Value = row.Position;
+                    }, cancellationToken).ConfigureAwait(false);
+                    await sql.InsertAsync(sql.Names.Attributes, "client_id, key, value", 3, attributes, static (row, p, o) =>
+                    {
+                        p[o].Value = row.ClientId;
+                        p[o + 1].Value = row.Key;
+                        p[o + 2].Value = row.Value;
+                    }, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (BulkSql.IsLostRace(e))
-                {
-                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-                    return false;
-                }
-            }
-        }
-        finally
-        {
-            await restoreCache().ConfigureAwait(false);
-        }
+
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 }

@@ -204,6 +204,43 @@ internal sealed class BulkSql
     }
 
     /// <summary>
+    /// Runs one chunk's write in one transaction, under <see cref="LargeCacheAsync"/>: true when committed; false, with
+    /// everything rolled back (positions included), when <paramref name="write"/> returns false or another writer won a
+    /// race with it (<see cref="IsLostRace"/>). Any other failure rolls back and propagates.
+    /// </summary>
+    public async Task<bool> InChunkTransactionAsync(Func<CancellationToken, Task<bool>> write, CancellationToken cancellationToken)
+    {
+        var restoreCache = await LargeCacheAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var transaction = await Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                try
+                {
+                    if (!await write(cancellationToken).ConfigureAwait(false))
+                    {
+                        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+                        return false;
+                    }
+
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception e) when (IsLostRace(e))
+                {
+                    await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            await restoreCache().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// On SQLite, gives the connection a page cache of 64 MiB for a bulk write (the default 2 MiB makes the inserts
     /// into the funnel's indexes read pages again and again) and returns what restores it; elsewhere does nothing.
     /// </summary>

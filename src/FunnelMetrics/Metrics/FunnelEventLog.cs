@@ -24,54 +24,44 @@ public sealed partial class FunnelEventLog
 {
     internal const short NoStage = -1;
 
-    // The columns: private, read through ClientHistory (see docs/architecture.md, "The log's internal API").
-    private readonly Client[] _clients;
+    // The columns live in segments of consecutive clients (LogSegment), read through ClientHistory (see
+    // docs/architecture.md, "The log's internal API"): client c is client c - _segmentBase[s] of segment s = _segmentOf[c].
+    private readonly LogSegment[] _segments;
+    private readonly int[] _segmentBase;
+    private readonly int[] _segmentOf;
     private readonly OwnerId[] _owners;
-    private readonly int[] _start;
-    private readonly long[] _ticks;
-    private readonly EventKind[] _kinds;
-    private readonly short[] _stages;
-    private readonly ClientStatus[] _statuses;
-    private readonly int[] _eventOwners;
-    private readonly int[] _initialOwners;
-    private readonly long[] _firstEntry;
     private readonly int _stageCount;
+    private readonly int _clientCount;
+    private readonly int _eventCount;
+    private readonly int _updateCount;
 
-    // The client updates, kept aside: null when the log has none. Client c's are _updateTicks/_updateClients[_updateStart[c].._updateStart[c + 1]).
-    private readonly int[]? _updateStart;
-    private readonly long[] _updateTicks;
-    private readonly Client[] _updateClients;
-
-    private FunnelEventLog(PipelineDefinition pipeline, Client[] clients, OwnerId[] owners, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
+    internal FunnelEventLog(PipelineDefinition pipeline, OwnerId[] owners, LogSegment[] segments, int[] segmentBase, int[] segmentOf)
     {
         Pipeline = pipeline;
-        _clients = clients;
         _owners = owners;
-        _start = start;
-        _ticks = ticks;
-        _kinds = kinds;
-        _stages = stages;
-        _statuses = statuses;
-        _eventOwners = eventOwners;
-        _initialOwners = initialOwners;
-        _firstEntry = firstEntry;
-        _updateStart = updateStart;
-        _updateTicks = updateTicks;
-        _updateClients = updateClients;
+        _segments = segments;
+        _segmentBase = segmentBase;
+        _segmentOf = segmentOf;
         _stageCount = pipeline.Stages.Count;
+        _clientCount = segmentBase[^1];
+        foreach (var segment in segments)
+        {
+            _eventCount += segment.EventCount;
+            _updateCount += segment.UpdateTicks.Length;
+        }
     }
 
     /// <summary>The pipeline the history belongs to.</summary>
     public PipelineDefinition Pipeline { get; }
 
     /// <summary>The clients, ordered by id (ordinal), as they were added: their records, without their updates (see <see cref="ClientAsOf"/>).</summary>
-    public IReadOnlyList<Client> Clients => _clients;
+    public IReadOnlyList<Client> Clients => LazyInitializer.EnsureInitialized(ref _clientList, () => Concat(static s => s.Clients));
 
     /// <summary>The number of events (transitions, activities, reassignments and client updates).</summary>
-    public int EventCount => _ticks.Length;
+    public int EventCount => _eventCount;
 
     /// <summary>The number of client updates among the events.</summary>
-    public int UpdateCount => _updateTicks.Length;
+    public int UpdateCount => _updateCount;
 
     /// <summary>The instant of the earliest event, or <see langword="null"/> when there is none.</summary>
     public DateTimeOffset? FirstEventAt => MinTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
@@ -83,13 +73,13 @@ public sealed partial class FunnelEventLog
     public DateTimeOffset? LastEventAt => MaxTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
     /// <summary>The number of clients; client indexes run from 0 to this, exclusive, in id order.</summary>
-    internal int ClientCount => _clients.Length;
+    internal int ClientCount => _clientCount;
 
     /// <summary>
     /// A mask passing every client, shared by the calculators when a filter has no client condition. Created once, on
     /// first use; never written after (the calculators only read masks).
     /// </summary>
-    internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(_clients.Length));
+    internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(_clientCount));
 
     /// <summary>A mask passing every owner, shared likewise.</summary>
     internal bool[] AllOwnersMask => LazyInitializer.EnsureInitialized(ref _allOwners, () => AllTrue(_owners.Length));
@@ -101,10 +91,20 @@ public sealed partial class FunnelEventLog
     internal IReadOnlyList<OwnerId> Owners => _owners;
 
     /// <summary>Every client as of just after one of its updates, by client then sequence: with <see cref="Clients"/>, every version of every client.</summary>
-    internal IReadOnlyList<Client> UpdatedClients => _updateClients;
+    internal IReadOnlyList<Client> UpdatedClients => LazyInitializer.EnsureInitialized(ref _updatedList, () => Concat(static s => s.UpdateClients));
+
+    /// <summary>The segments, in client order: the partitions a calculator may fold separately and merge.</summary>
+    internal IReadOnlyList<LogSegment> Segments => _segments;
+
+    /// <summary>The index of the first client of segment <paramref name="segment"/>; <see cref="ClientCount"/> for one past the last.</summary>
+    internal int SegmentStart(int segment) => _segmentBase[segment];
 
     /// <summary>The client at index <paramref name="client"/>.</summary>
-    internal Client ClientAt(int client) => _clients[client];
+    internal Client ClientAt(int client)
+    {
+        var s = _segmentOf[client];
+        return _segments[s].Clients[client - _segmentBase[s]];
+    }
 
     /// <summary>The owner at index <paramref name="owner"/>.</summary>
     internal OwnerId OwnerAt(int owner) => _owners[owner];
@@ -132,14 +132,35 @@ public sealed partial class FunnelEventLog
     /// <summary>The index of a client (the clients are ordered by id), or -1 when the log does not have it.</summary>
     internal int IndexOfClient(ClientId clientId)
     {
-        int lo = 0, hi = _clients.Length - 1;
+        // The segment: the last whose first client is not after the id; then the client within it.
+        int lo = 0, hi = _segments.Length - 1, segment = -1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var order = _clients[mid].Id.CompareTo(clientId);
+            if (_segments[mid].Clients[0].Id.CompareTo(clientId) <= 0)
+            {
+                (segment, lo) = (mid, mid + 1);
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        if (segment < 0)
+        {
+            return -1;
+        }
+
+        var clients = _segments[segment].Clients;
+        (lo, hi) = (0, clients.Length - 1);
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var order = clients[mid].Id.CompareTo(clientId);
             if (order == 0)
             {
-                return mid;
+                return _segmentBase[segment] + mid;
             }
 
             (lo, hi) = order < 0 ? (mid + 1, hi) : (lo, mid - 1);
@@ -168,52 +189,38 @@ public sealed partial class FunnelEventLog
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(events);
 
-        var clientArray = clients.ToArray();
-        if (Array.IndexOf(clientArray, null) is var nullAt and >= 0)
+        var builder = new FunnelLogBuilder(pipeline);
+        var at = 0;
+        foreach (var client in clients)
         {
-            throw new ArgumentException($"Client {nullAt} of the {clientArray.Length} given is null.", nameof(clients));
-        }
+            if (client is null)
+            {
+                throw new ArgumentException($"Client {at} of those given is null.", nameof(clients));
+            }
 
-        // Clients usually come ordered by id already (a store lists them so): check before paying for a sort.
-        var clientsSorted = true;
-        for (var i = 1; i < clientArray.Length && clientsSorted; i++)
-        {
-            clientsSorted = clientArray[i - 1].Id.CompareTo(clientArray[i].Id) <= 0;
-        }
-
-        if (!clientsSorted)
-        {
-            Array.Sort(clientArray, static (a, b) => a.Id.CompareTo(b.Id));
-        }
-        var clientIndex = new Dictionary<ClientId, int>(clientArray.Length);
-        var ownerIndex = new Dictionary<OwnerId, int>();
-        for (var i = 0; i < clientArray.Length; i++)
-        {
-            var client = clientArray[i];
             if (client.PipelineId != pipeline.Id)
             {
                 throw new ArgumentException($"Client '{client.Id}' belongs to pipeline '{client.PipelineId}', not to '{pipeline.Id}'.", nameof(clients));
             }
 
-            if (!clientIndex.TryAdd(client.Id, i))
+            if (builder.Contains(client.Id))
             {
                 throw new ArgumentException($"Client '{client.Id}' is given twice.", nameof(clients));
             }
 
-            ownerIndex.TryAdd(client.Owner, ownerIndex.Count);
+            builder.Add(client);
+            at++;
         }
 
+        // The builder takes each client's events in sequence order: key them by (client, sequence), sorting only when
+        // they do not come so (a store reads them grouped by client already).
         var list = events as IReadOnlyCollection<ClientEvent> ?? [.. events];
         var order = new long[list.Count];
         var items = new ClientEvent[list.Count];
-        var counts = new int[clientArray.Length + 1];
         var n = 0;
         var sorted = true;
-
-        // Events usually come grouped by client and owner: remember the last ones instead of hashing every id again.
         var lastClient = default(ClientId);
         var current = -1;
-        var lastOwner = default(OwnerId);
         foreach (var e in list)
         {
             ArgumentNullException.ThrowIfNull(e, nameof(events));
@@ -224,7 +231,7 @@ public sealed partial class FunnelEventLog
 
             if (e.ClientId != lastClient)
             {
-                if (!clientIndex.TryGetValue(e.ClientId, out current))
+                if (!builder.TryGetHandle(e.ClientId, out current))
                 {
                     throw new ArgumentException($"Event '{e.Id}' belongs to client '{e.ClientId}', who is not among the clients given.", nameof(events));
                 }
@@ -237,17 +244,10 @@ public sealed partial class FunnelEventLog
                 throw new ArgumentException($"Event '{e.Id}' of client '{e.ClientId}' has sequence {e.Sequence}, beyond what a log holds.", nameof(events));
             }
 
-            if (e.Owner != lastOwner)
-            {
-                ownerIndex.TryAdd(e.Owner, ownerIndex.Count);
-                lastOwner = e.Owner;
-            }
-
             var key = ((long)current << 32) | (uint)e.Sequence;
             sorted &= n == 0 || key > order[n - 1];
             order[n] = key;
             items[n] = e;
-            counts[current + 1]++;
             n++;
         }
 
@@ -256,118 +256,33 @@ public sealed partial class FunnelEventLog
             Array.Sort(order, items);
         }
 
-        // Owners are numbered in order of appearance while reading, then renumbered by id so results do not depend on input order.
-        var owners = ownerIndex.Keys.ToArray();
-        Array.Sort(owners);
-        for (var i = 0; i < owners.Length; i++)
+        for (var i = 0; i < n; i++)
         {
-            ownerIndex[owners[i]] = i;
+            builder.AppendCore(items[i], null);
         }
 
-        var start = new int[clientArray.Length + 1];
-        for (var c = 0; c < clientArray.Length; c++)
-        {
-            start[c + 1] = start[c] + counts[c + 1];
-        }
-
-        var ticks = new long[n];
-        var kinds = new EventKind[n];
-        var stages = new short[n];
-        var statuses = new ClientStatus[n];
-        var eventOwners = new int[n];
-        var initialOwners = new int[clientArray.Length];
-        var firstEntry = new long[clientArray.Length];
-
-        // The updates' side table, made on the first update: a log without any allocates nothing for them.
-        int[]? updateStart = null;
-        List<long>? updateTicks = null;
-        List<Client>? updateClients = null;
-        for (var c = 0; c < clientArray.Length; c++)
-        {
-            var client = clientArray[c];
-            var owner = initialOwners[c] = ownerIndex[client.Owner];
-            var status = ClientStatus.NotEntered;
-            var stage = NoStage;
-            var last = client.CreatedAt.UtcTicks;
-            firstEntry[c] = long.MaxValue;
-            for (var i = start[c]; i < start[c + 1]; i++)
-            {
-                var e = items[i];
-                var expected = i - start[c] + 1;
-                if (e.Sequence != expected)
-                {
-                    throw TransitionRules.SequenceBroken(e, expected, null);
-                }
-
-                var at = e.OccurredAt.UtcTicks;
-                if (at < last)
-                {
-                    throw TransitionRules.InstantBroken(e, expected == 1, new DateTimeOffset(last, TimeSpan.Zero), null);
-                }
-
-                switch (e)
-                {
-                    case StageTransition t:
-                        (status, stage) = Follow(pipeline, t, status, stage);
-                        if (t.Kind == TransitionKind.Entered)
-                        {
-                            firstEntry[c] = at;
-                        }
-
-                        kinds[i] = (EventKind)t.Kind;
-                        break;
-                    case ClientActivity:
-                        kinds[i] = EventKind.Activity;
-                        break;
-                    case OwnerReassignment r:
-                        if (!ownerIndex.TryGetValue(r.PreviousOwner, out var previous) || previous != owner)
-                        {
-                            throw TransitionRules.OwnerBroken(r, owners[owner], null);
-                        }
-
-                        kinds[i] = EventKind.Reassigned;
-                        break;
-                    case ClientUpdate u:
-                        if (updateStart is null)
-                        {
-                            (updateStart, updateTicks, updateClients) = (new int[clientArray.Length + 1], [], []);
-                        }
-
-                        // The client as of just after the update: the one before it (the record, or the last update's) with it applied.
-                        var before = updateClients!.Count > updateStart[c] ? updateClients[^1] : client;
-                        updateTicks!.Add(at);
-                        updateClients.Add(before.Apply(u));
-                        kinds[i] = EventKind.Updated;
-                        break;
-                }
-
-                // An update keeps the owner (as ClientState.Apply does); an activity carrying another owner hands the client over.
-                if (e.Owner != owners[owner] && kinds[i] != EventKind.Updated)
-                {
-                    owner = ownerIndex[e.Owner];
-                }
-
-                ticks[i] = last = at;
-                stages[i] = stage;
-                statuses[i] = status;
-                eventOwners[i] = owner;
-            }
-
-            if (updateStart is not null)
-            {
-                updateStart[c + 1] = updateClients!.Count;
-            }
-        }
-
-        return new FunnelEventLog(pipeline, clientArray, owners, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry, updateStart, updateTicks?.ToArray() ?? [], updateClients?.ToArray() ?? []);
+        return builder.ToLog();
     }
 
-    /// <summary>The client's status and stage after a transition, checked against the model's rule table; throws naming the rule it breaks.</summary>
-    private static (ClientStatus Status, short Stage) Follow(PipelineDefinition pipeline, StageTransition t, ClientStatus status, short stage)
+    /// <summary>Every segment's items of one kind, concatenated in client order.</summary>
+    private Client[] Concat(Func<LogSegment, Client[]> items)
     {
-        var next = TransitionRules.Follow(pipeline, status, stage, t, null, out var to);
-        return (next, (short)to);
+        if (_segments.Length == 1)
+        {
+            return items(_segments[0]);
+        }
+
+        var all = new List<Client>(_clientCount);
+        foreach (var segment in _segments)
+        {
+            all.AddRange(items(segment));
+        }
+
+        return [.. all];
     }
+
+    private IReadOnlyList<Client>? _clientList;
+    private IReadOnlyList<Client>? _updatedList;
 
     private bool[]? _allClients;
     private bool[]? _allOwners;
@@ -382,12 +297,16 @@ public sealed partial class FunnelEventLog
     private long? MaxTicks()
     {
         long? max = null;
-        for (var c = 0; c < _clients.Length; c++)
+        foreach (var segment in _segments)
         {
-            // A client's events are in time order: its last is its latest.
-            if (_start[c] < _start[c + 1] && (max is null || _ticks[_start[c + 1] - 1] > max))
+            var start = segment.Start;
+            for (var c = 0; c < segment.ClientCount; c++)
             {
-                max = _ticks[_start[c + 1] - 1];
+                // A client's events are in time order: its last is its latest.
+                if (start[c] < start[c + 1] && (max is null || segment.Ticks[start[c + 1] - 1] > max))
+                {
+                    max = segment.Ticks[start[c + 1] - 1];
+                }
             }
         }
 
@@ -397,11 +316,15 @@ public sealed partial class FunnelEventLog
     private long? MinTicks()
     {
         long? min = null;
-        for (var c = 0; c < _clients.Length; c++)
+        foreach (var segment in _segments)
         {
-            if (_start[c] < _start[c + 1] && (min is null || _ticks[_start[c]] < min))
+            var start = segment.Start;
+            for (var c = 0; c < segment.ClientCount; c++)
             {
-                min = _ticks[_start[c]];
+                if (start[c] < start[c + 1] && (min is null || segment.Ticks[start[c]] < min))
+                {
+                    min = segment.Ticks[start[c]];
+                }
             }
         }
 

@@ -24,7 +24,7 @@ public sealed class ResultShapeTests
     private static readonly HashSet<Type> NotResults =
     [
         typeof(FunnelFilter), typeof(StallOptions), typeof(ConversionOptions), typeof(ForecastOptions), typeof(ImportRecord), typeof(ImportOptions),
-        typeof(FunnelEventLog), typeof(FunnelLiveView), typeof(FunnelImporter),
+        typeof(FunnelEventLog), typeof(FunnelLogBuilder), typeof(FunnelLiveView), typeof(FunnelImporter),
     ];
 
     public static TheoryData<Type> Results()

@@ -16,16 +16,20 @@ public sealed partial class FunnelEventLog
     /// </remarks>
     internal readonly ref struct ClientHistory
     {
-        private readonly FunnelEventLog _log;
+        private readonly LogSegment _log;
+        private readonly int _k;
         private readonly int _offset;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal ClientHistory(FunnelEventLog log, int client)
         {
-            _log = log;
+            var s = log._segmentOf[client];
+            _log = log._segments[s];
+            _k = client - log._segmentBase[s];
             Index = client;
-            _offset = log._start[client];
-            Count = log._start[client + 1] - _offset;
+            LostBucket = log._stageCount;
+            _offset = _log.Start[_k];
+            Count = _log.Start[_k + 1] - _offset;
         }
 
         /// <summary>The client's index in the log.</summary>
@@ -35,7 +39,7 @@ public sealed partial class FunnelEventLog
         public int Count { get; }
 
         /// <summary>The client's record, as it was added: without its updates. Metrics read <see cref="ClientAsOf(long)"/>.</summary>
-        public Client Client => _log._clients[Index];
+        public Client Client => _log.Clients[_k];
 
         /// <summary>
         /// The client as of <paramref name="ticks"/> (UTC, inclusive): its record with its updates at or before the instant
@@ -45,12 +49,12 @@ public sealed partial class FunnelEventLog
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Client ClientAsOf(long ticks)
         {
-            if (_log._updateStart is not { } starts)
+            if (_log.UpdateStart is not { } starts)
             {
-                return _log._clients[Index];
+                return _log.Clients[_k];
             }
 
-            return ClientAsOf(starts[Index], starts[Index + 1], ticks);
+            return ClientAsOf(starts[_k], starts[_k + 1], ticks);
         }
 
         /// <summary>The client's deal value as of <paramref name="ticks"/> (UTC, inclusive), or <see langword="null"/> when unknown then.</summary>
@@ -67,33 +71,33 @@ public sealed partial class FunnelEventLog
             ClientAsOf(ticks).Attributes.TryGetValue(key, out value);
 
         /// <summary>The UTC ticks of the client's first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
-        public long FirstEntryTicks => _log._firstEntry[Index];
+        public long FirstEntryTicks => _log.FirstEntry[_k];
 
         /// <summary>The client's owner (index) before its first event: the owner it was created with.</summary>
-        public int InitialOwner => _log._initialOwners[Index];
+        public int InitialOwner => _log.InitialOwners[_k];
 
         /// <summary>The UTC ticks of event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public long Ticks(int i) => _log._ticks[_offset + i];
+        public long Ticks(int i) => _log.Ticks[_offset + i];
 
         /// <summary>The kind of event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public EventKind Kind(int i) => _log._kinds[_offset + i];
+        public EventKind Kind(int i) => _log.Kinds[_offset + i];
 
         /// <summary>
         /// The client's stage after event <paramref name="i"/>: its open stage, the won stage, the stage it was lost at, or
         /// <see cref="NoStage"/> before its entry.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Stage(int i) => _log._stages[_offset + i];
+        public int Stage(int i) => _log.Stages[_offset + i];
 
         /// <summary>The client's status after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ClientStatus Status(int i) => _log._statuses[_offset + i];
+        public ClientStatus Status(int i) => _log.Statuses[_offset + i];
 
         /// <summary>The client's owner (index into the log's owners) after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Owner(int i) => _log._eventOwners[_offset + i];
+        public int Owner(int i) => _log.EventOwners[_offset + i];
 
         /// <summary>The client's owner before event <paramref name="i"/>: after the event before it, or the initial owner.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -116,7 +120,7 @@ public sealed partial class FunnelEventLog
         };
 
         /// <summary>The bucket of lost clients: one past the last stage.</summary>
-        public int LostBucket => _log._stageCount;
+        public int LostBucket { get; }
 
         /// <summary>The last event at or before <paramref name="ticks"/>, or -1.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -192,19 +196,19 @@ public sealed partial class FunnelEventLog
         /// <summary>The client's visits of open stages in its events 0 to <paramref name="last"/> (inclusive); the last may be open.</summary>
         public VisitEnumerator Visits(int last) => new(this, last);
 
-        private ReadOnlySpan<long> TickSpan() => MemoryMarshal.CreateReadOnlySpan(ref _log._ticks[_offset], Count);
+        private ReadOnlySpan<long> TickSpan() => MemoryMarshal.CreateReadOnlySpan(ref _log.Ticks[_offset], Count);
 
         /// <summary>The client as of an instant, given its updates' range in the side table.</summary>
         private Client ClientAsOf(int from, int to, long ticks)
         {
-            if (from == to || _log._updateTicks[from] > ticks)
+            if (from == to || _log.UpdateTicks[from] > ticks)
             {
-                return _log._clients[Index];
+                return _log.Clients[_k];
             }
 
             // Instants never decrease within a client: its last update when not after the instant, else a binary search.
-            var last = _log._updateTicks[to - 1] <= ticks ? to - 1 : from + SortedSearch.UpperBound(_log._updateTicks.AsSpan(from, to - from), ticks) - 1;
-            return _log._updateClients[last];
+            var last = _log.UpdateTicks[to - 1] <= ticks ? to - 1 : from + SortedSearch.UpperBound(_log.UpdateTicks.AsSpan(from, to - from), ticks) - 1;
+            return _log.UpdateClients[last];
         }
     }
 }

@@ -96,6 +96,12 @@ public sealed partial class FunnelEventLog
     /// <summary>The segments, in client order: the partitions a calculator may fold separately and merge.</summary>
     internal IReadOnlyList<LogSegment> Segments => _segments;
 
+    /// <summary>The first client of each segment, and the client count last: shared with the snapshots that have the same clients.</summary>
+    internal int[] SegmentBases => _segmentBase;
+
+    /// <summary>Each client's segment: shared with the snapshots that have the same clients.</summary>
+    internal int[] SegmentOf => _segmentOf;
+
     /// <summary>The index of the first client of segment <paramref name="segment"/>; <see cref="ClientCount"/> for one past the last.</summary>
     internal int SegmentStart(int segment) => _segmentBase[segment];
 

@@ -90,6 +90,62 @@ public sealed class FunnelLogBuilder
         _stageCount = pipeline.Stages.Count;
     }
 
+    /// <summary>
+    /// Creates a builder that goes on from a log: its clients, events and owners as they are in it, without copying its
+    /// columns (its segments are shared until a client in them changes). For a log restored from a snapshot, then caught
+    /// up event by event.
+    /// </summary>
+    /// <param name="log">The log to go on from.</param>
+    public FunnelLogBuilder(FunnelEventLog log)
+        : this((log ?? throw new ArgumentNullException(nameof(log))).Pipeline)
+    {
+        foreach (var owner in log.Owners)
+        {
+            InternOwner(owner);
+        }
+
+        _sortedOwners = [.. log.Owners];
+        _ownerRank = new int[_sortedOwners.Length];
+        for (var r = 0; r < _ownerRank.Length; r++)
+        {
+            _ownerRank[r] = r;
+        }
+
+        GrowClients(Math.Max(16, log.ClientCount));
+        var segments = log.Segments;
+        for (var s = 0; s < segments.Count; s++)
+        {
+            var segment = segments[s];
+            var first = log.SegmentStart(s);
+            var handles = new int[segment.ClientCount];
+            for (var k = 0; k < handles.Length; k++)
+            {
+                var h = handles[k] = first + k;
+                var history = log.History(h);
+                var last = history.Count - 1;
+                var record = segment.Clients[k];
+                var updates = segment.UpdateStart is { } u ? u[k + 1] - u[k] : 0;
+                _records[h] = record;
+                _current[h] = updates > 0 ? segment.UpdateClients[segment.UpdateStart![k + 1] - 1] : record;
+                (_status[h], _stage[h]) = last >= 0 ? (history.Status(last), (short)history.Stage(last)) : (ClientStatus.NotEntered, FunnelEventLog.NoStage);
+                _initialOwner[h] = history.InitialOwner;
+                _owner[h] = last >= 0 ? history.Owner(last) : history.InitialOwner;
+                _last[h] = last >= 0 ? history.Ticks(last) : record.CreatedAt.UtcTicks;
+                _version[h] = _published[h] = history.Count;
+                _firstEntry[h] = history.FirstEntryTicks;
+                _updates[h] = _publishedUpdates[h] = updates;
+                (_segment[h], _home[h], _local[h]) = (s, segment, k);
+                _index.Add(record.Id, h);
+                _eventCount += history.Count;
+            }
+
+            _segments.Add(new Segment(handles) { Published = segment });
+        }
+
+        _clientCount = log.ClientCount;
+        (_log, _segmentBase, _segmentOf) = (log, log.SegmentBases, log.SegmentOf);
+    }
+
     /// <summary>The pipeline.</summary>
     public PipelineDefinition Pipeline => _pipeline;
 

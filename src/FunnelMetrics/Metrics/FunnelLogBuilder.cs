@@ -35,6 +35,7 @@ public sealed class FunnelLogBuilder
 
     private readonly PipelineDefinition _pipeline;
     private readonly int _stageCount;
+    private readonly int _segmentClients;
     private readonly Dictionary<ClientId, int> _index = [];
 
     // Per client, by handle (the order clients were added in).
@@ -85,9 +86,16 @@ public sealed class FunnelLogBuilder
     /// <summary>Creates an empty builder for one pipeline.</summary>
     /// <param name="pipeline">The pipeline.</param>
     public FunnelLogBuilder(PipelineDefinition pipeline)
+        : this(pipeline, SegmentClients)
+    {
+    }
+
+    /// <summary>Creates an empty builder whose segments are made of <paramref name="segmentClients"/> clients (tests use small ones).</summary>
+    internal FunnelLogBuilder(PipelineDefinition pipeline, int segmentClients)
     {
         _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
         _stageCount = pipeline.Stages.Count;
+        _segmentClients = segmentClients;
     }
 
     /// <summary>
@@ -97,7 +105,13 @@ public sealed class FunnelLogBuilder
     /// </summary>
     /// <param name="log">The log to go on from.</param>
     public FunnelLogBuilder(FunnelEventLog log)
-        : this((log ?? throw new ArgumentNullException(nameof(log))).Pipeline)
+        : this(log, SegmentClients)
+    {
+    }
+
+    /// <summary>Creates a builder that goes on from a log, with segments of <paramref name="segmentClients"/> clients when made anew.</summary>
+    internal FunnelLogBuilder(FunnelEventLog log, int segmentClients)
+        : this((log ?? throw new ArgumentNullException(nameof(log))).Pipeline, segmentClients)
     {
         foreach (var owner in log.Owners)
         {
@@ -460,9 +474,9 @@ public sealed class FunnelLogBuilder
         Array.Sort(added, (a, b) => _records[a].Id.CompareTo(_records[b].Id));
         if (_segments.Count == 0)
         {
-            for (var from = 0; from < added.Length; from += SegmentClients)
+            for (var from = 0; from < added.Length; from += _segmentClients)
             {
-                _segments.Add(new Segment(added[from..Math.Min(added.Length, from + SegmentClients)]) { Dirty = true });
+                _segments.Add(new Segment(added[from..Math.Min(added.Length, from + _segmentClients)]) { Dirty = true });
             }
         }
         else
@@ -493,12 +507,12 @@ public sealed class FunnelLogBuilder
             for (s = _segments.Count - 1; s >= 0; s--)
             {
                 var handles = _segments[s].Handles;
-                if (handles.Length > 2 * SegmentClients)
+                if (handles.Length > 2 * _segmentClients)
                 {
                     _segments.RemoveAt(s);
-                    for (var from = 0; from < handles.Length; from += SegmentClients)
+                    for (var from = 0; from < handles.Length; from += _segmentClients)
                     {
-                        _segments.Insert(s + (from / SegmentClients), new Segment(handles[from..Math.Min(handles.Length, from + SegmentClients)]) { Dirty = true });
+                        _segments.Insert(s + (from / _segmentClients), new Segment(handles[from..Math.Min(handles.Length, from + _segmentClients)]) { Dirty = true });
                     }
                 }
             }

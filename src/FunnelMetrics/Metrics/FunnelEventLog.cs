@@ -270,6 +270,30 @@ public sealed partial class FunnelEventLog
         return builder.ToLog();
     }
 
+    /// <summary>The log without its events after <paramref name="cut"/> (UTC ticks, inclusive): this log when it has none after.</summary>
+    internal FunnelEventLog Until(long cut)
+    {
+        if (MaxTicks() is not { } last || last <= cut)
+        {
+            return this;
+        }
+
+        var builder = new FunnelLogBuilder(Pipeline);
+        for (var c = 0; c < _clientCount; c++)
+        {
+            var h = builder.Add(ClientAt(c));
+            var history = History(c);
+            var end = history.LastAtOrBefore(cut);
+            for (int i = 0, updates = 0; i <= end; i++)
+            {
+                var kind = history.Kind(i);
+                builder.AppendTrusted(h, history.Ticks(i), kind, (short)history.Stage(i), history.Status(i), _owners[history.Owner(i)], kind == EventKind.Updated ? history.UpdatedClient(updates++) : null);
+            }
+        }
+
+        return builder.ToLog();
+    }
+
     /// <summary>Every segment's items of one kind, concatenated in client order.</summary>
     private Client[] Concat(Func<LogSegment, Client[]> items)
     {

@@ -670,6 +670,22 @@ public sealed class FunnelLogBuilder
         (segment.Published, segment.Next, segment.Dirty) = (published, null, false);
     }
 
+    /// <summary>Appends an event read from a log already checked (its state after the event as the log has it), without checking it again.</summary>
+    internal void AppendTrusted(int h, long at, EventKind kind, short stage, ClientStatus status, OwnerId owner, Client? updated)
+    {
+        if (kind == EventKind.Entered)
+        {
+            _firstEntry[h] = at;
+        }
+
+        if (updated is not null)
+        {
+            PushUpdate(h, at, updated);
+        }
+
+        Push(h, at, kind, stage, status, OwnerOf(h, owner));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Push(int h, long at, EventKind kind, short stage, ClientStatus status, int owner)
     {

@@ -70,6 +70,9 @@ public sealed partial class FunnelEventLog
         public bool AttributeAsOf(string key, long ticks, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) =>
             ClientAsOf(ticks).Attributes.TryGetValue(key, out value);
 
+        /// <summary>The client as of just after its <paramref name="j"/>-th update (from 0, in sequence order): the one its <paramref name="j"/>-th <see cref="EventKind.Updated"/> event made.</summary>
+        public Client UpdatedClient(int j) => _log.UpdateClients[_log.UpdateStart![_k] + j];
+
         /// <summary>The UTC ticks of the client's first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
         public long FirstEntryTicks => _log.FirstEntry[_k];
 

@@ -104,6 +104,44 @@ public sealed class LogBuilderProperties
         Assert.Equal(1, version);
     }
 
+    [Fact]
+    public void ALogHoldsAtMost65535Owners_AndTheNextIsRefusedByName()
+    {
+        var pipeline = FunnelMetrics.Testing.Seed.Pipeline;
+        var builder = new FunnelLogBuilder(pipeline);
+        for (var i = 0; i < FunnelLogBuilder.MaxOwners; i++)
+        {
+            builder.Add(new Client(new ClientId($"c{i}"), pipeline.Id, new OwnerId($"o{i}"), FunnelMetrics.Testing.Seed.T0));
+        }
+
+        var refused = Assert.Throws<ArgumentException>(() => builder.Add(new Client(new ClientId("one-too-many"), pipeline.Id, new OwnerId("o-last"), FunnelMetrics.Testing.Seed.T0)));
+
+        Assert.Contains("'o-last'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("65,535", refused.Message, StringComparison.Ordinal);
+        Assert.False(builder.Contains(new ClientId("one-too-many")));
+        Assert.Equal(FunnelLogBuilder.MaxOwners, builder.ToLog().OwnerCount);
+    }
+
+    [Fact]
+    public void HandlesAreSpentBySnapshots_AndALookedUpClientAloneMakesNoNewSnapshot()
+    {
+        var pipeline = FunnelMetrics.Testing.Seed.Pipeline;
+        var builder = new FunnelLogBuilder(pipeline);
+        var client = new Client(new ClientId("c1"), pipeline.Id, new OwnerId("o"), FunnelMetrics.Testing.Seed.T0);
+        var h = builder.Add(client);
+        var log = builder.ToLog();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.AppendActivity(h, new ClientEventId("a1"), 1, FunnelMetrics.Testing.Seed.T0, client.Owner));
+        Assert.True(builder.TryGetHandle(client.Id, out var again));
+        Assert.Equal(client, builder.FindClient(client.Id));
+        Assert.Same(log, builder.ToLog());
+
+        Assert.True(builder.TryGetHandle(client.Id, out again));
+        builder.AppendActivity(again, new ClientEventId("a1"), 1, FunnelMetrics.Testing.Seed.T0, client.Owner);
+        Assert.NotSame(log, builder.ToLog());
+        Assert.Equal(1, builder.ToLog().EventCount);
+    }
+
     [Property(MaxTest = 100)]
     public Property TheColumnPath_AcceptsAndRefusesExactlyAsTheObjectPath() =>
         Prop.ForAll(RecordedHistory.Arb(), h =>

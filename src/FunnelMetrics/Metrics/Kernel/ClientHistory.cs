@@ -85,7 +85,7 @@ public sealed partial class FunnelEventLog
 
         /// <summary>The kind of event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public EventKind Kind(int i) => _log.Kinds[_offset + i];
+        public EventKind Kind(int i) => LogSegment.KindOf(_log.KindStatus[_offset + i]);
 
         /// <summary>
         /// The client's stage after event <paramref name="i"/>: its open stage, the won stage, the stage it was lost at, or
@@ -96,11 +96,11 @@ public sealed partial class FunnelEventLog
 
         /// <summary>The client's status after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ClientStatus Status(int i) => _log.Statuses[_offset + i];
+        public ClientStatus Status(int i) => LogSegment.StatusOf(_log.KindStatus[_offset + i]);
 
         /// <summary>The client's owner (index into the log's owners) after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Owner(int i) => _log.EventOwners[_offset + i];
+        public int Owner(int i) => _log.Owners[_offset + i];
 
         /// <summary>The client's owner before event <paramref name="i"/>: after the event before it, or the initial owner.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

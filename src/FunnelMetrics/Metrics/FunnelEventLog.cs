@@ -196,6 +196,11 @@ public sealed partial class FunnelEventLog
         ArgumentNullException.ThrowIfNull(events);
 
         var builder = new FunnelLogBuilder(pipeline);
+        if (clients is IReadOnlyCollection<Client> known && events is IReadOnlyCollection<ClientEvent> all)
+        {
+            builder.Reserve(known.Count, all.Count);
+        }
+
         var at = 0;
         foreach (var client in clients)
         {
@@ -264,7 +269,7 @@ public sealed partial class FunnelEventLog
 
         for (var i = 0; i < n; i++)
         {
-            builder.AppendCore(items[i], null);
+            builder.AppendAt((int)(order[i] >> 32), items[i], null);
         }
 
         return builder.ToLog();

@@ -247,6 +247,26 @@ public sealed class FunnelLogBuilder
             throw new ArgumentException($"Event '{clientEvent.Id}' is for client '{clientEvent.ClientId}' of pipeline '{clientEvent.PipelineId}', which the log of pipeline '{_pipeline.Id}' does not have; add the client first.", paramName);
         }
 
+        AppendAt(h, clientEvent, paramName);
+    }
+
+    /// <summary>Makes room for <paramref name="clients"/> more clients and <paramref name="events"/> more events, for a load that knows its size.</summary>
+    internal void Reserve(int clients, int events)
+    {
+        if (_slotCount + clients > _record.Length)
+        {
+            GrowSlots(_slotCount + clients);
+        }
+
+        if (_pending + events > _pClient.Length)
+        {
+            GrowPending(_pending + events);
+        }
+    }
+
+    /// <summary>Appends an event of the client in slot <paramref name="h"/> (the caller found it: the log's build knows every event's slot).</summary>
+    internal void AppendAt(int h, ClientEvent clientEvent, string? paramName)
+    {
         var expected = _version[h] + 1L;
         if (clientEvent.Sequence != expected)
         {
@@ -549,7 +569,7 @@ public sealed class FunnelLogBuilder
         var total = start[n];
         var (ticks, kindStatus, stages, owners) = (new long[total], new byte[total], new short[total], new ushort[total]);
         var clients = new Client[n];
-        var initialOwners = new int[n];
+        var initialOwners = new ushort[n];
         var firstEntry = new long[n];
         int[]? updateStart = hasUpdates ? new int[n + 1] : null;
         for (var k = 0; hasUpdates && k < n; k++)
@@ -597,7 +617,7 @@ public sealed class FunnelLogBuilder
             }
             else
             {
-                (clients[k], firstEntry[k], initialOwners[k]) = (_record[h], long.MaxValue, _ownerRank[_initialOwner[h]]);
+                (clients[k], firstEntry[k], initialOwners[k]) = (_record[h], long.MaxValue, (ushort)_ownerRank[_initialOwner[h]]);
             }
 
             if (h >= 0)

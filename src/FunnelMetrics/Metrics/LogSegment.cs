@@ -14,7 +14,7 @@ namespace FunnelMetrics.Metrics;
 /// </remarks>
 internal sealed class LogSegment
 {
-    internal LogSegment(Client[] clients, int[] start, long[] ticks, byte[] kindStatus, short[] stages, ushort[] owners, int[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
+    internal LogSegment(Client[] clients, int[] start, long[] ticks, byte[] kindStatus, short[] stages, ushort[] owners, ushort[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
     {
         Clients = clients;
         Start = start;
@@ -48,7 +48,7 @@ internal sealed class LogSegment
     internal ushort[] Owners { get; }
 
     /// <summary>Each client's owner (index) before its first event.</summary>
-    internal int[] InitialOwners { get; }
+    internal ushort[] InitialOwners { get; }
 
     /// <summary>Each client's first entry (UTC ticks), or <see cref="long.MaxValue"/>.</summary>
     internal long[] FirstEntry { get; }

@@ -1,19 +1,24 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
+using FunnelMetrics.Samples.Dashboard;
 
 namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
-/// A loop to attach a profiler to: <c>profile &lt;dashboard|logbuild|stalls|timeinstage|breakdown|liveview&gt; &lt;transitions&gt; &lt;seconds&gt;</c>
-/// generates the history, prints <c>ready &lt;pid&gt;</c>, waits three seconds for the profiler to attach, then repeats
-/// the work for the given time, so the trace holds the work and not the generator. See docs/performance.md.
+/// A loop to attach a profiler to: <c>profile &lt;work&gt; &lt;transitions&gt; &lt;seconds&gt;</c> (the works in
+/// <see cref="Works"/>: the sample's whole dashboard, the DuckDB subset in the library on every core, on one, and in
+/// DuckDB, and single calculators) generates the history, prints <c>ready &lt;pid&gt;</c>, waits three seconds for the
+/// profiler to attach, then repeats the work for the given time, so the trace holds the work and not the generator. See docs/performance.md.
 /// </summary>
 public static class Profiling
 {
+    private const string Works = "dashboard, subset, subset-sequential, subset-duckdb, logbuild, stalls, timeinstage, breakdown, liveview";
+
     public static int Run(string[] args)
     {
         if (args.Length != 4)
         {
-            Console.Error.WriteLine("usage: profile <dashboard|logbuild|stalls|timeinstage|breakdown|liveview> <transitions> <seconds>");
+            Console.Error.WriteLine($"usage: profile <{Works.Replace(", ", "|", StringComparison.Ordinal)}> <transitions> <seconds>");
             return 2;
         }
 
@@ -23,14 +28,23 @@ public static class Profiling
         var asOf = BenchmarkData.AsOf;
         var thresholds = BenchmarkData.FixedThresholds;
         var month = BenchmarkData.LastMonthInOrder(events);
+        var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
         Action work = args[1] switch
         {
-            "dashboard" => () => _ = (
+            "dashboard" => () => DashboardReport.Compute(log, new DashboardSettings(asOf, DateOnly.FromDateTime(asOf.UtcDateTime), "UTC", null, null), new FunnelMetricsOptions()),
+            "subset" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
                 FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC"),
                 TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
                 ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts),
                 StallCalculator.Compute(log, asOf, thresholds)),
+            "subset-sequential" => () => _ = (
+                StageCountsCalculator.Compute(log, asOf, parallelism: oneThread),
+                FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC", parallelism: oneThread),
+                TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf), parallelism: oneThread),
+                ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts, parallelism: oneThread),
+                StallCalculator.Compute(log, asOf, thresholds, parallelism: oneThread)),
+            "subset-duckdb" => DuckDbSubset(size),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "stalls" => () => StallCalculator.Compute(log, asOf, thresholds),
             "timeinstage" => () => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
@@ -43,7 +57,7 @@ public static class Profiling
                     view.Apply(e);
                 }
             },
-            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use dashboard, logbuild, stalls, timeinstage, breakdown or liveview.", nameof(args)),
+            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use {Works}.", nameof(args)),
         };
 
         Console.WriteLine($"ready {Environment.ProcessId}");
@@ -60,5 +74,18 @@ public static class Profiling
         var perRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
         Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms and {perRound / 1e6:0.00} MB allocated each");
         return 0;
+    }
+
+    /// <summary>The subset in DuckDB: the database loaded before the loop, so only the queries repeat.</summary>
+    private static Action DuckDbSubset(int size)
+    {
+        var duck = BenchmarkData.DuckDb(size);
+        var asOf = BenchmarkData.AsOf;
+        return () => _ = (
+            duck.StageCounts(asOf),
+            duck.DailyFlow(BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay),
+            duck.CompletedVisits(asOf),
+            duck.Conversion(BenchmarkData.ConversionCohorts.Start, BenchmarkData.ConversionCohorts.End, asOf),
+            duck.Stalled(asOf));
     }
 }

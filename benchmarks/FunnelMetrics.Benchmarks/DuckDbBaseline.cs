@@ -64,6 +64,9 @@ public sealed class DuckDbBaseline : IDisposable
 
     private int Won => _pipeline.WonStageIndex;
 
+    /// <summary>The threads DuckDB runs a query on (its <c>threads</c> setting, by default one per core).</summary>
+    public int Threads => Int(Query("SELECT current_setting('threads')")[0][0]);
+
     /// <summary>Sets the fixed stall thresholds, by stage key.</summary>
     public void SetThresholds(IReadOnlyDictionary<StageId, TimeSpan> thresholds)
     {

@@ -23,6 +23,7 @@ public sealed class DuckDbAgreementAtScaleTests
         using var duck = new DuckDbBaseline(Pipeline, clients, events);
         var thresholds = Pipeline.Stages.ToDictionary(s => s.Key, s => s.StallThreshold ?? TimeSpan.FromDays(14));
         duck.SetThresholds(thresholds);
+        Assert.Equal(Environment.ProcessorCount, duck.Threads); // DuckDB on every core, as the library by default
         var stallOptions = new StallOptions { StageThresholds = thresholds.ToDictionary(kv => kv.Key.Value, kv => kv.Value) };
         var (first, last) = (DateOnly.FromDateTime(AsOf.UtcDateTime.AddDays(-29)), DateOnly.FromDateTime(AsOf.UtcDateTime));
         var cohorts = new TimeWindow(AsOf.AddDays(-90), AsOf);

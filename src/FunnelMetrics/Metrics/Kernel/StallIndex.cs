@@ -80,10 +80,14 @@ internal sealed class StallIndex
     /// open after their last event at or before <paramref name="cut"/>, with an owner of <paramref name="ownerMask"/> then:
     /// <paramref name="cut"/> is <paramref name="asOf"/> for an instant, the tick before for the end of a window.
     /// </summary>
-    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds)
+    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds) =>
+        FoldRange(log, cut, asOf, clientMask, ownerMask, clock, thresholds, 0, clientMask.Length);
+
+    /// <summary>The same for the clients [<paramref name="from"/>, <paramref name="to"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
+    public static StallIndex FoldRange(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds, int from, int to)
     {
         var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf);
-        for (var c = 0; c < clientMask.Length; c++)
+        for (var c = from; c < to; c++)
         {
             if (!clientMask[c])
             {

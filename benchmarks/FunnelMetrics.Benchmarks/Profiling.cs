@@ -3,7 +3,7 @@ using FunnelMetrics.Metrics;
 namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
-/// A loop to attach a profiler to: <c>profile &lt;dashboard|logbuild|stalls|timeinstage|breakdown|liveview&gt; &lt;transitions&gt; &lt;seconds&gt;</c>
+/// A loop to attach a profiler to: <c>profile &lt;dashboard|logbuild|stalls|forecast|timeinstage|breakdown|liveview&gt; &lt;transitions&gt; &lt;seconds&gt;</c>
 /// generates the history, prints <c>ready &lt;pid&gt;</c>, waits three seconds for the profiler to attach, then repeats
 /// the work for the given time, so the trace holds the work and not the generator. See docs/performance.md.
 /// </summary>
@@ -13,7 +13,7 @@ public static class Profiling
     {
         if (args.Length != 4)
         {
-            Console.Error.WriteLine("usage: profile <dashboard|logbuild|stalls|timeinstage|breakdown|liveview> <transitions> <seconds>");
+            Console.Error.WriteLine("usage: profile <dashboard|logbuild|stalls|forecast|timeinstage|breakdown|liveview> <transitions> <seconds>");
             return 2;
         }
 
@@ -33,6 +33,7 @@ public static class Profiling
                 StallCalculator.Compute(log, asOf, thresholds)),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "stalls" => () => StallCalculator.Compute(log, asOf, thresholds),
+            "forecast" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, asOf, horizonEnd: asOf.AddDays(30)),
             "timeinstage" => () => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
             "breakdown" => () => FunnelBreakdowns.ByOwner(log, filter => StageCountsCalculator.Compute(log, asOf, filter)),
             "liveview" => () =>
@@ -43,7 +44,7 @@ public static class Profiling
                     view.Apply(e);
                 }
             },
-            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use dashboard, logbuild, stalls, timeinstage, breakdown or liveview.", nameof(args)),
+            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use dashboard, logbuild, stalls, forecast, timeinstage, breakdown or liveview.", nameof(args)),
         };
 
         Console.WriteLine($"ready {Environment.ProcessId}");

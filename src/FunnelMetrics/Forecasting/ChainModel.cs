@@ -100,6 +100,11 @@ internal sealed class ChainModel
     /// in <paramref name="ownerMask"/>, when given (else the team's); and, with <paramref name="byOwner"/>, the same per
     /// owner on the departing event ([owner][stage]).
     /// </summary>
+    /// <remarks>
+    /// The pass counts outcomes and notes each departure's stage, owner and duration in flat columns; the durations are
+    /// then sorted once per stage for the team, paired with their owner (<see cref="DistributeSorted"/>), and each owner's
+    /// sorted durations read off that order, so no list grows per departure and no owner's durations are sorted again.
+    /// </remarks>
     public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
     {
         var stageCount = log.Pipeline.Stages.Count;
@@ -117,37 +122,55 @@ internal sealed class ChainModel
             }
         }
 
-        for (var c = 0; c < clientMask.Length; c++)
+        var columns = new DepartureColumns();
+        try
         {
-            if (!clientMask[c])
+            for (var c = 0; c < clientMask.Length; c++)
             {
-                continue;
-            }
-
-            // Every visit that ended in [lo, hi] is a departure: from its stage, to where it went, after how long.
-            var history = log.History(c);
-            foreach (var visit in history.Visits(history.LastAtOrBefore(hi)))
-            {
-                if (visit.IsOpen || visit.LeftAt < lo)
+                if (!clientMask[c])
                 {
                     continue;
                 }
 
-                var from = visit.Stage;
-                var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
-                var owner = history.Owner(visit.Left);
-                var duration = visit.LeftAt - visit.EnteredAt;
-                (team[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
-                if (ownerMask is not null && ownerMask[owner])
+                // Every visit that ended in [lo, hi] is a departure: from its stage, to where it went, after how long. A
+                // client whose last event by hi is before lo left nothing in the window (a visit ends at an event).
+                var history = log.History(c);
+                var last = history.LastAtOrBefore(hi);
+                if (last < 0 || history.Ticks(last) < lo)
                 {
-                    (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    continue;
                 }
 
-                if (owners is not null)
+                foreach (var visit in history.Visits(last))
                 {
-                    (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    if (visit.IsOpen || visit.LeftAt < lo)
+                    {
+                        continue;
+                    }
+
+                    var from = visit.Stage;
+                    var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
+                    var owner = history.Owner(visit.Left);
+                    var duration = visit.LeftAt - visit.EnteredAt;
+                    (team[from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
+                    columns.Add(from, owner, duration);
+                    if (ownerMask is not null && ownerMask[owner])
+                    {
+                        (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    }
+
+                    if (owners is not null)
+                    {
+                        (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
+                    }
                 }
             }
+
+            DistributeSorted(columns, team, owners, log.OwnerCount);
+        }
+        finally
+        {
+            columns.Return();
         }
 
         foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
@@ -159,6 +182,117 @@ internal sealed class ChainModel
         }
 
         return (team, subject, owners);
+    }
+
+    /// <summary>
+    /// Gives the team's stages and, when counted, the owners' their sorted durations from the departures' columns: per
+    /// stage, the durations paired with their owner as one key (duration × owners + owner) sorted once, the team's read
+    /// off in that order and each owner's picked out of it, already in order. When a duration is too long for the key
+    /// (over about 2⁶³ / owners ticks), the stage's durations are sorted per owner instead; the arrays are the same.
+    /// </summary>
+    private static void DistributeSorted(DepartureColumns columns, DepartureStats?[] team, DepartureStats?[][]? owners, int ownerCount)
+    {
+        var stageCount = team.Length;
+        var n = columns.Count;
+        // The departures grouped by stage, in the order they were read: offsets and positions (a counting sort).
+        var start = new int[stageCount + 1];
+        for (var i = 0; i < n; i++)
+        {
+            start[columns.Stages[i] + 1]++;
+        }
+
+        for (var s = 0; s < stageCount; s++)
+        {
+            start[s + 1] += start[s];
+        }
+
+        var keys = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(1, n));
+        var fill = (int[])start.Clone();
+        var longest = 0L;
+        for (var i = 0; i < n; i++)
+        {
+            longest = Math.Max(longest, columns.Durations[i]);
+        }
+
+        var width = Math.Max(1L, ownerCount);
+        var packed = owners is null || longest <= (long.MaxValue - width) / width;
+        for (var i = 0; i < n; i++)
+        {
+            var d = columns.Durations[i];
+            keys[fill[columns.Stages[i]]++] = owners is null ? d : packed ? (d * width) + columns.Owners[i] : i;
+        }
+
+        var taken = owners is null ? [] : new int[ownerCount];
+        try
+        {
+            for (var s = 0; s < stageCount; s++)
+            {
+                if (team[s] is not { } stats)
+                {
+                    continue;
+                }
+
+                var part = keys.AsSpan(start[s], start[s + 1] - start[s]);
+                var sorted = new long[part.Length];
+                if (owners is null)
+                {
+                    Statistics.SortNonNegative(part);
+                    part.CopyTo(sorted);
+                    stats.SetSorted(sorted);
+                    continue;
+                }
+
+                if (packed)
+                {
+                    Statistics.SortNonNegative(part);
+                    for (var i = 0; i < part.Length; i++)
+                    {
+                        sorted[i] = part[i] / width;
+                    }
+
+                    foreach (var key in part)
+                    {
+                        var o = (int)(key % width);
+                        var own = owners[o][s]!;
+                        (own.PendingSorted ??= new long[own.Count])[taken[o]++] = key / width;
+                    }
+                }
+                else
+                {
+                    // The keys are the departures' indexes, in the order read: each owner's durations, then sorted.
+                    for (var i = 0; i < part.Length; i++)
+                    {
+                        var at = (int)part[i];
+                        sorted[i] = columns.Durations[at];
+                        var o = columns.Owners[at];
+                        var own = owners[o][s]!;
+                        (own.PendingSorted ??= new long[own.Count])[taken[o]++] = columns.Durations[at];
+                    }
+
+                    Statistics.SortNonNegative(sorted);
+                }
+
+                stats.SetSorted(sorted);
+                foreach (var key in part)
+                {
+                    var o = packed ? (int)(key % width) : columns.Owners[(int)key];
+                    taken[o] = 0;
+                    if (owners[o][s] is { PendingSorted: { } mine } own)
+                    {
+                        if (!packed)
+                        {
+                            Statistics.SortNonNegative(mine);
+                        }
+
+                        own.SetSorted(mine);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(keys);
+        }
     }
 
     /// <summary>Chooses each stage's basis, builds the rows and solves the chain.</summary>
@@ -738,9 +872,11 @@ internal sealed class DepartureStats
     /// <summary>No departures; never added to.</summary>
     public static DepartureStats Empty { get; } = new(0);
 
+    /// <summary>The durations added with <see cref="Add"/>, in that order; empty for those counted with <see cref="Tally"/>.</summary>
     public List<long> Durations { get; } = [];
 
-    public int Count => Durations.Count;
+    /// <summary>How many departures: added or tallied.</summary>
+    public int Count { get; private set; }
 
     /// <summary>The durations sorted, computed once: the team's are shared by every owner's model that falls back to them.</summary>
     public long[] Sorted
@@ -749,6 +885,11 @@ internal sealed class DepartureStats
         {
             if (_sorted is null)
             {
+                if (Durations.Count != Count)
+                {
+                    throw new InvalidOperationException($"{Count - Durations.Count} tallied departure(s) were never given their sorted durations.");
+                }
+
                 var sorted = Durations.ToArray();
                 Statistics.SortNonNegative(sorted); // Durations are never negative: a client's instants never decrease.
                 _sorted = sorted;
@@ -757,6 +898,9 @@ internal sealed class DepartureStats
             return _sorted;
         }
     }
+
+    /// <summary>Scratch for <see cref="ChainModel.Departures"/>: the sorted durations being filled in, before <see cref="SetSorted"/>.</summary>
+    internal long[]? PendingSorted { get; set; }
 
     /// <summary>The durations' statistics, from <see cref="Sorted"/>, computed once.</summary>
     public DurationStats Summary => _summary ??= SummaryOf(Sorted);
@@ -773,6 +917,33 @@ internal sealed class DepartureStats
         }
 
         Durations.Add(duration);
+        Count++;
+    }
+
+    /// <summary>Counts a departure without its duration: the sorted durations come later, from <see cref="SetSorted"/>.</summary>
+    public void Tally(int outcome)
+    {
+        if (_dense is not null)
+        {
+            _dense[outcome]++;
+        }
+        else
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, outcome, out _)++;
+        }
+
+        Count++;
+    }
+
+    /// <summary>Sets the durations sorted, one per departure counted (by <see cref="Tally"/>, with none added).</summary>
+    public void SetSorted(long[] sorted)
+    {
+        if (sorted.Length != Count || Durations.Count != 0)
+        {
+            throw new InvalidOperationException($"{sorted.Length} sorted duration(s) for {Count} departure(s), {Durations.Count} of them added one by one.");
+        }
+
+        (_sorted, PendingSorted) = (sorted, null);
     }
 
     /// <summary>The outcomes that occurred and how often, by outcome index; read once the departures are all added.</summary>
@@ -866,7 +1037,8 @@ internal sealed class DepartureStats
         var at = 0;
         foreach (var s in stages)
         {
-            s.Durations.CopyTo(all, at);
+            // Their order does not matter: all of them are sorted together.
+            s.Sorted.CopyTo(all, at);
             at += s.Count;
         }
 
@@ -879,4 +1051,55 @@ internal sealed class DepartureStats
 internal sealed class IterationAllowance
 {
     public long Remaining { get; set; } = ChainModel.IterationBudget;
+}
+
+/// <summary>The departures of one pass as flat columns (stage, owner, duration), in arrays rented from the shared pool.</summary>
+internal sealed class DepartureColumns
+{
+    public int[] Stages { get; private set; } = System.Buffers.ArrayPool<int>.Shared.Rent(1024);
+
+    public int[] Owners { get; private set; } = System.Buffers.ArrayPool<int>.Shared.Rent(1024);
+
+    public long[] Durations { get; private set; } = System.Buffers.ArrayPool<long>.Shared.Rent(1024);
+
+    public int Count { get; private set; }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Add(int stage, int owner, long duration)
+    {
+        if (Count == Stages.Length)
+        {
+            Grow();
+        }
+
+        Stages[Count] = stage;
+        Owners[Count] = owner;
+        Durations[Count] = duration;
+        Count++;
+    }
+
+    /// <summary>Gives the arrays back to the pool; the columns are empty after.</summary>
+    public void Return()
+    {
+        System.Buffers.ArrayPool<int>.Shared.Return(Stages);
+        System.Buffers.ArrayPool<int>.Shared.Return(Owners);
+        System.Buffers.ArrayPool<long>.Shared.Return(Durations);
+        (Stages, Owners, Durations, Count) = ([], [], [], 0);
+    }
+
+    private void Grow()
+    {
+        var size = Stages.Length * 2;
+        Stages = Grown(System.Buffers.ArrayPool<int>.Shared, Stages, Count, size);
+        Owners = Grown(System.Buffers.ArrayPool<int>.Shared, Owners, Count, size);
+        Durations = Grown(System.Buffers.ArrayPool<long>.Shared, Durations, Count, size);
+    }
+
+    private static T[] Grown<T>(System.Buffers.ArrayPool<T> pool, T[] old, int count, int size)
+    {
+        var grown = pool.Rent(size);
+        old.AsSpan(0, count).CopyTo(grown);
+        pool.Return(old);
+        return grown;
+    }
 }

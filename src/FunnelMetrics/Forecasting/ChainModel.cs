@@ -105,27 +105,117 @@ internal sealed class ChainModel
     /// then sorted once per stage for the team, paired with their owner (<see cref="DistributeSorted"/>), and each owner's
     /// sorted durations read off that order, so no list grows per departure and no owner's durations are sorted again.
     /// </remarks>
-    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
+    /// <param name="log">The log.</param>
+    /// <param name="lo">The window's start, inclusive.</param>
+    /// <param name="hi">The window's end, inclusive.</param>
+    /// <param name="clientMask">The clients read.</param>
+    /// <param name="ownerMask">The owners of the subject's departures; null when the subject is the team.</param>
+    /// <param name="byOwner">Whether to count per owner too.</param>
+    /// <param name="degree">
+    /// How many threads may read the clients (in ranges of clients, merged in their order) and sort the stages: the counts
+    /// and arrays are the same whatever it is.
+    /// </param>
+    /// <param name="rangeSize">The fewest clients a range read on its own thread holds (tests make it small).</param>
+    /// <param name="pack">Whether durations may be sorted paired with their owner as one key (tests turn it off to check the other way).</param>
+    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner, int degree = 1, int rangeSize = 16384, bool pack = true)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        // A stage's counts are made at its first departure; the stages nobody left share the empty instance.
-        DepartureStats[] NewGroup() => new DepartureStats[stageCount];
-
-        var team = NewGroup();
-        var subject = ownerMask is null ? team : NewGroup();
-        var owners = byOwner ? new DepartureStats[log.OwnerCount][] : null;
-        if (owners is not null)
+        var ownerCount = log.OwnerCount;
+        // Ranges of at least rangeSize clients, and per-owner counters of each range within a few million entries.
+        var parts = (int)Math.Clamp(Math.Min(degree, clientMask.Length / Math.Max(1, rangeSize)), 1, Math.Max(1, 4_000_000 / Math.Max(1L, (long)ownerCount * stageCount)));
+        var passes = new DeparturePass[parts];
+        try
         {
-            for (var o = 0; o < owners.Length; o++)
+            Parallelism.For(parts, degree, p =>
             {
-                owners[o] = NewGroup();
+                var pass = passes[p] = new DeparturePass(stageCount, ownerMask is not null, byOwner ? ownerCount : -1);
+                pass.Read(log, lo, hi, clientMask, ownerMask, (int)((long)clientMask.Length * p / parts), (int)((long)clientMask.Length * (p + 1) / parts));
+            });
+
+            // The ranges merged in their order: the first's counters take the others' counts (and the subject's durations, in order).
+            var (team, subject, owners) = (passes[0].Team, passes[0].Subject ?? passes[0].Team, passes[0].Owners);
+            for (var p = 1; p < parts; p++)
+            {
+                Merge(team, passes[p].Team);
+                if (ownerMask is not null)
+                {
+                    Merge(subject, passes[p].Subject!);
+                }
+
+                for (var o = 0; owners is not null && o < ownerCount; o++)
+                {
+                    Merge(owners[o], passes[p].Owners![o]);
+                }
+            }
+
+            DistributeSorted([.. passes.Select(pass => pass.Columns)], team, owners, ownerCount, degree, pack);
+            foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
+            {
+                for (var st = 0; st < stageCount; st++)
+                {
+                    group[st] ??= DepartureStats.Empty;
+                }
+            }
+
+            return (team, subject, owners);
+        }
+        finally
+        {
+            foreach (var pass in passes)
+            {
+                pass?.Columns.Return();
             }
         }
 
-        var columns = new DepartureColumns();
-        try
+        static void Merge(DepartureStats[] into, DepartureStats[] from)
         {
-            for (var c = 0; c < clientMask.Length; c++)
+            for (var st = 0; st < into.Length; st++)
+            {
+                if (from[st] is { } more)
+                {
+                    if (into[st] is { } stats)
+                    {
+                        stats.AddCounts(more);
+                    }
+                    else
+                    {
+                        into[st] = more;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The departures of one range of clients: the counters (team, subject, per owner) and the columns.</summary>
+    private sealed class DeparturePass
+    {
+        public DeparturePass(int stageCount, bool ownSubject, int ownerCount)
+        {
+            Team = new DepartureStats[stageCount];
+            Subject = ownSubject ? new DepartureStats[stageCount] : null;
+            if (ownerCount >= 0)
+            {
+                Owners = new DepartureStats[ownerCount][];
+                for (var o = 0; o < ownerCount; o++)
+                {
+                    Owners[o] = new DepartureStats[stageCount];
+                }
+            }
+        }
+
+        public DepartureStats[] Team { get; }
+
+        public DepartureStats[]? Subject { get; }
+
+        public DepartureStats[][]? Owners { get; }
+
+        public DepartureColumns Columns { get; } = new();
+
+        public void Read(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, int first, int end)
+        {
+            var stageCount = Team.Length;
+            var (team, subject, owners, columns) = (Team, Subject, Owners, Columns);
+            for (var c = first; c < end; c++)
             {
                 if (!clientMask[c])
                 {
@@ -154,7 +244,7 @@ internal sealed class ChainModel
                     var duration = visit.LeftAt - visit.EnteredAt;
                     (team[from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
                     columns.Add(from, owner, duration);
-                    if (ownerMask is not null && ownerMask[owner])
+                    if (subject is not null && ownerMask![owner])
                     {
                         (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
                     }
@@ -165,40 +255,30 @@ internal sealed class ChainModel
                     }
                 }
             }
-
-            DistributeSorted(columns, team, owners, log.OwnerCount);
         }
-        finally
-        {
-            columns.Return();
-        }
-
-        foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
-        {
-            for (var st = 0; st < stageCount; st++)
-            {
-                group[st] ??= DepartureStats.Empty;
-            }
-        }
-
-        return (team, subject, owners);
     }
 
     /// <summary>
-    /// Gives the team's stages and, when counted, the owners' their sorted durations from the departures' columns: per
-    /// stage, the durations paired with their owner as one key (duration × owners + owner) sorted once, the team's read
-    /// off in that order and each owner's picked out of it, already in order. When a duration is too long for the key
-    /// (over about 2⁶³ / owners ticks), the stage's durations are sorted per owner instead; the arrays are the same.
+    /// Gives the team's stages and, when counted, the owners' their sorted durations from the departures' columns (the
+    /// ranges' in order): per stage, the durations paired with their owner as one key (duration × owners + owner) sorted
+    /// once, the team's read off in that order and each owner's picked out of it, already in order; the stages on up to
+    /// <paramref name="degree"/> threads. When a duration is too long for the key (over about 2⁶³ / owners ticks), each
+    /// owner's durations are sorted on their own instead; the arrays are the same.
     /// </summary>
-    private static void DistributeSorted(DepartureColumns columns, DepartureStats?[] team, DepartureStats?[][]? owners, int ownerCount)
+    private static void DistributeSorted(DepartureColumns[] parts, DepartureStats[] team, DepartureStats[][]? owners, int ownerCount, int degree, bool pack)
     {
         var stageCount = team.Length;
-        var n = columns.Count;
-        // The departures grouped by stage, in the order they were read: offsets and positions (a counting sort).
+        var n = parts.Sum(p => p.Count);
+        // The departures grouped by stage, in the order they were read: offsets, then the keys (a counting sort).
         var start = new int[stageCount + 1];
-        for (var i = 0; i < n; i++)
+        var longest = 0L;
+        foreach (var part in parts)
         {
-            start[columns.Stages[i] + 1]++;
+            for (var i = 0; i < part.Count; i++)
+            {
+                start[part.Stages[i] + 1]++;
+                longest = Math.Max(longest, part.Durations[i]);
+            }
         }
 
         for (var s = 0; s < stageCount; s++)
@@ -206,92 +286,89 @@ internal sealed class ChainModel
             start[s + 1] += start[s];
         }
 
-        var keys = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(1, n));
-        var fill = (int[])start.Clone();
-        var longest = 0L;
-        for (var i = 0; i < n; i++)
-        {
-            longest = Math.Max(longest, columns.Durations[i]);
-        }
-
         var width = Math.Max(1L, ownerCount);
-        var packed = owners is null || longest <= (long.MaxValue - width) / width;
-        for (var i = 0; i < n; i++)
+        var packed = owners is null || (pack && longest <= (long.MaxValue - width) / width);
+        var keys = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(1, n));
+        var ownerOf = packed ? [] : System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        var fill = (int[])start.Clone();
+        foreach (var part in parts)
         {
-            var d = columns.Durations[i];
-            keys[fill[columns.Stages[i]]++] = owners is null ? d : packed ? (d * width) + columns.Owners[i] : i;
-        }
-
-        var taken = owners is null ? [] : new int[ownerCount];
-        try
-        {
-            for (var s = 0; s < stageCount; s++)
+            for (var i = 0; i < part.Count; i++)
             {
-                if (team[s] is not { } stats)
-                {
-                    continue;
-                }
-
-                var part = keys.AsSpan(start[s], start[s + 1] - start[s]);
-                var sorted = new long[part.Length];
-                if (owners is null)
-                {
-                    Statistics.SortNonNegative(part);
-                    part.CopyTo(sorted);
-                    stats.SetSorted(sorted);
-                    continue;
-                }
-
+                var (d, at) = (part.Durations[i], fill[part.Stages[i]]++);
                 if (packed)
                 {
-                    Statistics.SortNonNegative(part);
-                    for (var i = 0; i < part.Length; i++)
-                    {
-                        sorted[i] = part[i] / width;
-                    }
-
-                    foreach (var key in part)
-                    {
-                        var o = (int)(key % width);
-                        var own = owners[o][s]!;
-                        (own.PendingSorted ??= new long[own.Count])[taken[o]++] = key / width;
-                    }
+                    keys[at] = owners is null ? d : (d * width) + part.Owners[i];
                 }
                 else
                 {
-                    // The keys are the departures' indexes, in the order read: each owner's durations, then sorted.
-                    for (var i = 0; i < part.Length; i++)
-                    {
-                        var at = (int)part[i];
-                        sorted[i] = columns.Durations[at];
-                        var o = columns.Owners[at];
-                        var own = owners[o][s]!;
-                        (own.PendingSorted ??= new long[own.Count])[taken[o]++] = columns.Durations[at];
-                    }
-
-                    Statistics.SortNonNegative(sorted);
-                }
-
-                stats.SetSorted(sorted);
-                foreach (var key in part)
-                {
-                    var o = packed ? (int)(key % width) : columns.Owners[(int)key];
-                    taken[o] = 0;
-                    if (owners[o][s] is { PendingSorted: { } mine } own)
-                    {
-                        if (!packed)
-                        {
-                            Statistics.SortNonNegative(mine);
-                        }
-
-                        own.SetSorted(mine);
-                    }
+                    (keys[at], ownerOf[at]) = (d, part.Owners[i]);
                 }
             }
+        }
+
+        try
+        {
+            Parallelism.For(stageCount, degree, s =>
+            {
+                if (team[s] is { } stats)
+                {
+                    Stage(s, stats, keys.AsSpan(start[s], start[s + 1] - start[s]), packed ? default : ownerOf.AsSpan(start[s], start[s + 1] - start[s]));
+                }
+            });
         }
         finally
         {
             System.Buffers.ArrayPool<long>.Shared.Return(keys);
+            if (!packed)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(ownerOf);
+            }
+        }
+
+        void Stage(int s, DepartureStats stats, Span<long> part, ReadOnlySpan<int> owned)
+        {
+            var sorted = new long[part.Length];
+            if (owners is null)
+            {
+                Statistics.SortNonNegative(part);
+                part.CopyTo(sorted);
+                stats.SetSorted(sorted);
+                return;
+            }
+
+            if (packed)
+            {
+                Statistics.SortNonNegative(part);
+            }
+
+            // Each owner's durations in the order of the part: sorted when the part is.
+            var taken = new Dictionary<int, int>();
+            for (var i = 0; i < part.Length; i++)
+            {
+                var (d, o) = packed ? (part[i] / width, (int)(part[i] % width)) : (part[i], owned[i]);
+                sorted[i] = d;
+                var own = owners[o][s]!;
+                ref var next = ref CollectionsMarshal.GetValueRefOrAddDefault(taken, o, out _);
+                (own.PendingSorted ??= new long[own.Count])[next++] = d;
+            }
+
+            if (!packed)
+            {
+                Statistics.SortNonNegative(sorted);
+            }
+
+            stats.SetSorted(sorted);
+            foreach (var o in taken.Keys)
+            {
+                var own = owners[o][s]!;
+                if (!packed)
+                {
+                    Statistics.SortNonNegative(own.PendingSorted);
+                }
+
+                own.SetSorted(own.PendingSorted!);
+            }
         }
     }
 
@@ -933,6 +1010,25 @@ internal sealed class DepartureStats
         }
 
         Count++;
+    }
+
+    /// <summary>Adds another range's counts of the same stage (and its added durations, after these).</summary>
+    public void AddCounts(DepartureStats other)
+    {
+        foreach (var (outcome, count) in other.Outcomes())
+        {
+            if (_dense is not null)
+            {
+                _dense[outcome] += count;
+            }
+            else
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, outcome, out _) += count;
+            }
+        }
+
+        Durations.AddRange(other.Durations);
+        Count += other.Count;
     }
 
     /// <summary>Sets the durations sorted, one per departure counted (by <see cref="Tally"/>, with none added).</summary>

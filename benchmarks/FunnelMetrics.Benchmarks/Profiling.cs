@@ -12,7 +12,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, timeinstage, breakdown, liveview";
+    private const string Works = "dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview";
 
     public static int Run(string[] args)
     {
@@ -52,6 +52,7 @@ public static class Profiling
             "subset-duckdb" => DuckDbSubset(size),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "stalls" => () => StallCalculator.Compute(log, asOf, thresholds),
+            "forecast" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, asOf, horizonEnd: asOf.AddDays(30)),
             "timeinstage" => () => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
             "breakdown" => () => FunnelBreakdowns.ByOwner(log, filter => StageCountsCalculator.Compute(log, asOf, filter)),
             "liveview" => () =>

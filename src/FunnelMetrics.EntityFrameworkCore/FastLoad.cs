@@ -364,6 +364,13 @@ internal static class FastLoad
             {
                 builder.Append(e);
             }
+            catch (FunnelHistoryException broken) when (broken.ParamName is { } name)
+            {
+                // The builder names its parameter; the load's caller passed no event: the same exception without it.
+                var suffix = $" (Parameter '{name}')";
+                var message = broken.Message.EndsWith(suffix, StringComparison.Ordinal) ? broken.Message[..^suffix.Length] : broken.Message;
+                throw new FunnelHistoryException(broken.Rule, broken.ClientId, broken.EventId, broken.Sequence, broken.OccurredAt, message);
+            }
             catch (FunnelHistoryException)
             {
                 throw;

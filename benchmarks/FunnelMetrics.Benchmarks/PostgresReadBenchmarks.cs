@@ -31,6 +31,9 @@ public class PostgresReadBenchmarks
     /// <summary>The history sizes, in transitions.</summary>
     public static IEnumerable<int> Sizes => BenchmarkData.Sizes.Where(s => s <= 1_000_000);
 
+    /// <summary>The store's fast load, once set up.</summary>
+    internal Analytics.IFunnelLogSource Source => _events;
+
     /// <summary>The history size, in transitions.</summary>
     [ParamsSource(nameof(Sizes))]
     public int Transitions { get; set; }

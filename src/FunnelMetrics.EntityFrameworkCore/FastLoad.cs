@@ -38,8 +38,7 @@ internal static class FastLoad
     private const short Reassignment = 9;
     private const short Update = 10;
 
-    // A stage column: the index in the pipeline, NoStage for null, UnknownStage for a key the pipeline does not have.
-    private const short NoStage = -1;
+    // A stage, decoded: the index in the pipeline, -1 for null (as the column appends take it), UnknownStage for a key the pipeline does not have.
     private const short UnknownStage = -2;
 
     /// <summary>Stands for the event's id in the column appends: the builder names it only when it refuses the row, which is then appended again as a whole event.</summary>
@@ -201,7 +200,8 @@ internal static class FastLoad
     /// <summary>The pipeline's events at or below the head, in position order, each as its client, sequence, instant, owner, kind code, stage indexes and previous owner.</summary>
     private static string EventSql(BulkSql sql, PipelineDefinition pipeline, string pipelineId, string head, Func<string, string> literal)
     {
-        var text = new StringBuilder("SELECT client_id, sequence, occurred_at_utc_ticks, owner, CAST(CASE type WHEN ");
+        // One integer for the kind and both stages (a column read costs more than the arithmetic): kind << 32, (from + 2) << 16, to + 2.
+        var text = new StringBuilder("SELECT client_id, sequence, occurred_at_utc_ticks, owner, CASE type WHEN ");
         text.Append(literal(EventRecord.TransitionType)).Append(" THEN CASE transition_kind");
         foreach (var kind in Enum.GetValues<TransitionKind>())
         {
@@ -211,24 +211,26 @@ internal static class FastLoad
         text.Append(" ELSE 0 END WHEN ").Append(literal(EventRecord.ActivityType)).Append(" THEN ").Append(Activity.ToString(CultureInfo.InvariantCulture))
             .Append(" WHEN ").Append(literal(EventRecord.ReassignmentType)).Append(" THEN ").Append(Reassignment.ToString(CultureInfo.InvariantCulture))
             .Append(" WHEN ").Append(literal(EventRecord.UpdateType)).Append(" THEN ").Append(Update.ToString(CultureInfo.InvariantCulture))
-            .Append(" ELSE 0 END AS SMALLINT), ");
+            .Append(" ELSE 0 END * 4294967296");
         var keys = new string[pipeline.Stages.Count];
         for (var i = 0; i < keys.Length; i++)
         {
             keys[i] = literal(pipeline.Stages[i].Key.Value);
         }
 
-        foreach (var column in (string[])["from_stage", "to_stage"])
+        foreach (var (column, shift) in (ReadOnlySpan<(string, string)>)[("from_stage", " * 65536"), ("to_stage", "")])
         {
-            text.Append("CAST(CASE WHEN ").Append(column).Append(" IS NULL THEN ").Append(NoStage.ToString(CultureInfo.InvariantCulture));
+            // The index plus two: 1 for null, 0 for a key the pipeline does not have.
+            text.Append(" + CASE WHEN ").Append(column).Append(" IS NULL THEN 1");
             for (var i = 0; i < keys.Length; i++)
             {
-                text.Append(" WHEN ").Append(column).Append(" = ").Append(keys[i]).Append(" THEN ").Append(i.ToString(CultureInfo.InvariantCulture));
+                text.Append(" WHEN ").Append(column).Append(" = ").Append(keys[i]).Append(" THEN ").Append((i + 2).ToString(CultureInfo.InvariantCulture));
             }
 
-            text.Append(" ELSE ").Append(UnknownStage.ToString(CultureInfo.InvariantCulture)).Append(" END AS SMALLINT), ");
+            text.Append(" ELSE 0 END").Append(shift);
         }
 
+        text.Append(", ");
         text.Append("previous_owner FROM ").Append(sql.Names.Events)
             .Append(" WHERE pipeline_id = ").Append(pipelineId).Append(" AND position <= ").Append(head)
             .Append(" ORDER BY position");
@@ -283,11 +285,9 @@ internal static class FastLoad
             var sequence = export.Read<long>();
             var ticks = export.Read<long>();
             var owner = export.Read<string>();
-            var code = export.Read<short>();
-            var from = export.Read<short>();
-            var to = export.Read<short>();
+            var packed = export.Read<long>();
             string? previous = null;
-            if (export.IsNull)
+            if (Code(packed) != Reassignment || export.IsNull)
             {
                 export.Skip();
             }
@@ -296,7 +296,7 @@ internal static class FastLoad
                 previous = export.Read<string>();
             }
 
-            if (sink.Event(client, sequence, ticks, owner, code, from, to, previous) is { } failure)
+            if (sink.Event(client, sequence, ticks, owner, packed, previous) is { } failure)
             {
                 // The rest is not needed: cancel the export (the transaction is rolled back with it).
                 export.Cancel();
@@ -318,7 +318,8 @@ internal static class FastLoad
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (sink.Event(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt16(4), reader.GetInt16(5), reader.GetInt16(6), reader.IsDBNull(7) ? null : reader.GetString(7)) is { } failure)
+            var packed = reader.GetInt64(4);
+            if (sink.Event(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), packed, Code(packed) != Reassignment || reader.IsDBNull(5) ? null : reader.GetString(5)) is { } failure)
             {
                 return failure;
             }
@@ -331,7 +332,8 @@ internal static class FastLoad
     {
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (sink.Event(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt16(4), reader.GetInt16(5), reader.GetInt16(6), reader.IsDBNull(7) ? null : reader.GetString(7)) is { } failure)
+            var packed = reader.GetInt64(4);
+            if (sink.Event(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), packed, Code(packed) != Reassignment || reader.IsDBNull(5) ? null : reader.GetString(5)) is { } failure)
             {
                 return failure;
             }
@@ -384,6 +386,10 @@ internal static class FastLoad
         }
     }
 
+    /// <summary>The kind code of a packed row: a transition's kind plus one, <see cref="Activity"/>, <see cref="Reassignment"/>, <see cref="Update"/>, or 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static short Code(long packed) => (short)(packed >> 32);
+
     private static async Task ExecuteAsync(BulkSql sql, string statement, CancellationToken cancellationToken)
     {
         var command = sql.Command(statement);
@@ -426,8 +432,9 @@ internal static class FastLoad
 
         /// <summary>Appends one event row; returns the row to read again when the builder refuses it or the columns cannot say it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Failure? Event(string client, long sequence, long ticks, string owner, short code, short from, short to, string? previous)
+        public Failure? Event(string client, long sequence, long ticks, string owner, long packed, string? previous)
         {
+            var (code, from, to) = (Code(packed), (short)(((packed >> 16) & 0xFFFF) - 2), (short)((packed & 0xFFFF) - 2));
             if (!string.Equals(client, _client, StringComparison.Ordinal))
             {
                 if (!_handles.TryGetValue(client, out _handle))

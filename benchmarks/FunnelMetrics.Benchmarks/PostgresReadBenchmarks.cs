@@ -1,8 +1,10 @@
 using BenchmarkDotNet.Attributes;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.EntityFrameworkCore;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace FunnelMetrics.Benchmarks;
@@ -21,12 +23,16 @@ public class PostgresReadBenchmarks
     private Factory _factory = null!;
     private EntityFrameworkFunnelEventStore<FunnelMetricsDbContext> _events = null!;
     private EntityFrameworkClientRepository<FunnelMetricsDbContext> _clients = null!;
+    private FunnelAnalytics _analytics = null!;
 
     /// <summary>The server's connection string, or null when the benchmarks are off.</summary>
     public static string? ServerConnectionString => Environment.GetEnvironmentVariable("FUNNELMETRICS_POSTGRES") is { Length: > 0 } cs ? cs : null;
 
     /// <summary>The history sizes, in transitions.</summary>
     public static IEnumerable<int> Sizes => BenchmarkData.Sizes.Where(s => s <= 1_000_000);
+
+    /// <summary>The store's fast load, once set up.</summary>
+    internal Analytics.IFunnelLogSource Source => _events;
 
     /// <summary>The history size, in transitions.</summary>
     [ParamsSource(nameof(Sizes))]
@@ -60,7 +66,7 @@ public class PostgresReadBenchmarks
 
         var (clients, events, _) = BenchmarkData.Get(Transitions);
         Rows = events.Length;
-        await LoadAsync(clients, events);
+        await LoadAsync(_factory, clients, events);
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -70,6 +76,7 @@ public class PostgresReadBenchmarks
 
         _events = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(_factory);
         _clients = new EntityFrameworkClientRepository<FunnelMetricsDbContext>(_factory);
+        _analytics = Analytics(_factory);
         Console.WriteLine($"// PostgreSQL benchmark data: {clients.Length} clients, {Rows} events ({Transitions} transitions)");
     }
 
@@ -106,6 +113,35 @@ public class PostgresReadBenchmarks
         return FunnelEventLog.Build(pipeline, clients, events);
     }
 
+    /// <summary>The old path: <see cref="FunnelAnalytics.LoadAsync"/>, the clients and events read as entities and objects through the repositories, then built.</summary>
+    [Benchmark]
+    public Task<FunnelEventLog> AnalyticsLoad() => _analytics.LoadAsync(HistoryGenerator.Pipeline.Id);
+
+    /// <summary>The fast load: columns by binary COPY straight into a <see cref="FunnelLogBuilder"/>, then its snapshot.</summary>
+    [Benchmark]
+    public Task<FunnelEventLog> FastLoad() => FastLoadAsync(_events, Rows);
+
+    /// <summary>Loads through the store's <see cref="IFunnelLogSource"/> and takes the log; checks every row came.</summary>
+    internal static async Task<FunnelEventLog> FastLoadAsync(IFunnelLogSource source, int rows)
+    {
+        var builder = new FunnelLogBuilder(HistoryGenerator.Pipeline);
+        await source.LoadAsync(builder);
+        var log = builder.ToLog();
+        return log.EventCount == rows ? log : throw new InvalidOperationException($"Loaded {log.EventCount} events of {rows}.");
+    }
+
+    /// <summary>The analytics service over the store, with the pipeline stored so it can be read.</summary>
+    internal static FunnelAnalytics Analytics(IDbContextFactory<FunnelMetricsDbContext> factory, bool addPipeline = true)
+    {
+        var pipelines = new EntityFrameworkPipelineRepository<FunnelMetricsDbContext>(factory);
+        if (addPipeline)
+        {
+            pipelines.AddAsync(HistoryGenerator.Pipeline).GetAwaiter().GetResult();
+        }
+
+        return new FunnelAnalytics(pipelines, new EntityFrameworkClientRepository<FunnelMetricsDbContext>(factory), new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory), TimeProvider.System, Options.Create(new FunnelMetricsOptions()));
+    }
+
     [GlobalCleanup]
     public void Cleanup() => NpgsqlConnection.ClearAllPools();
 
@@ -113,10 +149,10 @@ public class PostgresReadBenchmarks
     /// Loads the history through the store's bulk writes (binary COPY with positions and state rows on PostgreSQL), in
     /// chunks of 2,000 clients as the importer stores them; throws if any part is refused.
     /// </summary>
-    private async Task LoadAsync(Client[] clients, ClientEvent[] events)
+    internal static async Task LoadAsync(IDbContextFactory<FunnelMetricsDbContext> factory, Client[] clients, ClientEvent[] events)
     {
-        var clientStore = new EntityFrameworkClientRepository<FunnelMetricsDbContext>(_factory);
-        IFunnelEventStore eventStore = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(_factory);
+        var clientStore = new EntityFrameworkClientRepository<FunnelMetricsDbContext>(factory);
+        IFunnelEventStore eventStore = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
         var streams = events.GroupBy(e => e.ClientId).ToDictionary(g => g.Key, g => g.OrderBy(e => e.Sequence).ToArray());
         foreach (var chunk in clients.Chunk(2_000))
         {
@@ -133,7 +169,7 @@ public class PostgresReadBenchmarks
         }
     }
 
-    private sealed class Factory(DbContextOptions<FunnelMetricsDbContext> options) : IDbContextFactory<FunnelMetricsDbContext>
+    internal sealed class Factory(DbContextOptions<FunnelMetricsDbContext> options) : IDbContextFactory<FunnelMetricsDbContext>
     {
         public FunnelMetricsDbContext CreateDbContext() => new(options);
     }

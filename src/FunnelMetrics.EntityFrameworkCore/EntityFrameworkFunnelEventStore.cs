@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using FunnelMetrics.Analytics;
+using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +31,7 @@ namespace FunnelMetrics.EntityFrameworkCore;
 /// </remarks>
 /// <typeparam name="TContext">A context whose model includes the funnel's tables.</typeparam>
 /// <param name="contextFactory">Creates the contexts.</param>
-public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<TContext> contextFactory) : IFunnelEventStore, IFunnelChangeFeed
+public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<TContext> contextFactory) : IFunnelEventStore, IFunnelChangeFeed, IFunnelLogSource
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contextFactory = contextFactory ?? throw new ArgumentNullException(nameof(contextFactory));
@@ -192,6 +194,25 @@ public sealed class EntityFrameworkFunnelEventStore<TContext>(IDbContextFactory<
         ArgumentNullException.ThrowIfNull(query);
         return ReadChangesCoreAsync(query, cancellationToken);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <para>
+    /// Reads columns straight from the database into the builder, without entities or event objects: in one read
+    /// transaction (REPEATABLE READ on PostgreSQL, one deferred transaction on SQLite, which lets writers go on), the
+    /// committed head of <c>funnel_feed</c>, then the pipeline's clients and events with a position at or below it, the
+    /// events in position order (binary <c>COPY ... TO STDOUT</c> on PostgreSQL). Returns that head: the load is exactly
+    /// the changes at or below it, so a follower goes on from it with <see cref="ReadChangesAsync"/>.
+    /// </para>
+    /// <para>
+    /// A stored row that breaks a rule is read again whole and refused as <see cref="FunnelEventLog.Build"/> refuses it:
+    /// a <see cref="FunnelHistoryException"/> naming the client, the event and the rule. A row no model event can be
+    /// made of (an unknown type, an event of a client the pipeline has no stored client for) throws
+    /// <see cref="InvalidOperationException"/> naming the row. docs/storage.md gives what is read and how fast.
+    /// </para>
+    /// </remarks>
+    public Task<long> LoadAsync(FunnelLogBuilder builder, CancellationToken cancellationToken = default) =>
+        FastLoad.LoadAsync(_contextFactory, builder, cancellationToken);
 
     /// <inheritdoc/>
     public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) =>

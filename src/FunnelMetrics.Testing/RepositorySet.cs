@@ -25,6 +25,12 @@ public sealed record RepositorySet(IPipelineRepository Pipelines, IClientReposit
     /// <summary>The store's change feed, or <see langword="null"/> when the store offers none.</summary>
     public IFunnelChangeFeed? Feed { get; init; } = Feed ?? Events as IFunnelChangeFeed;
 
+    /// <summary>
+    /// The store's fast load, or <see langword="null"/> when it has none (the load's contract tests are then skipped):
+    /// by default <see cref="Events"/> itself when it implements <see cref="Analytics.IFunnelLogSource"/>.
+    /// </summary>
+    public Analytics.IFunnelLogSource? LogSource { get; init; } = Events as Analytics.IFunnelLogSource;
+
     /// <summary>The three repositories (the 0.1 shape, kept for binary compatibility).</summary>
     /// <param name="Pipelines">The pipeline repository.</param>
     /// <param name="Clients">The client repository.</param>

@@ -24,7 +24,10 @@ public sealed class FunnelMetricsBuilder
     /// <typeparam name="TClients">The <see cref="IClientRepository"/> implementation.</typeparam>
     /// <typeparam name="TEvents">The <see cref="IFunnelEventStore"/> implementation.</typeparam>
     /// <param name="lifetime">Their lifetime; scoped by default, as for repositories over a <c>DbContext</c>.</param>
-    /// <remarks>When <typeparamref name="TEvents"/> also implements <see cref="IFunnelChangeFeed"/>, the feed is registered as the same instance.</remarks>
+    /// <remarks>
+    /// When <typeparamref name="TEvents"/> also implements <see cref="IFunnelChangeFeed"/>, the feed is registered as the
+    /// same instance; so is the fast load (<see cref="Analytics.IFunnelLogSource"/>) when it implements that.
+    /// </remarks>
     /// <returns>This builder.</returns>
     public FunnelMetricsBuilder UseRepositories<
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TPipelines,
@@ -43,6 +46,13 @@ public sealed class FunnelMetricsBuilder
         if (typeof(IFunnelChangeFeed).IsAssignableFrom(typeof(TEvents)))
         {
             Services.Add(ServiceDescriptor.Describe(typeof(IFunnelChangeFeed), static sp => (IFunnelChangeFeed)sp.GetRequiredService<IFunnelEventStore>(), lifetime));
+        }
+
+        // The same for the fast load: a store without one has none registered, rather than the in-memory store's.
+        Services.RemoveAll<Analytics.IFunnelLogSource>();
+        if (typeof(Analytics.IFunnelLogSource).IsAssignableFrom(typeof(TEvents)))
+        {
+            Services.Add(ServiceDescriptor.Describe(typeof(Analytics.IFunnelLogSource), static sp => (Analytics.IFunnelLogSource)sp.GetRequiredService<IFunnelEventStore>(), lifetime));
         }
 
         return this;

@@ -172,6 +172,9 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
     public ValueTask WaitForChangeAsync(long after, PipelineId? pipelineId = null, CancellationToken cancellationToken = default) =>
         _journal.WaitForChangeAsync(after, pipelineId, cancellationToken);
 
+    /// <summary>A pipeline's changes and the head of the whole feed, taken together under the journal's lock (for <c>InMemoryFunnelLogSource</c>).</summary>
+    internal (FunnelChange[] Items, int Count, long Head) SnapshotWithHead(PipelineId pipelineId) => _journal.SnapshotWithHead(pipelineId);
+
     /// <inheritdoc/>
     public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)
     {

@@ -153,6 +153,16 @@ internal sealed class InMemoryJournal
         }
     }
 
+    /// <summary>A pipeline's changes and the whole feed's head, taken together under the lock: the changes are exactly the pipeline's at or below the head.</summary>
+    public (FunnelChange[] Items, int Count, long Head) SnapshotWithHead(PipelineId pipelineId)
+    {
+        lock (_gate)
+        {
+            var (items, count) = _byPipeline.TryGetValue(pipelineId, out var list) ? list.Snapshot() : ([], 0);
+            return (items, count, _head);
+        }
+    }
+
     /// <summary>The index of the first change after a position in a snapshot.</summary>
     public static int FirstAfter(FunnelChange[] items, int count, long position)
     {

@@ -8,6 +8,6 @@ public sealed class InMemoryRepositoryContractTests : RepositoryContractTests
     protected override Task<RepositorySet> CreateRepositoriesAsync()
     {
         var store = new InMemoryFunnelStore();
-        return Task.FromResult(new RepositorySet(store.Pipelines, store.Clients, store.Events));
+        return Task.FromResult(new RepositorySet(store.Pipelines, store.Clients, store.Events) { LogSource = new FunnelMetrics.Analytics.InMemoryFunnelLogSource(store) });
     }
 }

@@ -68,11 +68,15 @@ public sealed class FunnelReadModelRegistry
         ArgumentNullException.ThrowIfNull(model);
         var entry = new Entry(model);
         entry.Ready.TrySetResult();
-        var previous = _entries.AddOrUpdate(model.PipelineId, entry, (_, _) => entry);
-        if (!ReferenceEquals(previous, entry))
+        Entry? previous = null;
+        _ = _entries.AddOrUpdate(model.PipelineId, entry, (_, old) =>
         {
-            previous.Ready.TrySetResult();
-        }
+            previous = old;
+            return entry;
+        });
+
+        // Those waiting for the model loading (the entry replaced) go on to this one.
+        previous?.Ready.TrySetResult();
     }
 
     /// <summary>Stops serving a pipeline (its model, or its loading): lookups of it read storage again; those waiting go on to storage.</summary>

@@ -328,7 +328,7 @@ internal sealed record DashboardRun(
                     var report = DashboardReport.Compute(log, Settings(log), options);
                     if (Json)
                     {
-                        // One JSON document per line, each a whole dashboard.
+                        // One whole dashboard document after another, each followed by a line break.
                         DashboardJson.Write(output, report);
                         output.WriteByte((byte)'\n');
                         await output.FlushAsync(cancellationToken);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Profiles one workload with dotnet-trace (sampling) and prints the methods with the most exclusive time.
-# Usage: benchmarks/profile.sh <dashboard|logbuild|stalls|timeinstage|breakdown|liveview> <transitions> [seconds]
+# Usage: benchmarks/profile.sh <dashboard|subset|parts|subset-sequential|subset-duckdb|logbuild|stalls|forecast|timeinstage|breakdown|liveview> <transitions> [seconds]
 # Needs dotnet-trace: dotnet tool install -g dotnet-trace
 set -euo pipefail
 export PATH="$PATH:$HOME/.dotnet/tools"

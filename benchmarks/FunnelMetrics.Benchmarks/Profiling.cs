@@ -1,19 +1,24 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
+using FunnelMetrics.Samples.Dashboard;
 
 namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
-/// A loop to attach a profiler to: <c>profile &lt;dashboard|logbuild|stalls|timeinstage|breakdown|liveview&gt; &lt;transitions&gt; &lt;seconds&gt;</c>
-/// generates the history, prints <c>ready &lt;pid&gt;</c>, waits three seconds for the profiler to attach, then repeats
-/// the work for the given time, so the trace holds the work and not the generator. See docs/performance.md.
+/// A loop to attach a profiler to: <c>profile &lt;work&gt; &lt;transitions&gt; &lt;seconds&gt;</c> (the works in
+/// <see cref="Works"/>: the sample's whole dashboard, the DuckDB subset in the library on every core, on one, and in
+/// DuckDB, each of the subset's five figures timed in the three, and single calculators) generates the history, prints <c>ready &lt;pid&gt;</c>, waits three seconds for the
+/// profiler to attach, then repeats the work for the given time, so the trace holds the work and not the generator. See docs/performance.md.
 /// </summary>
 public static class Profiling
 {
+    private const string Works = "dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview";
+
     public static int Run(string[] args)
     {
         if (args.Length != 4)
         {
-            Console.Error.WriteLine("usage: profile <dashboard|logbuild|stalls|timeinstage|breakdown|liveview> <transitions> <seconds>");
+            Console.Error.WriteLine($"usage: profile <{Works.Replace(", ", "|", StringComparison.Ordinal)}> <transitions> <seconds>");
             return 2;
         }
 
@@ -22,17 +27,32 @@ public static class Profiling
         var (clients, events, log) = BenchmarkData.Get(size);
         var asOf = BenchmarkData.AsOf;
         var thresholds = BenchmarkData.FixedThresholds;
+        if (args[1] == "parts")
+        {
+            return Parts(size, seconds);
+        }
+
         var month = BenchmarkData.LastMonthInOrder(events);
+        var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
         Action work = args[1] switch
         {
-            "dashboard" => () => _ = (
+            "dashboard" => () => DashboardReport.Compute(log, new DashboardSettings(asOf, DateOnly.FromDateTime(asOf.UtcDateTime), "UTC", null, null), new FunnelMetricsOptions()),
+            "subset" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
                 FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC"),
                 TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
                 ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts),
                 StallCalculator.Compute(log, asOf, thresholds)),
+            "subset-sequential" => () => _ = (
+                StageCountsCalculator.Compute(log, asOf, parallelism: oneThread),
+                FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC", parallelism: oneThread),
+                TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf), parallelism: oneThread),
+                ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts, parallelism: oneThread),
+                StallCalculator.Compute(log, asOf, thresholds, parallelism: oneThread)),
+            "subset-duckdb" => DuckDbSubset(size),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "stalls" => () => StallCalculator.Compute(log, asOf, thresholds),
+            "forecast" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, asOf, horizonEnd: asOf.AddDays(30)),
             "timeinstage" => () => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
             "breakdown" => () => FunnelBreakdowns.ByOwner(log, filter => StageCountsCalculator.Compute(log, asOf, filter)),
             "liveview" => () =>
@@ -43,7 +63,7 @@ public static class Profiling
                     view.Apply(e);
                 }
             },
-            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use dashboard, logbuild, stalls, timeinstage, breakdown or liveview.", nameof(args)),
+            _ => throw new ArgumentException($"Unknown work '{args[1]}'; use {Works}.", nameof(args)),
         };
 
         Console.WriteLine($"ready {Environment.ProcessId}");
@@ -60,5 +80,85 @@ public static class Profiling
         var perRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
         Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms and {perRound / 1e6:0.00} MB allocated each");
         return 0;
+    }
+
+    /// <summary>
+    /// Where the subset's time goes: each of its five figures in the library on every core, on one, and in DuckDB, run in
+    /// turn (so the machine's load falls on all three alike) for the given time, and the median of each printed. One
+    /// process for all three: indicative only; the comparison to quote is BenchmarkDotNet's, a process per benchmark.
+    /// </summary>
+    private static int Parts(int size, int seconds)
+    {
+        var (_, _, log) = BenchmarkData.Get(size);
+        var duck = BenchmarkData.DuckDb(size);
+        var asOf = BenchmarkData.AsOf;
+        var one = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
+        var all = new ParallelismOptions();
+        (string Name, Func<ParallelismOptions, object> Library, Func<object> DuckDb)[] parts =
+        [
+            ("stage counts", p => StageCountsCalculator.Compute(log, asOf, parallelism: p), () => duck.StageCounts(asOf)),
+            ("flow ledger", p => FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC", parallelism: p), () => duck.DailyFlow(BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay)),
+            ("time in stage", p => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf), parallelism: p), () => duck.CompletedVisits(asOf)),
+            ("conversion", p => ConversionCalculator.Compute(log, BenchmarkData.ConversionCohorts, parallelism: p), () => duck.Conversion(BenchmarkData.ConversionCohorts.Start, BenchmarkData.ConversionCohorts.End, asOf)),
+            ("stalled clients", p => StallCalculator.Compute(log, asOf, BenchmarkData.FixedThresholds, parallelism: p), () => duck.Stalled(asOf)),
+        ];
+        var times = new List<double>[parts.Length, 3];
+        foreach (var i in Enumerable.Range(0, parts.Length))
+        {
+            for (var e = 0; e < 3; e++)
+            {
+                times[i, e] = [];
+            }
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < 3 || watch.Elapsed.TotalSeconds < seconds; round++)
+        {
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var (_, library, inDuckDb) = parts[i];
+                Func<object>[] runs = [() => library(all), () => library(one), inDuckDb];
+                for (var e = 0; e < 3; e++)
+                {
+                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    _ = runs[e]();
+                    var ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (round > 0)
+                    {
+                        times[i, e].Add(ms); // The first round warms up.
+                    }
+                }
+            }
+        }
+
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Console.WriteLine($"median ms at {size} transitions ({times[0, 0].Count} rounds; library on {all.MaxDegreeOfParallelism} threads, DuckDB on {duck.Threads}): figure, library all cores, library one core, DuckDB, DuckDB / library all cores");
+        var totals = new double[3];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var m = new[] { Median(times[i, 0]), Median(times[i, 1]), Median(times[i, 2]) };
+            for (var e = 0; e < 3; e++)
+            {
+                totals[e] += m[e];
+            }
+
+            Console.WriteLine(FormattableString.Invariant($"{parts[i].Name}: {m[0]:0.0}, {m[1]:0.0}, {m[2]:0.0}, {m[2] / m[0]:0.0}x"));
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"sum of medians: {totals[0]:0.0}, {totals[1]:0.0}, {totals[2]:0.0}, {totals[2] / totals[0]:0.0}x"));
+        return 0;
+    }
+
+    /// <summary>The subset in DuckDB: the database loaded before the loop, so only the queries repeat.</summary>
+    private static Action DuckDbSubset(int size)
+    {
+        var duck = BenchmarkData.DuckDb(size);
+        var asOf = BenchmarkData.AsOf;
+        return () => _ = (
+            duck.StageCounts(asOf),
+            duck.DailyFlow(BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay),
+            duck.CompletedVisits(asOf),
+            duck.Conversion(BenchmarkData.ConversionCohorts.Start, BenchmarkData.ConversionCohorts.End, asOf),
+            duck.Stalled(asOf));
     }
 }

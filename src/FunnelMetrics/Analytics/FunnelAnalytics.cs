@@ -7,7 +7,7 @@ namespace FunnelMetrics.Analytics;
 /// <summary>
 /// The metrics as a service, for callers who do not hold events themselves: reads a pipeline's clients and events from
 /// the repositories, builds the <see cref="FunnelEventLog"/>, and computes a metric, taking "now" from the
-/// <see cref="TimeProvider"/> and the time zone, stall, conversion and forecast options from <see cref="FunnelMetricsOptions"/>. To compute several
+/// <see cref="TimeProvider"/> and the time zone, stall, conversion, parallelism and forecast options from <see cref="FunnelMetricsOptions"/>. To compute several
 /// metrics from one read, call <see cref="LoadAsync"/> once and the calculators on the log.
 /// </summary>
 /// <remarks>
@@ -194,7 +194,7 @@ public sealed class FunnelAnalytics
     public async Task<StageCounts> GetStageCountsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StageCountsCalculator.Compute(log, asOf ?? Now, filter);
+        return StageCountsCalculator.Compute(log, asOf ?? Now, filter, _options.Parallelism);
     }
 
     /// <summary>Computes the daily flow ledger in the configured time zone; see <see cref="FlowLedgerCalculator.Compute"/>.</summary>
@@ -207,7 +207,7 @@ public sealed class FunnelAnalytics
     public async Task<FlowLedger> GetFlowLedgerAsync(PipelineId pipelineId, DateOnly firstDay, DateOnly? lastDay = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return FlowLedgerCalculator.Compute(log, firstDay, lastDay ?? Today(), _options.TimeZone, filter);
+        return FlowLedgerCalculator.Compute(log, firstDay, lastDay ?? Today(), _options.TimeZone, filter, _options.Parallelism);
     }
 
     /// <summary>Measures time in stage; see <see cref="TimeInStageCalculator.Compute"/>.</summary>
@@ -219,7 +219,7 @@ public sealed class FunnelAnalytics
     public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, TimeWindow? window = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return TimeInStageCalculator.Compute(log, window ?? TimeWindow.Until(Now), filter);
+        return TimeInStageCalculator.Compute(log, window ?? TimeWindow.Until(Now), filter, _options.Parallelism);
     }
 
     /// <summary>Computes conversion with the configured skip rule; see <see cref="ConversionCalculator.Compute"/>.</summary>
@@ -233,7 +233,7 @@ public sealed class FunnelAnalytics
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         var now = Now;
-        return ConversionCalculator.Compute(log, cohorts, cohorts.End > now ? cohorts.End : now, conversionWindow, _options.Conversion, filter);
+        return ConversionCalculator.Compute(log, cohorts, cohorts.End > now ? cohorts.End : now, conversionWindow, _options.Conversion, filter, _options.Parallelism);
     }
 
     /// <summary>Computes velocity; see <see cref="VelocityCalculator.Compute"/>.</summary>
@@ -257,7 +257,7 @@ public sealed class FunnelAnalytics
     public async Task<StalledClients> GetStalledClientsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter);
+        return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter, _options.Parallelism);
     }
 
     /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>

@@ -10,7 +10,7 @@ namespace FunnelMetrics.Analytics;
 /// All settings of FunnelMetrics as one graph, bound from the <c>FunnelMetrics</c> configuration section (nested sections
 /// such as <c>FunnelMetrics:Stalls:DefaultThreshold</c>) or set in code, and validated as a whole when the host starts.
 /// Each member is the options type of the layer that uses it, passed to it as is: <see cref="Recording"/> to the recorder
-/// and the importer, <see cref="Stalls"/>, <see cref="Conversion"/> and <see cref="Forecast"/> to the calculators, and the
+/// and the importer, <see cref="Stalls"/>, <see cref="Conversion"/>, <see cref="Parallelism"/> and <see cref="Forecast"/> to the calculators, and the
 /// whole graph to <see cref="FunnelAnalytics"/>. An invalid value throws naming the setting by its path, such as
 /// <c>Stalls.DefaultThreshold</c>.
 /// </summary>
@@ -48,6 +48,16 @@ public sealed class FunnelMetricsOptions
     [Required]
     [ValidateObjectMembers(typeof(StallOptionsValidator))]
     public StallOptions Stalls { get; set; } = new();
+
+    /// <summary>
+    /// How many threads the calculators fold a log's clients on: stage counts, the flow ledger, time in stage,
+    /// conversion and stalled clients split large logs into client ranges and merge the parts exactly, so the answers
+    /// are the same whatever the degree.
+    /// </summary>
+    /// <value>Default: a new <see cref="ParallelismOptions"/>, every value at its default (as many threads as processors).</value>
+    [Required]
+    [ValidateObjectMembers(typeof(ParallelismOptionsValidator))]
+    public ParallelismOptions Parallelism { get; set; } = new();
 
     /// <summary>How forecasts are estimated: the history window, the minimum departures, intake.</summary>
     /// <value>Default: a new <see cref="ForecastOptions"/>, every value at its default.</value>

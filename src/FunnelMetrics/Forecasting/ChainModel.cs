@@ -100,65 +100,276 @@ internal sealed class ChainModel
     /// in <paramref name="ownerMask"/>, when given (else the team's); and, with <paramref name="byOwner"/>, the same per
     /// owner on the departing event ([owner][stage]).
     /// </summary>
-    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner)
+    /// <remarks>
+    /// The pass counts outcomes and notes each departure's stage, owner and duration in flat columns; the durations are
+    /// then sorted once per stage for the team, paired with their owner (<see cref="DistributeSorted"/>), and each owner's
+    /// sorted durations read off that order, so no list grows per departure and no owner's durations are sorted again.
+    /// </remarks>
+    /// <param name="log">The log.</param>
+    /// <param name="lo">The window's start, inclusive.</param>
+    /// <param name="hi">The window's end, inclusive.</param>
+    /// <param name="clientMask">The clients read.</param>
+    /// <param name="ownerMask">The owners of the subject's departures; null when the subject is the team.</param>
+    /// <param name="byOwner">Whether to count per owner too.</param>
+    /// <param name="degree">
+    /// How many threads may read the clients (in ranges of clients, merged in their order) and sort the stages: the counts
+    /// and arrays are the same whatever it is.
+    /// </param>
+    /// <param name="rangeSize">The fewest clients a range read on its own thread holds (tests make it small).</param>
+    /// <param name="pack">Whether durations may be sorted paired with their owner as one key (tests turn it off to check the other way).</param>
+    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner, int degree = 1, int rangeSize = 16384, bool pack = true)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        // A stage's counts are made at its first departure; the stages nobody left share the empty instance.
-        DepartureStats[] NewGroup() => new DepartureStats[stageCount];
-
-        var team = NewGroup();
-        var subject = ownerMask is null ? team : NewGroup();
-        var owners = byOwner ? new DepartureStats[log.OwnerCount][] : null;
-        if (owners is not null)
+        var ownerCount = log.OwnerCount;
+        // Ranges of at least rangeSize clients, and per-owner counters of each range within a few million entries.
+        var parts = (int)Math.Clamp(Math.Min(degree, clientMask.Length / Math.Max(1, rangeSize)), 1, Math.Max(1, 4_000_000 / Math.Max(1L, (long)ownerCount * stageCount)));
+        var passes = new DeparturePass[parts];
+        try
         {
-            for (var o = 0; o < owners.Length; o++)
+            Parallelism.For(parts, degree, p =>
             {
-                owners[o] = NewGroup();
+                var pass = passes[p] = new DeparturePass(stageCount, ownerMask is not null, byOwner ? ownerCount : -1);
+                pass.Read(log, lo, hi, clientMask, ownerMask, (int)((long)clientMask.Length * p / parts), (int)((long)clientMask.Length * (p + 1) / parts));
+            });
+
+            // The ranges merged in their order: the first's counters take the others' counts (and the subject's durations, in order).
+            var (team, subject, owners) = (passes[0].Team, passes[0].Subject ?? passes[0].Team, passes[0].Owners);
+            for (var p = 1; p < parts; p++)
+            {
+                Merge(team, passes[p].Team);
+                if (ownerMask is not null)
+                {
+                    Merge(subject, passes[p].Subject!);
+                }
+
+                for (var o = 0; owners is not null && o < ownerCount; o++)
+                {
+                    Merge(owners[o], passes[p].Owners![o]);
+                }
+            }
+
+            DistributeSorted([.. passes.Select(pass => pass.Columns)], team, owners, ownerCount, degree, pack);
+            foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
+            {
+                for (var st = 0; st < stageCount; st++)
+                {
+                    group[st] ??= DepartureStats.Empty;
+                }
+            }
+
+            return (team, subject, owners);
+        }
+        finally
+        {
+            foreach (var pass in passes)
+            {
+                pass?.Columns.Return();
             }
         }
 
-        for (var c = 0; c < clientMask.Length; c++)
+        static void Merge(DepartureStats[] into, DepartureStats[] from)
         {
-            if (!clientMask[c])
+            for (var st = 0; st < into.Length; st++)
             {
-                continue;
+                if (from[st] is { } more)
+                {
+                    if (into[st] is { } stats)
+                    {
+                        stats.AddCounts(more);
+                    }
+                    else
+                    {
+                        into[st] = more;
+                    }
+                }
             }
+        }
+    }
 
-            // Every visit that ended in [lo, hi] is a departure: from its stage, to where it went, after how long.
-            var history = log.History(c);
-            foreach (var visit in history.Visits(history.LastAtOrBefore(hi)))
+    /// <summary>The departures of one range of clients: the counters (team, subject, per owner) and the columns.</summary>
+    private sealed class DeparturePass
+    {
+        public DeparturePass(int stageCount, bool ownSubject, int ownerCount)
+        {
+            Team = new DepartureStats[stageCount];
+            Subject = ownSubject ? new DepartureStats[stageCount] : null;
+            if (ownerCount >= 0)
             {
-                if (visit.IsOpen || visit.LeftAt < lo)
+                Owners = new DepartureStats[ownerCount][];
+                for (var o = 0; o < ownerCount; o++)
+                {
+                    Owners[o] = new DepartureStats[stageCount];
+                }
+            }
+        }
+
+        public DepartureStats[] Team { get; }
+
+        public DepartureStats[]? Subject { get; }
+
+        public DepartureStats[][]? Owners { get; }
+
+        public DepartureColumns Columns { get; } = new();
+
+        public void Read(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, int first, int end)
+        {
+            var stageCount = Team.Length;
+            var (team, subject, owners, columns) = (Team, Subject, Owners, Columns);
+            for (var c = first; c < end; c++)
+            {
+                if (!clientMask[c])
                 {
                     continue;
                 }
 
-                var from = visit.Stage;
-                var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
-                var owner = history.Owner(visit.Left);
-                var duration = visit.LeftAt - visit.EnteredAt;
-                (team[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
-                if (ownerMask is not null && ownerMask[owner])
+                // Every visit that ended in [lo, hi] is a departure: from its stage, to where it went, after how long. A
+                // client whose last event by hi is before lo left nothing in the window (a visit ends at an event).
+                var history = log.History(c);
+                var last = history.LastAtOrBefore(hi);
+                if (last < 0 || history.Ticks(last) < lo)
                 {
-                    (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    continue;
                 }
 
-                if (owners is not null)
+                foreach (var visit in history.Visits(last))
                 {
-                    (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    if (visit.IsOpen || visit.LeftAt < lo)
+                    {
+                        continue;
+                    }
+
+                    var from = visit.Stage;
+                    var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
+                    var owner = history.Owner(visit.Left);
+                    var duration = visit.LeftAt - visit.EnteredAt;
+                    (team[from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
+                    columns.Add(from, owner, duration);
+                    if (subject is not null && ownerMask![owner])
+                    {
+                        (subject[from] ??= new DepartureStats(stageCount + 1)).Add(outcome, duration);
+                    }
+
+                    if (owners is not null)
+                    {
+                        (owners[owner][from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
+                    }
                 }
             }
         }
+    }
 
-        foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
+    /// <summary>
+    /// Gives the team's stages and, when counted, the owners' their sorted durations from the departures' columns (the
+    /// ranges' in order): per stage, the durations paired with their owner as one key (duration × owners + owner) sorted
+    /// once, the team's read off in that order and each owner's picked out of it, already in order; the stages on up to
+    /// <paramref name="degree"/> threads. When a duration is too long for the key (over about 2⁶³ / owners ticks), each
+    /// owner's durations are sorted on their own instead; the arrays are the same.
+    /// </summary>
+    private static void DistributeSorted(DepartureColumns[] parts, DepartureStats[] team, DepartureStats[][]? owners, int ownerCount, int degree, bool pack)
+    {
+        var stageCount = team.Length;
+        var n = parts.Sum(p => p.Count);
+        // The departures grouped by stage, in the order they were read: offsets, then the keys (a counting sort).
+        var start = new int[stageCount + 1];
+        var longest = 0L;
+        foreach (var part in parts)
         {
-            for (var st = 0; st < stageCount; st++)
+            for (var i = 0; i < part.Count; i++)
             {
-                group[st] ??= DepartureStats.Empty;
+                start[part.Stages[i] + 1]++;
+                longest = Math.Max(longest, part.Durations[i]);
             }
         }
 
-        return (team, subject, owners);
+        for (var s = 0; s < stageCount; s++)
+        {
+            start[s + 1] += start[s];
+        }
+
+        var width = Math.Max(1L, ownerCount);
+        var packed = owners is null || (pack && longest <= (long.MaxValue - width) / width);
+        var keys = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(1, n));
+        var ownerOf = packed ? [] : System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        var fill = (int[])start.Clone();
+        foreach (var part in parts)
+        {
+            for (var i = 0; i < part.Count; i++)
+            {
+                var (d, at) = (part.Durations[i], fill[part.Stages[i]]++);
+                if (packed)
+                {
+                    keys[at] = owners is null ? d : (d * width) + part.Owners[i];
+                }
+                else
+                {
+                    (keys[at], ownerOf[at]) = (d, part.Owners[i]);
+                }
+            }
+        }
+
+        try
+        {
+            Parallelism.For(stageCount, degree, s =>
+            {
+                if (team[s] is { } stats)
+                {
+                    Stage(s, stats, keys.AsSpan(start[s], start[s + 1] - start[s]), packed ? default : ownerOf.AsSpan(start[s], start[s + 1] - start[s]));
+                }
+            });
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(keys);
+            if (!packed)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(ownerOf);
+            }
+        }
+
+        void Stage(int s, DepartureStats stats, Span<long> part, ReadOnlySpan<int> owned)
+        {
+            var sorted = new long[part.Length];
+            if (owners is null)
+            {
+                Statistics.SortNonNegative(part);
+                part.CopyTo(sorted);
+                stats.SetSorted(sorted);
+                return;
+            }
+
+            if (packed)
+            {
+                Statistics.SortNonNegative(part);
+            }
+
+            // Each owner's durations in the order of the part: sorted when the part is.
+            var taken = new Dictionary<int, int>();
+            for (var i = 0; i < part.Length; i++)
+            {
+                var (d, o) = packed ? (part[i] / width, (int)(part[i] % width)) : (part[i], owned[i]);
+                sorted[i] = d;
+                var own = owners[o][s]!;
+                ref var next = ref CollectionsMarshal.GetValueRefOrAddDefault(taken, o, out _);
+                (own.PendingSorted ??= new long[own.Count])[next++] = d;
+            }
+
+            if (!packed)
+            {
+                Statistics.SortNonNegative(sorted);
+            }
+
+            stats.SetSorted(sorted);
+            foreach (var o in taken.Keys)
+            {
+                var own = owners[o][s]!;
+                if (!packed)
+                {
+                    Statistics.SortNonNegative(own.PendingSorted);
+                }
+
+                own.SetSorted(own.PendingSorted!);
+            }
+        }
     }
 
     /// <summary>Chooses each stage's basis, builds the rows and solves the chain.</summary>
@@ -738,9 +949,11 @@ internal sealed class DepartureStats
     /// <summary>No departures; never added to.</summary>
     public static DepartureStats Empty { get; } = new(0);
 
+    /// <summary>The durations added with <see cref="Add"/>, in that order; empty for those counted with <see cref="Tally"/>.</summary>
     public List<long> Durations { get; } = [];
 
-    public int Count => Durations.Count;
+    /// <summary>How many departures: added or tallied.</summary>
+    public int Count { get; private set; }
 
     /// <summary>The durations sorted, computed once: the team's are shared by every owner's model that falls back to them.</summary>
     public long[] Sorted
@@ -749,6 +962,11 @@ internal sealed class DepartureStats
         {
             if (_sorted is null)
             {
+                if (Durations.Count != Count)
+                {
+                    throw new InvalidOperationException($"{Count - Durations.Count} tallied departure(s) were never given their sorted durations.");
+                }
+
                 var sorted = Durations.ToArray();
                 Statistics.SortNonNegative(sorted); // Durations are never negative: a client's instants never decrease.
                 _sorted = sorted;
@@ -757,6 +975,9 @@ internal sealed class DepartureStats
             return _sorted;
         }
     }
+
+    /// <summary>Scratch for <see cref="ChainModel.Departures"/>: the sorted durations being filled in, before <see cref="SetSorted"/>.</summary>
+    internal long[]? PendingSorted { get; set; }
 
     /// <summary>The durations' statistics, from <see cref="Sorted"/>, computed once.</summary>
     public DurationStats Summary => _summary ??= SummaryOf(Sorted);
@@ -773,6 +994,52 @@ internal sealed class DepartureStats
         }
 
         Durations.Add(duration);
+        Count++;
+    }
+
+    /// <summary>Counts a departure without its duration: the sorted durations come later, from <see cref="SetSorted"/>.</summary>
+    public void Tally(int outcome)
+    {
+        if (_dense is not null)
+        {
+            _dense[outcome]++;
+        }
+        else
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, outcome, out _)++;
+        }
+
+        Count++;
+    }
+
+    /// <summary>Adds another range's counts of the same stage (and its added durations, after these).</summary>
+    public void AddCounts(DepartureStats other)
+    {
+        foreach (var (outcome, count) in other.Outcomes())
+        {
+            if (_dense is not null)
+            {
+                _dense[outcome] += count;
+            }
+            else
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(_sparse!, outcome, out _) += count;
+            }
+        }
+
+        Durations.AddRange(other.Durations);
+        Count += other.Count;
+    }
+
+    /// <summary>Sets the durations sorted, one per departure counted (by <see cref="Tally"/>, with none added).</summary>
+    public void SetSorted(long[] sorted)
+    {
+        if (sorted.Length != Count || Durations.Count != 0)
+        {
+            throw new InvalidOperationException($"{sorted.Length} sorted duration(s) for {Count} departure(s), {Durations.Count} of them added one by one.");
+        }
+
+        (_sorted, PendingSorted) = (sorted, null);
     }
 
     /// <summary>The outcomes that occurred and how often, by outcome index; read once the departures are all added.</summary>
@@ -866,7 +1133,8 @@ internal sealed class DepartureStats
         var at = 0;
         foreach (var s in stages)
         {
-            s.Durations.CopyTo(all, at);
+            // Their order does not matter: all of them are sorted together.
+            s.Sorted.CopyTo(all, at);
             at += s.Count;
         }
 
@@ -879,4 +1147,55 @@ internal sealed class DepartureStats
 internal sealed class IterationAllowance
 {
     public long Remaining { get; set; } = ChainModel.IterationBudget;
+}
+
+/// <summary>The departures of one pass as flat columns (stage, owner, duration), in arrays rented from the shared pool.</summary>
+internal sealed class DepartureColumns
+{
+    public int[] Stages { get; private set; } = System.Buffers.ArrayPool<int>.Shared.Rent(1024);
+
+    public int[] Owners { get; private set; } = System.Buffers.ArrayPool<int>.Shared.Rent(1024);
+
+    public long[] Durations { get; private set; } = System.Buffers.ArrayPool<long>.Shared.Rent(1024);
+
+    public int Count { get; private set; }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Add(int stage, int owner, long duration)
+    {
+        if (Count == Stages.Length)
+        {
+            Grow();
+        }
+
+        Stages[Count] = stage;
+        Owners[Count] = owner;
+        Durations[Count] = duration;
+        Count++;
+    }
+
+    /// <summary>Gives the arrays back to the pool; the columns are empty after.</summary>
+    public void Return()
+    {
+        System.Buffers.ArrayPool<int>.Shared.Return(Stages);
+        System.Buffers.ArrayPool<int>.Shared.Return(Owners);
+        System.Buffers.ArrayPool<long>.Shared.Return(Durations);
+        (Stages, Owners, Durations, Count) = ([], [], [], 0);
+    }
+
+    private void Grow()
+    {
+        var size = Stages.Length * 2;
+        Stages = Grown(System.Buffers.ArrayPool<int>.Shared, Stages, Count, size);
+        Owners = Grown(System.Buffers.ArrayPool<int>.Shared, Owners, Count, size);
+        Durations = Grown(System.Buffers.ArrayPool<long>.Shared, Durations, Count, size);
+    }
+
+    private static T[] Grown<T>(System.Buffers.ArrayPool<T> pool, T[] old, int count, int size)
+    {
+        var grown = pool.Rent(size);
+        old.AsSpan(0, count).CopyTo(grown);
+        pool.Return(old);
+        return grown;
+    }
 }

@@ -29,10 +29,11 @@ public static class ForecastCalculator
     public static Forecast Compute(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions? options = null, DateTimeOffset? horizonEnd = null, int? targetWins = null, FunnelFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return ComputeCore(log, asOf, ForecastOptions.Check(options, nameof(options)), horizonEnd, targetWins, filter, perOwner: true);
+        return ComputeCore(log, asOf, ForecastOptions.Check(options, nameof(options)), horizonEnd, targetWins, filter, perOwner: true, Parallelism.DefaultDegree);
     }
 
-    private static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner)
+    /// <summary>The forecast, its independent parts on up to <paramref name="degree"/> threads: the same whatever the degree.</summary>
+    internal static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner, int degree)
     {
         filter ??= FunnelFilter.All;
         if (horizonEnd is { } end && end <= asOf)
@@ -53,7 +54,7 @@ public static class ForecastCalculator
         var ownerMask = filter.OwnerMask(log);
         var byOwnerWanted = filter.Owners is null && perOwner;
         // The team's, the subject's and every owner's departures in one pass.
-        var (team, subject, departuresByOwner) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, byOwnerWanted);
+        var (team, subject, departuresByOwner) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, byOwnerWanted, degree);
         var pooled = new Lazy<long[]>(() => DepartureStats.SortedUnion(team));
         var allowance = new IterationAllowance();
         var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures, pooled, budget: allowance);
@@ -69,11 +70,11 @@ public static class ForecastCalculator
         }
 
         var intake = settings.IncludeIntake ? IntakePerDay(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask) : (double?)null;
-        var (expectedWins, expectedValue, withoutBasis) = Expected(log, model, clients, hi);
+        var (expectedWins, expectedValue, withoutBasis) = Expected(model, clients);
         var limitations = new List<ForecastLimitation>();
         AddLimitations(limitations, log.Pipeline, model, clients, withoutBasis, settings.MinimumDepartures, null);
 
-        var horizons = horizonEnd is { } h ? new HorizonForecaster(log, hi, h.UtcTicks) : null;
+        var horizons = horizonEnd is { } h ? new HorizonForecaster(log, hi, h.UtcTicks, degree) : null;
         HorizonForecaster.Plan? plan = null;
         if (horizons is not null)
         {
@@ -117,7 +118,7 @@ public static class ForecastCalculator
         var stageFigures = new StageForecast?[log.Pipeline.Stages.Count];
         foreach (var (owner, ownerModel, ownerClients, _) in owners)
         {
-            var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(log, ownerModel, ownerClients, hi);
+            var (ownerWins, ownerValue, ownerWithoutBasis) = Expected(ownerModel, ownerClients);
             var ownerHasNone = ownerWithoutBasis == ownerClients.Count;
             var timed = timedOwners.FindIndex(o => o.Owner == owner);
             var ownerHorizon = timed >= 0 && ownerPlans.Count > 0 ? ownerPlans[timed].Result() : null;
@@ -226,7 +227,7 @@ public static class ForecastCalculator
         var skipped = 0;
         for (var at = instants.Start; at < instants.End; at += step)
         {
-            var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false);
+            var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false, Parallelism.DefaultDegree);
             if (forecast.Horizon is not { } h)
             {
                 skipped++;
@@ -255,18 +256,19 @@ public static class ForecastCalculator
                 continue;
             }
 
-            clients.Add(new ClientInWork(c, history.Stage(last), history.Ticks(history.StateStart(last)), history.Owner(last)));
+            // The value as of the forecast's instant, read once for the expected value of every chain and horizon.
+            clients.Add(new ClientInWork(c, history.Stage(last), history.Ticks(history.StateStart(last)), history.Owner(last), history.ValueAsOf(cut)));
         }
 
         return clients;
     }
 
-    private static (double Wins, decimal Value, int WithoutBasis) Expected(FunnelEventLog log, ChainModel model, List<ClientInWork> clients, long asOf)
+    private static (double Wins, decimal Value, int WithoutBasis) Expected(ChainModel model, List<ClientInWork> clients)
     {
         double wins = 0;
         decimal value = 0;
         var withoutBasis = 0;
-        foreach (var (c, stage, _, _) in clients)
+        foreach (var (_, stage, _, _, clientValue) in clients)
         {
             if (model.Won[stage] is not { } p || model.Basis[stage] == StageBasis.None)
             {
@@ -275,7 +277,7 @@ public static class ForecastCalculator
             }
 
             wins += p;
-            value += (log.History(c).ValueAsOf(asOf) ?? 0) * (decimal)p;
+            value += (clientValue ?? 0) * (decimal)p;
         }
 
         return (wins, value, withoutBasis);

@@ -14,6 +14,7 @@ internal sealed class HorizonForecaster
     private readonly long _now;
     private readonly long _end;
     private readonly int _first;
+    private readonly int _degree;
     private readonly Dictionary<int, HorizonGrid> _grids = [];
     private readonly RemainingVisits _visits = new();
 
@@ -22,9 +23,13 @@ internal sealed class HorizonForecaster
     private double[] _chances = [];
     private int _slots;
 
-    public HorizonForecaster(FunnelEventLog log, long now, long end)
+    /// <param name="log">The log.</param>
+    /// <param name="now">The forecast's instant.</param>
+    /// <param name="end">The horizon.</param>
+    /// <param name="degree">How many threads may solve the owners' chains and answer the clients' groups: the figures are the same whatever it is.</param>
+    public HorizonForecaster(FunnelEventLog log, long now, long end, int degree = 1)
     {
-        (_log, _now, _end) = (log, now, end);
+        (_log, _now, _end, _degree) = (log, now, end, degree);
         _first = log.Pipeline.FirstOpenStageIndex;
     }
 
@@ -91,18 +96,23 @@ internal sealed class HorizonForecaster
         var grid = Grid(HorizonGrid.ForBudget(Work, wanted));
         var teamSolution = teamPlan?.Solution.Grid == grid ? teamPlan.Solution : new TransientSolution(grid, team.StageCount);
         teamSolution.Extend(team, sharedAll);
-        var plans = new List<Plan>(owners.Count);
-        for (var o = 0; o < owners.Count; o++)
+        // Each owner's recursion reads the team's solution and writes only its own: in parallel, then asked in order.
+        var solutions = new TransientSolution[owners.Count];
+        Parallelism.For(owners.Count, _degree, o =>
         {
-            var (model, clients, intake) = owners[o];
-            var solution = new TransientSolution(grid, model.StageCount);
+            var solution = solutions[o] = new TransientSolution(grid, owners[o].Model.StageCount);
             foreach (var s in own[o].Shared)
             {
                 solution.Link(teamSolution, s);
             }
 
-            solution.Extend(model, own[o].Own);
-            plans.Add(Ask(new Plan(this, model, solution, clients, intake)));
+            solution.Extend(owners[o].Model, own[o].Own);
+        });
+        var plans = new List<Plan>(owners.Count);
+        for (var o = 0; o < owners.Count; o++)
+        {
+            var (model, clients, intake) = owners[o];
+            plans.Add(Ask(new Plan(this, model, solutions[o], clients, intake)));
         }
 
         return plans;
@@ -112,7 +122,7 @@ internal sealed class HorizonForecaster
     public void Run()
     {
         _chances = new double[_slots];
-        _visits.Run(_chances);
+        _visits.Run(_chances, _degree);
     }
 
     /// <summary>The stages a chain's paths start from: its clients' stages with a row, and the first open stage when intake or a target needs it.</summary>
@@ -235,7 +245,7 @@ internal sealed class HorizonForecaster
             for (var i = 0; i < chances.Length; i++)
             {
                 // The value as of the forecast's instant.
-                if (_owner._log.History(Clients[i].Client).ValueAsOf(_owner._now) is { } v && chances[i] > 0)
+                if (Clients[i].Value is { } v && chances[i] > 0)
                 {
                     value += v * (decimal)chances[i];
                 }
@@ -259,5 +269,5 @@ internal sealed class HorizonForecaster
     }
 }
 
-/// <summary>A client open at the forecast's instant: its index in the log, its stage, when its current visit began, its owner.</summary>
-internal readonly record struct ClientInWork(int Client, int Stage, long VisitStart, int Owner);
+/// <summary>A client open at the forecast's instant: its index in the log, its stage, when its current visit began, its owner, its value then.</summary>
+internal readonly record struct ClientInWork(int Client, int Stage, long VisitStart, int Owner, decimal? Value);

@@ -24,13 +24,34 @@ internal sealed class RemainingVisits
         return queries;
     }
 
-    /// <summary>Answers every query into <paramref name="output"/>.</summary>
-    public void Run(double[] output)
+    /// <summary>Answers every query into <paramref name="output"/>, the groups on up to <paramref name="degree"/> threads (each writes only its own queries' slots).</summary>
+    public void Run(double[] output, int degree = 1)
     {
-        foreach (var (grid, durations, queries) in _groups)
+        if (degree <= 1 || _groups.Count <= 1)
         {
-            Evaluate(grid, durations, queries, output);
+            foreach (var (grid, durations, queries) in _groups)
+            {
+                Evaluate(grid, durations, queries, output);
+            }
+
+            return;
         }
+
+        // The dearest groups first (the team's stages), so that no thread is left with a large one at the end.
+        var order = new int[_groups.Count];
+        var cost = new long[_groups.Count];
+        for (var g = 0; g < order.Length; g++)
+        {
+            order[g] = g;
+            cost[g] = -((long)_groups[g].Durations.Length + ((long)_groups[g].Queries.Count * _groups[g].Grid.Bins));
+        }
+
+        Array.Sort(cost, order);
+        Parallelism.For(order.Length, degree, i =>
+        {
+            var (grid, durations, queries) = _groups[order[i]];
+            Evaluate(grid, durations, queries, output);
+        });
     }
 
     /// <summary>Answers the queries of one stage's durations, choosing per group the cheaper of walking and sweeping.</summary>

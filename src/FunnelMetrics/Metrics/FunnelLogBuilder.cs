@@ -9,12 +9,14 @@ namespace FunnelMetrics.Metrics;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Appending costs amortised O(1): the client's state is kept beside the log, and the event waits in a small tail.
-/// <see cref="ToLog"/> seals the tail into the snapshot: the log is made of segments of about 4,096 consecutive clients
-/// (in id order), and a snapshot makes new segments only for the clients that changed since the previous one, sharing the
-/// others. Publishing costs in proportion to the segments touched, not to the log's size (a new owner renumbers every
-/// segment once: the owners are kept in id order). Every calculator reads a snapshot exactly as it reads a built log: a
-/// snapshot and <see cref="FunnelEventLog.Build"/> over the same clients and events give the same answers.
+/// Appending costs amortised O(1): the clients touched since the last snapshot (its <em>working set</em>) have their
+/// state kept beside the log, and their events wait in a tail. <see cref="ToLog"/> seals the tail into the snapshot: the
+/// log is made of segments of about 4,096 consecutive clients (in id order), and a snapshot makes new segments only for
+/// the clients that changed since the previous one, sharing the others. Publishing costs in proportion to the segments
+/// touched, not to the log's size (a new owner renumbers every segment once: the owners are kept in id order). Between
+/// snapshots the builder holds nothing per client but the working set, so a warm model's memory is its snapshot's.
+/// Every calculator reads a snapshot exactly as it reads a built log: a snapshot and <see cref="FunnelEventLog.Build"/>
+/// over the same clients and events give the same answers.
 /// </para>
 /// <para>
 /// Not thread-safe: one writer appends and takes snapshots (the hosted model does so on its own thread); snapshots are
@@ -25,20 +27,40 @@ namespace FunnelMetrics.Metrics;
 /// Besides <see cref="Append"/>, which takes events as objects, the column methods (<see cref="AppendTransition"/>,
 /// <see cref="AppendActivity"/>, <see cref="AppendReassignment"/>) take an event's fields as a storage adapter reads them
 /// from a data reader, without making event objects: the fast load path. They check the same rules and, when one is
-/// broken, throw the same <see cref="FunnelHistoryException"/> as <see cref="Append"/>.
+/// broken, throw the same <see cref="FunnelHistoryException"/> as <see cref="Append"/>. They take the client as a
+/// <em>handle</em> (<see cref="Add"/>, <see cref="TryGetHandle"/>), valid until the next <see cref="ToLog"/>.
 /// </para>
+/// <para>A log holds at most 65,535 owners (<see cref="MaxOwners"/>): events store an owner in two bytes.</para>
 /// </remarks>
 public sealed class FunnelLogBuilder
 {
+    /// <summary>The most owners one pipeline's log holds (clients' and events' owners together).</summary>
+    public const int MaxOwners = ushort.MaxValue;
+
     /// <summary>The number of clients a segment is made with; a segment is split when it grows past twice as many.</summary>
     internal const int SegmentClients = 4096;
 
     private readonly PipelineDefinition _pipeline;
     private readonly int _stageCount;
-    private readonly Dictionary<ClientId, int> _index = [];
+    private readonly int _segmentClients;
 
-    // Per client, by handle (the order clients were added in).
-    private Client[] _records = [];
+    // The last snapshot: its segments, in client order.
+    private FunnelEventLog _log;
+    private int _clientCount;
+    private long _eventCount;
+
+    // Owners, by handle (the order they were first seen in), and their rank in the last snapshot's owner table.
+    private readonly Dictionary<OwnerId, int> _ownerIndex = [];
+    private readonly List<OwnerId> _ownerList = [];
+    private OwnerId[] _sortedOwners = [];
+    private int[] _ownerRank = [];
+    private int[] _handleOfRank = [];
+
+    // The working set: the clients added or appended to since the last snapshot, by slot (a handle).
+    private readonly Dictionary<ClientId, int> _slots = [];
+    private int _slotCount;
+    private int _newClients;
+    private Client[] _record = [];
     private Client[] _current = [];
     private ClientStatus[] _status = [];
     private short[] _stage = [];
@@ -51,53 +73,53 @@ public sealed class FunnelLogBuilder
     private int[] _published = [];
     private int[] _publishedUpdates = [];
     private int[] _segment = [];
-    private LogSegment?[] _home = [];
     private int[] _local = [];
     private int[] _cursor = [];
-    private int _clientCount;
-    private long _eventCount;
-
-    // Owners, by handle (the order they were first seen in), and their rank in the last snapshot's owner table.
-    private readonly Dictionary<OwnerId, int> _ownerIndex = [];
-    private readonly List<OwnerId> _ownerList = [];
-    private OwnerId[] _sortedOwners = [];
-    private int[] _ownerRank = [];
+    private int[] _updateCursor = [];
+    private LogSegment?[] _target = [];
 
     // The tail: events and updates appended since the last snapshot, in the order they came.
     private int[] _pClient = [];
     private long[] _pTicks = [];
-    private EventKind[] _pKind = [];
+    private byte[] _pKindStatus = [];
     private short[] _pStage = [];
-    private ClientStatus[] _pStatus = [];
     private int[] _pOwner = [];
     private int _pending;
     private int[] _uClient = [];
     private long[] _uTicks = [];
     private Client[] _uAfter = [];
     private int _pendingUpdates;
-    private readonly List<int> _newClients = [];
-
-    private readonly List<Segment> _segments = [];
-    private FunnelEventLog? _log;
-    private int[] _segmentBase = [0];
-    private int[] _segmentOf = [];
 
     /// <summary>Creates an empty builder for one pipeline.</summary>
     /// <param name="pipeline">The pipeline.</param>
     public FunnelLogBuilder(PipelineDefinition pipeline)
+        : this(pipeline, SegmentClients)
     {
-        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
-        _stageCount = pipeline.Stages.Count;
     }
 
     /// <summary>
-    /// Creates a builder that goes on from a log: its clients, events and owners as they are in it, without copying its
-    /// columns (its segments are shared until a client in them changes). For a log restored from a snapshot, then caught
-    /// up event by event.
+    /// Creates a builder that goes on from a log: its clients, events and owners as they are in it, without copying or
+    /// reading its columns (its segments are shared until a client in them changes). For a log restored from a snapshot,
+    /// then caught up event by event.
     /// </summary>
     /// <param name="log">The log to go on from.</param>
     public FunnelLogBuilder(FunnelEventLog log)
-        : this((log ?? throw new ArgumentNullException(nameof(log))).Pipeline)
+        : this(log, SegmentClients)
+    {
+    }
+
+    /// <summary>Creates an empty builder whose segments are made of <paramref name="segmentClients"/> clients (tests use small ones).</summary>
+    internal FunnelLogBuilder(PipelineDefinition pipeline, int segmentClients)
+    {
+        _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
+        _stageCount = pipeline.Stages.Count;
+        _segmentClients = segmentClients;
+        _log = new FunnelEventLog(pipeline, [], [], [0], []);
+    }
+
+    /// <summary>Creates a builder that goes on from a log, with segments of <paramref name="segmentClients"/> clients when made anew.</summary>
+    internal FunnelLogBuilder(FunnelEventLog log, int segmentClients)
+        : this((log ?? throw new ArgumentNullException(nameof(log))).Pipeline, segmentClients)
     {
         foreach (var owner in log.Owners)
         {
@@ -111,39 +133,8 @@ public sealed class FunnelLogBuilder
             _ownerRank[r] = r;
         }
 
-        GrowClients(Math.Max(16, log.ClientCount));
-        var segments = log.Segments;
-        for (var s = 0; s < segments.Count; s++)
-        {
-            var segment = segments[s];
-            var first = log.SegmentStart(s);
-            var handles = new int[segment.ClientCount];
-            for (var k = 0; k < handles.Length; k++)
-            {
-                var h = handles[k] = first + k;
-                var history = log.History(h);
-                var last = history.Count - 1;
-                var record = segment.Clients[k];
-                var updates = segment.UpdateStart is { } u ? u[k + 1] - u[k] : 0;
-                _records[h] = record;
-                _current[h] = updates > 0 ? segment.UpdateClients[segment.UpdateStart![k + 1] - 1] : record;
-                (_status[h], _stage[h]) = last >= 0 ? (history.Status(last), (short)history.Stage(last)) : (ClientStatus.NotEntered, FunnelEventLog.NoStage);
-                _initialOwner[h] = history.InitialOwner;
-                _owner[h] = last >= 0 ? history.Owner(last) : history.InitialOwner;
-                _last[h] = last >= 0 ? history.Ticks(last) : record.CreatedAt.UtcTicks;
-                _version[h] = _published[h] = history.Count;
-                _firstEntry[h] = history.FirstEntryTicks;
-                _updates[h] = _publishedUpdates[h] = updates;
-                (_segment[h], _home[h], _local[h]) = (s, segment, k);
-                _index.Add(record.Id, h);
-                _eventCount += history.Count;
-            }
-
-            _segments.Add(new Segment(handles) { Published = segment });
-        }
-
-        _clientCount = log.ClientCount;
-        (_log, _segmentBase, _segmentOf) = (log, log.SegmentBases, log.SegmentOf);
+        _handleOfRank = (int[])_ownerRank.Clone();
+        (_log, _clientCount, _eventCount) = (log, log.ClientCount, log.EventCount);
     }
 
     /// <summary>The pipeline.</summary>
@@ -158,13 +149,17 @@ public sealed class FunnelLogBuilder
     /// <summary>Whether the builder has a client.</summary>
     /// <param name="clientId">The client.</param>
     /// <returns>Whether it was added.</returns>
-    public bool Contains(ClientId clientId) => _index.ContainsKey(clientId);
+    public bool Contains(ClientId clientId) => _slots.ContainsKey(clientId) || _log.IndexOfClient(clientId) >= 0;
 
-    /// <summary>The handle of a client, for the column methods.</summary>
+    /// <summary>The handle of a client, for the column methods; valid until the next <see cref="ToLog"/>.</summary>
     /// <param name="clientId">The client.</param>
     /// <param name="client">Its handle, when added.</param>
     /// <returns>Whether it was added.</returns>
-    public bool TryGetHandle(ClientId clientId, out int client) => _index.TryGetValue(clientId, out client);
+    public bool TryGetHandle(ClientId clientId, out int client)
+    {
+        client = SlotOf(clientId);
+        return client >= 0;
+    }
 
     /// <summary>The number of events appended for a client: its stream's version, the sequence its next event must have minus one.</summary>
     /// <param name="clientId">The client.</param>
@@ -172,20 +167,35 @@ public sealed class FunnelLogBuilder
     /// <returns>Whether it was added.</returns>
     public bool TryGetVersion(ClientId clientId, out long version)
     {
-        var found = _index.TryGetValue(clientId, out var h);
-        version = found ? _version[h] : 0;
-        return found;
+        if (_slots.TryGetValue(clientId, out var slot))
+        {
+            version = _version[slot];
+            return true;
+        }
+
+        var c = _log.IndexOfClient(clientId);
+        version = c >= 0 ? _log.History(c).Count : 0;
+        return c >= 0;
     }
 
     /// <summary>A client as of now: its record with every update appended so far applied.</summary>
     /// <param name="clientId">The client.</param>
     /// <returns>The client, or <see langword="null"/> when it was not added.</returns>
-    public Client? FindClient(ClientId clientId) => _index.TryGetValue(clientId, out var h) ? _current[h] : null;
+    public Client? FindClient(ClientId clientId)
+    {
+        if (_slots.TryGetValue(clientId, out var slot))
+        {
+            return _current[slot];
+        }
+
+        var c = _log.IndexOfClient(clientId);
+        return c >= 0 ? _log.History(c).ClientAsOf(long.MaxValue) : null;
+    }
 
     /// <summary>Adds a client without events; its first event must then have sequence 1. Adding an equal client again does nothing.</summary>
     /// <param name="client">The client.</param>
-    /// <returns>The client's handle, for the column methods.</returns>
-    /// <exception cref="ArgumentException">The client belongs to another pipeline, or a different client with its id was added.</exception>
+    /// <returns>The client's handle, for the column methods; valid until the next <see cref="ToLog"/>.</returns>
+    /// <exception cref="ArgumentException">The client belongs to another pipeline, or a different client with its id was added, or it would bring the owners past <see cref="MaxOwners"/>.</exception>
     public int Add(Client client)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -194,29 +204,25 @@ public sealed class FunnelLogBuilder
             throw new ArgumentException($"Client '{client.Id}' belongs to pipeline '{client.PipelineId}', not to '{_pipeline.Id}'.", nameof(client));
         }
 
-        if (_index.TryGetValue(client.Id, out var existing))
+        var existing = SlotOf(client.Id);
+        if (existing >= 0)
         {
-            return _records[existing].Equals(client)
+            return _record[existing].Equals(client)
                 ? existing
                 : throw new ArgumentException($"Client '{client.Id}' is already in the log of pipeline '{_pipeline.Id}' with different content.", nameof(client));
         }
 
-        var h = _clientCount;
-        if (h == _records.Length)
-        {
-            GrowClients(Math.Max(16, h * 2));
-        }
-
         var owner = InternOwner(client.Owner);
-        _records[h] = _current[h] = client;
+        var h = NewSlot(client.Id);
+        _record[h] = _current[h] = client;
         _status[h] = ClientStatus.NotEntered;
         _stage[h] = FunnelEventLog.NoStage;
         _owner[h] = _initialOwner[h] = owner;
         _last[h] = client.CreatedAt.UtcTicks;
         _firstEntry[h] = long.MaxValue;
-        _segment[h] = -1;
-        _index.Add(client.Id, h);
-        _newClients.Add(h);
+        (_version[h], _updates[h], _published[h], _publishedUpdates[h]) = (0, 0, 0, 0);
+        (_segment[h], _local[h]) = (-1, -1);
+        _newClients++;
         _clientCount++;
         return h;
     }
@@ -235,11 +241,32 @@ public sealed class FunnelLogBuilder
     internal void AppendCore(ClientEvent clientEvent, string? paramName)
     {
         ArgumentNullException.ThrowIfNull(clientEvent, paramName);
-        if (clientEvent.PipelineId != _pipeline.Id || !_index.TryGetValue(clientEvent.ClientId, out var h))
+        var h = clientEvent.PipelineId == _pipeline.Id ? SlotOf(clientEvent.ClientId) : -1;
+        if (h < 0)
         {
             throw new ArgumentException($"Event '{clientEvent.Id}' is for client '{clientEvent.ClientId}' of pipeline '{clientEvent.PipelineId}', which the log of pipeline '{_pipeline.Id}' does not have; add the client first.", paramName);
         }
 
+        AppendAt(h, clientEvent, paramName);
+    }
+
+    /// <summary>Makes room for <paramref name="clients"/> more clients and <paramref name="events"/> more events, for a load that knows its size.</summary>
+    internal void Reserve(int clients, int events)
+    {
+        if (_slotCount + clients > _record.Length)
+        {
+            GrowSlots(_slotCount + clients);
+        }
+
+        if (_pending + events > _pClient.Length)
+        {
+            GrowPending(_pending + events);
+        }
+    }
+
+    /// <summary>Appends an event of the client in slot <paramref name="h"/> (the caller found it: the log's build knows every event's slot).</summary>
+    internal void AppendAt(int h, ClientEvent clientEvent, string? paramName)
+    {
         var expected = _version[h] + 1L;
         if (clientEvent.Sequence != expected)
         {
@@ -259,11 +286,6 @@ public sealed class FunnelLogBuilder
             case StageTransition t:
                 status = TransitionRules.Follow(_pipeline, status, stage, t, paramName, out var to);
                 (kind, stage) = ((EventKind)t.Kind, (short)to);
-                if (t.Kind == TransitionKind.Entered)
-                {
-                    _firstEntry[h] = at;
-                }
-
                 break;
             case ClientActivity:
                 kind = EventKind.Activity;
@@ -312,17 +334,12 @@ public sealed class FunnelLogBuilder
             && (kind == TransitionKind.Lost ? toStage < 0 : (uint)toStage < (uint)_stageCount)
             && TransitionRules.Check(_pipeline, _status[client], stage, kind, kind == TransitionKind.Lost ? FunnelEventLog.NoStage : toStage, out var next, out _))
         {
-            if (kind == TransitionKind.Entered)
-            {
-                _firstEntry[client] = at;
-            }
-
             Push(client, at, (EventKind)kind, kind == TransitionKind.Lost ? stage : (short)toStage, next, OwnerOf(client, owner));
             return;
         }
 
         // Refused: the object path names the rule broken exactly as it would for a stored event (and throws).
-        Append(new StageTransition(id, _records[client].Id, _pipeline.Id, sequence, kind, StageKey(fromStage, id, nameof(fromStage)), StageKey(toStage, id, nameof(toStage)), occurredAt, occurredAt, owner));
+        Append(new StageTransition(id, _record[client].Id, _pipeline.Id, sequence, kind, StageKey(fromStage, id, nameof(fromStage)), StageKey(toStage, id, nameof(toStage)), occurredAt, occurredAt, owner));
     }
 
     /// <summary>Appends a client's next activity from its fields, as read from storage. Checks what <see cref="Append"/> checks.</summary>
@@ -343,7 +360,7 @@ public sealed class FunnelLogBuilder
             return;
         }
 
-        Append(new ClientActivity(id, _records[client].Id, _pipeline.Id, sequence, occurredAt, occurredAt, owner));
+        Append(new ClientActivity(id, _record[client].Id, _pipeline.Id, sequence, occurredAt, occurredAt, owner));
     }
 
     /// <summary>Appends a client's next reassignment from its fields, as read from storage. Checks what <see cref="Append"/> checks.</summary>
@@ -365,236 +382,258 @@ public sealed class FunnelLogBuilder
             return;
         }
 
-        Append(new OwnerReassignment(id, _records[client].Id, _pipeline.Id, sequence, occurredAt, occurredAt, owner, previousOwner));
+        Append(new OwnerReassignment(id, _record[client].Id, _pipeline.Id, sequence, occurredAt, occurredAt, owner, previousOwner));
     }
 
     /// <summary>
     /// The log as of now: an immutable snapshot every calculator reads as it reads a built log. Taking one seals what was
     /// appended since the previous: the segments of the clients that changed are made anew, the others are shared with the
-    /// previous snapshot; with nothing appended, the previous snapshot itself.
+    /// previous snapshot; with nothing appended, the previous snapshot itself. The handles given so far are spent.
     /// </summary>
     /// <returns>The snapshot.</returns>
     public FunnelEventLog ToLog()
     {
-        if (_log is not null && _pending == 0 && _pendingUpdates == 0 && _newClients.Count == 0)
+        if (_pending == 0 && _pendingUpdates == 0 && _newClients == 0)
         {
+            // Only looked-up clients in the working set (or none): nothing to seal.
+            ClearWorkingSet();
             return _log;
         }
 
         // Owners are kept in id order: a new one renumbers them, and every segment's owner column with them.
-        int[]? renumber = null;
+        ushort[]? renumber = null;
         if (_ownerList.Count != _sortedOwners.Length)
         {
             var sorted = _ownerList.ToArray();
             Array.Sort(sorted);
             var rank = new int[sorted.Length];
+            var handleOfRank = new int[sorted.Length];
             for (var i = 0; i < sorted.Length; i++)
             {
-                rank[_ownerIndex[sorted[i]]] = i;
+                var handle = _ownerIndex[sorted[i]];
+                (rank[handle], handleOfRank[i]) = (i, handle);
             }
 
-            renumber = new int[_sortedOwners.Length];
+            renumber = new ushort[_sortedOwners.Length];
             for (var r = 0; r < _sortedOwners.Length; r++)
             {
-                renumber[r] = rank[_ownerIndex[_sortedOwners[r]]];
+                renumber[r] = (ushort)rank[_handleOfRank[r]];
             }
 
-            (_sortedOwners, _ownerRank) = (sorted, rank);
+            (_sortedOwners, _ownerRank, _handleOfRank) = (sorted, rank, handleOfRank);
         }
 
-        var clientsChanged = _newClients.Count > 0;
-        if (clientsChanged)
+        // One plan per segment of the last snapshot (or none yet): the new clients placed by id, and the clients changed.
+        var old = _log.Segments;
+        var plans = new List<Plan>(Math.Max(old.Count, 1));
+        foreach (var segment in old)
         {
-            PlaceNewClients();
+            plans.Add(new Plan(segment));
         }
 
-        for (var i = 0; i < _pending; i++)
+        PlaceNewClients(plans);
+        for (var h = 0; h < _slotCount; h++)
         {
-            _segments[_segment[_pClient[i]]].Dirty = true;
-        }
-
-        foreach (var segment in _segments)
-        {
-            if (segment.Dirty || renumber is not null)
+            if (_local[h] >= 0 && _version[h] != _published[h])
             {
-                Rebuild(segment, renumber);
+                (plans[_segment[h]].Changed ??= []).Add(h);
             }
+        }
+
+        var segments = new List<LogSegment>(plans.Count);
+        var clientsChanged = _newClients > 0;
+        foreach (var plan in plans)
+        {
+            if (plan.Changed is null && plan.Added is null && renumber is null)
+            {
+                segments.Add(plan.Old!);
+                continue;
+            }
+
+            var made = Rebuild(plan, renumber);
+            clientsChanged |= made.Count > 1;
+            segments.AddRange(made);
         }
 
         Scatter();
-        foreach (var segment in _segments)
-        {
-            if (segment.Dirty || renumber is not null)
-            {
-                Commit(segment);
-            }
-        }
-
-        (_pending, _pendingUpdates) = (0, 0);
+        int[] segmentBase, segmentOf;
         if (clientsChanged)
         {
-            _segmentBase = new int[_segments.Count + 1];
-            _segmentOf = new int[_clientCount];
-            for (var s = 0; s < _segments.Count; s++)
+            segmentBase = new int[segments.Count + 1];
+            segmentOf = new int[_clientCount];
+            for (var s = 0; s < segments.Count; s++)
             {
-                var from = _segmentBase[s];
-                _segmentBase[s + 1] = from + _segments[s].Handles.Length;
-                _segmentOf.AsSpan(from, _segments[s].Handles.Length).Fill(s);
-            }
-        }
-
-        var segments = new LogSegment[_segments.Count];
-        for (var s = 0; s < segments.Length; s++)
-        {
-            segments[s] = _segments[s].Published!;
-        }
-
-        return _log = new FunnelEventLog(_pipeline, _sortedOwners, segments, _segmentBase, _segmentOf);
-    }
-
-    /// <summary>Puts the clients added since the last snapshot into segments by id, splitting a segment that grows past twice its size.</summary>
-    private void PlaceNewClients()
-    {
-        var added = _newClients.ToArray();
-        _newClients.Clear();
-        Array.Sort(added, (a, b) => _records[a].Id.CompareTo(_records[b].Id));
-        if (_segments.Count == 0)
-        {
-            for (var from = 0; from < added.Length; from += SegmentClients)
-            {
-                _segments.Add(new Segment(added[from..Math.Min(added.Length, from + SegmentClients)]) { Dirty = true });
+                var from = segmentBase[s];
+                segmentBase[s + 1] = from + segments[s].ClientCount;
+                segmentOf.AsSpan(from, segments[s].ClientCount).Fill(s);
             }
         }
         else
         {
-            // Each new client goes to the last segment whose first client is not after it (the first segment for the smallest).
-            var perSegment = new List<int>?[_segments.Count];
-            var s = 0;
-            foreach (var h in added)
-            {
-                var id = _records[h].Id;
-                while (s + 1 < _segments.Count && _records[_segments[s + 1].Handles[0]].Id.CompareTo(id) <= 0)
-                {
-                    s++;
-                }
+            (segmentBase, segmentOf) = (_log.SegmentBases, _log.SegmentOf);
+        }
 
-                (perSegment[s] ??= []).Add(h);
-            }
+        _log = new FunnelEventLog(_pipeline, _sortedOwners, [.. segments], segmentBase, segmentOf);
+        ClearWorkingSet();
+        return _log;
+    }
 
-            for (s = 0; s < perSegment.Length; s++)
-            {
-                if (perSegment[s] is { } list)
-                {
-                    _segments[s].Handles = Merge(_segments[s].Handles, list);
-                    _segments[s].Dirty = true;
-                }
-            }
+    /// <summary>Places the new clients by id: into the segment of their id range, or, with no segment yet, into new ones.</summary>
+    private void PlaceNewClients(List<Plan> plans)
+    {
+        if (_newClients == 0)
+        {
+            return;
+        }
 
-            for (s = _segments.Count - 1; s >= 0; s--)
+        var added = new int[_newClients];
+        for (int h = 0, n = 0; h < _slotCount; h++)
+        {
+            if (_segment[h] < 0)
             {
-                var handles = _segments[s].Handles;
-                if (handles.Length > 2 * SegmentClients)
-                {
-                    _segments.RemoveAt(s);
-                    for (var from = 0; from < handles.Length; from += SegmentClients)
-                    {
-                        _segments.Insert(s + (from / SegmentClients), new Segment(handles[from..Math.Min(handles.Length, from + SegmentClients)]) { Dirty = true });
-                    }
-                }
+                added[n++] = h;
             }
         }
 
-        for (var s = 0; s < _segments.Count; s++)
+        Array.Sort(added, (a, b) => _record[a].Id.CompareTo(_record[b].Id));
+        if (plans.Count == 0)
         {
-            foreach (var h in _segments[s].Handles)
+            plans.Add(new Plan(null) { Added = [.. added] });
+            return;
+        }
+
+        // Each new client goes to the last segment whose first client is not after it (the first segment for the smallest).
+        var s = 0;
+        foreach (var h in added)
+        {
+            var id = _record[h].Id;
+            while (s + 1 < plans.Count && plans[s + 1].Old!.Clients[0].Id.CompareTo(id) <= 0)
             {
-                _segment[h] = s;
+                s++;
             }
+
+            (plans[s].Added ??= []).Add(h);
         }
     }
 
-    private int[] Merge(int[] handles, List<int> added)
+    /// <summary>
+    /// Makes a plan's new segments (one, or several when it grew past twice the segment size): each client's published
+    /// events copied, its cursor left where its new events go.
+    /// </summary>
+    private List<LogSegment> Rebuild(Plan plan, ushort[]? renumber)
     {
-        var merged = new int[handles.Length + added.Count];
-        int i = 0, j = 0, k = 0;
-        while (i < handles.Length || j < added.Count)
+        // The clients in id order: the old segment's (a changed one by its slot) merged with the new ones.
+        var oldClients = plan.Old?.Clients ?? [];
+        var slotOfLocal = new int[oldClients.Length];
+        Array.Fill(slotOfLocal, -1);
+        foreach (var h in plan.Changed ?? [])
         {
-            merged[k++] = j == added.Count || (i < handles.Length && _records[handles[i]].Id.CompareTo(_records[added[j]].Id) < 0) ? handles[i++] : added[j++];
+            slotOfLocal[_local[h]] = h;
         }
 
-        return merged;
+        var added = plan.Added ?? [];
+        var order = new (int Local, int Slot)[oldClients.Length + added.Count];
+        for (int i = 0, j = 0, k = 0; k < order.Length; k++)
+        {
+            order[k] = j == added.Count || (i < oldClients.Length && oldClients[i].Id.CompareTo(_record[added[j]].Id) < 0)
+                ? (i, slotOfLocal[i++])
+                : (-1, added[j++]);
+        }
+
+        var made = new List<LogSegment>();
+        var size = order.Length > 2 * _segmentClients ? _segmentClients : order.Length;
+        for (var from = 0; from < order.Length; from += size)
+        {
+            made.Add(Make(plan.Old, order.AsSpan(from, Math.Min(size, order.Length - from)), renumber));
+        }
+
+        return made;
     }
 
-    /// <summary>Makes a segment's new columns: each client's published events copied, its cursor left where its new events go.</summary>
-    private void Rebuild(Segment segment, int[]? renumber)
+    /// <summary>One new segment of the given clients: an old one's (by its local index) or a slot's.</summary>
+    private LogSegment Make(LogSegment? old, ReadOnlySpan<(int Local, int Slot)> order, ushort[]? renumber)
     {
-        var handles = segment.Handles;
-        var n = handles.Length;
+        var n = order.Length;
         var start = new int[n + 1];
+        var updateCounts = new int[n];
         var hasUpdates = false;
         for (var k = 0; k < n; k++)
         {
-            start[k + 1] = start[k] + _version[handles[k]];
-            hasUpdates |= _updates[handles[k]] > 0;
+            var (local, h) = order[k];
+            var (events, updates) = h >= 0 ? (_version[h], _updates[h]) : (old!.Start[local + 1] - old.Start[local], old.UpdatesOf(local));
+            start[k + 1] = start[k] + events;
+            updateCounts[k] = updates;
+            hasUpdates |= updates > 0;
         }
 
         var total = start[n];
-        var (ticks, kinds, stages, statuses, owners) = (new long[total], new EventKind[total], new short[total], new ClientStatus[total], new int[total]);
+        var (ticks, kindStatus, stages, owners) = (new long[total], new byte[total], new short[total], new ushort[total]);
         var clients = new Client[n];
-        var initialOwners = new int[n];
+        var initialOwners = new ushort[n];
         var firstEntry = new long[n];
         int[]? updateStart = hasUpdates ? new int[n + 1] : null;
-        if (updateStart is not null)
+        for (var k = 0; hasUpdates && k < n; k++)
         {
-            for (var k = 0; k < n; k++)
-            {
-                updateStart[k + 1] = updateStart[k] + _updates[handles[k]];
-            }
+            updateStart![k + 1] = updateStart[k] + updateCounts[k];
         }
 
         var updateCount = updateStart?[n] ?? 0;
         var (updateTicks, updateClients) = (new long[updateCount], new Client[updateCount]);
+        var segment = new LogSegment(clients, start, ticks, kindStatus, stages, owners, initialOwners, firstEntry, updateStart, updateTicks, updateClients);
         for (var k = 0; k < n; k++)
         {
-            var h = handles[k];
-            clients[k] = _records[h];
-            initialOwners[k] = _ownerRank[_initialOwner[h]];
-            firstEntry[k] = _firstEntry[h];
-            var old = _published[h];
-            if (old > 0)
+            var (local, h) = order[k];
+            var copied = 0;
+            if (local >= 0)
             {
-                var home = _home[h]!;
-                var from = home.Start[_local[h]];
-                Array.Copy(home.Ticks, from, ticks, start[k], old);
-                Array.Copy(home.Kinds, from, kinds, start[k], old);
-                Array.Copy(home.Stages, from, stages, start[k], old);
-                Array.Copy(home.Statuses, from, statuses, start[k], old);
+                // An old client: its published events and updates, its owners renumbered when the owner table changed.
+                var from = old!.Start[local];
+                copied = old.Start[local + 1] - from;
+                Array.Copy(old.Ticks, from, ticks, start[k], copied);
+                Array.Copy(old.KindStatus, from, kindStatus, start[k], copied);
+                Array.Copy(old.Stages, from, stages, start[k], copied);
                 if (renumber is null)
                 {
-                    Array.Copy(home.EventOwners, from, owners, start[k], old);
+                    Array.Copy(old.Owners, from, owners, start[k], copied);
                 }
                 else
                 {
-                    for (var i = 0; i < old; i++)
+                    for (var i = 0; i < copied; i++)
                     {
-                        owners[start[k] + i] = renumber[home.EventOwners[from + i]];
+                        owners[start[k] + i] = renumber[old.Owners[from + i]];
                     }
                 }
 
-                var oldUpdates = _publishedUpdates[h];
+                var oldUpdates = old.UpdatesOf(local);
                 if (oldUpdates > 0)
                 {
-                    var u = home.UpdateStart![_local[h]];
-                    Array.Copy(home.UpdateTicks, u, updateTicks, updateStart![k], oldUpdates);
-                    Array.Copy(home.UpdateClients, u, updateClients, updateStart[k], oldUpdates);
+                    var u = old.UpdateStart![local];
+                    Array.Copy(old.UpdateTicks, u, updateTicks, updateStart![k], oldUpdates);
+                    Array.Copy(old.UpdateClients, u, updateClients, updateStart[k], oldUpdates);
                 }
+
+                (clients[k], firstEntry[k]) = (old.Clients[local], old.FirstEntry[local]);
+                initialOwners[k] = renumber is null ? old.InitialOwners[local] : renumber[old.InitialOwners[local]];
+            }
+            else
+            {
+                (clients[k], firstEntry[k], initialOwners[k]) = (_record[h], long.MaxValue, (ushort)_ownerRank[_initialOwner[h]]);
             }
 
-            _cursor[h] = start[k] + old;
-            _local[h] = k;
+            if (h >= 0)
+            {
+                // A slot's new events and updates go after its published ones.
+                _target[h] = segment;
+                _cursor[h] = start[k] + copied;
+                _updateCursor[h] = updateStart is null ? 0 : updateStart[k] + _publishedUpdates[h];
+                if (_firstEntry[h] != long.MaxValue)
+                {
+                    firstEntry[k] = _firstEntry[h];
+                }
+            }
         }
 
-        segment.Next = new LogSegment(clients, start, ticks, kinds, stages, statuses, owners, initialOwners, firstEntry, updateStart, updateTicks, updateClients);
+        return segment;
     }
 
     /// <summary>Writes the tail's events and updates into their segments' new columns, in the order they came (each client's in sequence order).</summary>
@@ -603,57 +642,102 @@ public sealed class FunnelLogBuilder
         for (var i = 0; i < _pending; i++)
         {
             var h = _pClient[i];
-            var target = _segments[_segment[h]].Next!;
+            var target = _target[h]!;
             var at = _cursor[h]++;
             target.Ticks[at] = _pTicks[i];
-            target.Kinds[at] = _pKind[i];
+            target.KindStatus[at] = _pKindStatus[i];
             target.Stages[at] = _pStage[i];
-            target.Statuses[at] = _pStatus[i];
-            target.EventOwners[at] = _ownerRank[_pOwner[i]];
-        }
-
-        if (_pendingUpdates == 0)
-        {
-            return;
-        }
-
-        // The updates' cursors: where each updated client's new updates go, after its published ones.
-        for (var i = 0; i < _pendingUpdates; i++)
-        {
-            _cursor[_uClient[i]] = -1;
+            target.Owners[at] = (ushort)_ownerRank[_pOwner[i]];
         }
 
         for (var i = 0; i < _pendingUpdates; i++)
         {
             var h = _uClient[i];
-            var segment = _segments[_segment[h]];
-            var target = segment.Next!;
-            if (_cursor[h] < 0)
-            {
-                _cursor[h] = target.UpdateStart![_local[h]] + _publishedUpdates[h];
-            }
-
-            var at = _cursor[h]++;
+            var target = _target[h]!;
+            var at = _updateCursor[h]++;
             target.UpdateTicks[at] = _uTicks[i];
             target.UpdateClients[at] = _uAfter[i];
         }
-
-        Array.Clear(_uAfter, 0, _pendingUpdates);
     }
 
-    /// <summary>Publishes a rebuilt segment: its clients' events are now in it.</summary>
-    private void Commit(Segment segment)
+    /// <summary>Forgets the working set once sealed into a snapshot; its arrays shrink back after a large load.</summary>
+    private void ClearWorkingSet()
     {
-        var published = segment.Next!;
-        var handles = segment.Handles;
-        foreach (var h in handles)
+        Array.Clear(_record, 0, _slotCount);
+        Array.Clear(_current, 0, _slotCount);
+        Array.Clear(_target, 0, _slotCount);
+        Array.Clear(_uAfter, 0, _pendingUpdates);
+        _slots.Clear();
+        (_slotCount, _newClients, _pending, _pendingUpdates) = (0, 0, 0, 0);
+        if (_record.Length > 4096)
         {
-            _home[h] = published;
-            _published[h] = _version[h];
-            _publishedUpdates[h] = _updates[h];
+            GrowSlots(0);
+            _slots.TrimExcess();
         }
 
-        (segment.Published, segment.Next, segment.Dirty) = (published, null, false);
+        if (_pClient.Length > 65_536)
+        {
+            GrowPending(0);
+            (_uClient, _uTicks, _uAfter) = ([], [], []);
+        }
+    }
+
+    /// <summary>The slot of a client: its working-set slot, one made for a client of the last snapshot, or -1 when it was never added.</summary>
+    private int SlotOf(ClientId clientId)
+    {
+        if (_slots.TryGetValue(clientId, out var slot))
+        {
+            return slot;
+        }
+
+        var c = _log.IndexOfClient(clientId);
+        if (c < 0)
+        {
+            return -1;
+        }
+
+        // A published client enters the working set: its state as the snapshot has it after its last event.
+        var history = _log.History(c);
+        var s = _log.SegmentOf[c];
+        var local = c - _log.SegmentBases[s];
+        var segment = _log.Segments[s];
+        var last = history.Count - 1;
+        var h = NewSlot(clientId);
+        _record[h] = history.Client;
+        _current[h] = history.ClientAsOf(long.MaxValue);
+        (_status[h], _stage[h]) = last >= 0 ? (history.Status(last), (short)history.Stage(last)) : (ClientStatus.NotEntered, FunnelEventLog.NoStage);
+        _initialOwner[h] = _handleOfRank[history.InitialOwner];
+        _owner[h] = last >= 0 ? _handleOfRank[history.Owner(last)] : _initialOwner[h];
+        _last[h] = last >= 0 ? history.Ticks(last) : history.Client.CreatedAt.UtcTicks;
+        _version[h] = _published[h] = history.Count;
+        _firstEntry[h] = long.MaxValue;
+        _updates[h] = _publishedUpdates[h] = segment.UpdatesOf(local);
+        (_segment[h], _local[h]) = (s, local);
+        return h;
+    }
+
+    private int NewSlot(ClientId clientId)
+    {
+        var h = _slotCount;
+        if (h == _record.Length)
+        {
+            GrowSlots(Math.Max(16, h * 2));
+        }
+
+        _slots.Add(clientId, h);
+        _slotCount++;
+        return h;
+    }
+
+    /// <summary>Appends an event read from a log already checked (its state after the event as the log has it), without checking it again.</summary>
+    internal void AppendTrusted(int h, long at, EventKind kind, short stage, ClientStatus status, OwnerId owner, Client? updated)
+    {
+        if (updated is not null)
+        {
+            PushUpdate(h, at, updated);
+        }
+
+        Push(h, at, kind, stage, status, OwnerOf(h, owner));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -667,10 +751,14 @@ public sealed class FunnelLogBuilder
         var i = _pending++;
         _pClient[i] = h;
         _pTicks[i] = at;
-        _pKind[i] = kind;
+        _pKindStatus[i] = LogSegment.Pack(kind, status);
         _pStage[i] = stage;
-        _pStatus[i] = status;
         _pOwner[i] = owner;
+        if (kind == EventKind.Entered)
+        {
+            _firstEntry[h] = at;
+        }
+
         _version[h]++;
         _last[h] = at;
         _status[h] = status;
@@ -703,6 +791,11 @@ public sealed class FunnelLogBuilder
     {
         if (!_ownerIndex.TryGetValue(owner, out var o))
         {
+            if (_ownerList.Count == MaxOwners)
+            {
+                throw new ArgumentException($"Owner '{owner}' would be the {MaxOwners + 1:N0}th owner of pipeline '{_pipeline.Id}'; a log holds at most {MaxOwners:N0}.", nameof(owner));
+            }
+
             o = _ownerList.Count;
             _ownerIndex.Add(owner, o);
             _ownerList.Add(owner);
@@ -713,9 +806,9 @@ public sealed class FunnelLogBuilder
 
     private void CheckHandle(int client)
     {
-        if ((uint)client >= (uint)_clientCount)
+        if ((uint)client >= (uint)_slotCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(client), client, $"The log of pipeline '{_pipeline.Id}' has no client with handle {client}; it has {_clientCount}.");
+            throw new ArgumentOutOfRangeException(nameof(client), client, $"The log of pipeline '{_pipeline.Id}' has no client with handle {client} ({_slotCount} handles are valid; handles are spent by each snapshot).");
         }
     }
 
@@ -726,9 +819,9 @@ public sealed class FunnelLogBuilder
         _ => throw new ArgumentOutOfRangeException(paramName, stage, $"Event '{id}' names stage index {stage}; pipeline '{_pipeline.Id}' has {_stageCount} stages."),
     };
 
-    private void GrowClients(int size)
+    private void GrowSlots(int size)
     {
-        Array.Resize(ref _records, size);
+        Array.Resize(ref _record, size);
         Array.Resize(ref _current, size);
         Array.Resize(ref _status, size);
         Array.Resize(ref _stage, size);
@@ -741,30 +834,28 @@ public sealed class FunnelLogBuilder
         Array.Resize(ref _published, size);
         Array.Resize(ref _publishedUpdates, size);
         Array.Resize(ref _segment, size);
-        Array.Resize(ref _home, size);
         Array.Resize(ref _local, size);
         Array.Resize(ref _cursor, size);
+        Array.Resize(ref _updateCursor, size);
+        Array.Resize(ref _target, size);
     }
 
     private void GrowPending(int size)
     {
         Array.Resize(ref _pClient, size);
         Array.Resize(ref _pTicks, size);
-        Array.Resize(ref _pKind, size);
+        Array.Resize(ref _pKindStatus, size);
         Array.Resize(ref _pStage, size);
-        Array.Resize(ref _pStatus, size);
         Array.Resize(ref _pOwner, size);
     }
 
-    /// <summary>A segment being kept: its clients' handles in id order, the segment last published, and the one being made.</summary>
-    private sealed class Segment(int[] handles)
+    /// <summary>What a snapshot does with one segment of the last: the new clients placed in it, the slots of its clients that changed.</summary>
+    private sealed class Plan(LogSegment? old)
     {
-        public int[] Handles { get; set; } = handles;
+        public LogSegment? Old { get; } = old;
 
-        public LogSegment? Published { get; set; }
+        public List<int>? Added { get; set; }
 
-        public LogSegment? Next { get; set; }
-
-        public bool Dirty { get; set; }
+        public List<int>? Changed { get; set; }
     }
 }

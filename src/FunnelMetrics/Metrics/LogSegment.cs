@@ -7,21 +7,21 @@ namespace FunnelMetrics.Metrics;
 /// previous snapshot; and the segments are the partitions a calculator may fold in parallel.
 /// </summary>
 /// <remarks>
+/// Per event: the instant (8 bytes), the kind and status packed in one byte, the stage (2) and the owner (2).
 /// Client k of the segment (0 to <see cref="ClientCount"/>, exclusive) has the events
 /// <see cref="Start"/>[k] to <see cref="Start"/>[k + 1], exclusive, of the columns, and, when <see cref="UpdateStart"/> is
 /// not <see langword="null"/>, the updates <see cref="UpdateStart"/>[k] to <see cref="UpdateStart"/>[k + 1] of the side table.
 /// </remarks>
 internal sealed class LogSegment
 {
-    internal LogSegment(Client[] clients, int[] start, long[] ticks, EventKind[] kinds, short[] stages, ClientStatus[] statuses, int[] eventOwners, int[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
+    internal LogSegment(Client[] clients, int[] start, long[] ticks, byte[] kindStatus, short[] stages, ushort[] owners, ushort[] initialOwners, long[] firstEntry, int[]? updateStart, long[] updateTicks, Client[] updateClients)
     {
         Clients = clients;
         Start = start;
         Ticks = ticks;
-        Kinds = kinds;
+        KindStatus = kindStatus;
         Stages = stages;
-        Statuses = statuses;
-        EventOwners = eventOwners;
+        Owners = owners;
         InitialOwners = initialOwners;
         FirstEntry = firstEntry;
         UpdateStart = updateStart;
@@ -38,20 +38,17 @@ internal sealed class LogSegment
     /// <summary>The UTC ticks of each event.</summary>
     internal long[] Ticks { get; }
 
-    /// <summary>The kind of each event.</summary>
-    internal EventKind[] Kinds { get; }
+    /// <summary>The kind of each event (low four bits) and the client's status after it (the next two): see <see cref="Pack"/>.</summary>
+    internal byte[] KindStatus { get; }
 
     /// <summary>The client's stage after each event, or <see cref="FunnelEventLog.NoStage"/>.</summary>
     internal short[] Stages { get; }
 
-    /// <summary>The client's status after each event.</summary>
-    internal ClientStatus[] Statuses { get; }
-
-    /// <summary>The client's owner (index into the log's owners) after each event.</summary>
-    internal int[] EventOwners { get; }
+    /// <summary>The client's owner (index into the log's owners, at most <see cref="FunnelLogBuilder.MaxOwners"/>) after each event.</summary>
+    internal ushort[] Owners { get; }
 
     /// <summary>Each client's owner (index) before its first event.</summary>
-    internal int[] InitialOwners { get; }
+    internal ushort[] InitialOwners { get; }
 
     /// <summary>Each client's first entry (UTC ticks), or <see cref="long.MaxValue"/>.</summary>
     internal long[] FirstEntry { get; }
@@ -70,4 +67,19 @@ internal sealed class LogSegment
 
     /// <summary>The number of events.</summary>
     internal int EventCount => Ticks.Length;
+
+    /// <summary>The number of updates of client <paramref name="k"/>.</summary>
+    internal int UpdatesOf(int k) => UpdateStart is { } u ? u[k + 1] - u[k] : 0;
+
+    /// <summary>An event's kind and the status after it in one byte: 13 bytes an event with the instant, the stage and the owner.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static byte Pack(EventKind kind, ClientStatus status) => (byte)((int)kind | ((int)status << 4));
+
+    /// <summary>The kind of a packed byte.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static EventKind KindOf(byte packed) => (EventKind)(packed & 0x0F);
+
+    /// <summary>The status of a packed byte.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static ClientStatus StatusOf(byte packed) => (ClientStatus)(packed >> 4);
 }

@@ -24,6 +24,21 @@ internal sealed class PooledLongBuffer : IDisposable
         _items[Count++] = value;
     }
 
+    /// <summary>Appends every value of <paramref name="values"/>, in order.</summary>
+    public void AddRange(ReadOnlySpan<long> values)
+    {
+        if (Count + values.Length > _items.Length)
+        {
+            var bigger = ArrayPool<long>.Shared.Rent(Math.Max(_items.Length * 2, Count + values.Length));
+            _items.AsSpan(0, Count).CopyTo(bigger);
+            ArrayPool<long>.Shared.Return(_items);
+            _items = bigger;
+        }
+
+        values.CopyTo(_items.AsSpan(Count));
+        Count += values.Length;
+    }
+
     /// <summary>Doubles the storage: out of line, so that the callers' loops inline only the append.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void Grow()

@@ -98,43 +98,6 @@ public sealed class AccumulatorProperties
             Assert.Equal(a.Shape(h.AsOf), a.Merge(empty).Shape(h.AsOf));
         });
 
-    [Property(MaxTest = 100)]
-    public Property StallIndex_LiveSnapshot_MergesWithABatchFold_AsTheFoldOfBoth() =>
-        Prop.ForAll(RecordedHistory.Arb(), h =>
-        {
-            // One part kept live (fed event by event from its log), the other folded in batch: their merge is the whole's fold.
-            var thresholds = StallCalculator.Thresholds(h.Log(), h.AsOf, FixedStalls);
-            var logs = Split(h, 2);
-            var owners = OwnerTable.Of(logs[0]);
-            var entries = new Dictionary<int, StallEntry>();
-            var live = StallIndex.Live(h.Pipeline, StallClock.LastTouch, thresholds, owners, slot => entries[slot]);
-            for (var c = 0; c < logs[0].ClientCount; c++)
-            {
-                var history = logs[0].History(c);
-                var last = history.LastAtOrBefore(h.AsOf.UtcTicks);
-                for (var i = 0; i <= last; i++)
-                {
-                    // The entry after each event, as the live view keeps it; moved in one event at a time.
-                    var (wasOpen, before) = (entries.TryGetValue(c, out var e), e);
-                    var isOpen = history.Status(i) == ClientStatus.Open;
-                    var after = isOpen ? StallIndex.Entry(history, i) : default;
-                    live.Move(c, before, wasOpen, after, isOpen);
-                    if (isOpen)
-                    {
-                        entries[c] = after;
-                    }
-                    else
-                    {
-                        entries.Remove(c);
-                    }
-                }
-            }
-
-            var whole = Stalls(h.Log(), h.AsOf, StallClock.LastTouch, thresholds).Shape(h.AsOf);
-            Assert.Equal(whole, live.Snapshot(h.AsOf).Merge(Stalls(logs[1], h.AsOf, StallClock.LastTouch, thresholds)).Shape(h.AsOf));
-            Assert.Equal(Stalls(logs[0], h.AsOf, StallClock.LastTouch, thresholds).Shape(h.AsOf), live.Shape(h.AsOf));
-        });
-
     [Fact]
     public void StallIndexes_AtDifferentInstants_DoNotMerge()
     {

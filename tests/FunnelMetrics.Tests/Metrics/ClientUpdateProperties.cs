@@ -126,7 +126,7 @@ public sealed class ClientUpdateProperties
     };
 
     /// <summary>Changes of what metrics read: the value (possibly to unknown), the source attribute (set or removed), a region.</summary>
-    private static ClientChanges? Changing(Client client, Random random)
+    internal static ClientChanges? Changing(Client client, Random random)
     {
         var changes = ClientChanges.None;
         if (random.Next(2) == 0)
@@ -146,7 +146,7 @@ public sealed class ClientUpdateProperties
     private static FunnelFilter Source(string value) => new() { Attributes = new Dictionary<string, string> { ["source"] = value } };
 
     /// <summary>Every metric, filtered and not, as JSON.</summary>
-    private static string EveryMetric(FunnelEventLog log, RecordedHistory h)
+    internal static string EveryMetric(FunnelEventLog log, RecordedHistory h)
     {
         var (from, to) = (FunnelMetrics.Testing.Seed.T0.AddDays(-1), h.AsOf > FunnelMetrics.Testing.Seed.T0 ? h.AsOf : FunnelMetrics.Testing.Seed.T0.AddDays(1));
         var window = new TimeWindow(from, to);

@@ -18,11 +18,13 @@ public static class FlowLedgerCalculator
     /// <param name="lastDay">The last local calendar day, inclusive; not before <paramref name="firstDay"/>.</param>
     /// <param name="timeZoneId">The IANA id of the time zone whose midnights divide the days, such as <c>Europe/Sofia</c>.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner each movement is counted for; the attribute condition to the clients as of the end of the last day.</param>
+    /// <param name="parallelism">How many threads may read the clients (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The ledger is the same whatever the degree; fewer partitions are used when their counters would exceed the counters one call allocates.</param>
     /// <returns>The ledger.</returns>
-    /// <exception cref="ArgumentException">The time zone is unknown, or the days are out of order or more than <see cref="MaxDays"/>.</exception>
-    public static FlowLedger Compute(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, string timeZoneId, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The time zone is unknown, the days are out of order or more than <see cref="MaxDays"/>, or an option is out of range (the message names it, <c>Parallelism.MaxDegreeOfParallelism</c>).</exception>
+    public static FlowLedger Compute(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, string timeZoneId, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(log);
+        var threads = ParallelismOptions.Check(parallelism, nameof(parallelism));
         var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
         var dayCount = lastDay.DayNumber - firstDay.DayNumber + 1;
         if (dayCount < 1 || dayCount > MaxDays)
@@ -51,115 +53,197 @@ public static class FlowLedgerCalculator
             throw new ArgumentException($"A ledger of {dayCount} days for {owners} owners and {stageCount} stages needs {size:N0} counters, more than the {MaxCells:N0} computed at once; ask for fewer days.", nameof(lastDay));
         }
 
-        var cells = new int[size];
-        var totals = new int[dayCount * owners]; // all activities, whatever the client's state
-        var start = new int[buckets * owners];
         var at = new CellIndex(buckets, owners);
 
-        for (var c = 0; c < clientMask.Length; c++)
+        // The counters add: each partition of clients counts into its own, summed in partition order. The partitions
+        // after the first count into pooled arrays, and together they stay within the counters one call may allocate.
+        var parts = ClientPartitions.Fold(
+            clientMask.Length,
+            threads,
+            (first, end) => Counters.Fold(log, bounds, clientMask, ownerMask, at, size, dayCount * owners, buckets * owners, pooled: first > 0, first, end),
+            maxParts: size == 0 ? 1 : (int)Math.Max(1, MaxCells / size));
+        var counters = parts[0];
+        for (var p = 1; p < parts.Length; p++)
         {
-            if (!clientMask[c])
-            {
-                continue;
-            }
+            counters.AddAndReturn(parts[p]);
+        }
 
-            var history = log.History(c);
-            var end = history.Count;
-            var i = history.LastAtOrBefore(bounds[0] - 1);
-            if (i >= 0 && history.Bucket(i) is >= 0 and var b0 && ownerMask[history.Owner(i)])
-            {
-                start[(b0 * owners) + history.Owner(i)]++;
-            }
+        return Shape(log, firstDay, lastDay, zone, bounds, counters.Cells, counters.Totals, counters.Start, at);
+    }
 
-            i++;
-            if (i >= end || history.Ticks(i) >= bounds[dayCount])
-            {
-                continue;
-            }
+    /// <summary>
+    /// The counters of a range of clients: per (day, bucket, owner) cell its columns, per (day, owner) every activity,
+    /// and per (bucket, owner) the clients there at the first day's start.
+    /// </summary>
+    private sealed class Counters
+    {
+        private readonly bool _pooled;
 
-            // The first day by binary search, then forward: each client's events are in time order.
-            var found = Array.BinarySearch(bounds, history.Ticks(i));
-            var day = found >= 0 ? found : ~found - 1;
-            for (; i < end && history.Ticks(i) < bounds[dayCount]; i++)
+        private Counters(int[] cells, int[] totals, int[] start, bool pooled) => (Cells, Totals, Start, _pooled) = (cells, totals, start, pooled);
+
+        public int[] Cells { get; }
+
+        public int[] Totals { get; }
+
+        public int[] Start { get; }
+
+        /// <summary>Counts the clients [<paramref name="from"/>, <paramref name="to"/>) of the mask.</summary>
+        public static Counters Fold(FunnelEventLog log, long[] bounds, bool[] clientMask, bool[] ownerMask, CellIndex at, long size, int totalsSize, int startSize, bool pooled, int from, int to)
+        {
+            var counters = pooled
+                ? new Counters(Rent(checked((int)size)), Rent(totalsSize), Rent(startSize), pooled: true)
+                : new Counters(new int[size], new int[totalsSize], new int[startSize], pooled: false);
+            var (cells, totals, start) = (counters.Cells, counters.Totals, counters.Start);
+            var dayCount = bounds.Length - 1;
+            var owners = log.OwnerCount;
+
+            for (var c = from; c < to; c++)
             {
-                while (history.Ticks(i) >= bounds[day + 1])
+                if (!clientMask[c])
                 {
-                    day++;
+                    continue;
                 }
 
-                var owner = history.Owner(i);
-                var before = i > 0 ? history.Bucket(i - 1) : -1;
-                var beforeOwner = history.OwnerBefore(i);
-                var after = history.Bucket(i);
-                var kind = history.Kind(i);
-                void Add(int bucket, int who, int column)
+                var history = log.History(c);
+                var end = history.Count;
+                var i = history.LastAtOrBefore(bounds[0] - 1);
+                if (i >= 0 && history.Bucket(i) is >= 0 and var b0 && ownerMask[history.Owner(i)])
                 {
-                    if (bucket >= 0 && ownerMask[who])
+                    start[(b0 * owners) + history.Owner(i)]++;
+                }
+
+                i++;
+                if (i >= end || history.Ticks(i) >= bounds[dayCount])
+                {
+                    continue;
+                }
+
+                // The first day by binary search, then forward: each client's events are in time order.
+                var found = Array.BinarySearch(bounds, history.Ticks(i));
+                var day = found >= 0 ? found : ~found - 1;
+                for (; i < end && history.Ticks(i) < bounds[dayCount]; i++)
+                {
+                    while (history.Ticks(i) >= bounds[day + 1])
                     {
-                        cells[at[day, bucket, who, column]]++;
-                    }
-                }
-
-                switch (kind)
-                {
-                    case EventKind.Entered:
-                        Add(after, owner, Entered);
-                        Add(after, owner, New);
-                        break;
-                    case EventKind.Advanced or EventKind.Skipped or EventKind.Won:
-                        Add(before, beforeOwner, AdvancedOut);
-                        Add(after, owner, Entered);
-                        break;
-                    case EventKind.Regressed:
-                        Add(before, beforeOwner, RegressedOut);
-                        Add(after, owner, Entered);
-                        break;
-                    case EventKind.Lost:
-                        Add(history.Stage(i), beforeOwner, Lost);
-                        break;
-                    case EventKind.Reopened:
-                        if (history.Status(i - 1) == ClientStatus.Won)
-                        {
-                            Add(before, beforeOwner, ReopenedOut);
-                        }
-
-                        Add(after, owner, Entered);
-                        Add(after, owner, Reopened);
-                        break;
-                    case EventKind.Activity:
-                        if (history.Status(i) is ClientStatus.Open or ClientStatus.Won)
-                        {
-                            Add(after, owner, Activities);
-                        }
-
-                        if (ownerMask[owner])
-                        {
-                            totals[(day * owners) + owner]++;
-                        }
-
-                        break;
-                }
-
-                // A hand-over without a move: a reassignment, or an imported activity carrying another owner.
-                if (!kind.IsTransition() && beforeOwner != owner && history.Status(i) is ClientStatus.Open or ClientStatus.Won)
-                {
-                    Add(before, beforeOwner, ReassignedOut);
-                    Add(after, owner, ReassignedIn);
-                }
-
-                if (before != after || beforeOwner != owner)
-                {
-                    if (before >= 0 && ownerMask[beforeOwner])
-                    {
-                        cells[at[day, before, beforeOwner, Delta]]--;
+                        day++;
                     }
 
-                    Add(after, owner, Delta);
+                    var owner = history.Owner(i);
+                    var before = i > 0 ? history.Bucket(i - 1) : -1;
+                    var beforeOwner = history.OwnerBefore(i);
+                    var after = history.Bucket(i);
+                    var kind = history.Kind(i);
+                    void Add(int bucket, int who, int column)
+                    {
+                        if (bucket >= 0 && ownerMask[who])
+                        {
+                            cells[at[day, bucket, who, column]]++;
+                        }
+                    }
+
+                    switch (kind)
+                    {
+                        case EventKind.Entered:
+                            Add(after, owner, Entered);
+                            Add(after, owner, New);
+                            break;
+                        case EventKind.Advanced or EventKind.Skipped or EventKind.Won:
+                            Add(before, beforeOwner, AdvancedOut);
+                            Add(after, owner, Entered);
+                            break;
+                        case EventKind.Regressed:
+                            Add(before, beforeOwner, RegressedOut);
+                            Add(after, owner, Entered);
+                            break;
+                        case EventKind.Lost:
+                            Add(history.Stage(i), beforeOwner, Lost);
+                            break;
+                        case EventKind.Reopened:
+                            if (history.Status(i - 1) == ClientStatus.Won)
+                            {
+                                Add(before, beforeOwner, ReopenedOut);
+                            }
+
+                            Add(after, owner, Entered);
+                            Add(after, owner, Reopened);
+                            break;
+                        case EventKind.Activity:
+                            if (history.Status(i) is ClientStatus.Open or ClientStatus.Won)
+                            {
+                                Add(after, owner, Activities);
+                            }
+
+                            if (ownerMask[owner])
+                            {
+                                totals[(day * owners) + owner]++;
+                            }
+
+                            break;
+                    }
+
+                    // A hand-over without a move: a reassignment, or an imported activity carrying another owner.
+                    if (!kind.IsTransition() && beforeOwner != owner && history.Status(i) is ClientStatus.Open or ClientStatus.Won)
+                    {
+                        Add(before, beforeOwner, ReassignedOut);
+                        Add(after, owner, ReassignedIn);
+                    }
+
+                    if (before != after || beforeOwner != owner)
+                    {
+                        if (before >= 0 && ownerMask[beforeOwner])
+                        {
+                            cells[at[day, before, beforeOwner, Delta]]--;
+                        }
+
+                        Add(after, owner, Delta);
+                    }
                 }
+            }
+
+            return counters;
+        }
+
+        /// <summary>Adds another range's counters into these and returns the other's pooled arrays.</summary>
+        public void AddAndReturn(Counters other)
+        {
+            AddTo(Cells, other.Cells);
+            AddTo(Totals, other.Totals);
+            AddTo(Start, other.Start);
+            if (other._pooled)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(other.Cells);
+                System.Buffers.ArrayPool<int>.Shared.Return(other.Totals);
+                System.Buffers.ArrayPool<int>.Shared.Return(other.Start);
             }
         }
 
-        return Shape(log, firstDay, lastDay, zone, bounds, cells, totals, start, at);
+        private static int[] Rent(int length)
+        {
+            var array = System.Buffers.ArrayPool<int>.Shared.Rent(length);
+            Array.Clear(array, 0, length);
+            return array;
+        }
+
+        /// <summary>into[i] += from[i] for every i of <paramref name="into"/> (a rented <paramref name="from"/> may be longer).</summary>
+        private static void AddTo(int[] into, int[] from)
+        {
+            Span<int> target = into;
+            ReadOnlySpan<int> source = from.AsSpan(0, into.Length);
+            var i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var width = System.Numerics.Vector<int>.Count;
+                for (; i <= target.Length - width; i += width)
+                {
+                    (new System.Numerics.Vector<int>(target[i..]) + new System.Numerics.Vector<int>(source[i..])).CopyTo(target[i..]);
+                }
+            }
+
+            for (; i < target.Length; i++)
+            {
+                target[i] += source[i];
+            }
+        }
     }
 
     private static FlowLedger Shape(FunnelEventLog log, DateOnly firstDay, DateOnly lastDay, TimeZoneInfo zone, long[] bounds, int[] cells, int[] activityTotals, int[] start, CellIndex cell)

@@ -70,6 +70,9 @@ public sealed partial class FunnelEventLog
         public bool AttributeAsOf(string key, long ticks, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value) =>
             ClientAsOf(ticks).Attributes.TryGetValue(key, out value);
 
+        /// <summary>The client as of just after its <paramref name="j"/>-th update (from 0, in sequence order): the one its <paramref name="j"/>-th <see cref="EventKind.Updated"/> event made.</summary>
+        public Client UpdatedClient(int j) => _log.UpdateClients[_log.UpdateStart![_k] + j];
+
         /// <summary>The UTC ticks of the client's first entry, or <see cref="long.MaxValue"/> when it never entered.</summary>
         public long FirstEntryTicks => _log.FirstEntry[_k];
 
@@ -82,7 +85,7 @@ public sealed partial class FunnelEventLog
 
         /// <summary>The kind of event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public EventKind Kind(int i) => _log.Kinds[_offset + i];
+        public EventKind Kind(int i) => LogSegment.KindOf(_log.KindStatus[_offset + i]);
 
         /// <summary>
         /// The client's stage after event <paramref name="i"/>: its open stage, the won stage, the stage it was lost at, or
@@ -93,11 +96,11 @@ public sealed partial class FunnelEventLog
 
         /// <summary>The client's status after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ClientStatus Status(int i) => _log.Statuses[_offset + i];
+        public ClientStatus Status(int i) => LogSegment.StatusOf(_log.KindStatus[_offset + i]);
 
         /// <summary>The client's owner (index into the log's owners) after event <paramref name="i"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Owner(int i) => _log.EventOwners[_offset + i];
+        public int Owner(int i) => _log.Owners[_offset + i];
 
         /// <summary>The client's owner before event <paramref name="i"/>: after the event before it, or the initial owner.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -35,11 +35,15 @@ internal sealed class StageCountsAccumulator
     public int LostBucket => _width - 1;
 
     /// <summary>The clients of <paramref name="clientMask"/> by their state after their last event at or before <paramref name="cut"/>, for the owners of <paramref name="ownerMask"/> then.</summary>
-    public static StageCountsAccumulator Fold(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask)
+    public static StageCountsAccumulator Fold(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask) =>
+        FoldRange(log, cut, clientMask, ownerMask, 0, clientMask.Length);
+
+    /// <summary>The same for the clients [<paramref name="from"/>, <paramref name="to"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
+    public static StageCountsAccumulator FoldRange(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask, int from, int to)
     {
         var width = log.Pipeline.Stages.Count + 1;
         var cells = new int[Math.Max(log.OwnerCount, 1) * width];
-        for (var c = 0; c < clientMask.Length; c++)
+        for (var c = from; c < to; c++)
         {
             if (!clientMask[c])
             {

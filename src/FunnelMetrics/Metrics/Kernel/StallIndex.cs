@@ -19,11 +19,9 @@ internal readonly record struct StallEntry(Client Client, int Owner, int Stage, 
 /// </summary>
 /// <remarks>
 /// <para>
-/// Two kinds, one shaper (<see cref="Shape"/>). An index <em>at an instant</em> (<see cref="At"/>, <see cref="Fold"/>)
-/// counts every open client added and keeps the entries of those stalled then: what <see cref="StallCalculator"/> folds
-/// a log into. A <em>live</em> index (<see cref="Live"/>) is moved client by client on each event (<see cref="Move"/>),
-/// keeps each stage's open clients ordered by idle time and leaves the entries with its owner, which it reads back by
-/// slot: what <see cref="FunnelLiveView"/> keeps; its <see cref="Snapshot"/> at an instant visits only the stalled.
+/// An index <em>at an instant</em> (<see cref="At"/>, <see cref="Fold"/>) counts every open client added and keeps the
+/// entries of those stalled then: what <see cref="StallCalculator"/> folds a log into, and shapes (<see cref="Shape"/>).
+/// The live view and the hosted read model compute it over their current snapshot; there is no separate live index.
 /// </para>
 /// <para>
 /// Indexes at the same instant, with the same thresholds and clock, over disjoint sets of clients <see cref="Merge"/>
@@ -38,13 +36,11 @@ internal sealed class StallIndex
     private readonly IReadOnlyList<StallThreshold> _thresholds;
     private readonly long[] _stalledBefore;
     private readonly long _instant;
-    private readonly Func<int, StallEntry>? _entryOf;
-    private readonly SortedSet<(long IdleSince, int Slot)>[]? _idle;
     private int[] _open;
     private StallEntry[] _stalled = [];
     private int _stalledCount;
 
-    private StallIndex(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, long instant, Func<int, StallEntry>? entryOf)
+    private StallIndex(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, long instant)
     {
         _pipeline = pipeline;
         _stages = pipeline.Stages.Count;
@@ -64,16 +60,6 @@ internal sealed class StallIndex
             ThresholdOf[s] = t;
             _stalledBefore[s] = instant - t.Threshold.Ticks;
         }
-
-        if (entryOf is not null)
-        {
-            _entryOf = entryOf;
-            _idle = new SortedSet<(long, int)>[_stages];
-            for (var s = 0; s < _stages; s++)
-            {
-                _idle[s] = [];
-            }
-        }
     }
 
     /// <summary>The clock idle time is read on.</summary>
@@ -87,24 +73,21 @@ internal sealed class StallIndex
 
     /// <summary>An empty index at an instant, filled by <see cref="Fold"/>.</summary>
     public static StallIndex At(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, DateTimeOffset asOf) =>
-        new(pipeline, clock, thresholds, owners, asOf.UtcTicks, null);
-
-    /// <summary>
-    /// An empty live index, filled and updated by <see cref="Move"/>: <paramref name="entryOf"/> reads the entry of an open
-    /// client's slot back from its owner.
-    /// </summary>
-    public static StallIndex Live(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, Func<int, StallEntry> entryOf) =>
-        new(pipeline, clock, thresholds, owners, 0, entryOf);
+        new(pipeline, clock, thresholds, owners, asOf.UtcTicks);
 
     /// <summary>
     /// The index at <paramref name="asOf"/> (idle times measured up to it) of the clients of <paramref name="clientMask"/>
     /// open after their last event at or before <paramref name="cut"/>, with an owner of <paramref name="ownerMask"/> then:
     /// <paramref name="cut"/> is <paramref name="asOf"/> for an instant, the tick before for the end of a window.
     /// </summary>
-    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds)
+    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds) =>
+        FoldRange(log, cut, asOf, clientMask, ownerMask, clock, thresholds, 0, clientMask.Length);
+
+    /// <summary>The same for the clients [<paramref name="from"/>, <paramref name="to"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
+    public static StallIndex FoldRange(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds, int from, int to)
     {
         var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf);
-        for (var c = 0; c < clientMask.Length; c++)
+        for (var c = from; c < to; c++)
         {
             if (!clientMask[c])
             {
@@ -137,71 +120,17 @@ internal sealed class StallIndex
     public static StallEntry Entry(FunnelEventLog.ClientHistory history, int last) =>
         new(history.Client, history.Owner(last), history.Stage(last), history.Ticks(history.StateStart(last)), history.Ticks(history.LastTouch(last)));
 
-    /// <summary>
-    /// Moves the client in <paramref name="slot"/> of a live index from <paramref name="before"/> (when it was open) to
-    /// <paramref name="after"/> (when it is open): O(log n), and nothing to reorder when its stage and idle time stay.
-    /// </summary>
-    public void Move(int slot, in StallEntry before, bool wasOpen, in StallEntry after, bool isOpen)
-    {
-        var idle = _idle!;
-        if (wasOpen)
-        {
-            Count(before.Owner, before.Stage, -1);
-        }
-
-        if (isOpen)
-        {
-            Count(after.Owner, after.Stage, +1);
-        }
-
-        var (oldKey, newKey) = ((before.IdleSince(Clock), slot), (after.IdleSince(Clock), slot));
-        if (wasOpen && isOpen && before.Stage == after.Stage && oldKey == newKey)
-        {
-            return;
-        }
-
-        if (wasOpen)
-        {
-            idle[before.Stage].Remove(oldKey);
-        }
-
-        if (isOpen)
-        {
-            idle[after.Stage].Add(newKey);
-        }
-    }
-
-    /// <summary>A live index read at <paramref name="asOf"/> (at or after every event moved in): only its stalled clients are visited.</summary>
-    public StallIndex Snapshot(DateTimeOffset asOf)
-    {
-        var idle = _idle ?? throw new InvalidOperationException("Only a live stall index has snapshots; an index at an instant is one already.");
-        var snapshot = At(_pipeline, Clock, _thresholds, Owners, asOf);
-        snapshot._open = (int[])_open.Clone();
-        for (var s = 0; s < _stages; s++)
-        {
-            if (snapshot._stalledBefore[s] != long.MinValue)
-            {
-                foreach (var (_, slot) in idle[s].GetViewBetween((long.MinValue, 0), (snapshot._stalledBefore[s] - 1, int.MaxValue)))
-                {
-                    snapshot.Keep(_entryOf!(slot));
-                }
-            }
-        }
-
-        return snapshot;
-    }
-
     /// <summary>The clients of both indexes, which must be disjoint: a new index at the same instant, the inputs unchanged.</summary>
-    /// <exception cref="ArgumentException">The indexes are of different pipelines, clocks, thresholds or instants, or one is live.</exception>
+    /// <exception cref="ArgumentException">The indexes are of different pipelines, clocks, thresholds or instants.</exception>
     public StallIndex Merge(StallIndex other)
     {
         if (other._pipeline.Id != _pipeline.Id || other._stages != _stages || other.Clock != Clock || other._instant != _instant
-            || _idle is not null || other._idle is not null || !_thresholds.SequenceEqual(other._thresholds))
+            || !_thresholds.SequenceEqual(other._thresholds))
         {
-            throw new ArgumentException($"The stall index of pipeline '{other._pipeline.Id}' ({other.Clock} clock, at {other._instant} ticks) cannot merge into that of '{_pipeline.Id}' ({Clock}, {_instant}): both must be at the same instant, on the same clock and thresholds (snapshot a live index first).", nameof(other));
+            throw new ArgumentException($"The stall index of pipeline '{other._pipeline.Id}' ({other.Clock} clock, at {other._instant} ticks) cannot merge into that of '{_pipeline.Id}' ({Clock}, {_instant}): both must be at the same instant, on the same clock and thresholds.", nameof(other));
         }
 
-        var merged = new StallIndex(_pipeline, Clock, _thresholds, OwnerTable.Empty(), _instant, null);
+        var merged = new StallIndex(_pipeline, Clock, _thresholds, OwnerTable.Empty(), _instant);
         foreach (var source in (ReadOnlySpan<StallIndex>)[this, other])
         {
             for (var o = 0; o < source.Owners.Count; o++)
@@ -223,15 +152,10 @@ internal sealed class StallIndex
         return merged;
     }
 
-    /// <summary>The result as of <paramref name="asOf"/>: the index's instant, or any instant for a live one (read through its <see cref="Snapshot"/>).</summary>
+    /// <summary>The result as of <paramref name="asOf"/>: the index's instant.</summary>
     /// <exception cref="ArgumentException">An index at an instant is asked about another.</exception>
     public StalledClients Shape(DateTimeOffset asOf)
     {
-        if (_idle is not null)
-        {
-            return Snapshot(asOf).Shape(asOf);
-        }
-
         if (asOf.UtcTicks != _instant)
         {
             throw new ArgumentException($"This stall index is at {_instant} ticks, not at {asOf:O}.", nameof(asOf));

@@ -12,7 +12,8 @@ internal static class StallThresholds
     /// <param name="cut">The history is the events at or before this (UTC ticks).</param>
     /// <param name="measuredAt">Visits still running are measured up to this (UTC ticks).</param>
     /// <param name="settings">The threshold sources, checked.</param>
-    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, long cut, long measuredAt, StallOptions settings)
+    /// <param name="parallelism">How many threads may read the visits; <see langword="null"/> for one.</param>
+    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, long cut, long measuredAt, StallOptions settings, ParallelismOptions? parallelism = null)
     {
         var pipeline = log.Pipeline;
         VisitSample? history = null;
@@ -39,7 +40,7 @@ internal static class StallThresholds
                     continue;
                 }
 
-                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false);
+                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false, parallelism);
                 if (history.Completed[s] >= settings.MinimumVisits
                     && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                     && statistical > TimeSpan.Zero)

@@ -23,9 +23,14 @@ internal static class VisitFold
     /// <paramref name="measuredAt"/>.
     /// </summary>
     public static void Fold<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink)
+        where TSink : struct, IVisitSink =>
+        FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, 0, clientMask.Length);
+
+    /// <summary>The same for the clients [<paramref name="first"/>, <paramref name="end"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
+    public static void FoldRange<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink, int first, int end)
         where TSink : struct, IVisitSink
     {
-        for (var c = 0; c < clientMask.Length; c++)
+        for (var c = first; c < end; c++)
         {
             if (!clientMask[c])
             {
@@ -80,16 +85,40 @@ internal sealed class VisitSample : IDisposable
     /// <summary>Per stage, each client's total time in it over its visits; empty unless collected with per-client totals.</summary>
     public PooledLongBuffer[] PerClient { get; }
 
+    /// <summary>How many partitions the sample was collected in: more than one when the log was large enough to split.</summary>
+    public int Partitions { get; private set; } = 1;
+
     /// <summary>
     /// The visits begun at or after <paramref name="from"/> in the events at or before <paramref name="cut"/> of the clients
-    /// of the masks, running ones measured up to <paramref name="measuredAt"/> (see <see cref="VisitFold"/>).
+    /// of the masks, running ones measured up to <paramref name="measuredAt"/> (see <see cref="VisitFold"/>); folded in
+    /// client partitions on up to <paramref name="parallelism"/>'s degree of threads (<see langword="null"/>: one) and
+    /// concatenated in client order, so every list holds the sequential fold's values in the same order.
     /// </summary>
-    public static VisitSample Collect(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, bool perClient)
+    public static VisitSample Collect(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, bool perClient, ParallelismOptions? parallelism = null)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var sample = new VisitSample(stageCount);
-        var sink = new Sink(sample, perClient ? new long[stageCount] : null, new bool[stageCount]);
-        VisitFold.Fold(log, from, cut, measuredAt, clientMask, ownerMask, sink);
+        var parts = ClientPartitions.Fold(clientMask.Length, parallelism ?? ParallelismOptions.Sequential, (first, end) =>
+        {
+            var part = new VisitSample(stageCount);
+            var sink = new Sink(part, perClient ? new long[stageCount] : null, new bool[stageCount]);
+            VisitFold.FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, first, end);
+            return part;
+        });
+
+        var sample = parts[0];
+        sample.Partitions = parts.Length;
+        for (var p = 1; p < parts.Length; p++)
+        {
+            using var part = parts[p];
+            for (var s = 0; s < stageCount; s++)
+            {
+                sample.Completed[s] += part.Completed[s];
+                sample.Open[s] += part.Open[s];
+                sample.Keys[s].AddRange(part.Keys[s].AsSpan());
+                sample.PerClient[s].AddRange(part.PerClient[s].AsSpan());
+            }
+        }
+
         return sample;
     }
 

@@ -25,14 +25,24 @@ public static class StallCalculator
     /// <param name="asOf">The instant, inclusive.</param>
     /// <param name="options">The clock and thresholds (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition uses the owner as of <paramref name="asOf"/>, the attribute condition the attributes as of it. Statistical thresholds always come from the whole team's history.</param>
+    /// <param name="parallelism">How many threads may fold the clients (the options graph's <c>Parallelism</c> section), for the statistical thresholds too; <see langword="null"/> for the defaults. The result is the same whatever the degree.</param>
     /// <returns>The stalled clients and the per-stage and per-owner summaries.</returns>
-    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.DefaultThreshold</c>.</exception>
-    public static StalledClients Compute(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.DefaultThreshold</c> or <c>Parallelism.MaxDegreeOfParallelism</c>.</exception>
+    public static StalledClients Compute(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         var settings = StallOptions.Check(options, nameof(options));
+        var threads = ParallelismOptions.Check(parallelism, nameof(parallelism));
         filter ??= FunnelFilter.All;
         var cut = asOf.UtcTicks;
-        return StallIndex.Fold(log, cut, asOf, filter.ClientMask(log, cut), filter.OwnerMask(log), settings.Clock, StallThresholds.Of(log, cut, cut, settings)).Shape(asOf);
+        var (clientMask, ownerMask, thresholds) = (filter.ClientMask(log, cut), filter.OwnerMask(log), StallThresholds.Of(log, cut, cut, settings, threads));
+        var parts = ClientPartitions.Fold(clientMask.Length, threads, (from, to) => StallIndex.FoldRange(log, cut, asOf, clientMask, ownerMask, settings.Clock, thresholds, from, to));
+        var index = parts[0];
+        for (var p = 1; p < parts.Length; p++)
+        {
+            index = index.Merge(parts[p]);
+        }
+
+        return index.Shape(asOf);
     }
 }

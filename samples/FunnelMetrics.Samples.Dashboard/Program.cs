@@ -24,11 +24,12 @@ var timeZone = new Option<string>("--time-zone") { Description = "The IANA time 
 var target = new Option<int?>("--target") { Description = "Wins to reach by the end of the month, for the intake needed (default: the wins of the last 20 working days)." };
 var json = new Option<bool>("--json") { Description = "Write the whole dashboard as JSON (the library's JSON contract) instead of tables." };
 var database = new Option<string?>("--database") { Description = "Keep the history in this SQLite file (created when missing): an import persists, and a later run without --input shows it." };
+var follow = new Option<bool>("--follow") { Description = "With --database: keep the history warm with the hosted read model (FunnelMetrics.Hosting), following the database's change feed, and show the dashboard again whenever another process records a move, until Ctrl+C." };
 var maxErrors = new Option<int>("--max-errors") { Description = "The most input problems listed.", DefaultValueFactory = _ => 50 };
 
 var root = new RootCommand("FunnelMetrics sample: the head of sales' daily dashboard, from a generated team or a CRM export.")
 {
-    input, pipelineFile, stages, lost, asOf, owner, timeZone, target, json, database, maxErrors,
+    input, pipelineFile, stages, lost, asOf, owner, timeZone, target, json, database, follow, maxErrors,
 };
 
 root.SetAction(async (parse, cancellationToken) =>
@@ -48,6 +49,7 @@ root.SetAction(async (parse, cancellationToken) =>
             parse.GetValue(maxErrors))
         {
             Database = parse.GetValue(database),
+            Follow = parse.GetValue(follow),
         };
         return await run.ExecuteAsync(Console.OpenStandardOutput(), Console.Error, cancellationToken);
     }
@@ -95,6 +97,9 @@ internal sealed record DashboardRun(
     /// <summary>A SQLite file to keep the history in, through FunnelMetrics.EntityFrameworkCore; null for the in-memory store.</summary>
     public string? Database { get; init; }
 
+    /// <summary>With <see cref="Database"/>: follow it with the hosted read model and show the dashboard again at each change, until cancelled.</summary>
+    public bool Follow { get; init; }
+
     /// <summary>The terminal the tables go to; null for the process's own (tests pass a recording one).</summary>
     public IAnsiConsole? Terminal { get; init; }
 
@@ -127,6 +132,11 @@ internal sealed record DashboardRun(
             throw new SetupException($"--target must be 0 or more wins; got {Target}.");
         }
 
+        if (Follow && Database is null)
+        {
+            throw new SetupException("--follow follows a database: give --database too.");
+        }
+
         if (MaxErrors < 1)
         {
             throw new SetupException("--max-errors must be at least 1.");
@@ -154,6 +164,11 @@ internal sealed record DashboardRun(
             var connectionString = SampleDatabase.ConnectionString(Database, readOnly);
             services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite(connectionString));
             funnel.UseEntityFrameworkCore<FunnelMetricsDbContext>();
+            if (Follow)
+            {
+                // The warm model: loaded once, then kept current from the database's change feed (docs/integration.md).
+                funnel.AddHostedReadModel(o => o.Pipelines.Add(setup.Pipeline.Id.Value));
+            }
         }
 
         await using var provider = services.BuildServiceProvider();
@@ -262,6 +277,11 @@ internal sealed record DashboardRun(
         }
 
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        if (Follow)
+        {
+            return await FollowAsync(provider, analytics, setup.Pipeline.Id, output, terminal, cancellationToken);
+        }
+
         var log = await analytics.LoadAsync(setup.Pipeline.Id, cancellationToken);
         var options = scope.ServiceProvider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
         var settings = Settings(log);
@@ -282,6 +302,56 @@ internal sealed record DashboardRun(
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Runs the hosted read model and shows the dashboard from its snapshot, again whenever the snapshot moves on (another
+    /// process recorded something), until cancelled (Ctrl+C). Each showing reads nothing from the database.
+    /// </summary>
+    private async Task<int> FollowAsync(ServiceProvider provider, FunnelAnalytics analytics, PipelineId pipeline, Stream output, IAnsiConsole terminal, CancellationToken cancellationToken)
+    {
+        var service = provider.GetRequiredService<FunnelMetrics.Hosting.FunnelReadModelService>();
+        var registry = provider.GetRequiredService<FunnelReadModelRegistry>();
+        var options = provider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
+        await service.StartAsync(cancellationToken);
+        try
+        {
+            await service.WaitForReadyAsync(cancellationToken);
+            var shown = -1L;
+            while (true)
+            {
+                var snapshot = await registry.GetSnapshotAsync(pipeline, cancellationToken);
+                if (snapshot is not null && snapshot.Position != shown)
+                {
+                    shown = snapshot.Position;
+                    var log = await analytics.LoadAsync(pipeline, cancellationToken);
+                    var report = DashboardReport.Compute(log, Settings(log), options);
+                    if (Json)
+                    {
+                        // One whole dashboard document after another, each followed by a line break.
+                        DashboardJson.Write(output, report);
+                        output.WriteByte((byte)'\n');
+                        await output.FlushAsync(cancellationToken);
+                    }
+                    else
+                    {
+                        terminal.Clear();
+                        DashboardConsole.Write(terminal, report);
+                        terminal.MarkupLine($"[grey]Following the database at feed position {snapshot.Position} ({snapshot.EventCount} events); Ctrl+C to stop.[/]");
+                    }
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>

@@ -2,12 +2,15 @@
 // schema, with several concurrent writers, new clients added all through the run and clients whose events are
 // backdated before other clients' recorded events. The test (process B) follows the store's feed meanwhile.
 //
-//   dotnet FunnelMetrics.FeedProcess.dll record <sqlite|postgres> <connection string> <schema|-> <moves> <writers>
+//   dotnet FunnelMetrics.FeedProcess.dll record <sqlite|postgres> <connection string> <schema|-> <moves> <writers> [<update every>]
 //   dotnet FunnelMetrics.FeedProcess.dll create <sqlite|postgres> <connection string> <schema|->
 //
 // (create makes the tables, for a run by hand; the test makes them itself before it starts this process.)
-// Prints one line, "recorded <moves> moves of <clients> clients in <seconds> s", and exits 0; on a failure prints it
-// to stderr and exits 1.
+// With <update every> = n > 0 (the hosted read model's two-process test), every n-th move of a writer is followed by an
+// update of the client's value (a ClientUpdate event), and the line says how many. Prints one line, "recorded <moves>
+// moves of <clients> clients in <seconds> s" (or "... clients and <updates> client updates in ..."), and exits 0; on a
+// failure prints it to stderr and exits 1. With the environment variable FUNNELMETRICS_FEED_TIMINGS naming a file, it
+// writes there, at the end, one line per move: the event id and the instant (UTC ticks) its MoveAsync returned, stored.
 using System.Diagnostics;
 using System.Globalization;
 using FunnelMetrics;
@@ -16,9 +19,9 @@ using FunnelMetrics.Recording;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-if (args is not (["record", _, _, _, _, _] or ["create", _, _, _]))
+if (args is not (["record", _, _, _, _, _] or ["record", _, _, _, _, _, _] or ["create", _, _, _]))
 {
-    await Console.Error.WriteLineAsync("usage: record <sqlite|postgres> <connection string> <schema|-> <moves> <writers> | create <sqlite|postgres> <connection string> <schema|->");
+    await Console.Error.WriteLineAsync("usage: record <sqlite|postgres> <connection string> <schema|-> <moves> <writers> [<update every>] | create <sqlite|postgres> <connection string> <schema|->");
     return 2;
 }
 
@@ -45,6 +48,7 @@ if (args[0] == "create")
 
 var moves = int.Parse(args[4], CultureInfo.InvariantCulture);
 var writers = int.Parse(args[5], CultureInfo.InvariantCulture);
+var updateEvery = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 0;
 var recorder = new FunnelRecorder(
     new EntityFrameworkPipelineRepository<FunnelMetricsDbContext>(factory),
     new EntityFrameworkClientRepository<FunnelMetricsDbContext>(factory),
@@ -56,8 +60,14 @@ try
 {
     await new EntityFrameworkPipelineRepository<FunnelMetricsDbContext>(factory).AddAsync(Plan.Pipeline);
     var watch = Stopwatch.StartNew();
-    var clients = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => Plan.WriteAsync(recorder, w, moves / writers + (w < moves % writers ? 1 : 0)))));
-    Console.WriteLine($"recorded {moves} moves of {clients.Sum()} clients in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
+    var written = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => Plan.WriteAsync(recorder, w, moves / writers + (w < moves % writers ? 1 : 0), updateEvery))));
+    if (Environment.GetEnvironmentVariable("FUNNELMETRICS_FEED_TIMINGS") is { Length: > 0 } timings)
+    {
+        await File.WriteAllLinesAsync(timings, Plan.Stored.Select(t => $"{t.Id}\t{t.Ticks.ToString(CultureInfo.InvariantCulture)}"));
+    }
+
+    var updates = updateEvery > 0 ? $" and {written.Sum(x => x.Updates)} client updates" : "";
+    Console.WriteLine($"recorded {moves} moves of {written.Sum(x => x.Clients)} clients{updates} in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
     return 0;
 }
 #pragma warning disable CA1031 // The process reports any failure to the test through its exit code and stderr.
@@ -78,16 +88,25 @@ internal static class Plan
 
     private static readonly StageId[] Stages = [.. Enumerable.Range(1, 7).Select(i => new StageId($"s{i}"))];
 
+    /// <summary>Each move's event id and the instant its recording returned.</summary>
+    public static System.Collections.Concurrent.ConcurrentQueue<(string Id, long Ticks)> Stored { get; } = new();
+
     public static PipelineDefinition Pipeline { get; } = new(new PipelineId("sales"), "Sales", [.. Stages.Select(s => new StageDefinition(s))]);
 
-    /// <summary>Records <paramref name="moves"/> moves: groups of new clients, each moved through the stages in turns; returns the clients added.</summary>
-    public static async Task<int> WriteAsync(FunnelRecorder recorder, int writer, int moves)
+    /// <summary>
+    /// Records <paramref name="moves"/> moves: groups of new clients, each moved through the stages in turns, every
+    /// <paramref name="updateEvery"/>-th move followed by an update of the client's value (none for 0); returns the
+    /// clients added and the updates recorded.
+    /// </summary>
+    public static async Task<(int Clients, int Updates)> WriteAsync(FunnelRecorder recorder, int writer, int moves, int updateEvery)
     {
         // Instants well in the past, so that no move is in the future: regular groups step forward from 30 days ago,
         // backdated groups from 60 days ago, both a minute per group and an hour per stage.
         var regular = TimeProvider.System.GetUtcNow().AddDays(-30);
         var backdated = regular.AddDays(-30);
         var clients = 0;
+        var updates = 0;
+        var done = 0;
         for (var group = 0; moves > 0; group++)
         {
             var start = (group % BackdatedEvery == BackdatedEvery - 1 ? backdated : regular).AddMinutes(group);
@@ -103,12 +122,18 @@ internal static class Plan
             {
                 for (var k = 0; k < ClientsAtOnce && moves > 0; k++, moves--)
                 {
-                    await recorder.MoveAsync(ids[k], Stages[stage], start.AddHours(stage + 1).AddSeconds(k));
+                    var move = await recorder.MoveAsync(ids[k], Stages[stage], start.AddHours(stage + 1).AddSeconds(k));
+                    Stored.Enqueue((move.Id.Value, TimeProvider.System.GetUtcNow().UtcTicks));
+                    if (updateEvery > 0 && ++done % updateEvery == 0)
+                    {
+                        await recorder.UpdateClientAsync(ids[k], ClientChanges.None.WithValue(2000m + done), start.AddHours(stage + 1).AddSeconds(k + 1));
+                        updates++;
+                    }
                 }
             }
         }
 
-        return clients;
+        return (clients, updates);
     }
 }
 

@@ -10,6 +10,11 @@ namespace FunnelMetrics.Analytics;
 /// <see cref="TimeProvider"/> and the time zone, stall, conversion, parallelism and forecast options from <see cref="FunnelMetricsOptions"/>. To compute several
 /// metrics from one read, call <see cref="LoadAsync"/> once and the calculators on the log.
 /// </summary>
+/// <remarks>
+/// When a <see cref="FunnelReadModelRegistry"/> serves the pipeline (the hosted follower of <c>FunnelMetrics.Hosting</c>
+/// fills it), <see cref="LoadAsync"/> and every metric take the model's latest snapshot instead, without touching
+/// storage; while the model loads, they wait for it. Other pipelines are read from storage as before.
+/// </remarks>
 public sealed class FunnelAnalytics
 {
     private const int PageSize = 10_000;
@@ -19,6 +24,7 @@ public sealed class FunnelAnalytics
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
     private readonly FunnelMetricsOptions _options;
+    private readonly FunnelReadModelRegistry? _readModels;
 
     /// <summary>Creates the service over the given storage.</summary>
     /// <param name="pipelines">Where pipeline definitions are read.</param>
@@ -28,7 +34,21 @@ public sealed class FunnelAnalytics
     /// <param name="options">The time zone of daily metrics and the stall, conversion and forecast options; validated here too, for use without a host.</param>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Stalls.DefaultThreshold</c>.</exception>
     public FunnelAnalytics(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options)
+        : this(pipelines, clients, events, timeProvider, options, null)
     {
+    }
+
+    /// <summary>Creates the service over the given storage, answering from the warm models of <paramref name="readModels"/> for the pipelines it serves.</summary>
+    /// <param name="pipelines">Where pipeline definitions are read.</param>
+    /// <param name="clients">Where clients are read.</param>
+    /// <param name="events">Where events are read.</param>
+    /// <param name="timeProvider">The source of "now" when no instant is given.</param>
+    /// <param name="options">The time zone of daily metrics and the stall, conversion and forecast options; validated here too, for use without a host.</param>
+    /// <param name="readModels">The warm models to answer from; <see langword="null"/> (or a registry that does not serve a pipeline) to read storage.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Stalls.DefaultThreshold</c>.</exception>
+    public FunnelAnalytics(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<FunnelMetricsOptions> options, FunnelReadModelRegistry? readModels)
+    {
+        _readModels = readModels;
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
         _events = events ?? throw new ArgumentNullException(nameof(events));
@@ -41,12 +61,30 @@ public sealed class FunnelAnalytics
     /// <summary>The current instant, from the <see cref="TimeProvider"/>.</summary>
     public DateTimeOffset Now => _timeProvider.GetUtcNow();
 
-    /// <summary>Reads a pipeline's whole history and builds its log.</summary>
+    /// <summary>
+    /// The pipeline's log: the latest snapshot of its warm model when the <see cref="FunnelReadModelRegistry"/> serves it
+    /// (no storage read; waits while the model loads), else its whole history read from storage and built.
+    /// </summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The log.</returns>
     /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
     public async Task<FunnelEventLog> LoadAsync(PipelineId pipelineId, CancellationToken cancellationToken = default)
+    {
+        if (_readModels is not null && await _readModels.GetSnapshotAsync(pipelineId, cancellationToken).ConfigureAwait(false) is { } snapshot)
+        {
+            return snapshot.Log;
+        }
+
+        return await LoadFromStorageAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a pipeline's whole history from storage and builds its log, whether or not a warm model serves it.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The log.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    public async Task<FunnelEventLog> LoadFromStorageAsync(PipelineId pipelineId, CancellationToken cancellationToken = default)
     {
         var pipeline = await _pipelines.GetAsync(pipelineId, cancellationToken).ConfigureAwait(false) ?? throw new UnknownPipelineException(pipelineId);
         var clients = new List<Client>();

@@ -4,6 +4,11 @@
 global using System.Text.Json;
 global using FunnelMetrics;
 global using FunnelMetrics.Analytics;
+global using FunnelMetrics.EntityFrameworkCore;
+global using FunnelMetrics.Hosting;
+global using FunnelMetrics.Metrics;
+global using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+global using Microsoft.EntityFrameworkCore;
 global using FunnelMetrics.Serialization;
 global using FunnelMetrics.Storage;
 global using Microsoft.Extensions.DependencyInjection;

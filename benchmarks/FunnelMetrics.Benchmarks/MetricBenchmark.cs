@@ -24,7 +24,7 @@ public abstract class MetricBenchmark
 
     /// <summary>
     /// The history in DuckDB: loaded in the set-up for the classes that say <see cref="UsesDuckDb"/>, else on first use
-    /// (in BenchmarkDotNet's jitting invocation, which is not measured), so a process that times only the library never
+    /// (in BenchmarkDotNet's jitting invocation, which the default throughput strategy does not measure; a cold-start job such as <c>Dry</c> times it), so a process that times only the library never
     /// loads it. Only the queries are timed.
     /// </summary>
     protected DuckDbBaseline DuckDb => _duckDb ??= BenchmarkData.DuckDb(Transitions);

@@ -139,13 +139,16 @@ public static class Profiling
             ("stalled clients", p => StallCalculator.Compute(log, asOf, BenchmarkData.FixedThresholds, parallelism: p), () => duck.Stalled(asOf)),
         ];
         var times = new List<double>[parts.Length, 3];
+        var cpu = new List<double>[parts.Length, 3];
         foreach (var i in Enumerable.Range(0, parts.Length))
         {
             for (var e = 0; e < 3; e++)
             {
-                times[i, e] = [];
+                (times[i, e], cpu[i, e]) = ([], []);
             }
         }
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var round = 0; round < 3 || watch.Elapsed.TotalSeconds < seconds; round++)
@@ -156,32 +159,40 @@ public static class Profiling
                 Func<object>[] runs = [() => library(all), () => library(one), inDuckDb];
                 for (var e = 0; e < 3; e++)
                 {
-                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    process.Refresh();
+                    var (start, cpuStart) = (System.Diagnostics.Stopwatch.GetTimestamp(), process.TotalProcessorTime);
                     _ = runs[e]();
                     var ms = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    process.Refresh();
                     if (round > 0)
                     {
-                        times[i, e].Add(ms); // The first round warms up.
+                        // The first round warms up. Processor time is every thread's, DuckDB's own included.
+                        times[i, e].Add(ms);
+                        cpu[i, e].Add((process.TotalProcessorTime - cpuStart).TotalMilliseconds);
                     }
                 }
             }
         }
 
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-        Console.WriteLine($"median ms at {size} transitions ({times[0, 0].Count} rounds; library on {all.MaxDegreeOfParallelism} threads, DuckDB on {duck.Threads}): figure, library all cores, library one core, DuckDB, DuckDB / library all cores");
-        var totals = new double[3];
-        for (var i = 0; i < parts.Length; i++)
+        foreach (var (what, values) in (ReadOnlySpan<(string, List<double>[,])>)[("elapsed", times), ("processor (all threads)", cpu)])
         {
-            var m = new[] { Median(times[i, 0]), Median(times[i, 1]), Median(times[i, 2]) };
-            for (var e = 0; e < 3; e++)
+            Console.WriteLine($"median {what} ms at {size} transitions ({times[0, 0].Count} rounds; library on {all.MaxDegreeOfParallelism} threads, DuckDB on {duck.Threads}): figure, library all cores, library one core, DuckDB, DuckDB / library all cores");
+            var totals = new double[3];
+            for (var i = 0; i < parts.Length; i++)
             {
-                totals[e] += m[e];
+                var m = new[] { Median(values[i, 0]), Median(values[i, 1]), Median(values[i, 2]) };
+                for (var e = 0; e < 3; e++)
+                {
+                    totals[e] += m[e];
+                }
+
+                Console.WriteLine(FormattableString.Invariant($"  {parts[i].Name}: {m[0]:0.0}, {m[1]:0.0}, {m[2]:0.0}, {m[2] / m[0]:0.0}x"));
             }
 
-            Console.WriteLine(FormattableString.Invariant($"{parts[i].Name}: {m[0]:0.0}, {m[1]:0.0}, {m[2]:0.0}, {m[2] / m[0]:0.0}x"));
+            Console.WriteLine(FormattableString.Invariant($"  sum of medians: {totals[0]:0.0}, {totals[1]:0.0}, {totals[2]:0.0}, {totals[2] / totals[0]:0.0}x"));
         }
 
-        Console.WriteLine(FormattableString.Invariant($"sum of medians: {totals[0]:0.0}, {totals[1]:0.0}, {totals[2]:0.0}, {totals[2] / totals[0]:0.0}x"));
         return 0;
     }
 

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using FunnelMetrics.Analytics;
+using FunnelMetrics.EntityFrameworkCore;
+using FunnelMetrics.Hosting;
+using FunnelMetrics.Metrics;
+using FunnelMetrics.Samples.Dashboard;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace FunnelMetrics.Benchmarks;
+
+/// <summary>
+/// A request from storage to answer, as an application over the EF Core store meets it, with the library's default
+/// settings: every figure the dashboard sample shows (<c>DashboardReport.Compute</c>, as <see cref="FullDashboardBenchmarks"/>)
+/// <list type="bullet">
+/// <item><c>ColdRequest</c> (the baseline): no model; <see cref="FunnelAnalytics"/> reads every client and event from the
+/// database and builds the log, as every request did before the hosted model;</item>
+/// <item><c>ColdRequestFastLoad</c>: no model, but the store's fast load (<see cref="IFunnelLogSource"/>) into a builder;</item>
+/// <item><c>WarmRequest</c>: the hosted read model (<c>AddHostedReadModel</c>, started in the setup and following the
+/// database); <see cref="FunnelAnalytics"/> answers from its snapshot without a query;</item>
+/// <item><c>ColdStart</c>: a new host over the database, started until its model is ready (loaded through the fast load), then stopped;</item>
+/// <item><c>WarmSqlSubset</c>: from the warm model, only the three figures the hand-written SQL computes
+/// (stage counts, completed visits' median and p90 per stage, stalled clients against fixed thresholds), beside
+/// <c>PostgresSql</c> (<see cref="PostgresSqlBaseline"/>, PostgreSQL only) and <c>DuckDbSql</c> (the same three in DuckDB
+/// over the same rows held in its memory: <see cref="DuckDbBaseline"/>).</item>
+/// </list>
+/// The data: the generated history of <see cref="BenchmarkData"/>, put into the database by the setups of
+/// <see cref="SqliteReadBenchmarks"/> and <see cref="PostgresReadBenchmarks"/> (PostgreSQL only when
+/// <c>FUNNELMETRICS_POSTGRES</c> names a server). Sizes up to 1 million transitions.
+/// </summary>
+[MinColumn]
+[MedianColumn]
+[MemoryDiagnoser]
+public class EndToEndBenchmarks
+{
+    private static readonly FunnelMetricsOptions Defaults = new();
+    private static readonly PipelineId Pipeline = HistoryGenerator.Pipeline.Id;
+
+    private ServiceProvider _services = null!;
+    private FunnelReadModelService _model = null!;
+    private FunnelAnalytics _cold = null!;
+    private EntityFrameworkFunnelEventStore<FunnelMetricsDbContext> _source = null!;
+    private PostgresSqlBaseline? _sql;
+    private DuckDbBaseline _duckDb = null!;
+    private Action<IServiceCollection> _database = null!;
+
+    /// <summary>The database: SQLite (a file) or PostgreSQL (when FUNNELMETRICS_POSTGRES names a server).</summary>
+    [ParamsSource(nameof(Databases))]
+    public string Database { get; set; } = "SQLite";
+
+    /// <summary>The history size, in transitions.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int Transitions { get; set; }
+
+    public static IEnumerable<string> Databases => PostgresReadBenchmarks.ServerConnectionString is null ? ["SQLite"] : ["SQLite", "PostgreSQL"];
+
+    public static IEnumerable<int> Sizes => BenchmarkData.Sizes.Where(s => s <= 1_000_000);
+
+    private static DateTimeOffset AsOf => BenchmarkData.AsOf;
+
+    /// <summary>As the sample reads an instant given with <c>--at</c>: "today" is the UTC day it falls in.</summary>
+    private static DashboardSettings Settings => new(AsOf, DateOnly.FromDateTime(AsOf.UtcDateTime), "UTC", null, null);
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
+    {
+        string connectionString;
+        if (Database == "SQLite")
+        {
+            new SqliteReadBenchmarks { Transitions = Transitions }.Setup();
+            var file = Path.Combine(Path.GetTempPath(), "funnelmetrics-bench-sqlite", $"history-{Transitions}.db");
+            connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
+            _database = services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite(connectionString));
+        }
+        else
+        {
+            new PostgresReadBenchmarks { Transitions = Transitions }.Setup();
+            connectionString = new NpgsqlConnectionStringBuilder(PostgresReadBenchmarks.ServerConnectionString) { Database = "funnelmetrics_bench" }.ToString();
+            _database = services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseNpgsql(connectionString));
+            _sql = new PostgresSqlBaseline(connectionString, HistoryGenerator.Pipeline);
+        }
+
+        var factory = new PostgresReadBenchmarks.Factory(Options(connectionString));
+        _cold = PostgresReadBenchmarks.Analytics(factory, addPipeline: false);
+        _source = new EntityFrameworkFunnelEventStore<FunnelMetricsDbContext>(factory);
+        var (clients, events, _) = BenchmarkData.Get(Transitions);
+        _duckDb = new DuckDbBaseline(HistoryGenerator.Pipeline, clients, events);
+        _duckDb.SetThresholds(BenchmarkData.StallThresholds);
+
+        var watch = Stopwatch.StartNew();
+        (_services, _model) = await StartAsync();
+        Console.WriteLine($"// {Database}, {Transitions} transitions: the hosted model was ready {watch.ElapsedMilliseconds} ms after the host started");
+    }
+
+    private DbContextOptions<FunnelMetricsDbContext> Options(string connectionString) =>
+        Database == "SQLite"
+            ? new DbContextOptionsBuilder<FunnelMetricsDbContext>().UseSqlite(connectionString).Options
+            : new DbContextOptionsBuilder<FunnelMetricsDbContext>().UseNpgsql(connectionString).Options;
+
+    /// <summary>A host's services with the hosted model, started and loaded.</summary>
+    private async Task<(ServiceProvider Services, FunnelReadModelService Model)> StartAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        _database(services);
+        services.AddFunnelMetrics().UseEntityFrameworkCore<FunnelMetricsDbContext>().AddHostedReadModel();
+        var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        var model = provider.GetRequiredService<FunnelReadModelService>();
+        await model.WaitForReadyAsync();
+        return (provider, model);
+    }
+
+    /// <summary>No model: the clients and events read as entities and objects, the log built, then every figure.</summary>
+    [Benchmark(Baseline = true)]
+    public async Task<object> ColdRequest() => DashboardReport.Compute(await _cold.LoadFromStorageAsync(Pipeline), Settings, Defaults);
+
+    /// <summary>No model: the store's fast load into a builder, its snapshot, then every figure.</summary>
+    [Benchmark]
+    public async Task<object> ColdRequestFastLoad()
+    {
+        var builder = new FunnelLogBuilder(HistoryGenerator.Pipeline);
+        await _source.LoadAsync(builder);
+        return DashboardReport.Compute(builder.ToLog(), Settings, Defaults);
+    }
+
+    /// <summary>The hosted model: the snapshot <see cref="FunnelAnalytics"/> answers from, then every figure.</summary>
+    [Benchmark]
+    public async Task<object> WarmRequest()
+    {
+        using var scope = _services.CreateScope();
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        return DashboardReport.Compute(await analytics.LoadAsync(Pipeline), Settings, Defaults);
+    }
+
+    /// <summary>A new host over the database: started, its model loaded (fast load), stopped.</summary>
+    [Benchmark]
+    public async Task<long> ColdStart()
+    {
+        var (services, model) = await StartAsync();
+        var position = (await model.GetLagAsync()).Count;
+        foreach (var hosted in services.GetServices<IHostedService>())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        await services.DisposeAsync();
+        return position;
+    }
+
+    /// <summary>From the warm model, the three figures the SQL baselines compute.</summary>
+    [Benchmark]
+    public async Task<object> WarmSqlSubset()
+    {
+        using var scope = _services.CreateScope();
+        var log = await scope.ServiceProvider.GetRequiredService<FunnelAnalytics>().LoadAsync(Pipeline);
+        return (StageCountsCalculator.Compute(log, AsOf), TimeInStageCalculator.Compute(log, TimeWindow.Until(AsOf)), StallCalculator.Compute(log, AsOf, BenchmarkData.FixedThresholds));
+    }
+
+    /// <summary>The three figures as PostgreSQL computes them over the store's tables (PostgreSQL only; on SQLite nothing).</summary>
+    [Benchmark]
+    public async Task<object?> PostgresSql() => _sql is null
+        ? null
+        : (await _sql.StageCountsAsync(AsOf), await _sql.CompletedVisitsAsync(AsOf), await _sql.StalledAsync(AsOf, BenchmarkData.StallThresholds));
+
+    /// <summary>The three figures in DuckDB, over the same rows in its memory, on every core.</summary>
+    [Benchmark]
+    public object DuckDbSql() => (_duckDb.StageCounts(AsOf), _duckDb.CompletedVisits(AsOf), _duckDb.Stalled(AsOf));
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            hosted.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        _services.Dispose();
+        _duckDb.Dispose();
+        SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
+    }
+}

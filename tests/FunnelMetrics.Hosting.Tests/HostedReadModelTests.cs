@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using FunnelMetrics.Analytics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -102,7 +103,8 @@ public sealed class HostedReadModelTests
         var broken = events.Single(e => e.ClientId == dropped.ClientId && e.Sequence == 3);
         var feed = new TamperedFeed(store.Memory.Feed) { Drop = dropped.Id };
         var logger = new ListLogger();
-        using var host = TestHost.Build(store, services => services.AddSingleton<IFunnelChangeFeed>(feed), logger: logger);
+        // Loaded from the tampered feed: without the store's fast load, which reads the untampered journal.
+        using var host = TestHost.Build(store, services => services.AddSingleton<IFunnelChangeFeed>(feed).RemoveAll<IFunnelLogSource>(), logger: logger);
         await host.StartAsync();
         await host.Service().WaitForReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
 

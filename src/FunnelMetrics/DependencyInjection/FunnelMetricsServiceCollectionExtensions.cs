@@ -71,7 +71,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IClientRepository>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Clients);
         services.TryAddSingleton<IFunnelEventStore>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
         services.TryAddSingleton<IFunnelChangeFeed>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Feed);
-        services.TryAddSingleton<IFunnelLogSource>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Events);
+        services.TryAddSingleton<IFunnelLogSource>(static sp => new InMemoryFunnelLogSource(sp.GetRequiredService<InMemoryFunnelStore>().Events));
         services.TryAddScoped<FunnelRecorder>();
         services.TryAddScoped<FunnelAnalytics>();
         services.TryAddScoped<FunnelImporter>();

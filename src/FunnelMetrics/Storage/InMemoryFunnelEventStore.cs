@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using FunnelMetrics.Analytics;
-using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Storage;
 
@@ -13,7 +11,7 @@ namespace FunnelMetrics.Storage;
 /// the client records; a store made on its own feeds its events only. It wakes followers as soon as a change is
 /// published (<see cref="IFunnelChangeNotifier"/>).
 /// </summary>
-public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeFeed, IFunnelChangeNotifier, IFunnelLogSource
+public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeFeed, IFunnelChangeNotifier
 {
     private static readonly Comparer<ClientEvent> EventOrder = Comparer<ClientEvent>.Create(static (a, b) => EventCursor.Of(a).CompareTo(EventCursor.Of(b)));
 
@@ -174,49 +172,8 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
     public ValueTask WaitForChangeAsync(long after, PipelineId? pipelineId = null, CancellationToken cancellationToken = default) =>
         _journal.WaitForChangeAsync(after, pipelineId, cancellationToken);
 
-    /// <inheritdoc/>
-    /// <remarks>
-    /// From the journal: the pipeline's changes and the feed's head taken together under its lock, then the changes at
-    /// or below it put into the builder in position order (each client's record before its events, which come in
-    /// sequence order). The events are the stored objects: nothing is copied or read again. Returns the head of the whole
-    /// feed, as <see cref="ReadHeadAsync"/> without a pipeline does. A store made on its own (not through
-    /// <see cref="InMemoryFunnelStore"/>) has no client records in its feed: loading a pipeline with events throws
-    /// <see cref="InvalidOperationException"/>.
-    /// </remarks>
-    public Task<long> LoadAsync(FunnelLogBuilder builder, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        if (builder.ClientCount != 0)
-        {
-            throw new ArgumentException($"The builder of pipeline '{builder.Pipeline.Id}' already has {builder.ClientCount} clients; a load goes into an empty builder.", nameof(builder));
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var (items, count, head) = _journal.SnapshotWithHead(builder.Pipeline.Id);
-        for (var i = 0; i < count; i++)
-        {
-            if ((i & 4095) == 4095)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            var change = items[i];
-            if (change.Client is { } client)
-            {
-                builder.Add(client);
-            }
-            else if (builder.Contains(change.Event!.ClientId))
-            {
-                builder.Append(change.Event);
-            }
-            else
-            {
-                throw new InvalidOperationException($"Event '{change.Event.Id}' of client '{change.Event.ClientId}' is in the feed without its client record: an event store made on its own feeds its events only; load from the store of an InMemoryFunnelStore.");
-            }
-        }
-
-        return Task.FromResult(head);
-    }
+    /// <summary>The journal behind the feed: what <c>InMemoryFunnelLogSource</c> loads from.</summary>
+    internal InMemoryJournal Journal => _journal;
 
     /// <inheritdoc/>
     public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)

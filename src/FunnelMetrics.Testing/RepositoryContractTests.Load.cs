@@ -12,7 +12,7 @@ public abstract partial class RepositoryContractTests
     /// <summary>The store's fast load, or a skip that says why there is none.</summary>
     private static IFunnelLogSource SourceOf(RepositorySet repos)
     {
-        Skip.If(repos.LogSource is null, $"{repos.Events.GetType().Name} does not implement {nameof(IFunnelLogSource)} and the set names no other: the fast load's contract does not apply.");
+        Skip.If(repos.LogSource is null, $"The store offers no fast load ({nameof(RepositorySet)}.{nameof(RepositorySet.LogSource)} is null, and {repos.Events.GetType().Name} does not implement {nameof(IFunnelLogSource)}): the fast load's contract does not apply.");
         return repos.LogSource!;
     }
 

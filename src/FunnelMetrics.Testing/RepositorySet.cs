@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Storage;
 
 namespace FunnelMetrics.Testing;
@@ -26,10 +27,11 @@ public sealed record RepositorySet(IPipelineRepository Pipelines, IClientReposit
     public IFunnelChangeFeed? Feed { get; init; } = Feed ?? Events as IFunnelChangeFeed;
 
     /// <summary>
-    /// The store's fast load, or <see langword="null"/> when it has none (the load's contract tests are then skipped):
-    /// by default <see cref="Events"/> itself when it implements <see cref="Analytics.IFunnelLogSource"/>.
+    /// The store's fast load (<see cref="IFunnelLogSource"/>), loading what <see cref="Clients"/> and <see cref="Events"/>
+    /// hold; by default <see cref="Events"/> itself when it implements the interface, otherwise none, and the fast load's
+    /// contract tests are skipped, saying why.
     /// </summary>
-    public Analytics.IFunnelLogSource? LogSource { get; init; } = Events as Analytics.IFunnelLogSource;
+    public IFunnelLogSource? LogSource { get; init; } = Events as IFunnelLogSource;
 
     /// <summary>The three repositories (the 0.1 shape, kept for binary compatibility).</summary>
     /// <param name="Pipelines">The pipeline repository.</param>

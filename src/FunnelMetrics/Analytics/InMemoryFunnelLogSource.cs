@@ -4,22 +4,25 @@ using FunnelMetrics.Storage;
 namespace FunnelMetrics.Analytics;
 
 /// <summary>
-/// The fast load of an <see cref="InMemoryFunnelStore"/>: a pipeline's clients and events straight from the store's
-/// journal into a builder, as of one feed position. <c>AddFunnelMetrics</c> registers it as the in-memory store's
-/// <see cref="IFunnelLogSource"/>.
+/// The fast load of the in-memory store (<see cref="IFunnelLogSource"/>): a pipeline's history put into a builder from the
+/// store's journal. <c>AddFunnelMetrics</c> registers one over the default store. (It lives here, not beside the store,
+/// because storage does not depend on the metrics.)
 /// </summary>
-/// <param name="store">The store.</param>
-public sealed class InMemoryFunnelLogSource(InMemoryFunnelStore store) : IFunnelLogSource
+/// <remarks>
+/// The pipeline's changes and the feed's head are taken together under the journal's lock, then the changes at or below
+/// the head are put into the builder in position order (each client's record before its events, which come in sequence
+/// order). The events are the stored objects: nothing is copied or read again. The load returns the head of the whole
+/// feed, as <see cref="InMemoryFunnelEventStore.ReadHeadAsync"/> without a pipeline does.
+/// </remarks>
+/// <param name="events">
+/// The event store: that of an <see cref="InMemoryFunnelStore"/>, whose feed carries the client records. A store made on
+/// its own feeds its events only: loading a pipeline with events from it throws <see cref="InvalidOperationException"/>.
+/// </param>
+public sealed class InMemoryFunnelLogSource(InMemoryFunnelEventStore events) : IFunnelLogSource
 {
-    private readonly InMemoryFunnelStore _store = store ?? throw new ArgumentNullException(nameof(store));
+    private readonly InMemoryJournal _journal = (events ?? throw new ArgumentNullException(nameof(events))).Journal;
 
     /// <inheritdoc/>
-    /// <remarks>
-    /// From the journal: the pipeline's changes and the feed's head taken together under its lock, then the changes at
-    /// or below it put into the builder in position order (each client's record before its events, which come in
-    /// sequence order). The events are the stored objects: nothing is copied or read again. Returns the head of the whole
-    /// feed, as <see cref="IFunnelChangeFeed.ReadHeadAsync"/> without a pipeline does.
-    /// </remarks>
     public Task<long> LoadAsync(FunnelLogBuilder builder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -29,7 +32,7 @@ public sealed class InMemoryFunnelLogSource(InMemoryFunnelStore store) : IFunnel
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var (items, count, head) = _store.Events.SnapshotWithHead(builder.Pipeline.Id);
+        var (items, count, head) = _journal.SnapshotWithHead(builder.Pipeline.Id);
         for (var i = 0; i < count; i++)
         {
             if ((i & 4095) == 4095)
@@ -42,9 +45,13 @@ public sealed class InMemoryFunnelLogSource(InMemoryFunnelStore store) : IFunnel
             {
                 builder.Add(client);
             }
+            else if (builder.Contains(change.Event!.ClientId))
+            {
+                builder.Append(change.Event);
+            }
             else
             {
-                builder.Append(change.Event!);
+                throw new InvalidOperationException($"Event '{change.Event.Id}' of client '{change.Event.ClientId}' is in the feed without its client record: an event store made on its own feeds its events only; load from the store of an InMemoryFunnelStore.");
             }
         }
 

@@ -172,8 +172,8 @@ public sealed class InMemoryFunnelEventStore : IFunnelEventStore, IFunnelChangeF
     public ValueTask WaitForChangeAsync(long after, PipelineId? pipelineId = null, CancellationToken cancellationToken = default) =>
         _journal.WaitForChangeAsync(after, pipelineId, cancellationToken);
 
-    /// <summary>A pipeline's changes and the head of the whole feed, taken together under the journal's lock (for <c>InMemoryFunnelLogSource</c>).</summary>
-    internal (FunnelChange[] Items, int Count, long Head) SnapshotWithHead(PipelineId pipelineId) => _journal.SnapshotWithHead(pipelineId);
+    /// <summary>The journal behind the feed: what <c>InMemoryFunnelLogSource</c> loads from.</summary>
+    internal InMemoryJournal Journal => _journal;
 
     /// <inheritdoc/>
     public IAsyncEnumerable<FunnelChange> ReadChangesAsync(ChangeFeedQuery query, CancellationToken cancellationToken = default)

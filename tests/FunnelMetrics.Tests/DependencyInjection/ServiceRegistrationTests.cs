@@ -60,6 +60,37 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public async Task FastLoad_IsTheInMemoryStoresByDefault_AndNoneForAStoreWithout()
+    {
+        var services = new ServiceCollection();
+        services.AddFunnelMetrics();
+        using (var provider = services.BuildServiceProvider())
+        {
+            var store = provider.GetRequiredService<InMemoryFunnelStore>();
+            var client = new Client(new ClientId("c1"), Seed.SalesId, Seed.Anna, Seed.T0);
+            await store.Clients.AddAsync(client);
+            var source = Assert.IsType<InMemoryFunnelLogSource>(provider.GetRequiredService<IFunnelLogSource>());
+            var builder = new FunnelLogBuilder(Seed.Pipeline);
+            Assert.Equal(await store.Feed.ReadHeadAsync(), await source.LoadAsync(builder));
+            Assert.Equal(client, builder.FindClient(client.Id));
+        }
+
+        services.AddFunnelMetrics().UseRepositories<InMemoryPipelineRepository, InMemoryClientRepository, CountingEventStore>();
+        using var replaced = services.BuildServiceProvider();
+        Assert.Null(replaced.GetService<IFunnelLogSource>());
+    }
+
+    [Fact]
+    public async Task FastLoad_OfAnEventStoreMadeOnItsOwn_RefusesEventsWithoutTheirClients()
+    {
+        var events = new InMemoryFunnelEventStore();
+        await events.AppendAsync(new ClientId("c1"), 0, [new ClientActivity(new ClientEventId("e1"), new ClientId("c1"), Seed.SalesId, 1, Seed.T0, Seed.T0, Seed.Anna)]);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => new InMemoryFunnelLogSource(events).LoadAsync(new FunnelLogBuilder(Seed.Pipeline)));
+        Assert.Contains("'e1'", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => new InMemoryFunnelLogSource(null!));
+    }
+
+    [Fact]
     public void Options_BindFromAConfigurationSection_WithNestedSectionNames()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Storage;
 
 namespace FunnelMetrics.Tests.Storage;
@@ -8,6 +9,6 @@ public sealed class InMemoryRepositoryContractTests : RepositoryContractTests
     protected override Task<RepositorySet> CreateRepositoriesAsync()
     {
         var store = new InMemoryFunnelStore();
-        return Task.FromResult(new RepositorySet(store.Pipelines, store.Clients, store.Events) { LogSource = new FunnelMetrics.Analytics.InMemoryFunnelLogSource(store) });
+        return Task.FromResult(new RepositorySet(store.Pipelines, store.Clients, store.Events) { LogSource = new InMemoryFunnelLogSource(store.Events) });
     }
 }

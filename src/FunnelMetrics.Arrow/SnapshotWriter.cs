@@ -30,6 +30,8 @@ internal static class SnapshotWriter
             {
                 using (var writer = new ArrowFileWriter(stream, schema, leaveOpen: true))
                 {
+                    // The start (magic and schema) explicitly: a log without clients has no batch to write it with.
+                    await writer.WriteStartAsync(cancellationToken).ConfigureAwait(false);
                     foreach (var segment in log.Segments)
                     {
                         cancellationToken.ThrowIfCancellationRequested();

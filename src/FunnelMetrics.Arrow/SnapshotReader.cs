@@ -5,6 +5,7 @@ using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Apache.Arrow.Types;
 using FunnelMetrics.Metrics;
+using Microsoft.Win32.SafeHandles;
 
 namespace FunnelMetrics.Arrow;
 
@@ -25,10 +26,19 @@ internal static class SnapshotReader
             throw new FunnelSnapshotException(path, FunnelSnapshotProblem.Missing, $"Snapshot file '{path}' does not exist.");
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        await using (stream.ConfigureAwait(false))
+        SafeFileHandle handle;
+        try
         {
-            using var reader = new ArrowFileReader(stream, leaveOpen: true);
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FunnelSnapshotException(path, FunnelSnapshotProblem.Missing, $"Snapshot file '{path}' does not exist.", e);
+        }
+
+        using (handle)
+        {
+            using var reader = new ArrowFileReader(new HandleStream(handle), leaveOpen: false);
             int batches;
             Schema schema;
             try
@@ -58,48 +68,137 @@ internal static class SnapshotReader
                 throw Corrupt(path, $"its header says {header.Segments} record batches, the file has {batches}");
             }
 
-            var context = new Context(path, pipeline);
+            // The dictionaries (owners, kinds, statuses, stages) from the first batch, then the batches made into segments by
+            // one worker per core, each with its own reader of the one file opened: a segment needs nothing from another.
+            var owners = batches == 0 ? [] : await ReadOwnersAsync(path, reader, pipeline, cancellationToken).ConfigureAwait(false);
             var segments = new LogSegment[batches];
-            for (var s = 0; s < batches; s++)
+            var next = -1;
+            var workers = new Task[Math.Min(batches, Math.Max(1, Environment.ProcessorCount))];
+            for (var w = 0; w < workers.Length; w++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                RecordBatch batch;
-                try
-                {
-                    batch = await reader.ReadRecordBatchAsync(s, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsUnreadable(e))
-                {
-                    throw Corrupt(path, $"record batch {s} cannot be read: {e.Message}", e);
-                }
-
-                using (batch)
-                {
-                    try
+                workers[w] = Task.Run(
+                    async () =>
                     {
-                        segments[s] = context.Segment(batch, s);
-                    }
-                    catch (Exception e) when (e is not FunnelSnapshotException && IsUnreadable(e))
-                    {
-                        throw Corrupt(path, $"record batch {s} does not hold a valid segment: {e.Message}", e);
-                    }
-                }
+                        var context = new Context(path, pipeline, owners);
+                        using var worker = new ArrowFileReader(new HandleStream(handle), leaveOpen: false);
+                        for (var s = Interlocked.Increment(ref next); s < batches; s = Interlocked.Increment(ref next))
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            segments[s] = await ReadSegmentAsync(path, worker, context, s, cancellationToken).ConfigureAwait(false);
+                        }
+                    },
+                    cancellationToken);
             }
 
-            if (context.Clients != header.Clients || context.Events != header.Events || context.Updates != header.Updates || context.Owners.Length != header.Owners)
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            var (clients, events, updates) = (0, 0L, 0L);
+            for (var s = 0; s < segments.Length; s++)
             {
-                throw Corrupt(path, $"its header counts {header.Clients} clients, {header.Events} events, {header.Updates} updates and {header.Owners} owners; its batches hold {context.Clients}, {context.Events}, {context.Updates} and {context.Owners.Length}");
+                var segment = segments[s];
+                if (s > 0 && segments[s - 1].Clients[^1].Id.CompareTo(segment.Clients[0].Id) >= 0)
+                {
+                    throw Corrupt(path, $"client '{segment.Clients[0].Id}' of record batch {s} does not come after '{segments[s - 1].Clients[^1].Id}': the clients must be in id order");
+                }
+
+                clients = checked(clients + segment.ClientCount);
+                events += segment.EventCount;
+                updates += segment.UpdateTicks.Length;
+            }
+
+            if (clients != header.Clients || events != header.Events || updates != header.Updates || owners.Length != header.Owners)
+            {
+                throw Corrupt(path, $"its header counts {header.Clients} clients, {header.Events} events, {header.Updates} updates and {header.Owners} owners; its batches hold {clients}, {events}, {updates} and {owners.Length}");
             }
 
             var segmentBase = new int[segments.Length + 1];
-            var segmentOf = new int[context.Clients];
+            var segmentOf = new int[clients];
             for (var s = 0; s < segments.Length; s++)
             {
                 segmentBase[s + 1] = segmentBase[s] + segments[s].ClientCount;
                 segmentOf.AsSpan(segmentBase[s], segments[s].ClientCount).Fill(s);
             }
 
-            return new FunnelSnapshot(new FunnelEventLog(pipeline, context.Owners, segments, segmentBase, segmentOf), header.Position);
+            return new FunnelSnapshot(new FunnelEventLog(pipeline, owners, segments, segmentBase, segmentOf), header.Position);
+        }
+    }
+
+    private static async Task<RecordBatch> ReadBatchAsync(string path, ArrowFileReader reader, int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadRecordBatchAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreadable(e))
+        {
+            throw Corrupt(path, $"record batch {index} cannot be read: {e.Message}", e);
+        }
+    }
+
+    private static async Task<LogSegment> ReadSegmentAsync(string path, ArrowFileReader reader, Context context, int index, CancellationToken cancellationToken)
+    {
+        using var batch = await ReadBatchAsync(path, reader, index, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return context.Segment(batch, index);
+        }
+        catch (Exception e) when (e is not FunnelSnapshotException && IsUnreadable(e))
+        {
+            throw Corrupt(path, $"record batch {index} does not hold a valid segment: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The owners, from the first batch's dictionary, after checking its other dictionaries are the format's and the pipeline's.</summary>
+    private static async Task<OwnerId[]> ReadOwnersAsync(string path, ArrowFileReader reader, PipelineDefinition pipeline, CancellationToken cancellationToken)
+    {
+        using var batch = await ReadBatchAsync(path, reader, 0, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Dictionaries(path, batch, pipeline);
+        }
+        catch (Exception e) when (e is not FunnelSnapshotException && IsUnreadable(e))
+        {
+            throw Corrupt(path, $"the dictionaries of record batch 0 cannot be read: {e.Message}", e);
+        }
+    }
+
+private static OwnerId[] Dictionaries(string path, RecordBatch batch, PipelineDefinition pipeline)
+    {
+        var events = (StructArray)((ListArray)batch.Column(SnapshotFormat.EventsColumn)).Values;
+        Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventKindField]).Dictionary, SnapshotFormat.KindNames, "event kinds");
+        Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStatus]).Dictionary, SnapshotFormat.StatusNames, "statuses");
+        Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStage]).Dictionary, [.. pipeline.Stages.Select(s => s.Key.Value)], "stages");
+        var owners = (StringArray)((DictionaryArray)batch.Column(SnapshotFormat.OwnerColumn)).Dictionary;
+        var ids = new OwnerId[owners.Length];
+        for (var o = 0; o < ids.Length; o++)
+        {
+            ids[o] = new OwnerId(owners.GetString(o));
+            if (o > 0 && ids[o - 1].CompareTo(ids[o]) >= 0)
+            {
+                throw Corrupt(path, $"its owners are not in id order ('{ids[o - 1]}' before '{ids[o]}')");
+            }
+        }
+
+        var eventOwners = ((DictionaryArray)events.Fields[SnapshotFormat.EventOwner]).Dictionary;
+        if (eventOwners.Length != owners.Length)
+        {
+            throw Corrupt(path, $"its client owners name {owners.Length} owners and its event owners {eventOwners.Length}");
+        }
+
+        return ids;
+    }
+
+private static void Expect(string path, StringArray dictionary, string[] expected, string what)
+    {
+        var same = dictionary.Length == expected.Length;
+        for (var i = 0; same && i < expected.Length; i++)
+        {
+            same = dictionary.GetString(i) == expected[i];
+        }
+
+        if (!same)
+        {
+            var actual = Enumerable.Range(0, dictionary.Length).Select(i => dictionary.GetString(i));
+            throw Corrupt(path, $"its {what} are [{string.Join(", ", actual)}], not [{string.Join(", ", expected)}]");
         }
     }
 
@@ -205,18 +304,12 @@ internal static class SnapshotReader
     }
 
     /// <summary>The state of one read: the dictionaries seen in the first batch, the last client id, the totals.</summary>
-    private sealed class Context(string path, PipelineDefinition pipeline)
+    private sealed class Context(string path, PipelineDefinition pipeline, OwnerId[] owners)
     {
         private readonly StringPool _strings = new();
-        private ClientId? _lastId;
+        private readonly Dictionary<string, string> _attributes = new(StringComparer.Ordinal);
 
-        public OwnerId[] Owners { get; private set; } = [];
-
-        public int Clients { get; private set; }
-
-        public int Events { get; private set; }
-
-        public int Updates { get; private set; }
+        private OwnerId[] Owners => owners;
 
         public LogSegment Segment(RecordBatch batch, int index)
         {
@@ -224,11 +317,6 @@ internal static class SnapshotReader
             if (n == 0)
             {
                 throw Corrupt(path, $"record batch {index} has no client");
-            }
-
-            if (index == 0)
-            {
-                ReadDictionaries(batch);
             }
 
             var ids = (StringArray)batch.Column(SnapshotFormat.ClientIdColumn);
@@ -243,15 +331,16 @@ internal static class SnapshotReader
 
             var initialOwners = Indexes(owner, index, "client owner", Owners.Length);
             var clients = new Client[n];
+            ClientId? previous = null;
             for (var k = 0; k < n; k++)
             {
                 var id = new ClientId(ids.GetString(k));
-                if (_lastId is { } last && last.CompareTo(id) >= 0)
+                if (previous is { } last && last.CompareTo(id) >= 0)
                 {
                     throw Corrupt(path, $"client '{id}' of record batch {index} does not come after '{last}': the clients must be in id order");
                 }
 
-                _lastId = id;
+                previous = id;
                 clients[k] = new Client(id, pipeline.Id, Owners[initialOwners[k]], Instant(createdAt[k]), Value(values, k), Attributes(attributes, k), Date(dates, k));
             }
 
@@ -277,9 +366,6 @@ internal static class SnapshotReader
                 throw Corrupt(path, $"record batch {index} has {updatedEvents} client-update events but {updateTicks.Length} updates");
             }
 
-            Clients = checked(Clients + n);
-            Events = checked(Events + ticks.Length);
-            Updates = checked(Updates + updateTicks.Length);
             return new LogSegment(clients, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry, updateStart, updateTicks, updateClients);
         }
 
@@ -390,45 +476,6 @@ internal static class SnapshotReader
             return previous.Apply(new ClientUpdate(RestoredUpdate, record.Id, record.PipelineId, 1, at, at, record.Owner, setsValue, setsValue ? value : null, setsDate, setsDate ? date : null, changes));
         }
 
-        private void ReadDictionaries(RecordBatch batch)
-        {
-            var events = (StructArray)((ListArray)batch.Column(SnapshotFormat.EventsColumn)).Values;
-            Expect((StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventKindField]).Dictionary, SnapshotFormat.KindNames, "event kinds");
-            Expect((StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStatus]).Dictionary, SnapshotFormat.StatusNames, "statuses");
-            Expect((StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStage]).Dictionary, [.. pipeline.Stages.Select(s => s.Key.Value)], "stages");
-            var owners = (StringArray)((DictionaryArray)batch.Column(SnapshotFormat.OwnerColumn)).Dictionary;
-            Owners = new OwnerId[owners.Length];
-            for (var o = 0; o < Owners.Length; o++)
-            {
-                Owners[o] = new OwnerId(owners.GetString(o));
-                if (o > 0 && Owners[o - 1].CompareTo(Owners[o]) >= 0)
-                {
-                    throw Corrupt(path, $"its owners are not in id order ('{Owners[o - 1]}' before '{Owners[o]}')");
-                }
-            }
-
-            var eventOwners = ((DictionaryArray)events.Fields[SnapshotFormat.EventOwner]).Dictionary;
-            if (eventOwners.Length != owners.Length)
-            {
-                throw Corrupt(path, $"its client owners name {owners.Length} owners and its event owners {eventOwners.Length}");
-            }
-        }
-
-        private void Expect(StringArray dictionary, string[] expected, string what)
-        {
-            var same = dictionary.Length == expected.Length;
-            for (var i = 0; same && i < expected.Length; i++)
-            {
-                same = dictionary.GetString(i) == expected[i];
-            }
-
-            if (!same)
-            {
-                var actual = Enumerable.Range(0, dictionary.Length).Select(i => dictionary.GetString(i));
-                throw Corrupt(path, $"its {what} are [{string.Join(", ", actual)}], not [{string.Join(", ", expected)}]");
-            }
-        }
-
         private int[] Offsets(ListArray list, int count, int index, string what)
         {
             var offsets = list.ValueOffsets;
@@ -512,9 +559,11 @@ internal static class SnapshotReader
                 return null;
             }
 
+            // One dictionary, reused: the client (and Client.Apply) copy what they are given.
             var keys = (StringArray)map.Keys;
             var values = (StringArray)map.Values;
-            var result = new Dictionary<string, string>(to - from, StringComparer.Ordinal);
+            var result = _attributes;
+            result.Clear();
             for (var j = from; j < to; j++)
             {
                 result.Add(_strings.Get(keys.GetBytes(j)), _strings.Get(values.GetBytes(j)));

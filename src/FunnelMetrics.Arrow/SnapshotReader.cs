@@ -29,7 +29,8 @@ internal static class SnapshotReader
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+            // FileShare.Delete: a writer may rename a new snapshot over the path while this one is read (on Windows too).
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
         }
         catch (FileNotFoundException e)
         {

@@ -58,6 +58,33 @@ public sealed class SnapshotWriteTests
     }
 
     [Fact]
+    public async Task WritesWhileReading_EachReadGetsOneWholeSnapshot()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("sales.arrow");
+        var logs = new[] { Generated.Log(3_000, seed: 1), Generated.Log(2_000, seed: 2) };
+        await FunnelSnapshotFile.WriteAsync(path, logs[0], 0);
+
+        var writer = Task.Run(async () =>
+        {
+            for (var n = 1; n <= 20; n++)
+            {
+                await FunnelSnapshotFile.WriteAsync(path, logs[n % 2], n);
+            }
+        });
+        var reads = 0;
+        while (!writer.IsCompleted || reads == 0)
+        {
+            var snapshot = await FunnelSnapshotFile.ReadAsync(path, Generated.Pipeline);
+            Assert.Null(LogComparison.FirstDifference(logs[snapshot.Position % 2], snapshot.Log));
+            reads++;
+        }
+
+        await writer;
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
     public async Task ANegativePosition_IsRefused()
     {
         using var dir = new TempDirectory();

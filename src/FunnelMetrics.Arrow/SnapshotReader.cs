@@ -575,39 +575,35 @@ private static void Expect(string path, StringArray dictionary, string[] expecte
     }
 
     /// <summary>
-    /// Attribute keys and values read once per distinct text (a source or region repeats over many clients): the first
-    /// 65,536 distinct ones are shared, later ones made each time.
+    /// Attribute keys and values decoded once per distinct text (a source or region repeats over many clients): a small
+    /// cache keyed by a hash of the UTF-8 bytes, each slot holding the last text that hashed there; a text up to 256
+    /// bytes that is found again is shared, not decoded and made again.
     /// </summary>
     private sealed class StringPool
     {
-        private const int Capacity = 1 << 16;
-        private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-        public StringPool() => _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
+        private const int Slots = 4096;
+        private const int MaxBytes = 256;
+        private readonly byte[]?[] _bytes = new byte[Slots][];
+        private readonly string[] _texts = new string[Slots];
 
         public string Get(ReadOnlySpan<byte> utf8)
         {
-            if (utf8.Length > 512)
+            if (utf8.Length > MaxBytes)
             {
                 return Encoding.UTF8.GetString(utf8);
             }
 
-            Span<char> chars = stackalloc char[512];
-            var length = Encoding.UTF8.GetChars(utf8, chars);
-            var text = chars[..length];
-            if (_lookup.TryGetValue(text, out var shared))
+            var hash = default(HashCode);
+            hash.AddBytes(utf8);
+            var slot = hash.ToHashCode() & (Slots - 1);
+            if (_bytes[slot] is { } known && utf8.SequenceEqual(known))
             {
-                return shared;
+                return _texts[slot];
             }
 
-            var made = text.ToString();
-            if (_strings.Count < Capacity)
-            {
-                _strings.Add(made, made);
-            }
-
-            return made;
+            var text = Encoding.UTF8.GetString(utf8);
+            (_bytes[slot], _texts[slot]) = (utf8.ToArray(), text);
+            return text;
         }
     }
 }

@@ -46,8 +46,8 @@ internal static class LogComparison
             }
 
             var difference =
-                Column(e.Start, a.Start, "Start") ?? Column(e.Ticks, a.Ticks, "Ticks") ?? Column(e.Kinds, a.Kinds, "Kinds")
-                ?? Column(e.Stages, a.Stages, "Stages") ?? Column(e.Statuses, a.Statuses, "Statuses") ?? Column(e.EventOwners, a.EventOwners, "EventOwners")
+                Column(e.Start, a.Start, "Start") ?? Column(e.Ticks, a.Ticks, "Ticks") ?? Column(e.KindStatus, a.KindStatus, "KindStatus")
+                ?? Column(e.Stages, a.Stages, "Stages") ?? Column(e.Owners, a.Owners, "Owners")
                 ?? Column(e.InitialOwners, a.InitialOwners, "InitialOwners") ?? Column(e.FirstEntry, a.FirstEntry, "FirstEntry")
                 ?? Column(e.UpdateStart ?? [], a.UpdateStart ?? [], "UpdateStart") ?? Column(e.UpdateTicks, a.UpdateTicks, "UpdateTicks");
             if (difference is not null)

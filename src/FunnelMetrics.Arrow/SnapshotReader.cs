@@ -162,13 +162,19 @@ internal static class SnapshotReader
         }
     }
 
-private static OwnerId[] Dictionaries(string path, RecordBatch batch, PipelineDefinition pipeline)
+    /// <summary>The owners named by the file, after checking the kinds', statuses' and stages' dictionaries are the format's and the pipeline's.</summary>
+    private static OwnerId[] Dictionaries(string path, RecordBatch batch, PipelineDefinition pipeline)
     {
         var events = (StructArray)((ListArray)batch.Column(SnapshotFormat.EventsColumn)).Values;
         Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventKindField]).Dictionary, SnapshotFormat.KindNames, "event kinds");
         Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStatus]).Dictionary, SnapshotFormat.StatusNames, "statuses");
         Expect(path, (StringArray)((DictionaryArray)events.Fields[SnapshotFormat.EventStage]).Dictionary, [.. pipeline.Stages.Select(s => s.Key.Value)], "stages");
         var owners = (StringArray)((DictionaryArray)batch.Column(SnapshotFormat.OwnerColumn)).Dictionary;
+        if (owners.Length > FunnelLogBuilder.MaxOwners)
+        {
+            throw Corrupt(path, $"it names {owners.Length:N0} owners; a log holds at most {FunnelLogBuilder.MaxOwners:N0}");
+        }
+
         var ids = new OwnerId[owners.Length];
         for (var o = 0; o < ids.Length; o++)
         {
@@ -188,7 +194,7 @@ private static OwnerId[] Dictionaries(string path, RecordBatch batch, PipelineDe
         return ids;
     }
 
-private static void Expect(string path, StringArray dictionary, string[] expected, string what)
+    private static void Expect(string path, StringArray dictionary, string[] expected, string what)
     {
         var same = dictionary.Length == expected.Length;
         for (var i = 0; same && i < expected.Length; i++)
@@ -362,15 +368,21 @@ private static void Expect(string path, StringArray dictionary, string[] expecte
 
             var (updateStart, updateTicks, updateClients) = UpdateColumns(updates, clients, index);
             var updatedEvents = MemoryMarshal.AsBytes(kinds.AsSpan()).Count((byte)EventKind.Updated);
+            var kindStatus = new byte[kinds.Length];
+            for (var i = 0; i < kindStatus.Length; i++)
+            {
+                kindStatus[i] = LogSegment.Pack(kinds[i], statuses[i]);
+            }
+
             if (updatedEvents != updateTicks.Length)
             {
                 throw Corrupt(path, $"record batch {index} has {updatedEvents} client-update events but {updateTicks.Length} updates");
             }
 
-            return new LogSegment(clients, start, ticks, kinds, stages, statuses, eventOwners, initialOwners, firstEntry, updateStart, updateTicks, updateClients);
+            return new LogSegment(clients, start, ticks, kindStatus, stages, eventOwners, initialOwners, firstEntry, updateStart, updateTicks, updateClients);
         }
 
-        private (int[] Start, long[] Ticks, EventKind[] Kinds, short[] Stages, ClientStatus[] Statuses, int[] Owners) EventColumns(ListArray events, int index)
+        private (int[] Start, long[] Ticks, EventKind[] Kinds, short[] Stages, ClientStatus[] Statuses, ushort[] Owners) EventColumns(ListArray events, int index)
         {
             var items = (StructArray)events.Values;
             var count = items.Length;
@@ -497,15 +509,22 @@ private static void Expect(string path, StringArray dictionary, string[] expecte
             return start;
         }
 
-        private int[] Indexes(DictionaryArray array, int index, string what, int count)
+        private ushort[] Indexes(DictionaryArray array, int index, string what, int count)
         {
-            var indexes = ((Int32Array)array.Indices).Values.ToArray();
-            if (indexes.AsSpan().IndexOfAnyExceptInRange(0, count - 1) is var bad and >= 0)
+            var indexes = ((Int32Array)array.Indices).Values;
+            if (indexes.IndexOfAnyExceptInRange(0, count - 1) is var bad and >= 0)
             {
                 throw Corrupt(path, $"{what} {bad} of record batch {index} is owner index {indexes[bad]}; the file names {count} owners");
             }
 
-            return indexes;
+            // The owners are at most FunnelLogBuilder.MaxOwners (checked with the dictionary): every index fits two bytes.
+            var narrowed = new ushort[indexes.Length];
+            for (var i = 0; i < narrowed.Length; i++)
+            {
+                narrowed[i] = (ushort)indexes[i];
+            }
+
+            return narrowed;
         }
 
         private void InRange(ReadOnlySpan<byte> values, byte max, int index, string what)

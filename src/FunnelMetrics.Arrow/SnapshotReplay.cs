@@ -30,8 +30,8 @@ internal static class SnapshotReplay
                 {
                     var sequence = i - start[k] + 1;
                     var at = new DateTimeOffset(segment.Ticks[i], TimeSpan.Zero);
-                    var after = segment.EventOwners[i];
-                    var kind = segment.Kinds[i];
+                    var after = segment.Owners[i];
+                    var kind = LogSegment.KindOf(segment.KindStatus[i]);
                     switch (kind)
                     {
                         case EventKind.Activity:

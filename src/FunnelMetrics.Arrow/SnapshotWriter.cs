@@ -108,6 +108,7 @@ internal static class SnapshotWriter
         var occurredAt = new long[count];
         var stages = new short[count];
         var stageValid = new Bitmap(count);
+        var (kinds, statuses, owners) = (new byte[count], new byte[count], new int[count]);
         for (var k = 0; k < segment.ClientCount; k++)
         {
             for (var i = start[k]; i < start[k + 1]; i++)
@@ -120,6 +121,8 @@ internal static class SnapshotWriter
                 }
 
                 occurredAt[i] = (ticks - SnapshotFormat.UnixEpochTicks) * 100;
+                var packed = segment.KindStatus[i];
+                (kinds[i], statuses[i], owners[i]) = ((byte)LogSegment.KindOf(packed), (byte)LogSegment.StatusOf(packed), segment.Owners[i]);
                 var stage = segment.Stages[i];
                 if (stage >= 0)
                 {
@@ -133,10 +136,10 @@ internal static class SnapshotWriter
         [
             new Int32Array(Buffer<int>(sequence), ArrowBuffer.Empty, count, 0, 0),
             new TimestampArray(SnapshotFormat.Timestamp, Buffer<long>(occurredAt), ArrowBuffer.Empty, count, 0, 0),
-            new DictionaryArray(SnapshotFormat.KindType, new Int8Array(Buffer(MemoryMarshal.AsBytes(segment.Kinds.AsSpan())), ArrowBuffer.Empty, count, 0, 0), dictionaries.Kinds),
+            new DictionaryArray(SnapshotFormat.KindType, new Int8Array(Buffer(kinds), ArrowBuffer.Empty, count, 0, 0), dictionaries.Kinds),
             new DictionaryArray(SnapshotFormat.StageType, new Int16Array(Buffer<short>(stages), stageValid.Buffer(out var stageNulls), count, stageNulls, 0), dictionaries.Stages),
-            new DictionaryArray(SnapshotFormat.StatusType, new Int8Array(Buffer(MemoryMarshal.AsBytes(segment.Statuses.AsSpan())), ArrowBuffer.Empty, count, 0, 0), dictionaries.Statuses),
-            new DictionaryArray(SnapshotFormat.OwnerType, Int32(segment.EventOwners), dictionaries.Owners),
+            new DictionaryArray(SnapshotFormat.StatusType, new Int8Array(Buffer(statuses), ArrowBuffer.Empty, count, 0, 0), dictionaries.Statuses),
+            new DictionaryArray(SnapshotFormat.OwnerType, new Int32Array(Buffer<int>(owners), ArrowBuffer.Empty, count, 0, 0), dictionaries.Owners),
         ];
         return new StructArray(SnapshotFormat.EventType, count, fields, ArrowBuffer.Empty, 0, 0);
     }
@@ -218,7 +221,16 @@ internal static class SnapshotWriter
     private static ArgumentException OutOfRange(Client client, string what, long ticks) =>
         new($"Client '{client.Id}' cannot be written to a snapshot file: {what} is at {new DateTimeOffset(ticks, TimeSpan.Zero):O}, and the file's timestamps (Arrow timestamp[ns, UTC]) hold instants from 1677-09-21 to 2262-04-11 only.");
 
-    private static Int32Array Int32(int[] values) => new(Buffer<int>(values), ArrowBuffer.Empty, values.Length, 0, 0);
+    private static Int32Array Int32(ushort[] values)
+    {
+        var widened = new int[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            widened[i] = values[i];
+        }
+
+        return new(Buffer<int>(widened), ArrowBuffer.Empty, values.Length, 0, 0);
+    }
 
     private static ArrowBuffer Buffer<T>(ReadOnlySpan<T> values)
         where T : struct => Buffer(MemoryMarshal.AsBytes(values));

@@ -18,7 +18,7 @@ public sealed class SnapshotRoundTripTests
     public async Task AGeneratedHistoryWithUpdates_ReadsBackEqual_ColumnByColumn_AndInEveryAnswer()
     {
         using var dir = new TempDirectory();
-        var log = Generated.Log(20_000, seed: 7);
+        var log = Generated.Log(45_000, seed: 7);
         Assert.True(log.UpdateCount > 1000);
         Assert.True(LogComparison.SegmentCount(log) > 1);
 

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Arrow;

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;

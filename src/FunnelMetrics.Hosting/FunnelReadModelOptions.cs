@@ -65,7 +65,7 @@ public sealed class FunnelReadModelOptions
     public int PublishEvery { get; set; } = DefaultPublishEvery;
 
     /// <summary>
-    /// How often each model is saved to the <see cref="IFunnelSnapshotStore"/>, when one is registered (it is also
+    /// How often each model is saved to the <see cref="Analytics.IFunnelSnapshotStore"/>, when one is registered (it is also
     /// saved when the host stops). From 1 second to 1 day, both inclusive.
     /// </summary>
     /// <value>Default: <see cref="DefaultSnapshotInterval"/> (10 minutes).</value>

@@ -239,6 +239,20 @@ public sealed partial class FunnelReadModelService : BackgroundService
         return found;
     }
 
+    /// <summary>The saved snapshot, or null when there is none or the snapshot store refuses it (a corrupt or stale file: logged, and the pipeline is loaded from the store).</summary>
+    private async Task<FunnelSnapshot?> LoadSnapshotAsync(IFunnelSnapshotStore snapshots, PipelineDefinition pipeline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await snapshots.LoadAsync(pipeline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSnapshotUnreadable(_logger, e, pipeline.Id, e.Message);
+            return null;
+        }
+    }
+
     /// <summary>Loads a pipeline by the fastest path offered, publishes its model and serves it.</summary>
     private async Task LoadAsync(PipelineDefinition pipeline, Store store, CancellationToken cancellationToken)
     {
@@ -246,7 +260,7 @@ public sealed partial class FunnelReadModelService : BackgroundService
         _registry.Expect(pipeline.Id);
         FunnelReadModel? model = null;
         var how = "the change feed from position 0";
-        if (store.Snapshots is { } snapshots && await snapshots.LoadAsync(pipeline, cancellationToken).ConfigureAwait(false) is { } saved)
+        if (store.Snapshots is { } snapshots && await LoadSnapshotAsync(snapshots, pipeline, cancellationToken).ConfigureAwait(false) is { } saved)
         {
             var head = await store.Feed.ReadHeadAsync(null, cancellationToken).ConfigureAwait(false);
             if (!saved.Log.Pipeline.Equals(pipeline))
@@ -453,6 +467,9 @@ public sealed partial class FunnelReadModelService : BackgroundService
 
     [LoggerMessage(6, LogLevel.Warning, "FunnelMetrics read model of pipeline '{PipelineId}': the store's fast load found a broken history ({Message}); reading the change feed instead, up to the broken change.")]
     private static partial void LogFastLoadBroken(ILogger logger, Exception exception, PipelineId pipelineId, string message);
+
+    [LoggerMessage(8, LogLevel.Warning, "FunnelMetrics read model of pipeline '{PipelineId}': the saved snapshot cannot be used: {Message} Loading from the store instead.")]
+    private static partial void LogSnapshotUnreadable(ILogger logger, Exception exception, PipelineId pipelineId, string message);
 
     [LoggerMessage(7, LogLevel.Warning, "FunnelMetrics read model of pipeline '{PipelineId}': saving the snapshot at position {Position} failed: {Message}")]
     private static partial void LogSnapshotSaveFailed(ILogger logger, Exception exception, PipelineId pipelineId, long position, string message);

@@ -12,7 +12,7 @@ namespace FunnelMetrics.Hosting.Tests;
 /// <summary>A generic host with FunnelMetrics over a test's store and the hosted read model.</summary>
 internal static class TestHost
 {
-    public static IHost Build(Store store, Action<IServiceCollection>? services = null, Action<FunnelReadModelOptions>? configure = null, ListLogger? logger = null)
+    public static IHost Build(Store store, Action<IServiceCollection>? services = null, Action<FunnelReadModelOptions>? configure = null, ListLogger? logger = null, Action<IServiceCollection>? after = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton(store.Memory);
@@ -23,6 +23,7 @@ internal static class TestHost
 
         services?.Invoke(builder.Services);
         builder.Services.AddFunnelMetrics().AddHostedReadModel(configure ?? (_ => { }));
+        after?.Invoke(builder.Services);
         return builder.Build();
     }
 

@@ -104,7 +104,7 @@ public sealed class HostedReadModelTests
         var feed = new TamperedFeed(store.Memory.Feed) { Drop = dropped.Id };
         var logger = new ListLogger();
         // Loaded from the tampered feed: without the store's fast load, which reads the untampered journal.
-        using var host = TestHost.Build(store, services => services.AddSingleton<IFunnelChangeFeed>(feed).RemoveAll<IFunnelLogSource>(), logger: logger);
+        using var host = TestHost.Build(store, services => services.AddSingleton<IFunnelChangeFeed>(feed), logger: logger, after: services => services.RemoveAll<IFunnelLogSource>());
         await host.StartAsync();
         await host.Service().WaitForReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
 

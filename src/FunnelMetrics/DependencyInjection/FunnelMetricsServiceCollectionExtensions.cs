@@ -14,7 +14,7 @@ public static class FunnelMetricsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> and <see cref="FunnelAnalytics"/> (scoped), the in-memory store as the default repositories
-    /// (singletons), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up as one graph;
+    /// (singletons), an empty <see cref="FunnelReadModelRegistry"/> (singleton: <see cref="FunnelAnalytics"/> answers from the warm models put in it), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up as one graph;
     /// the recorder and the importer get its <see cref="FunnelMetricsOptions.Recording"/> section as <c>IOptions&lt;RecordingOptions&gt;</c>.
     /// Every default is added with <c>TryAdd</c>, so registrations made before this call win; to replace
     /// storage afterwards, use the returned builder.
@@ -73,6 +73,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IFunnelChangeFeed>(static sp => sp.GetRequiredService<InMemoryFunnelStore>().Feed);
         services.TryAddSingleton<IFunnelLogSource>(static sp => new InMemoryFunnelLogSource(sp.GetRequiredService<InMemoryFunnelStore>().Events));
         services.TryAddScoped<FunnelRecorder>();
+        services.TryAddSingleton<FunnelReadModelRegistry>();
         services.TryAddScoped<FunnelAnalytics>();
         services.TryAddScoped<FunnelImporter>();
         return options;

@@ -1,12 +1,10 @@
-using FunnelMetrics.Analytics;
-
-namespace FunnelMetrics.Hosting;
+namespace FunnelMetrics.Analytics;
 
 /// <summary>
 /// Where the hosted read model keeps its snapshots between runs, so that a restart does not re-read the database: when
-/// one is registered, <see cref="FunnelReadModelService"/> starts each pipeline from its saved snapshot and catches up
-/// from the snapshot's feed position, and saves each model every <see cref="FunnelReadModelOptions.SnapshotInterval"/>
-/// and when the host stops. A snapshot file package (such as an Apache Arrow one) implements it.
+/// one is registered, the hosted read model (<c>FunnelReadModelService</c> of FunnelMetrics.Hosting) starts each pipeline from its saved snapshot and catches up
+/// from the snapshot's feed position, and saves each model every <c>FunnelReadModelOptions.SnapshotInterval</c>
+/// and when the host stops. FunnelMetrics.Arrow implements it with files (<c>FunnelSnapshotDirectory</c>).
 /// </summary>
 /// <remarks>
 /// <para>

@@ -309,7 +309,8 @@ internal sealed class ChainModel
 
         try
         {
-            Parallelism.For(stageCount, degree, s =>
+            // A radix sort's few passes per departure, and the owners' arrays filled.
+            Parallelism.For(stageCount, Parallelism.For(8L * n, degree), s =>
             {
                 if (team[s] is { } stats)
                 {

@@ -98,7 +98,7 @@ internal sealed class HorizonForecaster
         teamSolution.Extend(team, sharedAll);
         // Each owner's recursion reads the team's solution and writes only its own: in parallel, then asked in order.
         var solutions = new TransientSolution[owners.Count];
-        Parallelism.For(owners.Count, _degree, o =>
+        Parallelism.For(owners.Count, Parallelism.For(Work(grid.Bins), _degree), o =>
         {
             var solution = solutions[o] = new TransientSolution(grid, owners[o].Model.StageCount);
             foreach (var s in own[o].Shared)

@@ -27,7 +27,14 @@ internal sealed class RemainingVisits
     /// <summary>Answers every query into <paramref name="output"/>, the groups on up to <paramref name="degree"/> threads (each writes only its own queries' slots).</summary>
     public void Run(double[] output, int degree = 1)
     {
-        if (degree <= 1 || _groups.Count <= 1)
+        long work = 0;
+        foreach (var (grid, durations, queries) in _groups)
+        {
+            // About what a sweep costs: its durations, and up to G + 1 steps a client.
+            work += durations.Length + ((long)queries.Count * (grid.Bins + 1));
+        }
+
+        if (Parallelism.For(work, degree) <= 1 || _groups.Count <= 1)
         {
             foreach (var (grid, durations, queries) in _groups)
             {

@@ -39,6 +39,8 @@ public class EndToEndBenchmarks
 {
     private static readonly FunnelMetricsOptions Defaults = new();
     private static readonly PipelineId Pipeline = HistoryGenerator.Pipeline.Id;
+    private static readonly string[] OnlySqlite = ["SQLite"];
+    private static readonly string[] BothDatabases = ["SQLite", "PostgreSQL"];
 
     private ServiceProvider _services = null!;
     private FunnelReadModelService _model = null!;
@@ -56,7 +58,10 @@ public class EndToEndBenchmarks
     [ParamsSource(nameof(Sizes))]
     public int Transitions { get; set; }
 
-    public static IEnumerable<string> Databases => PostgresReadBenchmarks.ServerConnectionString is null ? ["SQLite"] : ["SQLite", "PostgreSQL"];
+    /// <summary>SQLite, and PostgreSQL when a server is named; <c>FUNNELMETRICS_BENCH_DATABASES</c> (comma-separated) keeps only some.</summary>
+    public static IEnumerable<string> Databases =>
+        (PostgresReadBenchmarks.ServerConnectionString is null ? OnlySqlite : BothDatabases)
+            .Where(d => Environment.GetEnvironmentVariable("FUNNELMETRICS_BENCH_DATABASES") is not { Length: > 0 } only || only.Split(',').Contains(d, StringComparer.OrdinalIgnoreCase));
 
     public static IEnumerable<int> Sizes => BenchmarkData.Sizes.Where(s => s <= 1_000_000);
 
@@ -81,7 +86,11 @@ public class EndToEndBenchmarks
         else
         {
             connectionString = new NpgsqlConnectionStringBuilder(PostgresReadBenchmarks.ServerConnectionString) { Database = "funnelmetrics_bench" }.ToString();
-            if (!await HoldsHistoryAsync(connectionString, BenchmarkData.Get(Transitions).Events.Length))
+            var held = await HoldsHistoryAsync(connectionString, BenchmarkData.Get(Transitions).Events.Length);
+
+            // The check's pooled connection must not outlive it: the setup below drops the database, which ends it.
+            NpgsqlConnection.ClearAllPools();
+            if (!held)
             {
                 new PostgresReadBenchmarks { Transitions = Transitions }.Setup();
             }

@@ -12,7 +12,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -59,6 +59,18 @@ public static class Profiling
         var (clients, events, log) = BenchmarkData.Get(size);
         var asOf = BenchmarkData.AsOf;
         var thresholds = BenchmarkData.FixedThresholds;
+        if (args[1] == "memory")
+        {
+            // The log's resident size: the managed heap after a full collection, with and without one more log built
+            // from the same clients and events (the client records are the input's, shared, and not counted).
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var another = FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events);
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"memory: {size} transitions, {another.EventCount} events, {another.Clients.Count} clients: the log holds {(after - before) / 1e6:0.0} MB, {(double)(after - before) / size:0.0} bytes per transition, {(double)(after - before) / another.EventCount:0.0} per event");
+            GC.KeepAlive(another);
+            return 0;
+        }
+
         if (args[1] == "parts")
         {
             return Parts(size, seconds);

@@ -225,9 +225,10 @@ public sealed class FunnelImporter
 
     /// <summary>
     /// Stores one chunk of plans through the bulk writes: the new clients in one call, then every client's events as one
-    /// part each. A part refused because another writer appended to the client first is read again: if the stored
-    /// history is the start of the planned one (the same import running twice at once), the rest is appended in the
-    /// next round. The plans stored (or found stored) are added to <paramref name="stored"/>; the others are returned
+    /// part each. A part refused because another writer appended to the client first (a version conflict, or an id
+    /// conflict when the other writer committed between the store's version check and its insert) is read again: if the
+    /// stored history is the start of the planned one (the same import running twice at once), the rest is appended in
+    /// the next round. The plans stored (or found stored) are added to <paramref name="stored"/>; the others are returned
     /// with the store's reason.
     /// </summary>
     private async Task<List<(ClientPlan Plan, Exception Error)>> StoreChunkAsync(List<ClientPlan> chunk, List<ClientPlan> stored, CancellationToken cancellationToken)
@@ -292,7 +293,7 @@ public sealed class FunnelImporter
                 {
                     stored.Add(plan);
                 }
-                else if (results[i].Error is ConcurrencyConflictException && attempt < 3
+                else if (results[i].Error is ConcurrencyConflictException or EventIdConflictException && attempt < 3
                     && await StoredPrefixAsync(plan, cancellationToken).ConfigureAwait(false) is { } prefix)
                 {
                     if (prefix == plan.Events.Count)

@@ -132,6 +132,27 @@ public sealed class ImportUpdateAndChunkTests
     }
 
     [Fact]
+    public async Task TheSameImport_CommittedByAnotherWriterBetweenTheVersionCheckAndTheInsert_IsRecognised()
+    {
+        // A database store checks versions, then inserts: a writer committing the very same events in between makes the
+        // insert fail on the event ids, not on the version. The importer must read the client again, as after a version
+        // conflict, and find its own events stored.
+        var store = new InMemoryFunnelStore();
+        var racing = new IdRaceBulkStore(store.Events);
+        var (_, importer) = await CreateWithAsync(store, racing);
+        var records = Enumerable.Range(0, 3).SelectMany(i => new[] { Reached($"c{i}", DecisionMaker, 0, Anna), Reached($"c{i}", Interest, 1) }).ToArray();
+
+        var result = await importer.ImportAsync(SalesId, records);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Problems));
+        Assert.True(racing.Raced);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal([1L, 2L], (await store.Events.ReadClientAsync(new ClientId($"c{i}")).ToListAsync()).Select(e => e.Sequence));
+        }
+    }
+
+    [Fact]
     public async Task Chunks_StoreEveryClient_AndReportProgressAtTheEnd()
     {
         var (store, importer) = await CreateAsync();
@@ -179,6 +200,36 @@ public sealed class ImportUpdateAndChunkTests
             }
 
             return await inner.AppendManyAsync(appends, cancellationToken);
+        }
+
+        public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) => inner.ReadClientAsync(clientId, cancellationToken);
+
+        public ValueTask<ClientEvent?> FindAsync(ClientEventId eventId, CancellationToken cancellationToken = default) => inner.FindAsync(eventId, cancellationToken);
+
+        public IAsyncEnumerable<ClientEvent> ReadPipelineAsync(PipelineId pipelineId, PipelineEventQuery query, CancellationToken cancellationToken = default) => inner.ReadPipelineAsync(pipelineId, query, cancellationToken);
+    }
+
+    /// <summary>
+    /// At the first bulk write, another writer stores exactly the same parts first, and the write reports each part
+    /// refused on its first event id, as a database store does when that writer commits after its version check.
+    /// </summary>
+    private sealed class IdRaceBulkStore(InMemoryFunnelEventStore inner) : IFunnelEventStore
+    {
+        public bool Raced { get; private set; }
+
+        public Task<long> AppendAsync(ClientId clientId, long expectedVersion, IReadOnlyList<ClientEvent> events, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The importer stores through AppendManyAsync.");
+
+        public async Task<IReadOnlyList<StreamAppendResult>> AppendManyAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
+        {
+            if (Raced)
+            {
+                return await inner.AppendManyAsync(appends, cancellationToken);
+            }
+
+            Raced = true;
+            await inner.AppendManyAsync(appends, cancellationToken);
+            return appends.Select(a => StreamAppendResult.Refused(a, new EventIdConflictException(a.Events[0].Id, a.ClientId, a.Events[0]))).ToList();
         }
 
         public IAsyncEnumerable<ClientEvent> ReadClientAsync(ClientId clientId, CancellationToken cancellationToken = default) => inner.ReadClientAsync(clientId, cancellationToken);

@@ -38,7 +38,7 @@ internal sealed class FunnelApp : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts the application; <paramref name="hosted"/> adds the hosted read model (polling every 20 ms).</summary>
-    public static async Task<FunnelApp> StartAsync(bool hosted = false, Action<IServiceCollection>? services = null, Action<RouteGroupBuilder>? map = null, Action<WebApplication>? app = null, bool seed = true)
+    public static async Task<FunnelApp> StartAsync(bool hosted = false, Action<IServiceCollection>? services = null, Action<RouteGroupBuilder>? map = null, Action<WebApplication>? app = null, bool seed = true, TimeProvider? time = null)
     {
         var store = new InMemoryFunnelStore();
         await store.Pipelines.AddAsync(Sales);
@@ -46,6 +46,11 @@ internal sealed class FunnelApp : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(store);
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         var funnel = builder.Services.AddFunnelMetrics();
         if (hosted)
         {

@@ -1,3 +1,4 @@
+using FunnelMetrics.Analytics;
 using FunnelMetrics.AspNetCore;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,8 +17,8 @@ public static class FunnelEndpointRouteBuilderExtensions
     /// adds its prefix (map on <c>app.MapGroup("/funnel")</c>), authorization (<c>RequireAuthorization</c>) and rate
     /// limiting: the writes (<c>POST /pipelines/{pipelineId}/clients</c> and <c>.../clients/{clientId}/moves</c>,
     /// <c>losses</c>, <c>reopenings</c>, <c>activities</c>, <c>reassignments</c>, <c>updates</c>, idempotent by the
-    /// <c>Idempotency-Key</c> header), the reads (the pipeline, a client's state and events, each metric), and the
-    /// Server-Sent Events stream of the warm model's changes. Every error is an RFC 9457 problem
+    /// <c>Idempotency-Key</c> header), the reads (the pipeline, the dashboard, the clients behind a count, a client's state
+    /// and events, each metric), and the Server-Sent Events stream of the dashboard from the warm model. Every error is an RFC 9457 problem
     /// (<c>application/problem+json</c>); see docs/integration.md for the routes and the problems. Register the services
     /// first with <c>services.AddFunnelMetricsEndpoints()</c>, beside <c>AddFunnelMetrics()</c>. Map it once per application.
     /// </summary>
@@ -56,6 +57,8 @@ public static class FunnelEndpointRouteBuilderExtensions
             .Accepts<UpdateClientRequest>("application/json");
 
         // Reads.
+        Read(pipeline.MapGet("/dashboard", FunnelReadEndpoints.GetDashboardAsync), "GetDashboard", "The head of sales' dashboard", "The funnel per manager, today against the average of the previous working days, speed and conversion, the stuck stages and the most overdue clients, the month's forecast: one answer from the warm model.");
+        Read(pipeline.MapGet("/clients", FunnelReadEndpoints.ListClientsAsync), "ListClients", "The clients behind a count (drill-down)", "One page (offset, limit) of the rows behind a dashboard count: the clients in a stage, stalled, new, won, lost... with the total.");
         Read(pipeline.MapGet("", FunnelReadEndpoints.GetPipelineAsync), "GetPipeline", "The pipeline's definition", "Its stages in order, the won stage, the currency.");
         Read(client.MapGet("", FunnelReadEndpoints.GetClientAsync), "GetClient", "A client's current details and state", "A client outside the caller's scope is 404.");
         Read(client.MapGet("/events", FunnelReadEndpoints.GetClientEventsAsync), "GetClientEvents", "A client's events", "In stream order.");
@@ -71,10 +74,10 @@ public static class FunnelEndpointRouteBuilderExtensions
 
         // The live stream.
         pipeline.MapGet("/dashboard/stream", FunnelStreamEndpoint.StreamAsync)
-            .WithName("FunnelMetrics.StreamChanges")
-            .WithSummary("A Server-Sent Events stream of the warm model's changes")
-            .WithDescription("text/event-stream: an event 'changed' when the stream opens and at most one per snapshot the warm model publishes (within a second of a write), keep-alive comments in between. 503 when no warm read model serves the pipeline.")
-            .Produces<FunnelChangeNotice>(StatusCodes.Status200OK, FunnelStreamEndpoint.ContentType)
+            .WithName("FunnelMetrics.StreamDashboard")
+            .WithSummary("A Server-Sent Events stream of the dashboard, live")
+            .WithDescription("text/event-stream: an event 'dashboard' (the dashboard for the request's owner, attribute and targetWins, as GET .../dashboard answers it, with the feed position as its id) when the stream opens and at most one per snapshot the warm model publishes (within a second of a write), keep-alive comments in between. 503 when no warm read model serves the pipeline.")
+            .Produces<FunnelDashboard>(StatusCodes.Status200OK, FunnelStreamEndpoint.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)

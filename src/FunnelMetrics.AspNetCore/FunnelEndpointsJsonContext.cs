@@ -23,7 +23,6 @@ namespace FunnelMetrics.AspNetCore;
 [JsonSerializable(typeof(ActivityRequest))]
 [JsonSerializable(typeof(ReassignRequest))]
 [JsonSerializable(typeof(UpdateClientRequest))]
-[JsonSerializable(typeof(FunnelChangeNotice))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(long))]

@@ -14,11 +14,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FunnelEndpointsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the services of the FunnelMetrics endpoints: the library's JSON contract
-    /// (<see cref="FunnelMetricsJsonContext"/> and <see cref="FunnelEndpointsJsonContext"/>) first in ASP.NET Core's
-    /// HTTP JSON options, so every answer is written as the contract says; problem details (<c>AddProblemDetails</c>);
-    /// the default <see cref="IFunnelAccessPolicy"/> (the whole team) unless one is registered; and
-    /// <see cref="FunnelEndpointsOptions"/>. Call it beside <c>AddFunnelMetrics()</c>; calling it again only configures
+    /// Registers the services of the FunnelMetrics endpoints: the library's JSON contract in ASP.NET Core's HTTP JSON
+    /// options (<see cref="FunnelMetricsJson.Configure"/>, then <see cref="FunnelEndpointsJsonContext"/>), so every answer
+    /// is written as the contract says (enums as strings, durations as numbers of seconds, instants in ISO 8601); problem details (<c>AddProblemDetails</c>);
+    /// the default <see cref="IFunnelAccessPolicy"/> (the whole team) unless one is registered;
+    /// <see cref="FunnelEndpointsOptions"/>; and, for the host's OpenAPI documents (<c>AddOpenApi</c>), the schemas of
+    /// the identifiers (strings) and of <see cref="ClientView"/>. Call it beside <c>AddFunnelMetrics()</c>; calling it again only configures
     /// the options further.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -45,10 +46,12 @@ public static class FunnelEndpointsServiceCollectionExtensions
         services.AddProblemDetails();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IFunnelAccessPolicy, TeamAccessPolicy>();
+        services.AddSingleton<FunnelDashboardCache>();
+        services.ConfigureAll<Microsoft.AspNetCore.OpenApi.OpenApiOptions>(FunnelOpenApi.Configure);
         services.ConfigureHttpJsonOptions(json =>
         {
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, FunnelEndpointsJsonContext.Default);
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, FunnelMetricsJsonContext.Default);
+            FunnelMetricsJson.Configure(json.SerializerOptions);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(1, FunnelEndpointsJsonContext.Default);
         });
         return services;
     }

@@ -167,6 +167,89 @@ internal static class FunnelReadEndpoints
         return TypedResults.Ok(await analytics.GetForecastAsync(pipeline, horizon, target, at, filter, http.RequestAborted).ConfigureAwait(false));
     }
 
+    public static async Task<Ok<FunnelDashboard>> GetDashboardAsync(
+        [Description("The pipeline.")] string pipelineId, [Description(AsOf)] string? asOf,
+        [Description("The wins the month should bring; omitted for the recent pace.")] string? targetWins,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["asOf", "targetWins"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var request = new DashboardRequest
+        {
+            AsOf = FunnelQuery.Instant(asOf, "asOf"),
+            TargetWins = FunnelQuery.Integer(targetWins, "targetWins", 0, 1_000_000),
+            Filter = filter == FunnelFilter.All ? null : filter,
+        };
+        return TypedResults.Ok(await analytics.GetDashboardAsync(pipeline, request, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    public static async Task<Ok<ClientList>> ListClientsAsync(
+        [Description("The pipeline.")] string pipelineId,
+        [Description("The count whose clients are listed: InStage (needs stage), InWork, ClosedLost, Stalled (states as of asOf); New, Entered, MovedForward, Regressed, Won, Lost, Reopened (events in the window from-to).")] string? measure,
+        [Description("The stage: required for InStage, an optional condition for the others, none for Won.")] string? stage,
+        [Description("The instant of a state measure. " + AsOf)] string? asOf,
+        [Description("The window's start of an event measure. " + From)] string? from, [Description("The window's end of an event measure. " + To)] string? to,
+        [Description("How many rows to skip; default 0.")] string? offset, [Description("The most rows to return, 1 to 1000; default 50.")] string? limit,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics, IOptions<FunnelEndpointsOptions> options)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["measure", "stage", "asOf", "from", "to", "offset", "limit"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        if (measure is null || !Enum.GetNames<ClientListMeasure>().Contains(measure, StringComparer.Ordinal) || !Enum.TryParse<ClientListMeasure>(measure, out var kind))
+        {
+            throw FunnelRequestException.BadParameter("measure", $"{(measure is null ? "The measure is required" : $"'{measure}' is not a measure")}; one of {string.Join(", ", Enum.GetNames<ClientListMeasure>())}.");
+        }
+
+        var definition = await FunnelHttp.PipelineAsync(http, pipeline).ConfigureAwait(false);
+        StageId? key = null;
+        if (stage is not null)
+        {
+            key = FunnelQuery.Stage(stage, "stage");
+            if (!definition.Contains(key.Value))
+            {
+                throw FunnelRequestException.BadParameter("stage", $"Stage '{key}' is not a stage of pipeline '{pipeline}'; its stages are {string.Join(", ", definition.Stages.Select(s => s.Key))}.");
+            }
+        }
+
+        var query = new ClientListQuery
+        {
+            Measure = kind,
+            Stage = key,
+            Filter = filter == FunnelFilter.All ? null : filter,
+            Offset = FunnelQuery.Integer(offset, "offset", 0, int.MaxValue) ?? 0,
+            Limit = FunnelQuery.Integer(limit, "limit", 1, ClientListQuery.MaxLimit) ?? 50,
+        };
+        if (kind == ClientListMeasure.InStage && key is null)
+        {
+            throw FunnelRequestException.BadParameter("stage", "The measure InStage lists the clients in one stage: name it with stage.");
+        }
+
+        if (kind == ClientListMeasure.Won && key is not null)
+        {
+            throw FunnelRequestException.BadParameter("stage", $"The measure Won lists the moves into the won stage '{definition.WonStage}'; it takes no stage.");
+        }
+
+        if (query.IsState)
+        {
+            if ((from ?? to) is not null)
+            {
+                throw FunnelRequestException.BadParameter(from is not null ? "from" : "to", $"The measure {kind} is a state as of an instant: give asOf, not a window.");
+            }
+
+            query = query with { AsOf = FunnelQuery.Instant(asOf, "asOf") };
+        }
+        else
+        {
+            if (asOf is not null)
+            {
+                throw FunnelRequestException.BadParameter("asOf", $"The measure {kind} counts events in a window: give from and to, not asOf.");
+            }
+
+            query = query with { Window = FunnelQuery.Window(from, to, analytics.Now, options.Value.DefaultWindow) };
+        }
+
+        return TypedResults.Ok(await analytics.ListClientsAsync(pipeline, query, http.RequestAborted).ConfigureAwait(false));
+    }
+
     /// <summary>The pipeline of the route, the query checked, and the filter within the caller's scope.</summary>
     private static async Task<(PipelineId Pipeline, FunnelFilter Filter)> PrepareAsync(HttpContext http, string pipelineId, string[] own, string[]? owner, string[]? attribute, string? enteredFrom, string? enteredTo)
     {

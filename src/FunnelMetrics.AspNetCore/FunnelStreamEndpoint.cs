@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using FunnelMetrics.Analytics;
+using FunnelMetrics.Metrics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -9,8 +13,9 @@ using Microsoft.Extensions.Options;
 namespace FunnelMetrics.AspNetCore;
 
 /// <summary>
-/// The Server-Sent Events stream of a pipeline's warm model: one event when it opens, then one per snapshot the model
-/// publishes (a burst of publications between two writes coalesced into the latest), keep-alive comments in between.
+/// The Server-Sent Events stream of a pipeline's dashboard from its warm model: one event when it opens, then one per
+/// snapshot the model publishes (a burst of publications between two sends coalesced into the latest), keep-alive
+/// comments in between; it ends when the client goes away.
 /// </summary>
 internal static class FunnelStreamEndpoint
 {
@@ -18,27 +23,36 @@ internal static class FunnelStreamEndpoint
 
     public static async Task<IResult> StreamAsync(
         [Description("The pipeline.")] string pipelineId,
-        [Description(FunnelReadEndpoints.Owner)] string[]? owner,
-        HttpContext http, FunnelReadModelRegistry registry, IOptions<FunnelEndpointsOptions> options, TimeProvider time)
+        [Description("The wins the month should bring; omitted for the recent pace.")] string? targetWins,
+        [Description(FunnelReadEndpoints.Owner)] string[]? owner, [Description(FunnelReadEndpoints.Attribute)] string[]? attribute,
+        [Description(FunnelReadEndpoints.EnteredFrom)] string? enteredFrom, [Description(FunnelReadEndpoints.EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelReadModelRegistry registry, FunnelDashboardCache cache, IOptions<FunnelEndpointsOptions> options)
     {
-        FunnelQuery.Check(http.Request, ["owner"], ["owner"]);
+        FunnelQuery.Check(http.Request, ["targetWins", "owner", "attribute", "enteredFrom", "enteredTo"], ["owner", "attribute"]);
         var pipeline = FunnelQuery.Pipeline(pipelineId);
         _ = await FunnelHttp.PipelineAsync(http, pipeline).ConfigureAwait(false);
         var scope = await FunnelHttp.ScopeAsync(http, pipeline).ConfigureAwait(false);
-        _ = FunnelQuery.Filter(owner, null, null, null, scope);
+        var filter = FunnelQuery.Filter(owner, attribute, enteredFrom, enteredTo, scope);
+        var request = new DashboardRequest
+        {
+            TargetWins = FunnelQuery.Integer(targetWins, "targetWins", 0, 1_000_000),
+            Filter = filter == FunnelFilter.All ? null : filter,
+        };
         if (registry.GetStatus(pipeline) == FunnelReadModelStatus.NotServed && !registry.IsDiscovering)
         {
-            throw new FunnelRequestException(
-                503,
-                "read-model-unavailable",
-                "No warm read model serves the pipeline.",
-                $"Pipeline '{pipeline}' has no warm read model in this application, so there is no stream of its changes: register the hosted read model (AddFunnelMetrics().AddHostedReadModel()) for it, or poll the metric endpoints.");
+            throw Unavailable(pipeline);
         }
 
-        return new StreamResult(pipeline, registry, options.Value.KeepAliveInterval, time);
+        return new StreamResult(pipeline, request, registry, cache, options.Value.KeepAliveInterval);
     }
 
-    private sealed class StreamResult(PipelineId pipeline, FunnelReadModelRegistry registry, TimeSpan keepAlive, TimeProvider time) : IResult
+    private static FunnelRequestException Unavailable(PipelineId pipeline) => new(
+        503,
+        "read-model-unavailable",
+        "No warm read model serves the pipeline.",
+        $"Pipeline '{pipeline}' has no warm read model in this application, so there is no live stream of it: register the hosted read model for it (AddFunnelMetrics().AddHostedReadModel()), or poll GET .../dashboard.");
+
+    private sealed class StreamResult(PipelineId pipeline, DashboardRequest request, FunnelReadModelRegistry registry, FunnelDashboardCache cache, TimeSpan keepAlive) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -51,8 +65,7 @@ internal static class FunnelStreamEndpoint
             httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
             try
             {
-                await response.WriteAsync($"retry: {(int)Math.Min(keepAlive.TotalMilliseconds, 10_000)}\n\n", aborted).ConfigureAwait(false);
-                await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                await WriteAsync(response, ": funnelmetrics dashboard stream\n\n", aborted).ConfigureAwait(false);
                 await RunAsync(response, aborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -75,17 +88,20 @@ internal static class FunnelStreamEndpoint
                 }
                 else if (model is null && registry.GetStatus(pipeline) == FunnelReadModelStatus.NotServed && !registry.IsDiscovering)
                 {
-                    await WriteAsync(response, "unavailable", $"{{\"pipelineId\":{JsonSerializer.Serialize(pipeline.Value, FunnelEndpointsJsonContext.Default.String)}}}", null, aborted).ConfigureAwait(false);
+                    await WriteAsync(response, $"event: unavailable\ndata: {JsonSerializer.Serialize(Unavailable(pipeline).Message, FunnelEndpointsJsonContext.Default.String)}\n\n", aborted).ConfigureAwait(false);
                     return;
                 }
 
                 if (model is not null)
                 {
-                    if (sent is null || !ReferenceEquals(model.Snapshot, sent))
+                    var latest = model.Snapshot;
+                    if (!ReferenceEquals(latest, sent))
                     {
-                        sent = model.Snapshot;
+                        // The latest snapshot, however many were published since the last send: bursts coalesce.
+                        sent = latest;
                         next = null;
-                        await SendAsync(response, sent, aborted).ConfigureAwait(false);
+                        var json = cache.Get(latest, request);
+                        await WriteAsync(response, $"event: dashboard\nid: {latest.Position.ToString(CultureInfo.InvariantCulture)}\ndata: {json}\n\n", aborted).ConfigureAwait(false);
                         continue;
                     }
 
@@ -93,13 +109,12 @@ internal static class FunnelStreamEndpoint
                 }
 
                 using var tickCancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-                var tick = Task.Delay(keepAlive, time, tickCancel.Token);
+                var tick = Task.Delay(keepAlive, cache.Time, tickCancel.Token);
                 var woke = next is null ? tick : await Task.WhenAny(next, tick).ConfigureAwait(false);
                 if (woke == tick)
                 {
                     await tick.ConfigureAwait(false);
-                    await response.WriteAsync(": keep-alive\n\n", aborted).ConfigureAwait(false);
-                    await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                    await WriteAsync(response, ": keep-alive\n\n", aborted).ConfigureAwait(false);
                 }
                 else
                 {
@@ -108,17 +123,34 @@ internal static class FunnelStreamEndpoint
             }
         }
 
-        private static Task SendAsync(HttpResponse response, FunnelSnapshot snapshot, CancellationToken aborted)
+        private static async Task WriteAsync(HttpResponse response, string text, CancellationToken aborted)
         {
-            var notice = new FunnelChangeNotice(snapshot.Log.Pipeline.Id.Value, snapshot.Position, snapshot.ClientCount, snapshot.EventCount);
-            return WriteAsync(response, "changed", JsonSerializer.Serialize(notice, FunnelEndpointsJsonContext.Default.FunnelChangeNotice), snapshot.Position.ToString(CultureInfo.InvariantCulture), aborted);
-        }
-
-        private static async Task WriteAsync(HttpResponse response, string type, string json, string? id, CancellationToken aborted)
-        {
-            var text = id is null ? $"event: {type}\ndata: {json}\n\n" : $"event: {type}\nid: {id}\ndata: {json}\n\n";
             await response.WriteAsync(text, aborted).ConfigureAwait(false);
             await response.Body.FlushAsync(aborted).ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>
+/// The dashboard JSON of each published snapshot, per request (filter and target), computed once however many streams
+/// show it; dropped with the snapshot.
+/// </summary>
+internal sealed class FunnelDashboardCache(IOptions<FunnelMetricsOptions> metrics, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider time)
+{
+    private readonly ConditionalWeakTable<FunnelSnapshot, ConcurrentDictionary<DashboardRequest, Lazy<string>>> _computed = [];
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>The dashboard of the snapshot for the request, as of now, as one line of JSON.</summary>
+    public string Get(FunnelSnapshot snapshot, DashboardRequest request) =>
+        _computed.GetOrCreateValue(snapshot)
+            .GetOrAdd(request, r => new Lazy<string>(() => Compute(snapshot, r)))
+            .Value;
+
+    private string Compute(FunnelSnapshot snapshot, DashboardRequest request)
+    {
+        var dashboard = FunnelDashboard.Compute(snapshot.Log, Time.GetUtcNow(), request, metrics.Value);
+        var typeInfo = (JsonTypeInfo<FunnelDashboard>)json.Value.SerializerOptions.GetTypeInfo(typeof(FunnelDashboard));
+        return JsonSerializer.Serialize(dashboard, typeInfo);
     }
 }

@@ -60,13 +60,3 @@ public sealed record UpdateClientRequest(decimal? Value = null, bool ClearValue 
 /// <param name="State">Its state after its last event: status, stage, current owner, version.</param>
 [System.Text.Json.Serialization.JsonConverter(typeof(ClientViewJsonConverter))]
 public sealed record ClientView(Client Client, ClientState State);
-
-/// <summary>
-/// An event of the stream <c>GET /pipelines/{pipelineId}/dashboard/stream</c> (<c>event: changed</c>): the warm model
-/// published a new snapshot.
-/// </summary>
-/// <param name="PipelineId">The pipeline.</param>
-/// <param name="Position">The change feed position the snapshot reflects; also the event's <c>id</c>.</param>
-/// <param name="ClientCount">The clients in the snapshot.</param>
-/// <param name="EventCount">The events in the snapshot.</param>
-public sealed record FunnelChangeNotice(string PipelineId, long Position, int ClientCount, int EventCount);

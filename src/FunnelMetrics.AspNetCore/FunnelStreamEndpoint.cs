@@ -78,7 +78,7 @@ internal static class FunnelStreamEndpoint
         {
             FunnelReadModel? model = null;
             FunnelSnapshot? sent = null;
-            Task<FunnelSnapshot>? next = null;
+            Task? next = null;
             while (!aborted.IsCancellationRequested)
             {
                 if (registry.TryGet(pipeline, out var current) && !ReferenceEquals(current, model))
@@ -107,6 +107,11 @@ internal static class FunnelStreamEndpoint
 
                     next ??= model.NextSnapshotAsync(sent, aborted);
                 }
+                else
+                {
+                    // Loading (or being discovered): the registry's wait ends when the model is added or abandoned.
+                    next ??= registry.GetSnapshotAsync(pipeline, aborted).AsTask();
+                }
 
                 using var tickCancel = CancellationTokenSource.CreateLinkedTokenSource(aborted);
                 var tick = Task.Delay(keepAlive, cache.Time, tickCancel.Token);
@@ -119,6 +124,7 @@ internal static class FunnelStreamEndpoint
                 else
                 {
                     await tickCancel.CancelAsync().ConfigureAwait(false);
+                    next = null;
                 }
             }
         }

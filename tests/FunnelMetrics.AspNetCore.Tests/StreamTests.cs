@@ -84,6 +84,40 @@ public sealed class StreamTests
     }
 
     [Fact]
+    public async Task AStreamOpenedWhileTheModelLoads_SendsTheDashboardOnceItIsLoaded()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var registry = app.App.Services.GetRequiredService<FunnelReadModelRegistry>();
+        registry.Expect(FunnelApp.Sales.Id);
+        await using var stream = await SseStream.OpenAsync(app.Http, "/pipelines/sales/dashboard/stream");
+        var changes = await app.Store.Feed.ReadChangesAsync(new ChangeFeedQuery { PipelineId = FunnelApp.Sales.Id }).ToListAsync();
+        var model = new FunnelReadModel(FunnelApp.Sales);
+        foreach (var change in changes)
+        {
+            model.Apply(change);
+        }
+
+        model.Publish();
+        registry.Add(model);
+        var first = await stream.NextEventAsync();
+        Assert.Equal(changes[^1].Position.ToString(System.Globalization.CultureInfo.InvariantCulture), first.Id);
+        Assert.Equal(3, (int)first.Data["funnel"]!["inWork"]!);
+    }
+
+    [Fact]
+    public async Task AStreamWhoseModelIsAbandoned_SaysSoAndEnds()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var registry = app.App.Services.GetRequiredService<FunnelReadModelRegistry>();
+        registry.Expect(FunnelApp.Sales.Id);
+        await using var stream = await SseStream.OpenAsync(app.Http, "/pipelines/sales/dashboard/stream");
+        registry.Abandon(FunnelApp.Sales.Id);
+        var last = await stream.NextEventAsync();
+        Assert.Equal("unavailable", last.Type);
+        await Assert.ThrowsAsync<EndOfStreamException>(() => stream.NextEventAsync());
+    }
+
+    [Fact]
     public async Task AnIdleStream_SendsKeepAliveComments()
     {
         await using var app = await FunnelApp.StartAsync(hosted: true);

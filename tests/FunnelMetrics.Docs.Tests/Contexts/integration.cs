@@ -4,6 +4,7 @@
 global using System.Text.Json;
 global using FunnelMetrics;
 global using FunnelMetrics.Analytics;
+global using FunnelMetrics.AspNetCore;
 global using FunnelMetrics.EntityFrameworkCore;
 global using FunnelMetrics.Hosting;
 global using FunnelMetrics.Metrics;

@@ -71,6 +71,7 @@ public static class FunnelEndpointRouteBuilderExtensions
         Read(pipeline.MapGet("/stalled", FunnelReadEndpoints.GetStalledAsync), "GetStalledClients", "The stalled clients", "Clients past their stage's stall threshold as of an instant.");
         Read(pipeline.MapGet("/stuck-stages", FunnelReadEndpoints.GetStuckStagesAsync), "GetStuckStages", "Where clients get stuck", "Stages ranked by stalls and slowdown against the window before.");
         Read(pipeline.MapGet("/forecast", FunnelReadEndpoints.GetForecastAsync), "GetForecast", "The forecast of the clients in work", "Expected wins, by a horizon when given, with the P10-P90 band.");
+        Read(pipeline.MapGet("/backtest", FunnelReadEndpoints.GetBacktestAsync), "GetBacktest", "The forecast's backtest", "Past forecasts made every step in the window, each against what happened within its horizon.");
 
         // The live stream.
         pipeline.MapGet("/dashboard/stream", FunnelStreamEndpoint.StreamAsync)

@@ -167,6 +167,26 @@ internal static class FunnelReadEndpoints
         return TypedResults.Ok(await analytics.GetForecastAsync(pipeline, horizon, target, at, filter, http.RequestAborted).ConfigureAwait(false));
     }
 
+    public static async Task<Ok<Backtest>> GetBacktestAsync(
+        [Description("The pipeline.")] string pipelineId,
+        [Description("The first instant a past forecast is made at, inclusive. " + From)] string? from, [Description("No forecast at or after this instant. " + To)] string? to,
+        [Description("The spacing of the past forecasts, in seconds; required.")] string? step,
+        [Description("Each forecast's span, in seconds; required.")] string? horizon,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics, IOptions<FunnelEndpointsOptions> options)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["from", "to", "step", "horizon"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var window = FunnelQuery.Window(from, to, analytics.Now, options.Value.DefaultWindow);
+        var every = FunnelQuery.Seconds(step, "step") ?? throw FunnelRequestException.BadParameter("step", "step is required: the spacing of the past forecasts in seconds, such as 604800 for a week.");
+        var span = FunnelQuery.Seconds(horizon, "horizon") ?? throw FunnelRequestException.BadParameter("horizon", "horizon is required: each forecast's span in seconds, such as 2592000 for 30 days.");
+        if (window.Duration / every > ForecastCalculator.MaxBacktestPoints)
+        {
+            throw FunnelRequestException.BadParameter("step", $"A step of {every.TotalSeconds} s over {window} makes more than {ForecastCalculator.MaxBacktestPoints} forecasts; use a longer step.");
+        }
+
+        return TypedResults.Ok(await analytics.GetBacktestAsync(pipeline, window, every, span, filter, http.RequestAborted).ConfigureAwait(false));
+    }
+
     public static async Task<Ok<FunnelDashboard>> GetDashboardAsync(
         [Description("The pipeline.")] string pipelineId, [Description(AsOf)] string? asOf,
         [Description("The wins the month should bring; omitted for the recent pace.")] string? targetWins,

@@ -80,6 +80,7 @@ public sealed class ReadEndpointTests
             ($"/pipelines/sales/stuck-stages?from={from}&to={to}", await analytics.GetStuckStagesAsync(sales, window)),
             ($"/pipelines/sales/stalled?asOf={FunnelApp.At(FunnelApp.T0.AddDays(20))}", await analytics.GetStalledClientsAsync(sales, FunnelApp.T0.AddDays(20))),
             ($"/pipelines/sales/forecast?asOf={Day1}&horizonEnd={FunnelApp.At(horizon)}&targetWins=3", await analytics.GetForecastAsync(sales, horizon, 3, FunnelApp.T0.AddDays(1))),
+            ($"/pipelines/sales/backtest?from={from}&to={to}&step=43200&horizon=86400&owner=anna", await analytics.GetBacktestAsync(sales, window, TimeSpan.FromHours(12), TimeSpan.FromDays(1), anna)),
             ("/pipelines/sales", FunnelApp.Sales),
         };
         foreach (var (path, expected) in cases)
@@ -113,6 +114,9 @@ public sealed class ReadEndpointTests
     [InlineData("/pipelines/sales/forecast?targetWins=5", "targetWins")]
     [InlineData("/pipelines/sales/forecast?targetWins=many&horizonEnd=2026-04-01T00:00:00Z", "targetWins")]
     [InlineData("/pipelines/sales/forecast?asOf=2026-04-01T00:00:00Z&horizonEnd=2026-03-01T00:00:00Z", "horizonEnd")]
+    [InlineData("/pipelines/sales/backtest?horizon=86400", "step")]
+    [InlineData("/pipelines/sales/backtest?step=86400", "horizon")]
+    [InlineData("/pipelines/sales/backtest?step=1&horizon=86400", "step")]
     [InlineData("/pipelines/sales/clients/c1?asOf=2026-03-01T00:00:00Z", "asOf")]
     [InlineData("/pipelines/sales/clients/c1/events/%20e", "eventId")]
     public async Task ABadQueryParameter_Is400NamingIt(string path, string parameter)

@@ -1,5 +1,6 @@
 using FunnelMetrics.Analytics;
 using FunnelMetrics.AspNetCore;
+using FunnelMetrics.Recording;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +25,18 @@ public static class FunnelEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The application or a route group.</param>
     /// <returns>The route group of the endpoints.</returns>
-    /// <exception cref="InvalidOperationException"><c>AddFunnelMetricsEndpoints</c> was not called.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddFunnelMetricsEndpoints</c> or <c>AddFunnelMetrics</c> was not called.</exception>
     public static RouteGroupBuilder MapFunnelMetrics(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         if (endpoints.ServiceProvider.GetService<FunnelEndpointsMarker>() is null)
         {
             throw new InvalidOperationException("MapFunnelMetrics needs its services: call services.AddFunnelMetricsEndpoints() (beside services.AddFunnelMetrics()) before building the application.");
+        }
+
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>() is { } services && !services.IsService(typeof(FunnelRecorder)))
+        {
+            throw new InvalidOperationException("MapFunnelMetrics needs the library: call services.AddFunnelMetrics() (and choose its storage) before building the application.");
         }
 
         var group = endpoints.MapGroup("");

@@ -66,8 +66,6 @@ public class EndToEndBenchmarks
 
     private static DateTimeOffset AsOf => BenchmarkData.AsOf;
 
-    /// <summary>As the sample reads an instant given with <c>--at</c>: "today" is the UTC day it falls in.</summary>
-
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 

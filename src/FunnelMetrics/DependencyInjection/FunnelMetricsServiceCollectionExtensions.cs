@@ -61,6 +61,15 @@ public static class FunnelMetricsServiceCollectionExtensions
         return new FunnelMetricsBuilder(services);
     }
 
+    /// <summary>The latest snapshot's log of each pipeline the registry serves, for the per-stage gauges.</summary>
+    private static IEnumerable<FunnelMetrics.Metrics.FunnelEventLog> ServedLogs(FunnelReadModelRegistry registry)
+    {
+        foreach (var model in registry.Models)
+        {
+            yield return model.Snapshot.Log;
+        }
+    }
+
     private static OptionsBuilder<FunnelMetricsOptions> AddCore(IServiceCollection services)
     {
         var options = services.AddOptionsWithValidateOnStart<FunnelMetricsOptions>();
@@ -78,7 +87,14 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddScoped<FunnelRecorder>();
         services.TryAddSingleton<FunnelReadModelRegistry>();
         services.AddMetrics();
-        services.TryAddSingleton<FunnelMetricsInstrumentation>();
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
+            var instrumentation = new FunnelMetricsInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), options.Stalls, options.Parallelism);
+            var registry = sp.GetRequiredService<FunnelReadModelRegistry>();
+            instrumentation.SetServedLogs(() => ServedLogs(registry));
+            return instrumentation;
+        });
         services.TryAddScoped<FunnelAnalytics>();
         services.TryAddScoped<FunnelImporter>();
         return options;

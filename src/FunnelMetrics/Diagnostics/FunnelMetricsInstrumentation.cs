@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
-using Microsoft.Extensions.Options;
 
 namespace FunnelMetrics.Diagnostics;
 
@@ -55,29 +53,33 @@ public sealed class FunnelMetricsInstrumentation
     private readonly Counter<long> _rowsStored;
     private readonly Counter<long> _rowsRefused;
     private readonly Histogram<double> _loadDuration;
-    private readonly FunnelReadModelRegistry _readModels;
     private readonly TimeProvider _time;
-    private readonly FunnelMetricsOptions _options;
+    private readonly StallOptions? _stalls;
+    private readonly ParallelismOptions? _parallelism;
     private readonly Lock _gate = new();
     private readonly Lock _lagGate = new();
     private readonly Dictionary<PipelineId, StageFigures> _inWork = [];
     private readonly Dictionary<PipelineId, StageFigures> _stalled = [];
+    private Func<IEnumerable<FunnelEventLog>>? _served;
     private Func<CancellationToken, Task<IReadOnlyList<ReadModelLagReading>>>? _lagSource;
     private Task<LagFigures>? _lagRead;
     private LagFigures? _lag;
 
     /// <summary>Creates the meter through the factory and every instrument on it.</summary>
     /// <param name="meterFactory">The factory the meter is created by (and disposed with): <c>AddMetrics</c> registers one.</param>
-    /// <param name="readModels">The warm models the per-stage gauges read; a pipeline it does not serve has no value.</param>
-    /// <param name="options">The options the per-stage gauges compute with: <see cref="FunnelMetricsOptions.Stalls"/> and <see cref="FunnelMetricsOptions.Parallelism"/>.</param>
     /// <param name="timeProvider">"Now" for the per-stage gauges and the lag.</param>
-    public FunnelMetricsInstrumentation(IMeterFactory meterFactory, FunnelReadModelRegistry readModels, IOptions<FunnelMetricsOptions> options, TimeProvider timeProvider)
+    /// <param name="stalls">The stall clock and thresholds the stalled-clients gauge uses (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="parallelism">How many threads the per-stage gauges' calculators may use (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults.</param>
+    /// <remarks>
+    /// The per-stage gauges report the pipelines of the <c>FunnelReadModelRegistry</c> when <c>AddFunnelMetrics</c>
+    /// created the instrumentation; one created here reports no per-stage value.
+    /// </remarks>
+    public FunnelMetricsInstrumentation(IMeterFactory meterFactory, TimeProvider timeProvider, StallOptions? stalls = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        _readModels = readModels ?? throw new ArgumentNullException(nameof(readModels));
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
+        _stalls = stalls;
+        _parallelism = parallelism;
 
         var meter = meterFactory.Create(new MeterOptions(MeterName) { Version = typeof(FunnelMetricsInstrumentation).Assembly.GetName().Version?.ToString() });
         _events = meter.CreateCounter<long>("funnelmetrics.recorder.events", "{event}", "Events the recorder stored: moves (by transition kind), activities, reassignments and client updates. An idempotent retry that returns the event stored first is not counted.");
@@ -179,6 +181,12 @@ public sealed class FunnelMetricsInstrumentation
         }
     }
 
+    /// <summary>
+    /// Sets the logs the per-stage gauges report, one per pipeline served (the latest snapshot of each warm model), read
+    /// at each collection; <c>AddFunnelMetrics</c> sets the registry's. <see langword="null"/> for none.
+    /// </summary>
+    internal void SetServedLogs(Func<IEnumerable<FunnelEventLog>>? served) => Volatile.Write(ref _served, served);
+
     private static string KindName(TransitionKind kind) => kind switch
     {
         TransitionKind.Entered => nameof(TransitionKind.Entered),
@@ -202,20 +210,20 @@ public sealed class FunnelMetricsInstrumentation
     private List<Measurement<int>> ObserveStages(Dictionary<PipelineId, StageFigures> cache, Func<FunnelEventLog, DateTimeOffset, Measurement<int>[]> compute)
     {
         var now = _time.GetUtcNow();
-        var models = _readModels.Models;
+        var logs = Volatile.Read(ref _served)?.Invoke() ?? [];
         var measurements = new List<Measurement<int>>();
         lock (_gate)
         {
             // Pipelines no longer served drop out.
             var served = new HashSet<PipelineId>();
-            foreach (var model in models)
+            foreach (var log in logs)
             {
-                var snapshot = model.Snapshot;
-                served.Add(model.PipelineId);
-                if (!cache.TryGetValue(model.PipelineId, out var figures) || !figures.Holds(snapshot, now))
+                var id = log.Pipeline.Id;
+                served.Add(id);
+                if (!cache.TryGetValue(id, out var figures) || !figures.Holds(log, now))
                 {
-                    figures = new StageFigures(snapshot, now, compute(snapshot.Log, now));
-                    cache[model.PipelineId] = figures;
+                    figures = new StageFigures(log, now, compute(log, now));
+                    cache[id] = figures;
                 }
 
                 measurements.AddRange(figures.Values);
@@ -235,7 +243,7 @@ public sealed class FunnelMetricsInstrumentation
 
     private Measurement<int>[] InWork(FunnelEventLog log, DateTimeOffset now)
     {
-        var counts = StageCountsCalculator.Compute(log, now, parallelism: _options.Parallelism);
+        var counts = StageCountsCalculator.Compute(log, now, parallelism: _parallelism);
         var values = new List<Measurement<int>>(counts.Stages.Count);
         foreach (var stage in counts.Stages)
         {
@@ -250,7 +258,7 @@ public sealed class FunnelMetricsInstrumentation
 
     private Measurement<int>[] Stalled(FunnelEventLog log, DateTimeOffset now)
     {
-        var stalls = StallCalculator.Compute(log, now, _options.Stalls, parallelism: _options.Parallelism);
+        var stalls = StallCalculator.Compute(log, now, _stalls, parallelism: _parallelism);
         var values = new List<Measurement<int>>(stalls.ByStage.Count);
         foreach (var stage in stalls.ByStage)
         {
@@ -355,13 +363,13 @@ public sealed class FunnelMetricsInstrumentation
         return figures;
     }
 
-    /// <summary>The figures of one snapshot as of one instant.</summary>
-    private sealed class StageFigures(FunnelSnapshot snapshot, DateTimeOffset asOf, Measurement<int>[] values)
+    /// <summary>The figures of one snapshot's log as of one instant.</summary>
+    private sealed class StageFigures(FunnelEventLog log, DateTimeOffset asOf, Measurement<int>[] values)
     {
         public Measurement<int>[] Values { get; } = values;
 
-        public bool Holds(FunnelSnapshot current, DateTimeOffset now) =>
-            ReferenceEquals(snapshot, current) && now >= asOf && now - asOf < Reuse;
+        public bool Holds(FunnelEventLog current, DateTimeOffset now) =>
+            ReferenceEquals(log, current) && now >= asOf && now - asOf < Reuse;
     }
 
     /// <summary>The lag read at an instant.</summary>

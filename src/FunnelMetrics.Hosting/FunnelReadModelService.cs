@@ -38,6 +38,12 @@ namespace FunnelMetrics.Hosting;
 /// any other failure is logged, the models loaded keep serving, and the service starts again after
 /// <see cref="FunnelReadModelOptions.RestartDelay"/> from where the models are. The host is never stopped.
 /// </para>
+/// <para>
+/// <b>Metrics.</b> On the <c>FunnelMetrics</c> meter (<see cref="FunnelMetricsInstrumentation"/>, registered by
+/// <c>AddFunnelMetrics</c>): each pipeline's load time by load path (<c>funnelmetrics.read_model.load.duration</c>), and
+/// the lag gauges (<c>funnelmetrics.read_model.events_behind</c>, <c>funnelmetrics.read_model.time_behind</c>), read
+/// through <see cref="GetLagAsync"/> while the service runs.
+/// </para>
 /// </remarks>
 public sealed partial class FunnelReadModelService : BackgroundService
 {

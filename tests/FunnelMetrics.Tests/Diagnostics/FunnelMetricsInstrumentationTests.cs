@@ -97,6 +97,43 @@ public sealed class FunnelMetricsInstrumentationTests : IDisposable
     }
 
     [Fact]
+    public async Task CountingAStoredEvent_AllocatesNothing_WhileAListenerIsEnabled()
+    {
+        var instrumentation = _provider.GetRequiredService<FunnelMetricsInstrumentation>();
+        await using var scope = _provider.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<FunnelRecorder>();
+        var c = (await recorder.AddClientAsync(NewClient("c1"))).Id;
+        ClientEvent[] recorded = [await recorder.MoveAsync(c, Meeting, T0), await recorder.RecordActivityAsync(c, "call", T0)];
+        long counted = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "FunnelMetrics" && instrument.Name == "funnelmetrics.recorder.events")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => counted += value);
+        listener.Start();
+        foreach (var e in recorded)
+        {
+            instrumentation.EventStored(e);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            instrumentation.EventStored(recorded[i % 2]);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Equal(1002, counted);
+    }
+
+    [Fact]
     public async Task AddingAClientInTheFuture_IsARefusal()
     {
         using var refusals = new MetricCollector<long>(Meters, "FunnelMetrics", "funnelmetrics.refusals");

@@ -41,7 +41,7 @@ public sealed class FunnelMetricsInstrumentation
     internal const string LoadedByFastLoad = "fast_load";
     internal const string LoadedFromFeed = "feed";
 
-    /// <summary>How long a gauge's figures (of one snapshot) or the lag read are reused: the gauges of one collection share one computation.</summary>
+    /// <summary>How long a gauge's figures (of one snapshot) or the lag read are reused: collections within it share one computation, and the two lag gauges one read.</summary>
     internal static readonly TimeSpan Reuse = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a collection waits for the lag to be read from the store before it reports the last lag read.</summary>

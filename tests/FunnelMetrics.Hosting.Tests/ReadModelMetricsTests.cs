@@ -2,12 +2,14 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
+using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using OpenTelemetry.Metrics;
 
 namespace FunnelMetrics.Hosting.Tests;
 
@@ -111,6 +113,75 @@ public sealed class ReadModelMetricsTests
         Assert.Equal((path, "sales"), ((string?)load.Tags["funnelmetrics.read_model.load.path"], (string?)load.Tags["funnelmetrics.pipeline.id"]));
         Assert.Equal("s", loads.Instrument!.Unit);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task OpenTelemetry_ExportsEveryInstrument_ThroughAddMeter()
+    {
+        var time = new FakeTimeProvider(Store.Now);
+        var store = new Store(time);
+        await store.SeedAsync(Store.Sales, 100, 95);
+        var exported = new List<Metric>();
+        using var host = TestHost.Build(
+            store,
+            services => services.AddSingleton<TimeProvider>(time),
+            after: services => services.AddOpenTelemetry().WithMetrics(m => m.AddMeter("FunnelMetrics").AddInMemoryExporter(exported)));
+        await host.StartAsync();
+        await host.Service().WaitForReadyAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var recorder = scope.ServiceProvider.GetRequiredService<FunnelRecorder>();
+            var client = await recorder.AddClientAsync(new Client(new ClientId("otel-1"), Store.Sales.Id, new OwnerId("o1"), Store.Now.AddDays(-1)));
+            await recorder.MoveAsync(client.Id, new StageId("offer"), Store.Now.AddHours(-1));
+        }
+
+        var head = await store.Memory.Feed.ReadHeadAsync(Store.Sales.Id);
+        using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            while (host.Registry().TryGet(Store.Sales.Id, out var model) && model.Snapshot.Position < head)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(250));
+                await Task.Delay(10, guard.Token);
+            }
+        }
+
+        Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
+        var metrics = exported.ToDictionary(m => m.Name);
+        Assert.Equal(
+            ["funnelmetrics.read_model.events_behind", "funnelmetrics.read_model.load.duration", "funnelmetrics.read_model.time_behind", "funnelmetrics.recorder.events", "funnelmetrics.stage.client.count", "funnelmetrics.stage.stalled_client.count"],
+            metrics.Keys.Order(StringComparer.Ordinal));
+
+        var moved = Assert.Single(Points(metrics["funnelmetrics.recorder.events"]));
+        Assert.Equal(1L, moved.Point.GetSumLong());
+        Assert.Equal(("Entered", "offer", "sales"), ((string?)moved.Tags["funnelmetrics.event.kind"], (string?)moved.Tags["funnelmetrics.stage.key"], (string?)moved.Tags["funnelmetrics.pipeline.id"]));
+
+        // The gauges: the calculators on the published snapshot as of the fake now; the won stage is not "in work".
+        host.Registry().TryGet(Store.Sales.Id, out var served);
+        var counts = StageCountsCalculator.Compute(served!.Snapshot.Log, time.GetUtcNow());
+        Assert.Equal(
+            counts.Stages.Where(s => s.Stage != Store.Sales.WonStage).Select(s => (s.Stage.Value, (long)s.Clients)),
+            Points(metrics["funnelmetrics.stage.client.count"]).Select(p => ((string)p.Tags["funnelmetrics.stage.key"]!, p.Point.GetGaugeLastValueLong())));
+        Assert.Equal(0L, Assert.Single(Points(metrics["funnelmetrics.read_model.events_behind"])).Point.GetGaugeLastValueLong());
+        Assert.Equal(1L, Assert.Single(Points(metrics["funnelmetrics.read_model.load.duration"])).Point.GetHistogramCount());
+        Assert.Equal("fast_load", Assert.Single(Points(metrics["funnelmetrics.read_model.load.duration"])).Tags["funnelmetrics.read_model.load.path"]);
+        await host.StopAsync();
+    }
+
+    private static List<(MetricPoint Point, Dictionary<string, object?> Tags)> Points(Metric metric)
+    {
+        var points = new List<(MetricPoint, Dictionary<string, object?>)>();
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            var tags = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var tag in point.Tags)
+            {
+                tags[tag.Key] = tag.Value;
+            }
+
+            points.Add((point, tags));
+        }
+
+        return points;
     }
 
     private static IMeterFactory Meters(IHost host) => host.Services.GetRequiredService<IMeterFactory>();

@@ -64,10 +64,14 @@ internal static class FunnelHttp
         return FunnelQuery.EventId(values[0] ?? "", IdempotencyKeyHeader);
     }
 
-    /// <summary>Reads a JSON body strictly through the endpoints' context; a body that is not JSON or breaks the contract is a 400 naming the property.</summary>
+    /// <summary>
+    /// Reads a write's JSON body strictly through the endpoints' context; a body that is not JSON or breaks the contract
+    /// is a 400 naming the property, and so is any query parameter (a write takes none).
+    /// </summary>
     public static async Task<T> BodyAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo)
         where T : class
     {
+        FunnelQuery.Check(request, []);
         if (!request.HasJsonContentType())
         {
             throw new FunnelRequestException(415, "unsupported-media-type", "The body is not JSON.", $"Send the body as application/json; the request says '{request.ContentType}'.", "body");

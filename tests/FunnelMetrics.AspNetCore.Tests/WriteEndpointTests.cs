@@ -206,6 +206,7 @@ public sealed class WriteEndpointTests
     [InlineData("/pipelines/sales/clients/c2/reassignments", """{"owner":""}""", "owner")]
     [InlineData("/pipelines/sales/clients", """{"id":"c\u0007","owner":"anna"}""", "id")]
     [InlineData("/pipelines/%20sales/clients/c2/moves", """{"stage":"offer"}""", "pipelineId")]
+    [InlineData("/pipelines/sales/clients/c2/moves?stage=offer", """{"stage":"offer"}""", "stage")]
     [InlineData("/pipelines/sales/clients/%20c2/moves", """{"stage":"offer"}""", "clientId")]
     public async Task AnInvalidIdentifier_Is400NamingIt(string path, string body, string parameter)
     {

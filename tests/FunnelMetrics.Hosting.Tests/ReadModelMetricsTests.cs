@@ -120,7 +120,11 @@ public sealed class ReadModelMetricsTests
     {
         var time = new FakeTimeProvider(Store.Now);
         var store = new Store(time);
-        await store.SeedAsync(Store.Sales, 100, 95);
+
+        // The SDK listens to every meter named FunnelMetrics in the process, also those of the hosts other tests run at
+        // the same time: this test reads only its own pipeline's points.
+        var pipeline = Store.Pipeline("otel-export");
+        await store.SeedAsync(pipeline, 100, 95);
         var exported = new List<Metric>();
         using var host = TestHost.Build(
             store,
@@ -131,14 +135,14 @@ public sealed class ReadModelMetricsTests
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var recorder = scope.ServiceProvider.GetRequiredService<FunnelRecorder>();
-            var client = await recorder.AddClientAsync(new Client(new ClientId("otel-1"), Store.Sales.Id, new OwnerId("o1"), Store.Now.AddDays(-1)));
+            var client = await recorder.AddClientAsync(new Client(new ClientId("otel-1"), pipeline.Id, new OwnerId("o1"), Store.Now.AddDays(-1)));
             await recorder.MoveAsync(client.Id, new StageId("offer"), Store.Now.AddHours(-1));
         }
 
-        var head = await store.Memory.Feed.ReadHeadAsync(Store.Sales.Id);
+        var head = await store.Memory.Feed.ReadHeadAsync(pipeline.Id);
         using (var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            while (host.Registry().TryGet(Store.Sales.Id, out var model) && model.Snapshot.Position < head)
+            while (host.Registry().TryGet(pipeline.Id, out var model) && model.Snapshot.Position < head)
             {
                 time.Advance(TimeSpan.FromMilliseconds(250));
                 await Task.Delay(10, guard.Token);
@@ -146,24 +150,28 @@ public sealed class ReadModelMetricsTests
         }
 
         Assert.True(host.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
-        var metrics = exported.ToDictionary(m => m.Name);
+        var metrics = exported
+            .GroupBy(m => m.Name)
+            .Select(g => (g.Key, Points: g.SelectMany(Points).Where(p => Equals(p.Tags.GetValueOrDefault("funnelmetrics.pipeline.id"), "otel-export")).ToList()))
+            .Where(m => m.Points.Count > 0)
+            .ToDictionary(m => m.Key, m => m.Points);
         Assert.Equal(
             ["funnelmetrics.read_model.events_behind", "funnelmetrics.read_model.load.duration", "funnelmetrics.read_model.time_behind", "funnelmetrics.recorder.events", "funnelmetrics.stage.client.count", "funnelmetrics.stage.stalled_client.count"],
             metrics.Keys.Order(StringComparer.Ordinal));
 
-        var moved = Assert.Single(Points(metrics["funnelmetrics.recorder.events"]));
+        var moved = Assert.Single(metrics["funnelmetrics.recorder.events"]);
         Assert.Equal(1L, moved.Point.GetSumLong());
-        Assert.Equal(("Entered", "offer", "sales"), ((string?)moved.Tags["funnelmetrics.event.kind"], (string?)moved.Tags["funnelmetrics.stage.key"], (string?)moved.Tags["funnelmetrics.pipeline.id"]));
+        Assert.Equal(("Entered", "offer", "otel-export"), ((string?)moved.Tags["funnelmetrics.event.kind"], (string?)moved.Tags["funnelmetrics.stage.key"], (string?)moved.Tags["funnelmetrics.pipeline.id"]));
 
         // The gauges: the calculators on the published snapshot as of the fake now; the won stage is not "in work".
-        host.Registry().TryGet(Store.Sales.Id, out var served);
+        host.Registry().TryGet(pipeline.Id, out var served);
         var counts = StageCountsCalculator.Compute(served!.Snapshot.Log, time.GetUtcNow());
         Assert.Equal(
-            counts.Stages.Where(s => s.Stage != Store.Sales.WonStage).Select(s => (s.Stage.Value, (long)s.Clients)),
-            Points(metrics["funnelmetrics.stage.client.count"]).Select(p => ((string)p.Tags["funnelmetrics.stage.key"]!, p.Point.GetGaugeLastValueLong())));
-        Assert.Equal(0L, Assert.Single(Points(metrics["funnelmetrics.read_model.events_behind"])).Point.GetGaugeLastValueLong());
-        Assert.Equal(1L, Assert.Single(Points(metrics["funnelmetrics.read_model.load.duration"])).Point.GetHistogramCount());
-        Assert.Equal("fast_load", Assert.Single(Points(metrics["funnelmetrics.read_model.load.duration"])).Tags["funnelmetrics.read_model.load.path"]);
+            counts.Stages.Where(s => s.Stage != pipeline.WonStage).Select(s => (s.Stage.Value, (long)s.Clients)),
+            metrics["funnelmetrics.stage.client.count"].Select(p => ((string)p.Tags["funnelmetrics.stage.key"]!, p.Point.GetGaugeLastValueLong())));
+        Assert.Equal(0L, Assert.Single(metrics["funnelmetrics.read_model.events_behind"]).Point.GetGaugeLastValueLong());
+        Assert.Equal(1L, Assert.Single(metrics["funnelmetrics.read_model.load.duration"]).Point.GetHistogramCount());
+        Assert.Equal("fast_load", Assert.Single(metrics["funnelmetrics.read_model.load.duration"]).Tags["funnelmetrics.read_model.load.path"]);
         await host.StopAsync();
     }
 

@@ -308,7 +308,7 @@ public sealed class FunnelAnalytics
     public async Task<StuckStages> GetStuckStagesAsync(PipelineId pipelineId, TimeWindow window, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StuckStagesCalculator.Compute(log, window, _options.Stalls, _options.Conversion, filter);
+        return StuckStagesCalculator.Compute(log, window, _options.Stalls, _options.Conversion, filter, _options.Parallelism);
     }
 
     /// <summary>Forecasts the results of the clients in work with the configured settings; see <see cref="Forecasting.ForecastCalculator.Compute"/>.</summary>

@@ -156,7 +156,7 @@ public sealed class FunnelDashboard
         var timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism);
         var conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
         var velocity = VelocityCalculator.Compute(log, recent, filter);
-        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter);
+        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism);
         var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism);
 
         var targetGiven = request.TargetWins is not null;

@@ -114,6 +114,22 @@ public sealed class ParallelCalculatorProperties
             }
         });
 
+    [Property(MaxTest = 100)]
+    public Property StuckStages_OnAnyDegree_EqualTheSequentialRanking() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Degrees), (h, degree) =>
+        {
+            // The current and the previous window are read at once.
+            var log = h.Log();
+            var window = TimeWindow.Ending(h.AsOf, TimeSpan.FromDays(2));
+            foreach (var filter in (FunnelFilter?[])[null, FilterOf(h, true)])
+            {
+                AssertIdentical(
+                    StuckStagesCalculator.Compute(log, window, LearnedStalls, null, filter, Sequential),
+                    StuckStagesCalculator.Compute(log, window, LearnedStalls, null, filter, Degree(degree)),
+                    FunnelMetricsJsonContext.Default.StuckStages);
+            }
+        });
+
     [Fact]
     public void Partitions_AreContiguousRangesOfAtLeastTheMinimum_AndASmallLogIsOne()
     {
@@ -167,7 +183,8 @@ public sealed class ParallelCalculatorProperties
             () => FlowLedgerCalculator.Compute(log, new DateOnly(2025, 1, 1), new DateOnly(2025, 1, 2), "UTC", parallelism: bad),
             () => TimeInStageCalculator.Compute(log, TimeWindow.Until(FunnelMetrics.Testing.Seed.T0), parallelism: bad),
             () => ConversionCalculator.Compute(log, TimeWindow.Ending(FunnelMetrics.Testing.Seed.T0, TimeSpan.FromDays(1)), parallelism: bad),
-            () => StallCalculator.Compute(log, FunnelMetrics.Testing.Seed.T0, parallelism: bad)])
+            () => StallCalculator.Compute(log, FunnelMetrics.Testing.Seed.T0, parallelism: bad),
+            () => StuckStagesCalculator.Compute(log, TimeWindow.Ending(FunnelMetrics.Testing.Seed.T0, TimeSpan.FromDays(1)), parallelism: bad)])
         {
             var ex = Assert.Throws<ArgumentException>(call);
             Assert.Equal("parallelism", ex.ParamName);

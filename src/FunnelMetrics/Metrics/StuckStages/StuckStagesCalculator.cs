@@ -22,9 +22,10 @@ public static class StuckStagesCalculator
     /// visit, conversion by the owner when the client first reached the stage. The attribute condition reads the clients as
     /// of each window's last instant (the window asked, and the one before it compared with it).
     /// </param>
+    /// <param name="parallelism">How many threads may read the clients (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The two windows are read at once on a log of at least two partitions' clients; the ranking is the same whatever the degree.</param>
     /// <returns>The ranking, for the team and per owner.</returns>
     /// <exception cref="ArgumentException">The window is empty or the previous one would start before the earliest instant, or a stall option is out of range (the message names it).</exception>
-    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null)
+    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (window.IsEmpty)
@@ -38,10 +39,15 @@ public static class StuckStagesCalculator
         }
 
         var settings = StallOptions.Check(stalls, nameof(stalls));
+        var threads = ParallelismOptions.Check(parallelism, nameof(parallelism));
         var passSkipped = (conversion ?? ConversionOptions.Defaults).SkippedStagesCountAsPassed;
         filter ??= FunnelFilter.All;
-        var current = Window.Of(log, window, settings, passSkipped, filter);
-        var previous = Window.Of(log, window.Previous, settings, passSkipped, filter);
+
+        // The two windows are independent passes over the same immutable log.
+        var windows = new Window[2];
+        TimeWindow[] spans = [window, window.Previous];
+        ClientPartitions.ForEach(2, ClientPartitions.CountFor(log.ClientCount, threads, maxParts: 2), w => windows[w] = Window.Of(log, spans[w], settings, passSkipped, filter));
+        var (current, previous) = (windows[0], windows[1]);
         var team = Rank(log, current.Team, previous.Team);
         var byOwner = current.Stalls.ByOwner
             .Select(o => log.IndexOfOwner(o.Owner))

@@ -45,3 +45,16 @@ public sealed class RegistrationTests
         Assert.Contains("KeepAliveInterval", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>PipelineDefinition's JSON constructor has no C# default for wonStage (for the OpenAPI schema exporter): a document without it still reads.</summary>
+public sealed class PipelineDefinitionJsonTests
+{
+    [Fact]
+    public void APipelineWithoutWonStage_ReadsWithTheLastStageWon()
+    {
+        var pipeline = JsonSerializer.Deserialize("""{"id":"p","name":"P","stages":[{"key":"a"},{"key":"b"}]}""", FunnelMetricsJsonContext.Default.PipelineDefinition)!;
+        Assert.Equal(new StageId("b"), pipeline.WonStage);
+        var named = JsonSerializer.Deserialize("""{"id":"p","name":"P","stages":[{"key":"a"},{"key":"b"}],"wonStage":"a"}""", FunnelMetricsJsonContext.Default.PipelineDefinition)!;
+        Assert.Equal(new StageId("a"), named.WonStage);
+    }
+}

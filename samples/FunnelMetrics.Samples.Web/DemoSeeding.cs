@@ -10,18 +10,20 @@ using Npgsql;
 namespace FunnelMetrics.Samples.Web;
 
 /// <summary>
-/// Prepares the store before the hosted read model starts (it is registered first, and hosted services start in
-/// order): creates the tables, stores the demo pipeline, imports the generated team when the store holds no client yet,
-/// and starts the demo clock after the last stored event. A database that cannot be used stops the start with a
-/// <see cref="SampleStartupException"/> naming the setting.
+/// Prepares the store before the host starts (so before the hosted read model loads it): creates the tables, stores the
+/// demo pipeline, imports the generated team when the store holds no client yet, and starts the demo clock after the
+/// last stored event. A database that cannot be used is a <see cref="SampleStartupException"/> naming the setting.
 /// </summary>
-internal sealed partial class DemoSeeding(IServiceScopeFactory scopes, SampleSettings settings, SampleClock clock, ILogger<DemoSeeding> logger) : IHostedService
+internal sealed partial class DemoSeeding(IServiceScopeFactory scopes, SampleSettings settings, SampleClock clock, ILogger<DemoSeeding> logger)
 {
     /// <summary>The time of day the demo clock starts at on the generated history's last day (every generated event is earlier).</summary>
     public static readonly TimeOnly DemoStartTime = new(18, 0);
 
-    /// <inheritdoc/>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Prepares the store.</summary>
+    /// <param name="cancellationToken">Cancels it.</param>
+    /// <returns>When the store is ready.</returns>
+    /// <exception cref="SampleStartupException">The database cannot be used.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -33,9 +35,6 @@ internal sealed partial class DemoSeeding(IServiceScopeFactory scopes, SampleSet
             throw new SampleStartupException($"{key}: the {settings.Describe()} cannot be used: {reason}", ex);
         }
     }
-
-    /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task SeedAsync(CancellationToken cancellationToken)
     {

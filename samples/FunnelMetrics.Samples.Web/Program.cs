@@ -36,8 +36,7 @@ else
     builder.Services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseNpgsql(settings.PostgresConnectionString));
 }
 
-// Before the read model's hosted service: hosted services start in the order they are registered.
-builder.Services.AddHostedService<DemoSeeding>();
+builder.Services.AddSingleton<DemoSeeding>();
 builder.Services.AddFunnelMetrics(builder.Configuration.GetSection(FunnelMetricsOptions.SectionName))
     .UseEntityFrameworkCore<FunnelMetricsDbContext>()
     .AddHostedReadModel(builder.Configuration.GetSection(FunnelReadModelOptions.SectionName));
@@ -52,34 +51,43 @@ app.UseAuthorization();
 SampleAccounts.Map(app);
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
-if (settings.SqliteIsTemporary)
-{
-    app.Lifetime.ApplicationStopped.Register(() =>
-    {
-        SqliteConnection.ClearAllPools();
-        File.Delete(settings.SqlitePath!);
-        File.Delete(settings.SqlitePath + "-wal");
-        File.Delete(settings.SqlitePath + "-shm");
-    });
-}
-
+app.Lifetime.ApplicationStopped.Register(RemoveTemporaryDatabase);
 try
 {
-    await app.RunAsync();
-    return 0;
+    // Before the host starts, so that a bad setting or an unusable database is one line, not the host's logged stack
+    // trace: the options' own validation (each failure names its setting), then the store (before the read model loads it).
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    await app.Services.GetRequiredService<DemoSeeding>().RunAsync(app.Lifetime.ApplicationStopping);
 }
 catch (OptionsValidationException ex)
 {
-    // FunnelMetrics' options (and the read model's) are validated on start; each failure names its setting.
+    var section = ex.OptionsType == typeof(FunnelReadModelOptions) ? FunnelReadModelOptions.SectionName : FunnelMetricsOptions.SectionName;
     foreach (var failure in ex.Failures)
     {
-        await Console.Error.WriteLineAsync($"error: {failure}");
+        await Console.Error.WriteLineAsync($"error: {section}: {failure}");
     }
 
+    RemoveTemporaryDatabase();
     return 2;
 }
 catch (SampleStartupException ex)
 {
     await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    RemoveTemporaryDatabase();
     return 3;
+}
+
+await app.RunAsync();
+return 0;
+
+// The default SQLite file is this run's own: removed when the app stops (or fails to start).
+void RemoveTemporaryDatabase()
+{
+    if (settings.SqliteIsTemporary)
+    {
+        SqliteConnection.ClearAllPools();
+        File.Delete(settings.SqlitePath!);
+        File.Delete(settings.SqlitePath + "-wal");
+        File.Delete(settings.SqlitePath + "-shm");
+    }
 }

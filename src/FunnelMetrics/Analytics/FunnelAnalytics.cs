@@ -260,6 +260,45 @@ public sealed class FunnelAnalytics
         return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter, _options.Parallelism);
     }
 
+    /// <summary>
+    /// Computes the head of sales' dashboard (<see cref="FunnelDashboard"/>) on one log: the warm model's snapshot when
+    /// one serves the pipeline, so no storage is read; with the configured options (time zone, dashboard, stalls,
+    /// conversion, forecast, parallelism).
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="request">The instant (null for now), the filter and the month's target; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The dashboard.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    public async Task<FunnelDashboard> GetDashboardAsync(PipelineId pipelineId, DashboardRequest? request = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return FunnelDashboard.Compute(log, request?.AsOf ?? Now, request, _options);
+    }
+
+    /// <summary>
+    /// Lists a page of the rows behind a count (<see cref="ClientListCalculator"/>): the clients in a stage, stalled,
+    /// won or lost, or the moves into or out of a stage in a window. A state measure without
+    /// <see cref="ClientListQuery.AsOf"/> is read now; stalled clients with the configured stall options.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="query">What to list.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The page and the total.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    /// <exception cref="ArgumentException">The query lacks what its measure needs or names an unknown stage.</exception>
+    public async Task<ClientList> ListClientsAsync(PipelineId pipelineId, ClientListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        if (query.IsState && query.AsOf is null)
+        {
+            query = query with { AsOf = Now };
+        }
+
+        return ClientListCalculator.Compute(log, query, _options.Stalls);
+    }
+
     /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="window">The current window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(30))</c>. It is compared with the window of the same length before it.</param>

@@ -59,6 +59,12 @@ public sealed class FunnelMetricsOptions
     [ValidateObjectMembers(typeof(ParallelismOptionsValidator))]
     public ParallelismOptions Parallelism { get; set; } = new();
 
+    /// <summary>How <see cref="FunnelDashboard"/> reads the pipeline: working days, the speed window, the stuck period, the overdue clients listed.</summary>
+    /// <value>Default: a new <see cref="DashboardOptions"/>, every value at its default.</value>
+    [Required]
+    [ValidateObjectMembers(typeof(DashboardOptionsValidator))]
+    public DashboardOptions Dashboard { get; set; } = new();
+
     /// <summary>How forecasts are estimated: the history window, the minimum departures, intake.</summary>
     /// <value>Default: a new <see cref="ForecastOptions"/>, every value at its default.</value>
     [Required]

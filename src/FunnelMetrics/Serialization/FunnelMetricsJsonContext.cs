@@ -8,7 +8,7 @@ namespace FunnelMetrics.Serialization;
 /// <summary>
 /// The source-generated JSON contract of every public model and metric result type, for front ends and services: web defaults
 /// (camelCase names, case-insensitive reading), enums as strings, identifiers as plain strings, instants in ISO 8601,
-/// durations as <c>d.hh:mm:ss</c>. Reading goes through the validating constructors, so a document that breaks a model
+/// durations as numbers of seconds (exact to the tick). Reading goes through the validating constructors, so a document that breaks a model
 /// rule (a missing identifier or instant included) is refused; the event <c>type</c> discriminator may stand anywhere
 /// in the object. Trimming- and AOT-safe.
 /// </summary>
@@ -18,7 +18,7 @@ namespace FunnelMetrics.Serialization;
 /// ClientEvent? back = JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.ClientEvent);
 /// </code>
 /// </example>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowOutOfOrderMetadataProperties = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowOutOfOrderMetadataProperties = true, Converters = [typeof(DurationSecondsConverter)])]
 [JsonSerializable(typeof(PipelineId))]
 [JsonSerializable(typeof(StageId))]
 [JsonSerializable(typeof(ClientId))]
@@ -54,6 +54,11 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<TimeInStage>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<Conversion>>))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<Velocity>>))]
+[JsonSerializable(typeof(FunnelMetrics.Analytics.FunnelDashboard))]
+[JsonSerializable(typeof(FunnelMetrics.Analytics.DashboardRequest))]
+[JsonSerializable(typeof(ClientList))]
+[JsonSerializable(typeof(ClientListQuery))]
+[JsonSerializable(typeof(ClientListMeasure))]
 public sealed partial class FunnelMetricsJsonContext : JsonSerializerContext
 {
 }

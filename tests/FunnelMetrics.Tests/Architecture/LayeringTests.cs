@@ -23,7 +23,7 @@ public sealed class LayeringTests
         // Analytics holds the options graph, whose Recording section is the recorder's own options type.
         ["FunnelMetrics.Analytics"] = ["FunnelMetrics", "FunnelMetrics.Storage", "FunnelMetrics.Recording", "FunnelMetrics.Metrics", "FunnelMetrics.Forecasting"],
         ["FunnelMetrics.Import"] = ["FunnelMetrics", "FunnelMetrics.Storage", "FunnelMetrics.Recording"],
-        ["FunnelMetrics.Serialization"] = ["FunnelMetrics", "FunnelMetrics.Storage", "FunnelMetrics.Metrics", "FunnelMetrics.Forecasting"],
+        ["FunnelMetrics.Serialization"] = ["FunnelMetrics", "FunnelMetrics.Storage", "FunnelMetrics.Metrics", "FunnelMetrics.Forecasting", "FunnelMetrics.Analytics"],
         ["FunnelMetrics.DependencyInjection"] = ["*"],
         ["Microsoft.Extensions.DependencyInjection"] = ["*"],
     };

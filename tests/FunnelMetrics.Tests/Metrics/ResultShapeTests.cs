@@ -23,7 +23,7 @@ public sealed class ResultShapeTests
     /// <summary>What callers build: inputs and options, services, calculators and the log.</summary>
     private static readonly HashSet<Type> NotResults =
     [
-        typeof(FunnelFilter), typeof(StallOptions), typeof(ConversionOptions), typeof(ParallelismOptions), typeof(ForecastOptions), typeof(ImportRecord), typeof(ImportOptions),
+        typeof(FunnelFilter), typeof(StallOptions), typeof(ConversionOptions), typeof(ParallelismOptions), typeof(ForecastOptions), typeof(ImportRecord), typeof(ImportOptions), typeof(ClientListQuery),
         typeof(FunnelEventLog), typeof(FunnelLogBuilder), typeof(FunnelLiveView), typeof(FunnelImporter),
     ];
 

@@ -29,7 +29,7 @@ public sealed class JsonContractTests
         var text = JsonSerializer.Serialize(pipeline, Json.PipelineDefinition);
 
         Assert.Equal(
-            """{"id":"sales","name":"Sales","stages":[{"key":"meeting","displayName":"Meeting set","stallThreshold":"7.00:00:00"},{"key":"contract","displayName":"contract","winProbability":1}],"wonStage":"contract","currencyCode":"EUR"}""",
+            """{"id":"sales","name":"Sales","stages":[{"key":"meeting","displayName":"Meeting set","stallThreshold":604800},{"key":"contract","displayName":"contract","winProbability":1}],"wonStage":"contract","currencyCode":"EUR"}""",
             text);
     }
 

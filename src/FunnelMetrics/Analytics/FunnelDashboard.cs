@@ -1,0 +1,215 @@
+using FunnelMetrics.Forecasting;
+using FunnelMetrics.Metrics;
+
+namespace FunnelMetrics.Analytics;
+
+/// <summary>
+/// Everything the head of sales' dashboard shows, computed from one log as of one instant: the funnel per manager,
+/// today against the average of the previous working days, speed and conversion over a recent window, the stuck stages
+/// and the most overdue clients, and the month's forecast. Every part is one of the library's calculators with the
+/// library's options; docs/metrics.md defines each figure. Written as JSON through
+/// <see cref="Serialization.FunnelMetricsJsonContext"/> (<c>Default.FunnelDashboard</c>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Today</b> is the local day, in <see cref="FunnelMetricsOptions.TimeZone"/>, containing <see cref="AsOf"/>, or
+/// ending at it when <see cref="AsOf"/> is that day's end. The averages cover the <see cref="DashboardOptions.WorkingDays"/>
+/// working days (<see cref="DashboardOptions.WorkingWeekdays"/>) before today; today itself is never in them, even on
+/// a day off.
+/// </para>
+/// <para>
+/// Nothing after <see cref="AsOf"/> is counted: a log holding later events is cut at the instant first.
+/// </para>
+/// </remarks>
+public sealed class FunnelDashboard
+{
+    private FunnelDashboard(
+        PipelineDefinition pipeline,
+        DateTimeOffset asOf,
+        DateOnly day,
+        TimeWindow todayWindow,
+        string timeZone,
+        FunnelFilter? filter,
+        StageCounts funnel,
+        IReadOnlyList<DashboardDay> today,
+        TimeWindow speedWindow,
+        TimeInStage timeInStage,
+        Conversion conversion,
+        Velocity velocity,
+        StuckStages stuckStages,
+        DashboardStalls stalled,
+        DashboardMonth month,
+        Forecast forecast)
+    {
+        Pipeline = pipeline;
+        AsOf = asOf;
+        Day = day;
+        TodayWindow = todayWindow;
+        TimeZone = timeZone;
+        Filter = filter;
+        Funnel = funnel;
+        Today = today;
+        SpeedWindow = speedWindow;
+        TimeInStage = timeInStage;
+        Conversion = conversion;
+        Velocity = velocity;
+        StuckStages = stuckStages;
+        Stalled = stalled;
+        Month = month;
+        Forecast = forecast;
+    }
+
+    /// <summary>The pipeline, with its stages' names and order.</summary>
+    public PipelineDefinition Pipeline { get; }
+
+    /// <summary>The instant the dashboard is read at (UTC).</summary>
+    public DateTimeOffset AsOf { get; }
+
+    /// <summary>"Today": the local calendar day the dashboard shows.</summary>
+    public DateOnly Day { get; }
+
+    /// <summary>Today as instants: <c>[start, end)</c> of <see cref="Day"/> in the time zone (<see cref="TimeZoneDays.Day"/>).</summary>
+    public TimeWindow TodayWindow { get; }
+
+    /// <summary>The IANA id of the time zone days are counted in.</summary>
+    public string TimeZone { get; }
+
+    /// <summary>The clients and owners the dashboard is for; <see langword="null"/> for all.</summary>
+    public FunnelFilter? Filter { get; }
+
+    /// <summary>Clients per stage as of <see cref="AsOf"/>, with the per-owner breakdown (<see cref="StageCountsCalculator"/>).</summary>
+    public StageCounts Funnel { get; }
+
+    /// <summary>Today against the average of the previous working days: the team first, then each manager with a movement in the days read.</summary>
+    public IReadOnlyList<DashboardDay> Today { get; }
+
+    /// <summary>The window of <see cref="TimeInStage"/>, <see cref="Conversion"/> and <see cref="Velocity"/>: <c>[AsOf - SpeedWindow, AsOf)</c>.</summary>
+    public TimeWindow SpeedWindow { get; }
+
+    /// <summary>Time in each stage of the visits in <see cref="SpeedWindow"/> (<see cref="TimeInStageCalculator"/>).</summary>
+    public TimeInStage TimeInStage { get; }
+
+    /// <summary>Conversion of the cohorts that entered a stage in <see cref="SpeedWindow"/>, outcomes up to <see cref="AsOf"/> (<see cref="ConversionCalculator"/>).</summary>
+    public Conversion Conversion { get; }
+
+    /// <summary>Pipeline velocity and cycle time over <see cref="SpeedWindow"/> (<see cref="VelocityCalculator"/>).</summary>
+    public Velocity Velocity { get; }
+
+    /// <summary>Stages ranked by where clients get stuck, the last <see cref="DashboardOptions.StuckPeriod"/> against the one before (<see cref="StuckStagesCalculator"/>).</summary>
+    public StuckStages StuckStages { get; }
+
+    /// <summary>The stalled clients as of <see cref="AsOf"/> with the current thresholds (<see cref="StallCalculator"/>), in summary.</summary>
+    public DashboardStalls Stalled { get; }
+
+    /// <summary>The month's target and its wins so far.</summary>
+    public DashboardMonth Month { get; }
+
+    /// <summary>The forecast of the wins by <see cref="DashboardMonth.ForecastEnd"/> against what the target still misses, with the default forecast settings unless configured (<see cref="ForecastCalculator"/>).</summary>
+    public Forecast Forecast { get; }
+
+    /// <summary>Computes the dashboard.</summary>
+    /// <param name="log">The pipeline's log (a warm model's snapshot, or a built log).</param>
+    /// <param name="asOf">The instant to read at.</param>
+    /// <param name="request">The clients and the month's target; its <see cref="DashboardRequest.AsOf"/> is ignored (pass it as <paramref name="asOf"/>).</param>
+    /// <param name="options">The library's options: the time zone, <see cref="FunnelMetricsOptions.Dashboard"/>, stall, conversion, forecast and parallelism settings.</param>
+    /// <returns>The dashboard.</returns>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it by its path, such as <c>Dashboard.WorkingDays</c>) or the time zone is unknown.</exception>
+    public static FunnelDashboard Compute(FunnelEventLog log, DateTimeOffset asOf, DashboardRequest? request, FunnelMetricsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(options);
+        request ??= DashboardRequest.Default;
+        var settings = options.Dashboard ?? throw new ArgumentException("Dashboard is null; leave it at its default or set every value.", nameof(options));
+        DashboardOptions.Check(settings, nameof(FunnelMetricsOptions.Dashboard));
+        var zone = TimeZones.Find(options.TimeZone, nameof(options.TimeZone));
+        asOf = asOf.ToUniversalTime();
+        log = log.Until(asOf.UtcTicks);
+        var filter = request.Filter;
+
+        // Today: the day containing the instant, or ending at it.
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(asOf, zone).DateTime);
+        if (TimeZoneDays.StartOfDay(day, zone) >= asOf)
+        {
+            day = day.AddDays(-1);
+        }
+
+        // Back to the first of the previous working days; the flow covers the month so far too, for its wins.
+        var firstDay = day;
+        for (var working = 0; working < settings.WorkingDays;)
+        {
+            firstDay = firstDay.AddDays(-1);
+            working += settings.IsWorkingDay(firstDay) ? 1 : 0;
+        }
+
+        var monthStart = new DateOnly(day.Year, day.Month, 1);
+        var flow = FlowLedgerCalculator.Compute(log, monthStart < firstDay ? monthStart : firstDay, day, options.TimeZone, filter, options.Parallelism);
+        var recent = TimeWindow.Ending(asOf, settings.SpeedWindow);
+        var timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism);
+        var conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
+        var velocity = VelocityCalculator.Compute(log, recent, filter);
+        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter);
+        var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism);
+
+        var targetGiven = request.TargetWins is not null;
+        var target = request.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
+        var wonThisMonth = flow.Days.Where(d => d.Day >= monthStart).Sum(d => d.Totals.Wins);
+
+        // Read at the end of the month's last day, the month is over: its result is final and the forecast runs to the
+        // end of the next month, which has the same target and no win yet.
+        var closed = asOf >= EndOfMonth(day, zone);
+        var forecastMonth = closed ? monthStart.AddMonths(1) : monthStart;
+        var forecastEnd = EndOfMonth(forecastMonth, zone);
+        var stillMissing = Math.Max(0, target - (closed ? 0 : wonThisMonth));
+        var forecast = ForecastCalculator.Compute(log, asOf, options.Forecast, forecastEnd, stillMissing, filter);
+
+        return new FunnelDashboard(
+            log.Pipeline,
+            asOf,
+            day,
+            TimeZoneDays.Day(day, zone),
+            options.TimeZone,
+            filter,
+            StageCountsCalculator.Compute(log, asOf, filter, options.Parallelism),
+            DaysOf(flow, settings),
+            recent,
+            timeInStage,
+            conversion,
+            velocity,
+            stuck,
+            new DashboardStalls(stalled, settings.OverdueClients),
+            new DashboardMonth(monthStart, target, targetGiven, wonThisMonth, closed, forecastMonth, forecastEnd),
+            forecast);
+    }
+
+    /// <summary>The instant the month of <paramref name="day"/> ends in the zone: the start of the next month's first day.</summary>
+    private static DateTimeOffset EndOfMonth(DateOnly day, TimeZoneInfo zone) =>
+        TimeZoneDays.StartOfDay(new DateOnly(day.Year, day.Month, 1).AddMonths(1), zone);
+
+    private static List<DashboardDay> DaysOf(FlowLedger flow, DashboardOptions settings)
+    {
+        var today = flow.Days[^1];
+        var previous = flow.Days.Take(flow.Days.Count - 1).Where(d => settings.IsWorkingDay(d.Day)).TakeLast(settings.WorkingDays).ToList();
+        var n = Math.Max(1, previous.Count);
+        var days = new List<DashboardDay> { Figures(null, today.Totals, today.Stages, previous.Select(d => ((FlowTotals?)d.Totals, (IReadOnlyList<StageFlow>?)d.Stages)).ToList(), n) };
+        foreach (var owner in today.ByOwner)
+        {
+            var history = previous.Select(d => d.ByOwner.FirstOrDefault(o => o.Owner == owner.Owner) is { } o ? ((FlowTotals?)o.Totals, (IReadOnlyList<StageFlow>?)o.Stages) : (null, null)).ToList();
+            days.Add(Figures(owner.Owner, owner.Totals, owner.Stages, history, n));
+        }
+
+        return days;
+    }
+
+    private static DashboardDay Figures(OwnerId? owner, FlowTotals today, IReadOnlyList<StageFlow> stages, List<(FlowTotals? Totals, IReadOnlyList<StageFlow>? Stages)> previous, int n)
+    {
+        double Average(Func<FlowTotals, int> count) => previous.Sum(p => p.Totals is { } t ? count(t) : 0) / (double)n;
+        var average = new DayAverages(n, Average(t => t.New), Average(t => t.ForwardMoves), Average(t => t.Regressions), Average(t => t.Wins), Average(t => t.Losses));
+        var rows = new DashboardStageDay[stages.Count];
+        for (var s = 0; s < rows.Length; s++)
+        {
+            rows[s] = new DashboardStageDay(stages[s].Stage, stages[s].Entered, previous.Sum(p => p.Stages is { } st ? st[s].Entered : 0) / (double)n, stages[s].CountAtEnd);
+        }
+
+        return new DashboardDay(owner, today, average, rows);
+    }
+}

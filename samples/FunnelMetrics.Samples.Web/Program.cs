@@ -41,6 +41,11 @@ builder.Services.AddFunnelMetrics(builder.Configuration.GetSection(FunnelMetrics
     .UseEntityFrameworkCore<FunnelMetricsDbContext>()
     .AddHostedReadModel(builder.Configuration.GetSection(FunnelReadModelOptions.SectionName));
 SampleAccounts.AddTo(builder.Services);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new TimeWindowConverter());
+    FunnelMetrics.Serialization.FunnelMetricsJson.Configure(o.SerializerOptions);
+});
 SampleTelemetry.AddTo(builder.Services, settings);
 
 var app = builder.Build();
@@ -49,6 +54,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 SampleAccounts.Map(app);
+InterimEndpoints.Map(app);
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
 app.Lifetime.ApplicationStopped.Register(RemoveTemporaryDatabase);

@@ -15,39 +15,6 @@ const drill = createDrill(pipeline, { currency: dash.pipeline.currencyCode, time
 const live = document.getElementById('live');
 let renders = 0;
 
-render(dash);
-
-// Live: each notice of a new snapshot fetches the dashboard again; notices arriving during a fetch make one more.
-let fetching = false;
-let again = false;
-async function refresh() {
-  if (fetching) { again = true; return; }
-  fetching = true;
-  try {
-    do {
-      again = false;
-      dash = await api.dashboard(pipeline);
-      render(dash);
-    } while (again);
-  } catch (e) {
-    live.textContent = `Update failed: ${e.message}`;
-    live.dataset.state = 'error';
-  } finally {
-    fetching = false;
-  }
-}
-
-let first = true;
-api.follow(pipeline, (notice) => {
-  if (notice && notice.position !== undefined) document.body.dataset.position = String(notice.position);
-  // The stream's first message is the snapshot the page may already show: refetch anyway, it is cheap on the warm model.
-  if (first) { first = false; }
-  refresh();
-}, (state) => {
-  live.dataset.state = state;
-  live.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? 'Reconnecting…' : 'Disconnected';
-});
-
 function render(d) {
   renders += 1;
   document.body.dataset.renders = String(renders);
@@ -55,6 +22,7 @@ function render(d) {
   const name = (key) => stages.find((st) => st.key === key)?.displayName ?? key;
   const ctx = { d, stages, name, open: drill };
   document.getElementById('as-of').textContent = `${day(d.day)} · as of ${instant(d.asOf, d.timeZone)}`;
+  document.body.dataset.asOf = d.asOf;
   document.getElementById('pipeline-name').textContent = d.pipeline.name;
   renderKpis(ctx);
   renderFunnel(ctx);
@@ -68,7 +36,9 @@ function render(d) {
 }
 
 const byStage = (list, key) => (list || []).find((x) => x.stage === key);
-const todayWindow = (d) => ({ from: d.todayWindow.from, to: d.todayWindow.to });
+/** A window of the JSON contract ({ start, end }) as the drill-down's from and to. */
+const fromTo = (w) => ({ from: w.start ?? w.from, to: w.end ?? w.to });
+const todayWindow = (d) => fromTo(d.todayWindow);
 const ownerName = (owner) => owner ?? 'Team';
 
 function renderKpis({ d, open }) {
@@ -98,13 +68,15 @@ function monthSpec(d) {
 }
 
 function renderFunnel({ d, stages, open }) {
-  const max = Math.max(1, ...d.funnel.stages.map((x) => x.clients));
+  // The open stages share one scale; the won stage (every win to date) would flatten them, so it is a line of its own.
+  const won = d.pipeline.wonStage;
+  const max = Math.max(1, ...d.funnel.stages.filter((x) => x.stage !== won).map((x) => x.clients));
   const rows = stages.map((st) => {
     const c = byStage(d.funnel.stages, st.key)?.clients ?? 0;
-    const isWon = st.key === d.pipeline.wonStage;
+    const isWon = st.key === won;
     return h('div', { class: `chart-row${isWon ? ' won' : ''}` },
-      h('span', { class: 'label' }, st.displayName),
-      bar(c, max, { width: 320, tone: isWon ? 'won' : 'main', label: `${st.displayName}: ${c}` }),
+      h('span', { class: 'label' }, isWon ? `${st.displayName} (won to date)` : st.displayName),
+      isWon ? h('span', { class: 'note' }, 'not on the scale of the open stages') : bar(c, max, { width: 320, label: `${st.displayName}: ${c}` }),
       num(count(c), { metric: `funnel:${st.key}`, value: c, spec: { measure: 'InStage', stage: st.key, asOf: d.asOf }, title: `In “${st.displayName}”`, onDrill: open }));
   });
   fill(document.getElementById('funnel'), rows);
@@ -112,14 +84,16 @@ function renderFunnel({ d, stages, open }) {
 
 function renderOwners({ d, stages, open }) {
   const owners = d.funnel.byOwner;
-  const max = Math.max(1, ...owners.flatMap((o) => o.stages.map((x) => x.clients)));
+  const won = d.pipeline.wonStage;
+  const max = Math.max(1, ...owners.flatMap((o) => o.stages.filter((x) => x.stage !== won).map((x) => x.clients)));
+  const wonMax = Math.max(1, ...owners.flatMap((o) => o.stages.filter((x) => x.stage === won).map((x) => x.clients)));
   const head = h('tr', {}, h('th', {}, 'Manager'), stages.map((st) => h('th', { title: st.displayName }, shortName(st.displayName))), h('th', { class: 'right' }, 'In work'));
   const body = owners.map((o) => h('tr', { 'data-owner': o.owner },
     h('th', { scope: 'row' }, o.owner),
     stages.map((st) => {
       const c = byStage(o.stages, st.key)?.clients ?? 0;
       return h('td', { class: 'cell' },
-        bar(c, max, { width: 56, height: 10, tone: st.key === d.pipeline.wonStage ? 'won' : 'main', label: `${o.owner}, ${st.displayName}: ${c}` }),
+        bar(c, st.key === won ? wonMax : max, { width: 56, height: 10, tone: st.key === won ? 'won' : 'main', label: `${o.owner}, ${st.displayName}: ${c}` }),
         num(count(c), { metric: `funnel:${o.owner}:${st.key}`, value: c, spec: { measure: 'InStage', stage: st.key, asOf: d.asOf, owner: o.owner }, title: `${o.owner} in “${st.displayName}”`, onDrill: open }));
     }),
     h('td', { class: 'right' }, num(count(o.inWork), { metric: `funnel:${o.owner}:inWork`, value: o.inWork, spec: { measure: 'InWork', asOf: d.asOf, owner: o.owner }, title: `${o.owner}: in work`, onDrill: open }))));
@@ -171,7 +145,7 @@ function renderSpeed({ d, stages, open }) {
   const rows = open1.map((st) => ({ st, t: byStage(d.timeInStage.stages, st.key) })).filter((x) => x.t);
   const value = (e) => toSeconds(e?.value ?? e?.moreThan ?? null);
   const max = Math.max(1, ...rows.map((x) => value(x.t.p90) ?? value(x.t.median) ?? 0));
-  const speedWindow = { from: d.speedWindow?.from ?? d.timeInStage.from, to: d.speedWindow?.to ?? d.timeInStage.asOf };
+  const speedWindow = d.speedWindow ? fromTo(d.speedWindow) : { from: d.timeInStage.from, to: d.timeInStage.asOf };
   fill(document.getElementById('speed'),
     rows.map(({ st, t }) => h('div', { class: 'chart-row' },
       h('span', { class: 'label' }, st.displayName),
@@ -261,3 +235,37 @@ function renderForecast({ d, open }) {
       target ? [h('dt', {}, 'Intake needed'), h('dd', {}, `${one(target.withinHorizonDailyIntake)} new clients per day to reach the target by the month's end`)] : null),
     (f.limitations || []).length ? h('ul', { class: 'limitations' }, f.limitations.map((l) => h('li', {}, l.message ?? l.kind ?? String(l)))) : null);
 }
+
+// Started last: the helpers above are module constants, defined only once the module has run down to here.
+render(dash);
+
+// Live: each notice of a new snapshot fetches the dashboard again; notices arriving during a fetch make one more.
+let fetching = false;
+let again = false;
+async function refresh() {
+  if (fetching) { again = true; return; }
+  fetching = true;
+  try {
+    do {
+      again = false;
+      dash = await api.dashboard(pipeline);
+      render(dash);
+    } while (again);
+  } catch (e) {
+    live.textContent = `Update failed: ${e.message}`;
+    live.dataset.state = 'error';
+  } finally {
+    fetching = false;
+  }
+}
+
+let first = true;
+api.follow(pipeline, (notice) => {
+  if (notice && notice.position !== undefined) document.body.dataset.position = String(notice.position);
+  // The stream's first message is the snapshot the page may already show: refetch anyway, it is cheap on the warm model.
+  if (first) { first = false; }
+  refresh();
+}, (state) => {
+  live.dataset.state = state;
+  live.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? 'Reconnecting…' : 'Disconnected';
+});

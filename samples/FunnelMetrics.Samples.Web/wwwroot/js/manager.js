@@ -25,7 +25,8 @@ fill(stageSelect, stages.map((st) => h('option', { value: st.key }, st.displayNa
 async function loadBoard() {
   const page = await api.clients(pipeline, { measure: 'InWork', owner: who.owner }, 0, 1000);
   mine = page.items;
-  const now = Date.now();
+  // "Now" is the server's (the list's instant; the sample's demo clock is not the browser's).
+  const now = Date.parse(page.asOf ?? new Date().toISOString());
   const board = document.getElementById('board');
   fill(board, stages.filter((st) => st.key !== definition.wonStage).map((st) => {
     const here = mine.filter((c) => c.stage === st.key);

@@ -47,9 +47,9 @@ internal static class InterimEndpoints
             await Write(async () => Results.Ok(await recorder.MarkLostAsync(new ClientId(clientId), cancellationToken: ct))));
         group.MapPost("/clients/{clientId}/activities", async (string clientId, FunnelRecorder recorder, CancellationToken ct) =>
             await Write(async () => Results.Ok(await recorder.RecordActivityAsync(new ClientId(clientId), cancellationToken: ct))));
-        group.MapPost("/clients/{clientId}/reopens", async (string clientId, JsonElement body, FunnelRecorder recorder, CancellationToken ct) =>
+        group.MapPost("/clients/{clientId}/reopenings", async (string clientId, JsonElement body, FunnelRecorder recorder, CancellationToken ct) =>
             await Write(async () => Results.Ok(await recorder.ReopenAsync(new ClientId(clientId), new StageId(body.GetProperty("stage").GetString()!), cancellationToken: ct))));
-        group.MapGet("/stream", async (string pipelineId, HttpContext http, FunnelReadModelRegistry registry) =>
+        group.MapGet("/dashboard/stream", async (string pipelineId, HttpContext http, FunnelReadModelRegistry registry) =>
         {
             http.Response.ContentType = "text/event-stream";
             var sent = -1L;

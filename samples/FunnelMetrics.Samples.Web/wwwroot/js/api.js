@@ -62,7 +62,7 @@ export const client = (pipeline, id) => send(clientPath(pipeline, id));
  * submission: a retried request (the network dropped the answer) records the action once.
  */
 export function record(pipeline, id, kind, body, idempotencyKey = crypto.randomUUID()) {
-  const paths = { move: 'moves', lose: 'losses', reopen: 'reopens', activity: 'activities' };
+  const paths = { move: 'moves', lose: 'losses', reopen: 'reopenings', activity: 'activities' };
   return send(`${clientPath(pipeline, id)}/${paths[kind]}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
@@ -71,18 +71,17 @@ export function record(pipeline, id, kind, body, idempotencyKey = crypto.randomU
 }
 
 /**
- * Follows the Server-Sent Events stream of the pipeline's changes: onChange(notice) at each new snapshot of the warm
- * model; onState('live' | 'reconnecting') as the connection comes and goes (EventSource reconnects by itself).
+ * Follows the Server-Sent Events stream of the dashboard (`GET .../dashboard/stream`): the server sends the whole
+ * dashboard again (event "dashboard") at each new snapshot of the warm model, bursts coalesced; onDashboard(dashboard)
+ * receives it. onState('live' | 'reconnecting' | 'closed') as the connection comes and goes (EventSource reconnects by
+ * itself). params are the dashboard's own (owner, targetWins).
  */
-export function follow(pipeline, onChange, onState) {
-  const source = new EventSource(`${pipelinePath(pipeline)}/stream`, { withCredentials: true });
-  const handle = (event) => {
-    let notice = null;
-    try { notice = event.data ? JSON.parse(event.data) : null; } catch { notice = null; }
-    onChange(notice);
-  };
-  source.addEventListener('change', handle);
-  source.onmessage = handle;
+export function follow(pipeline, onDashboard, onState, params = {}) {
+  const source = new EventSource(`${pipelinePath(pipeline)}/dashboard/stream${query(params)}`, { withCredentials: true });
+  source.addEventListener('dashboard', (event) => onDashboard(JSON.parse(event.data)));
+  // A server that only says "changed" (no body): fetch the dashboard.
+  source.addEventListener('change', () => dashboard(pipeline, params).then(onDashboard, () => {}));
+  source.addEventListener('unavailable', () => onState('closed'));
   source.onopen = () => onState('live');
   source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
   return source;

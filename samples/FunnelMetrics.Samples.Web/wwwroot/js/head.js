@@ -239,32 +239,10 @@ function renderForecast({ d, open }) {
 // Started last: the helpers above are module constants, defined only once the module has run down to here.
 render(dash);
 
-// Live: each notice of a new snapshot fetches the dashboard again; notices arriving during a fetch make one more.
-let fetching = false;
-let again = false;
-async function refresh() {
-  if (fetching) { again = true; return; }
-  fetching = true;
-  try {
-    do {
-      again = false;
-      dash = await api.dashboard(pipeline);
-      render(dash);
-    } while (again);
-  } catch (e) {
-    live.textContent = `Update failed: ${e.message}`;
-    live.dataset.state = 'error';
-  } finally {
-    fetching = false;
-  }
-}
-
-let first = true;
-api.follow(pipeline, (notice) => {
-  if (notice && notice.position !== undefined) document.body.dataset.position = String(notice.position);
-  // The stream's first message is the snapshot the page may already show: refetch anyway, it is cheap on the warm model.
-  if (first) { first = false; }
-  refresh();
+// Live: the stream sends the whole dashboard at each new snapshot of the warm model; the page draws it in place.
+api.follow(pipeline, (next) => {
+  dash = next;
+  render(dash);
 }, (state) => {
   live.dataset.state = state;
   live.textContent = state === 'live' ? 'Live' : state === 'reconnecting' ? 'Reconnecting…' : 'Disconnected';

@@ -109,4 +109,4 @@ api.follow(pipeline, () => loadBoard().catch(() => {}), (state) => {
   const live = document.getElementById('live');
   live.dataset.state = state;
   live.textContent = state === 'live' ? 'Live' : 'Reconnecting…';
-});
+}, { owner: who.owner });

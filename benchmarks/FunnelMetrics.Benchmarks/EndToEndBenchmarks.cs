@@ -4,7 +4,6 @@ using FunnelMetrics.Analytics;
 using FunnelMetrics.EntityFrameworkCore;
 using FunnelMetrics.Hosting;
 using FunnelMetrics.Metrics;
-using FunnelMetrics.Samples.Dashboard;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +14,7 @@ namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
 /// A request from storage to answer, as an application over the EF Core store meets it, with the library's default
-/// settings: every figure the dashboard sample shows (<c>DashboardReport.Compute</c>, as <see cref="FullDashboardBenchmarks"/>)
+/// settings: every figure the dashboard sample shows (<c>FunnelDashboard.Compute</c>, as <see cref="FullDashboardBenchmarks"/>)
 /// <list type="bullet">
 /// <item><c>ColdRequest</c> (the baseline): no model; <see cref="FunnelAnalytics"/> reads every client and event from the
 /// database and builds the log, as every request did before the hosted model;</item>
@@ -68,7 +67,6 @@ public class EndToEndBenchmarks
     private static DateTimeOffset AsOf => BenchmarkData.AsOf;
 
     /// <summary>As the sample reads an instant given with <c>--at</c>: "today" is the UTC day it falls in.</summary>
-    private static DashboardSettings Settings => new(AsOf, DateOnly.FromDateTime(AsOf.UtcDateTime), "UTC", null, null);
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -154,7 +152,7 @@ public class EndToEndBenchmarks
 
     /// <summary>No model: the clients and events read as entities and objects, the log built, then every figure.</summary>
     [Benchmark(Baseline = true)]
-    public async Task<object> ColdRequest() => DashboardReport.Compute(await _cold.LoadFromStorageAsync(Pipeline), Settings, Defaults);
+    public async Task<object> ColdRequest() => FunnelDashboard.Compute(await _cold.LoadFromStorageAsync(Pipeline), AsOf, null, Defaults);
 
     /// <summary>No model: the store's fast load into a builder, its snapshot, then every figure.</summary>
     [Benchmark]
@@ -162,7 +160,7 @@ public class EndToEndBenchmarks
     {
         var builder = new FunnelLogBuilder(HistoryGenerator.Pipeline);
         await _source.LoadAsync(builder);
-        return DashboardReport.Compute(builder.ToLog(), Settings, Defaults);
+        return FunnelDashboard.Compute(builder.ToLog(), AsOf, null, Defaults);
     }
 
     /// <summary>The hosted model: the snapshot <see cref="FunnelAnalytics"/> answers from, then every figure.</summary>
@@ -171,7 +169,7 @@ public class EndToEndBenchmarks
     {
         using var scope = _services.CreateScope();
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
-        return DashboardReport.Compute(await analytics.LoadAsync(Pipeline), Settings, Defaults);
+        return FunnelDashboard.Compute(await analytics.LoadAsync(Pipeline), AsOf, null, Defaults);
     }
 
     /// <summary>A new host over the database: started, its model loaded (fast load), stopped.</summary>

@@ -1,12 +1,11 @@
 using BenchmarkDotNet.Attributes;
 using FunnelMetrics.Analytics;
-using FunnelMetrics.Samples.Dashboard;
 
 namespace FunnelMetrics.Benchmarks;
 
 /// <summary>
 /// Everything the dashboard sample shows, from a log already built, with the library's default settings: the sample's
-/// own computation (<c>DashboardReport.Compute</c>, linked from samples/FunnelMetrics.Samples.Dashboard), read as of
+/// computation (<c>FunnelDashboard.Compute</c>, the library's dashboard the sample shows), read as of
 /// <see cref="BenchmarkData.AsOf"/> for the whole team (<c>--at</c> that instant): the funnel per manager, today against
 /// the previous 20 working days (the flow ledger from the month's start or the 20th working day before, whichever is
 /// earlier), time in stage, conversion and velocity over 90 days, the stuck stages of the last 14 days against the 14
@@ -22,8 +21,7 @@ public class FullDashboardBenchmarks : MetricBenchmark
     private static readonly FunnelMetricsOptions Defaults = new();
 
     /// <summary>As the sample reads an instant given with <c>--at</c>: "today" is the UTC day it falls in.</summary>
-    private static DashboardSettings Settings => new(AsOf, DateOnly.FromDateTime(AsOf.UtcDateTime), "UTC", null, null);
 
     [Benchmark]
-    public object FunnelMetrics() => DashboardReport.Compute(Log, Settings, Defaults);
+    public object FunnelMetrics() => FunnelDashboard.Compute(Log, AsOf, null, Defaults);
 }

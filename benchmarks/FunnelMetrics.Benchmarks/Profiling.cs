@@ -1,6 +1,5 @@
 using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
-using FunnelMetrics.Samples.Dashboard;
 
 namespace FunnelMetrics.Benchmarks;
 
@@ -80,7 +79,7 @@ public static class Profiling
         var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
         Action work = args[1] switch
         {
-            "dashboard" => () => DashboardReport.Compute(log, new DashboardSettings(asOf, DateOnly.FromDateTime(asOf.UtcDateTime), "UTC", null, null), new FunnelMetricsOptions()),
+            "dashboard" => () => FunnelDashboard.Compute(log, asOf, null, new FunnelMetricsOptions()),
             "subset" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
                 FlowLedgerCalculator.Compute(log, BenchmarkData.FlowFirstDay, BenchmarkData.FlowLastDay, "UTC"),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FunnelMetrics.Analytics;
 using FunnelMetrics.Metrics;
 using Spectre.Console;
 
@@ -7,15 +8,13 @@ namespace FunnelMetrics.Samples.Dashboard;
 /// <summary>Prints the dashboard to the terminal with Spectre.Console: bar charts and tables, one section per question.</summary>
 internal static class DashboardConsole
 {
-    private const int StalledShown = 10;
-
     /// <summary>Writes the whole dashboard.</summary>
     /// <param name="console">Where to write.</param>
     /// <param name="report">The dashboard.</param>
-    public static void Write(IAnsiConsole console, DashboardReport report)
+    public static void Write(IAnsiConsole console, FunnelDashboard report)
     {
-        var settings = report.Settings;
-        console.Write(new Rule($"[bold]{SafeText.Markup(report.Pipeline.Name)}[/] on {settings.Day:yyyy-MM-dd} ({SafeText.Markup(settings.TimeZone)}){(settings.Owner is { } o ? $", manager {SafeText.Markup(o.Value)}" : "")}").LeftJustified());
+        var owners = report.Filter?.Owners;
+        console.Write(new Rule($"[bold]{SafeText.Markup(report.Pipeline.Name)}[/] on {report.Day:yyyy-MM-dd} ({SafeText.Markup(report.TimeZone)}){(owners is [var o] ? $", manager {SafeText.Markup(o.Value)}" : "")}").LeftJustified());
         WriteFunnel(console, report);
         WriteToday(console, report);
         WriteSpeed(console, report);
@@ -25,7 +24,7 @@ internal static class DashboardConsole
 
     private static string Name(PipelineDefinition pipeline, StageId stage) => SafeText.Markup(pipeline.GetStage(stage).DisplayName);
 
-    private static void WriteFunnel(IAnsiConsole console, DashboardReport report)
+    private static void WriteFunnel(IAnsiConsole console, FunnelDashboard report)
     {
         var funnel = report.Funnel;
         console.Write(new Rule("1. The funnel: clients in work per stage").LeftJustified());
@@ -65,9 +64,9 @@ internal static class DashboardConsole
         console.Write(table);
     }
 
-    private static void WriteToday(IAnsiConsole console, DashboardReport report)
+    private static void WriteToday(IAnsiConsole console, FunnelDashboard report)
     {
-        console.Write(new Rule($"2. Today, against the average of the previous {DashboardReport.WorkingDays} working days").LeftJustified());
+        console.Write(new Rule($"2. Today, against the average of the previous {report.Today[0].AveragePerWorkingDay.Days} working days").LeftJustified());
         var table = new Table().Border(TableBorder.Rounded).AddColumn("Manager");
         foreach (var column in new[] { "New", "Moves forward", "Regressions", "Wins", "Losses" })
         {
@@ -78,11 +77,11 @@ internal static class DashboardConsole
         {
             table.AddRow(
                 day.Owner is { } owner ? SafeText.Markup(owner.Value) : "[bold]team[/]",
-                Versus(day.Today.New, day.Average.New),
-                Versus(day.Today.ForwardMoves, day.Average.ForwardMoves),
-                Versus(day.Today.Regressions, day.Average.Regressions, lowerIsBetter: true),
-                Versus(day.Today.Wins, day.Average.Wins),
-                Versus(day.Today.Losses, day.Average.Losses, lowerIsBetter: true));
+                Versus(day.Today.New, day.AveragePerWorkingDay.New),
+                Versus(day.Today.ForwardMoves, day.AveragePerWorkingDay.ForwardMoves),
+                Versus(day.Today.Regressions, day.AveragePerWorkingDay.Regressions, lowerIsBetter: true),
+                Versus(day.Today.Wins, day.AveragePerWorkingDay.Wins),
+                Versus(day.Today.Losses, day.AveragePerWorkingDay.Losses, lowerIsBetter: true));
         }
 
         console.Write(table);
@@ -95,15 +94,15 @@ internal static class DashboardConsole
 
         for (var s = 0; s < report.Pipeline.Stages.Count; s++)
         {
-            moves.AddRow([Name(report.Pipeline, report.Pipeline.Stages[s].Key), .. report.Today.Select(d => Versus(d.EnteredToday[s], d.EnteredAverage[s]))]);
+            moves.AddRow([Name(report.Pipeline, report.Pipeline.Stages[s].Key), .. report.Today.Select(d => Versus(d.Stages[s].Entered, d.Stages[s].AveragePerWorkingDay))]);
         }
 
         console.Write(moves);
     }
 
-    private static void WriteSpeed(IAnsiConsole console, DashboardReport report)
+    private static void WriteSpeed(IAnsiConsole console, FunnelDashboard report)
     {
-        console.Write(new Rule($"3. Speed over the last {DashboardReport.SpeedWindow.TotalDays:0} days").LeftJustified());
+        console.Write(new Rule($"3. Speed over the last {(report.SpeedWindow.End - report.SpeedWindow.Start).TotalDays:0} days").LeftJustified());
         var table = new Table().Border(TableBorder.Rounded)
             .Caption("Days in stage: censoring-aware median and p90 of visits in the window (>x: not reached yet). Conversion: of the clients who entered the stage in the window, the share that moved on, was lost, or is still there.")
             .AddColumn("Stage")
@@ -114,9 +113,9 @@ internal static class DashboardConsole
             .AddColumn(new TableColumn("Lost").RightAligned())
             .AddColumn(new TableColumn("Still").RightAligned())
             .AddColumn(new TableColumn("Out/day").RightAligned());
-        for (var s = 0; s < report.Speed.Stages.Count; s++)
+        for (var s = 0; s < report.TimeInStage.Stages.Count; s++)
         {
-            var time = report.Speed.Stages[s];
+            var time = report.TimeInStage.Stages[s];
             if (time.Stage == report.Pipeline.WonStage)
             {
                 continue;
@@ -141,9 +140,9 @@ internal static class DashboardConsole
         console.MarkupLine($"Cycle time of the {cycle.Count} clients won: median [bold]{Days(cycle.Median)}[/] days, p90 {Days(cycle.P90)}. Win rate {Share(winRate.Rate)} ({winRate.Won} won, {winRate.Lost} lost).");
     }
 
-    private static void WriteStuck(IAnsiConsole console, DashboardReport report)
+    private static void WriteStuck(IAnsiConsole console, FunnelDashboard report)
     {
-        console.Write(new Rule($"4. Stuck: stages ranked over the last {DashboardReport.StuckPeriod.TotalDays:0} days, and the most overdue clients").LeftJustified());
+        console.Write(new Rule($"4. Stuck: stages ranked over the last {report.StuckStages.Period.TotalDays:0} days, and the most overdue clients").LeftJustified());
         var stages = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("#").RightAligned())
             .AddColumn("Stage")
@@ -151,7 +150,7 @@ internal static class DashboardConsole
             .AddColumn(new TableColumn("of clients").RightAligned())
             .AddColumn(new TableColumn("Median days").RightAligned())
             .AddColumn(new TableColumn("Change in stalled").RightAligned());
-        foreach (var stage in report.Stuck.Stages.Take(5))
+        foreach (var stage in report.StuckStages.Stages.Take(5))
         {
             var change = stage.Current.Stalled - stage.Previous.Stalled;
             stages.AddRow(
@@ -165,14 +164,14 @@ internal static class DashboardConsole
 
         console.Write(stages);
         var clients = new Table().Border(TableBorder.Rounded)
-            .Title($"{report.Stalled.Clients.Count} stalled clients; the {Math.Min(StalledShown, report.Stalled.Clients.Count)} most overdue")
+            .Title($"{report.Stalled.Total} stalled clients; the {report.Stalled.MostOverdue.Count} most overdue")
             .AddColumn("Client")
             .AddColumn("Owner")
             .AddColumn("Stage")
             .AddColumn(new TableColumn("Days idle").RightAligned())
             .AddColumn(new TableColumn("Threshold days").RightAligned())
             .AddColumn("Threshold from");
-        foreach (var client in report.Stalled.Clients.Take(StalledShown))
+        foreach (var client in report.Stalled.MostOverdue)
         {
             clients.AddRow(
                 SafeText.Markup(client.ClientId.Value),
@@ -186,7 +185,7 @@ internal static class DashboardConsole
         console.Write(clients);
     }
 
-    private static void WriteForecast(IAnsiConsole console, DashboardReport report)
+    private static void WriteForecast(IAnsiConsole console, FunnelDashboard report)
     {
         var forecast = report.Forecast;
         console.Write(new Rule("5. Forecast").LeftJustified());
@@ -211,8 +210,8 @@ internal static class DashboardConsole
         console.MarkupLine($"Expected wins by the end of {MonthName(month.ForecastMonth)} ({horizon.End.AddTicks(-1):yyyy-MM-dd}): [bold]{horizon.ExpectedWins:0.0}[/] (P10 {horizon.P10}, P50 {horizon.P50}, P90 {horizon.P90}).");
         console.MarkupLine($"Expected value of those wins: [bold]{horizon.ExpectedValue.ToString("N0", CultureInfo.InvariantCulture)}{currency}[/]. Eventually, of the {forecast.OpenClients} clients in work: {forecast.ExpectedWins:0.0} wins worth {forecast.ExpectedValue?.ToString("N0", CultureInfo.InvariantCulture) ?? "-"}{currency}.");
         console.MarkupLine(month.Closed
-            ? $"Target for {MonthName(month.ForecastMonth)}: [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")})."
-            : $"Month target [bold]{month.TargetWins}[/] wins ({(report.Settings.TargetWins is null ? "the pace of the last 20 working days" : "--target")}); won so far {month.WonSoFar}.");
+            ? $"Target for {MonthName(month.ForecastMonth)}: [bold]{month.TargetWins}[/] wins ({(month.TargetGiven ? "--target" : $"the pace of the last {report.Today[0].AveragePerWorkingDay.Days} working days")})."
+            : $"Month target [bold]{month.TargetWins}[/] wins ({(month.TargetGiven ? "--target" : $"the pace of the last {report.Today[0].AveragePerWorkingDay.Days} working days")}); won so far {month.WonSoFar}.");
         if (forecast.Target is { TargetWins: > 0 } target)
         {
             var shortfall = target.TargetWins - target.ExpectedWinsFromPipeline;

@@ -284,8 +284,8 @@ internal sealed record DashboardRun(
 
         var log = await analytics.LoadAsync(setup.Pipeline.Id, cancellationToken);
         var options = scope.ServiceProvider.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
-        var settings = Settings(log);
-        var report = DashboardReport.Compute(log, settings, options);
+        var (asOf, request) = Request(log);
+        var report = FunnelDashboard.Compute(log, asOf, request, options);
         if (Json)
         {
             DashboardJson.Write(output, report);
@@ -325,7 +325,8 @@ internal sealed record DashboardRun(
                 {
                     shown = snapshot.Position;
                     var log = await analytics.LoadAsync(pipeline, cancellationToken);
-                    var report = DashboardReport.Compute(log, Settings(log), options);
+                    var (asOf, request) = Request(log);
+                    var report = FunnelDashboard.Compute(log, asOf, request, options);
                     if (Json)
                     {
                         // One whole dashboard document after another, each followed by a line break.
@@ -394,25 +395,27 @@ internal sealed record DashboardRun(
         await error.WriteLineAsync($"error: {all.Count}{(result.ProblemsTruncated ? "+" : "")} problem(s) in {file}; nothing was imported.");
     }
 
-    private DashboardSettings Settings(FunnelEventLog log)
+    /// <summary>The instant and the request of the dashboard from the command line.</summary>
+    private (DateTimeOffset AsOf, DashboardRequest Request) Request(FunnelEventLog log)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        DateOnly day;
         DateTimeOffset at;
         if (AsOf is null)
         {
             // The end of the day of the history's last event (for the demo, its last working day).
             var lastEvent = log.LastEventAt ?? throw new SetupException($"{Input ?? Database ?? "the history"}: holds no event.");
             var last = TimeZoneDays.DateOf(lastEvent, zone);
-            (day, at) = (InReadableYears(last), DashboardReport.EndOfDay(InReadableYears(last), TimeZone));
+            at = TimeZoneDays.Day(InReadableYears(last), zone).End;
         }
         else if (DateOnly.TryParseExact(AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            (day, at) = (InReadableYears(date), DashboardReport.EndOfDay(InReadableYears(date), TimeZone));
+            at = TimeZoneDays.Day(InReadableYears(date), zone).End;
         }
         else if (CsvHistory.TryParseInstant(AsOf, out var instant))
         {
-            (day, at) = (InReadableYears(TimeZoneDays.DateOf(instant, zone)), instant);
+            // The instant's day must be readable too.
+            _ = InReadableYears(TimeZoneDays.DateOf(instant, zone));
+            at = instant;
         }
         else
         {
@@ -433,7 +436,7 @@ internal sealed record DashboardRun(
                 : throw new SetupException($"--owner: '{Owner}' owns no client in this history; the owners are {string.Join(", ", owners.Order().Take(20))}.");
         }
 
-        return new DashboardSettings(at, day, TimeZone, ownerId, Target);
+        return (at, new DashboardRequest { Filter = ownerId is { } o ? new FunnelFilter { Owners = [o] } : null, TargetWins = Target });
     }
 
     /// <summary>The day, when the dashboard can read it: it looks a month back and forward, which the calendar's ends leave no room for.</summary>

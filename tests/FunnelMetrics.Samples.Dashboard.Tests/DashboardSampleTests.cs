@@ -58,13 +58,17 @@ public sealed class DashboardSampleTests
         Assert.Equal(5, funnel.GetProperty("byOwner").GetArrayLength());
         Assert.Equal(6, root.GetProperty("today").GetArrayLength());
         Assert.Equal(20, root.GetProperty("today")[0].GetProperty("averagePerWorkingDay").GetProperty("days").GetInt32());
-        foreach (var section in new[] { "flow", "timeInStage", "conversion", "velocity", "stuckStages", "stalledClients" })
+        foreach (var section in new[] { "todayWindow", "speedWindow", "timeInStage", "conversion", "velocity", "stuckStages", "stalled", "month" })
         {
             Assert.True(root.TryGetProperty(section, out _), section);
         }
 
         Assert.True(root.GetProperty("forecast").GetProperty("hasBasis").GetBoolean());
-        Assert.True(root.GetProperty("stalledClients").GetProperty("clients").GetArrayLength() > 0);
+        var stalled = root.GetProperty("stalled");
+        Assert.True(stalled.GetProperty("total").GetInt32() > 0);
+        Assert.Equal(Math.Min(10, stalled.GetProperty("total").GetInt32()), stalled.GetProperty("mostOverdue").GetArrayLength());
+        // Durations are numbers of seconds in the JSON contract.
+        Assert.Equal(JsonValueKind.Number, stalled.GetProperty("mostOverdue")[0].GetProperty("idle").ValueKind);
     }
 
     [Fact]
@@ -78,7 +82,7 @@ public sealed class DashboardSampleTests
         using var chen = JsonDocument.Parse(one);
         var chenInTeam = team.RootElement.GetProperty("funnel").GetProperty("byOwner").EnumerateArray().Single(o => o.GetProperty("owner").GetString() == "chen");
         Assert.Equal(chenInTeam.GetProperty("inWork").GetInt32(), chen.RootElement.GetProperty("funnel").GetProperty("inWork").GetInt32());
-        Assert.Equal("chen", chen.RootElement.GetProperty("owner").GetString());
+        Assert.Equal(["chen"], chen.RootElement.GetProperty("filter").GetProperty("owners").EnumerateArray().Select(o => o.GetString()));
     }
 
     [Fact]
@@ -253,20 +257,19 @@ public sealed class DashboardSampleTests
             Assert.Equal((0, ""), (exit, errors));
             using var json = JsonDocument.Parse(output);
             var root = json.RootElement;
-            var lastDay = root.GetProperty("flow").GetProperty("days").EnumerateArray().Last();
-            Assert.Equal(day, lastDay.GetProperty("day").GetString());
+            var lastDay = root.GetProperty("today")[0];
+            Assert.Equal(day, root.GetProperty("day").GetString());
             Assert.Equal(endsAt, root.GetProperty("asOf").GetDateTimeOffset());
-            Assert.Equal(endsAt, lastDay.GetProperty("end").GetDateTimeOffset());
-            Assert.Equal(endsAt, DashboardReport.EndOfDay(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture), zone));
+            Assert.Equal(endsAt, root.GetProperty("todayWindow").GetProperty("end").GetDateTimeOffset());
+            Assert.Equal(endsAt, TimeZoneDays.Day(DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone)).End);
 
             // So the funnel read at the dashboard's instant and the ledger's count at the end of the day agree: acme's
             // move into the next day is in neither.
             string[] stages = ["decision-maker", "interest"];
             var funnel = root.GetProperty("funnel").GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!, s => s.GetProperty("clients").GetInt32());
-            // The ledger leaves out the rows of a day where nothing happened and nobody is.
             var ledger = lastDay.GetProperty("stages").EnumerateArray().ToDictionary(s => s.GetProperty("stage").GetString()!, s => s.GetProperty("countAtEnd").GetInt32());
             Assert.Equal([2, 0], stages.Select(s => funnel[s]));
-            Assert.Equal([2, 0], stages.Select(s => ledger.GetValueOrDefault(s)));
+            Assert.Equal([2, 0], stages.Select(s => ledger[s]));
         }
         finally
         {
@@ -278,10 +281,10 @@ public sealed class DashboardSampleTests
     public void EndOfMonth_InAZoneWhoseMidnightIsSkipped_IsTheFirstValidInstant()
     {
         // Santiago moved its clocks from 00:00 to 01:00 on 2026-09-06: that day starts at 01:00 local time.
-        var end = DashboardReport.EndOfDay(new DateOnly(2026, 9, 5), "America/Santiago");
+        var end = TimeZoneDays.Day(new DateOnly(2026, 9, 5), TimeZoneInfo.FindSystemTimeZoneById("America/Santiago")).End;
 
         Assert.Equal(new DateTimeOffset(2026, 9, 6, 1, 0, 0, TimeSpan.FromHours(-3)), end);
-        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.FromHours(-3)), DashboardReport.EndOfMonth(new DateOnly(2026, 10, 16), "America/Santiago"));
+        Assert.Equal(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.FromHours(-3)), TimeZoneDays.StartOfDay(new DateOnly(2026, 11, 1), TimeZoneInfo.FindSystemTimeZoneById("America/Santiago")));
     }
 
     [Theory]
@@ -296,10 +299,10 @@ public sealed class DashboardSampleTests
         var month = json.RootElement.GetProperty("month");
         var next = DateOnly.Parse(day, System.Globalization.CultureInfo.InvariantCulture).AddDays(1);
         Assert.True(month.GetProperty("closed").GetBoolean());
-        Assert.Equal(day[..7], month.GetProperty("month").GetString());
-        Assert.Equal($"{next:yyyy-MM}", month.GetProperty("forecastMonth").GetString());
+        Assert.Equal($"{day[..7]}-01", month.GetProperty("month").GetString());
+        Assert.Equal($"{next:yyyy-MM}-01", month.GetProperty("forecastMonth").GetString());
         var horizon = json.RootElement.GetProperty("forecast").GetProperty("horizon");
-        Assert.Equal(DashboardReport.EndOfMonth(next, zone), horizon.GetProperty("end").GetDateTimeOffset());
+        Assert.Equal(TimeZoneDays.StartOfDay(new DateOnly(next.Year, next.Month, 1).AddMonths(1), TimeZoneInfo.FindSystemTimeZoneById(zone)), horizon.GetProperty("end").GetDateTimeOffset());
     }
 
     [Fact]

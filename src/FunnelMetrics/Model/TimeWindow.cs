@@ -37,13 +37,16 @@ public readonly struct TimeWindow : IEquatable<TimeWindow>
     public TimeSpan Duration => End - Start;
 
     /// <summary>Whether the window holds no instant at all (<see cref="Start"/> equals <see cref="End"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => End == Start;
 
     /// <summary>Whether there is no lower bound: <see cref="Start"/> is <see cref="DateTimeOffset.MinValue"/>, as in <see cref="Until"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsOpenStart => Start == DateTimeOffset.MinValue;
 
     /// <summary>The window of the same length just before this one: [<c>Start - Duration</c>, <see cref="Start"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">That window would start before <see cref="DateTimeOffset.MinValue"/>.</exception>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeWindow Previous => Ending(Start, Duration);
 
     /// <summary>The window [<paramref name="end"/> - <paramref name="duration"/>, <paramref name="end"/>), such as "the last 30 days".</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FunnelMetrics.Serialization;
 
@@ -16,8 +17,10 @@ public static class FunnelMetricsJson
 {
     /// <summary>
     /// Puts the context first in the options' resolver chain (types it does not know fall through to the others) and
-    /// adds its duration converter, so every <see cref="TimeSpan"/> these options write, the application's own
-    /// included, is a number of seconds. Calling it twice changes nothing more.
+    /// gives the options the context's conventions: durations as numbers of seconds (a converter, so the application's
+    /// own <see cref="TimeSpan"/>s on these options are seconds too), nulls omitted when writing, and the event
+    /// <c>type</c> discriminator read anywhere in an object. The library's enums are strings through the context; the
+    /// application's own enums are left as the options write them. Calling it twice changes nothing more.
     /// </summary>
     /// <param name="options">The options to configure; not yet used for serialization (then they are read-only).</param>
     /// <returns>The same options.</returns>
@@ -34,6 +37,9 @@ public static class FunnelMetricsJson
         {
             options.Converters.Add(new DurationSecondsConverter());
         }
+
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.AllowOutOfOrderMetadataProperties = true;
 
         return options;
     }

@@ -80,16 +80,3 @@ internal static class InterimEndpoints
     }
 }
 
-/// <summary>Interim: writes a <see cref="TimeWindow"/> as its start and end (main's context also writes the computed Previous, endlessly).</summary>
-internal sealed class TimeWindowConverter : System.Text.Json.Serialization.JsonConverter<TimeWindow>
-{
-    public override TimeWindow Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
-
-    public override void Write(Utf8JsonWriter writer, TimeWindow value, JsonSerializerOptions options)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("start", value.Start);
-        writer.WriteString("end", value.End);
-        writer.WriteEndObject();
-    }
-}

@@ -41,11 +41,7 @@ builder.Services.AddFunnelMetrics(builder.Configuration.GetSection(FunnelMetrics
     .UseEntityFrameworkCore<FunnelMetricsDbContext>()
     .AddHostedReadModel(builder.Configuration.GetSection(FunnelReadModelOptions.SectionName));
 SampleAccounts.AddTo(builder.Services);
-builder.Services.ConfigureHttpJsonOptions(o =>
-{
-    o.SerializerOptions.Converters.Add(new TimeWindowConverter());
-    FunnelMetrics.Serialization.FunnelMetricsJson.Configure(o.SerializerOptions);
-});
+builder.Services.ConfigureHttpJsonOptions(o => FunnelMetrics.Serialization.FunnelMetricsJson.Configure(o.SerializerOptions));
 SampleTelemetry.AddTo(builder.Services, settings);
 
 var app = builder.Build();

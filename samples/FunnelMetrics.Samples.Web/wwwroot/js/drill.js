@@ -5,7 +5,7 @@ import { h, fill, count, seconds, instant, money, one } from './ui.js';
 const pageSize = 50;
 
 /** Creates the dialog once; returns open(spec, title) for the numbers of the page. */
-export function createDrill(pipeline, { currency = 'EUR', timeZone = 'UTC' } = {}) {
+export function createDrill(pipeline, { currency = 'EUR', timeZone = 'UTC', stageName = (key) => key } = {}) {
   const list = h('tbody');
   const heading = h('h2', { id: 'drill-title' });
   const total = h('p', { class: 'drill-total', 'data-testid': 'drill-total' });
@@ -35,7 +35,7 @@ export function createDrill(pipeline, { currency = 'EUR', timeZone = 'UTC' } = {
         list.append(h('tr', { 'data-client': item.clientId },
           h('td', { class: 'client' }, item.clientId),
           h('td', {}, item.owner),
-          h('td', {}, item.stage ?? '–'),
+          h('td', {}, item.stage ? stageName(item.stage) : '–'),
           h('td', {}, item.status ?? ''),
           h('td', {}, instant(item.at, timeZone)),
           h('td', { class: 'right' }, item.value === null || item.value === undefined ? '–' : money(item.value, currency)),

@@ -11,7 +11,11 @@ document.getElementById('who').textContent = who.name;
 document.getElementById('sign-out').addEventListener('click', api.signOut);
 
 let dash = await api.dashboard(pipeline);
-const drill = createDrill(pipeline, { currency: dash.pipeline.currencyCode, timeZone: dash.timeZone });
+const drill = createDrill(pipeline, {
+  currency: dash.pipeline.currencyCode,
+  timeZone: dash.timeZone,
+  stageName: (key) => dash.pipeline.stages.find((st) => st.key === key)?.displayName ?? key,
+});
 const live = document.getElementById('live');
 let renders = 0;
 

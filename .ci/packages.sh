@@ -2,7 +2,7 @@
 # Packs the shipped packages into $1 and checks each holds its README, assembly, XML docs and a symbols package.
 set -euo pipefail
 packages_dir=$1
-packages=(FunnelMetrics FunnelMetrics.EntityFrameworkCore FunnelMetrics.Testing FunnelMetrics.Hosting FunnelMetrics.Arrow)
+packages=(FunnelMetrics FunnelMetrics.EntityFrameworkCore FunnelMetrics.Testing FunnelMetrics.Hosting FunnelMetrics.Arrow FunnelMetrics.AspNetCore)
 
 for package in "${packages[@]}"; do
   dotnet pack "src/$package/$package.csproj" -c Release --no-build -o "$packages_dir"

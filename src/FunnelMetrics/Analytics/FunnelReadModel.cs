@@ -29,6 +29,7 @@ public sealed class FunnelReadModel
     private readonly Lock _gate = new();
     private readonly FunnelLogBuilder _builder;
     private FunnelSnapshot _snapshot;
+    private TaskCompletionSource<FunnelSnapshot> _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FunnelReadModelFailure? _failure;
     private long _position;
     private long _unpublished;
@@ -72,6 +73,31 @@ public sealed class FunnelReadModel
 
     /// <summary>The latest published snapshot: a reference read, never blocked by the writer.</summary>
     public FunnelSnapshot Snapshot => Volatile.Read(ref _snapshot);
+
+    /// <summary>
+    /// The latest published snapshot when it is not <paramref name="current"/>, at once; otherwise the next one, when it is
+    /// published. A reader that shows the model (a page updated live) loops on it: every publication in between is
+    /// coalesced into the latest, so it never falls behind, and it never polls.
+    /// </summary>
+    /// <param name="current">The snapshot the caller has, usually the last one this method or <see cref="Snapshot"/> returned.</param>
+    /// <param name="cancellationToken">Cancels the wait; a failed model (<see cref="IsFailed"/>) publishes nothing more.</param>
+    /// <returns>A snapshot other than <paramref name="current"/>.</returns>
+    public async Task<FunnelSnapshot> NextSnapshotAsync(FunnelSnapshot current, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        while (true)
+        {
+            // The signal before the snapshot: a publication between the two reads is then seen in the snapshot, or completes the signal.
+            var published = Volatile.Read(ref _published).Task;
+            var latest = Snapshot;
+            if (!ReferenceEquals(latest, current))
+            {
+                return latest;
+            }
+
+            _ = await published.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Why the model stopped applying changes, or <see langword="null"/> while it applies them.</summary>
     public FunnelReadModelFailure? Failure => Volatile.Read(ref _failure);
@@ -220,6 +246,11 @@ public sealed class FunnelReadModel
         var next = new FunnelSnapshot(_builder.ToLog(), _position);
         _unpublished = 0;
         Volatile.Write(ref _snapshot, next);
+
+        // The snapshot first, then the signal: a waiter that read the old signal wakes, one that reads the new one sees the snapshot.
+        var published = _published;
+        Volatile.Write(ref _published, new TaskCompletionSource<FunnelSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously));
+        published.TrySetResult(next);
         return next;
     }
 

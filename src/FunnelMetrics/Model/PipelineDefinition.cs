@@ -83,10 +83,12 @@ public sealed class PipelineDefinition : IEquatable<PipelineDefinition>
 
     /// <summary>
     /// The JSON constructor: its parameter types match the properties, as System.Text.Json requires (it binds by name;
-    /// the order differs from the public constructor only to keep C# calls unambiguous).
+    /// the order differs from the public constructor only to keep C# calls unambiguous). A document without
+    /// <c>wonStage</c> gets <c>default(StageId)</c>, the last stage; the parameter has no C# default, so a JSON schema
+    /// exporter (OpenAPI) does not try to write the unset identifier as the default value.
     /// </summary>
     [JsonConstructor]
-    internal PipelineDefinition(string name, PipelineId id, IReadOnlyList<StageDefinition> stages, StageId wonStage = default, string? currencyCode = null)
+    internal PipelineDefinition(string name, PipelineId id, IReadOnlyList<StageDefinition> stages, StageId wonStage, string? currencyCode = null)
         : this(id, name, stages, wonStage.IsDefault ? null : wonStage, currencyCode)
     {
     }

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FunnelMetrics.Analytics;
+using FunnelMetrics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FunnelMetrics.AspNetCore.Tests;
+
+/// <summary>The read endpoints: each metric with its parameters, a client's state and events; strict parameters.</summary>
+public sealed class ReadEndpointTests
+{
+    private static readonly string Day1 = FunnelApp.At(FunnelApp.T0.AddDays(1));
+
+    /// <summary>The clients counted at a stage in a StageCounts answer.</summary>
+    private static int Count(JsonNode counts, string stage) =>
+        (int)counts["stages"]!.AsArray().Single(s => (string?)s!["stage"] == stage)!["clients"]!;
+
+    [Fact]
+    public async Task StageCounts_AsOfAnInstant_AreTheHandCountedOnes()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (ok, counts) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={Day1}");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal((1, 1, 1, 0), (Count(counts!, "lead"), Count(counts!, "offer"), Count(counts!, "contract"), Count(counts!, "won")));
+        Assert.Equal(3, (int)counts!["inWork"]!);
+
+        // At 13:00 c1 is still in lead (offer at 14:00) and c3 in offer (contract at 15:00).
+        var (_, earlier) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={FunnelApp.At(FunnelApp.T0.AddHours(4))}");
+        Assert.Equal((2, 1, 0), (Count(earlier!, "lead"), Count(earlier!, "offer"), Count(earlier!, "contract")));
+    }
+
+    [Fact]
+    public async Task StageCounts_FilterByOwnerAttributeAndEntry()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (_, anna) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={Day1}&owner=anna");
+        Assert.Equal((1, 1, 0), (Count(anna!, "lead"), Count(anna!, "offer"), Count(anna!, "contract")));
+        var (_, both) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={Day1}&owner=anna&owner=boris");
+        Assert.Equal(3, (int)both!["inWork"]!);
+        var (_, north) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={Day1}&attribute=region%3Dnorth");
+        Assert.Equal((0, 1, 1), (Count(north!, "lead"), Count(north!, "offer"), Count(north!, "contract")));
+        var (_, late) = await app.GetAsync($"/pipelines/sales/stage-counts?asOf={Day1}&enteredFrom={FunnelApp.At(FunnelApp.T0.AddMinutes(90))}");
+        Assert.Equal((1, 0, 0), (Count(late!, "lead"), Count(late!, "offer"), Count(late!, "contract")));
+    }
+
+    [Fact]
+    public async Task Stalled_AsOfAMonthLater_ListsTheThreeClients()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (ok, stalled) = await app.GetAsync($"/pipelines/sales/stalled?asOf={FunnelApp.At(FunnelApp.T0.AddDays(60))}&owner=boris");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Contains("c3", stalled!.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("\"c1\"", stalled.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Each metric endpoint answers what FunnelAnalytics answers for the same parameters, parsed from the query.</summary>
+    [Fact]
+    public async Task EveryMetric_PassesItsParametersToTheLibrary()
+    {
+        await using var app = await FunnelApp.StartAsync(time: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(FunnelApp.T0.AddDays(10)));
+        var json = app.App.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        await using var scope = app.App.Services.CreateAsyncScope();
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        var sales = FunnelApp.Sales.Id;
+        var window = new TimeWindow(FunnelApp.T0, FunnelApp.T0.AddDays(2));
+        var anna = new FunnelFilter { Owners = [new OwnerId("anna")] };
+        var north = new FunnelFilter { Attributes = new Dictionary<string, string> { ["region"] = "north" } };
+        var from = FunnelApp.At(window.Start);
+        var to = FunnelApp.At(window.End);
+        var horizon = FunnelApp.T0.AddDays(30);
+
+        var cases = new (string Path, object Expected)[]
+        {
+            ($"/pipelines/sales/flow?firstDay=2026-03-01&lastDay=2026-03-05&owner=anna", await analytics.GetFlowLedgerAsync(sales, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 5), anna)),
+            ($"/pipelines/sales/time-in-stage?from={from}&to={to}", await analytics.GetTimeInStageAsync(sales, window)),
+            ($"/pipelines/sales/conversion?from={from}&to={to}&conversionWindow=86400&attribute=region%3Dnorth", await analytics.GetConversionAsync(sales, window, TimeSpan.FromDays(1), north)),
+            ($"/pipelines/sales/velocity?from={from}&to={to}&owner=anna", await analytics.GetVelocityAsync(sales, window, anna)),
+            ($"/pipelines/sales/stuck-stages?from={from}&to={to}", await analytics.GetStuckStagesAsync(sales, window)),
+            ($"/pipelines/sales/stalled?asOf={FunnelApp.At(FunnelApp.T0.AddDays(20))}", await analytics.GetStalledClientsAsync(sales, FunnelApp.T0.AddDays(20))),
+            ($"/pipelines/sales/forecast?asOf={Day1}&horizonEnd={FunnelApp.At(horizon)}&targetWins=3", await analytics.GetForecastAsync(sales, horizon, 3, FunnelApp.T0.AddDays(1))),
+            ("/pipelines/sales", FunnelApp.Sales),
+        };
+        foreach (var (path, expected) in cases)
+        {
+            var (response, body) = await app.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
+            var want = JsonNode.Parse(JsonSerializer.Serialize(expected, expected.GetType(), json));
+            Assert.True(JsonNode.DeepEquals(want, body), $"{path}:\n{body}\n!=\n{want}");
+        }
+    }
+
+    [Theory]
+    [InlineData("/pipelines/sales/stage-counts?asOf=yesterday", "asOf")]
+    [InlineData("/pipelines/sales/stage-counts?asOf=2026-03-02T10:00:00", "asOf")]
+    [InlineData("/pipelines/sales/stage-counts?asOf=2026-03-02", "asOf")]
+    [InlineData("/pipelines/sales/stage-counts?asOf=2026-03-02T10:00:00+01:00", "asOf")]
+    [InlineData("/pipelines/sales/stage-counts?asof=2026-03-02T10:00:00Z", "asof")]
+    [InlineData("/pipelines/sales/stage-counts?asOf=2026-03-02T10:00:00Z&asOf=2026-03-03T10:00:00Z", "asOf")]
+    [InlineData("/pipelines/sales/stage-counts?owner=%20anna", "owner")]
+    [InlineData("/pipelines/sales/stage-counts?attribute=region", "attribute")]
+    [InlineData("/pipelines/sales/stage-counts?attribute=region%3Dnorth&attribute=region%3Dsouth", "attribute")]
+    [InlineData("/pipelines/sales/stage-counts?enteredFrom=2026-03-05T00:00:00Z&enteredTo=2026-03-01T00:00:00Z", "enteredFrom")]
+    [InlineData("/pipelines/sales/velocity?from=2026-03-05T00:00:00Z&to=2026-03-01T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/velocity?from=2026-03-05T00:00:00Z&to=2026-03-05T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/time-in-stage?to=soon", "to")]
+    [InlineData("/pipelines/sales/conversion?conversionWindow=-5", "conversionWindow")]
+    [InlineData("/pipelines/sales/conversion?conversionWindow=P1D", "conversionWindow")]
+    [InlineData("/pipelines/sales/flow", "firstDay")]
+    [InlineData("/pipelines/sales/flow?firstDay=2026-3-2", "firstDay")]
+    [InlineData("/pipelines/sales/flow?firstDay=2026-03-05&lastDay=2026-03-01", "firstDay")]
+    [InlineData("/pipelines/sales/forecast?targetWins=5", "targetWins")]
+    [InlineData("/pipelines/sales/forecast?targetWins=many&horizonEnd=2026-04-01T00:00:00Z", "targetWins")]
+    [InlineData("/pipelines/sales/forecast?asOf=2026-04-01T00:00:00Z&horizonEnd=2026-03-01T00:00:00Z", "horizonEnd")]
+    [InlineData("/pipelines/sales/clients/c1?asOf=2026-03-01T00:00:00Z", "asOf")]
+    [InlineData("/pipelines/sales/clients/c1/events/%20e", "eventId")]
+    public async Task ABadQueryParameter_Is400NamingIt(string path, string parameter)
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (response, problem) = await app.GetAsync(path);
+        var body = Problem.BadParameter(response, problem, parameter);
+        Assert.False(string.IsNullOrWhiteSpace((string?)body["detail"]));
+    }
+
+    [Fact]
+    public async Task APlusReadAsASpace_IsExplained_AndAnEncodedOffsetIsRead()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (bad, problem) = await app.GetAsync("/pipelines/sales/stage-counts?asOf=2026-03-03T10:00:00+01:00");
+        Assert.Contains("%2B", (string?)Problem.BadParameter(bad, problem, "asOf")["detail"], StringComparison.Ordinal);
+        var (ok, counts) = await app.GetAsync("/pipelines/sales/stage-counts?asOf=2026-03-03T10:00:00%2B01:00");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse((string)counts!["asOf"]!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

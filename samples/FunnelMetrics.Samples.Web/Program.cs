@@ -41,7 +41,12 @@ builder.Services.AddFunnelMetrics(builder.Configuration.GetSection(FunnelMetrics
     .UseEntityFrameworkCore<FunnelMetricsDbContext>()
     .AddHostedReadModel(builder.Configuration.GetSection(FunnelReadModelOptions.SectionName));
 SampleAccounts.AddTo(builder.Services);
-builder.Services.ConfigureHttpJsonOptions(o => FunnelMetrics.Serialization.FunnelMetricsJson.Configure(o.SerializerOptions));
+
+// FunnelMetrics.AspNetCore: its endpoints' services (the JSON contract for HTTP, problem details), and who sees what:
+// the head of sales the team, a manager their own clients, from the sign-in's claims.
+builder.Services.AddFunnelMetricsEndpoints();
+builder.Services.AddFunnelAccessPolicy((user, _) => SampleAccounts.ScopeOf(user));
+builder.Services.AddOpenApi();
 SampleTelemetry.AddTo(builder.Services, settings);
 
 var app = builder.Build();
@@ -50,7 +55,10 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 SampleAccounts.Map(app);
-InterimEndpoints.Map(app);
+
+// The package's endpoints under /api, for signed-in people only; the scope above narrows what each one sees.
+app.MapGroup("/api").MapFunnelMetrics().RequireAuthorization(SampleAccounts.SignedInPolicy);
+app.MapOpenApi();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
 app.Lifetime.ApplicationStopped.Register(RemoveTemporaryDatabase);

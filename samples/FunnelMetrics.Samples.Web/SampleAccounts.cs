@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FunnelMetrics.Analytics;
+using FunnelMetrics.AspNetCore;
 using FunnelMetrics.Samples.Dashboard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -97,11 +98,16 @@ internal static class SampleAccounts
             DemoTeam.Pipeline.Id.Value))).RequireAuthorization(SignedInPolicy);
     }
 
-    /// <summary>The owner a signed-in manager is limited to, or null for the head (the whole team).</summary>
+    /// <summary>
+    /// What the caller sees and changes, for FunnelMetrics.AspNetCore's access-scope hook: the head of sales the whole
+    /// team, a manager their own clients, anyone else nothing (the endpoints require a signed-in head or manager anyway).
+    /// </summary>
     /// <param name="user">The caller.</param>
-    /// <returns>The owner id, or null.</returns>
-    public static OwnerId? OwnerOf(ClaimsPrincipal user) =>
-        user.IsInRole(HeadRole) ? null : user.FindFirstValue(OwnerClaim) is { } owner ? new OwnerId(owner) : throw new InvalidOperationException("A manager's session without an owner claim.");
+    /// <returns>The scope.</returns>
+    public static FunnelAccessScope ScopeOf(ClaimsPrincipal user) =>
+        user.IsInRole(HeadRole) ? FunnelAccessScope.Team
+        : user.IsInRole(ManagerRole) && user.FindFirstValue(OwnerClaim) is { } owner ? FunnelAccessScope.ForOwner(new OwnerId(owner))
+        : FunnelAccessScope.ForOwners([]);
 
     private static ClaimsIdentity Identity(string name, string role, string? owner)
     {

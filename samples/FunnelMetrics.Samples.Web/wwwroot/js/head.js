@@ -236,7 +236,7 @@ function renderForecast({ d, open }) {
       h('dt', {}, 'Target'), h('dd', {}, `${count(m.targetWins)} wins${m.targetGiven ? '' : ' (the recent pace)'}`),
       h('dt', {}, 'Expected value'), h('dd', {}, money(hz.expectedValue, d.pipeline.currencyCode)),
       h('dt', {}, 'From'), h('dd', {}, num(count(f.openClients), { metric: 'forecast:openClients', value: f.openClients, spec: { measure: 'InWork', asOf: d.asOf }, title: 'The open clients the forecast is built from', onDrill: open }), ' open clients'),
-      target ? [h('dt', {}, 'Intake needed'), h('dd', {}, `${one(target.withinHorizonDailyIntake)} new clients per day to reach the target by the month's end`)] : null),
+      target ? [h('dt', {}, 'Intake needed'), h('dd', {}, target.withinHorizonDailyIntake > 0 ? `${one(target.withinHorizonDailyIntake)} new clients per day to reach the target by the month's end` : 'none: the clients in work are expected to reach the target')] : null),
     (f.limitations || []).length ? h('ul', { class: 'limitations' }, f.limitations.map((l) => h('li', {}, l.message ?? l.kind ?? String(l)))) : null);
 }
 

@@ -71,7 +71,10 @@ try
 }
 catch (OptionsValidationException ex)
 {
-    var section = ex.OptionsType == typeof(FunnelReadModelOptions) ? FunnelReadModelOptions.SectionName : FunnelMetricsOptions.SectionName;
+    // The configuration section the failing options are bound from, so that the line names the whole key.
+    var section = ex.OptionsType == typeof(FunnelReadModelOptions) ? FunnelReadModelOptions.SectionName
+        : ex.OptionsType == typeof(FunnelMetricsOptions) ? FunnelMetricsOptions.SectionName
+        : ex.OptionsType.Name;
     foreach (var failure in ex.Failures)
     {
         await Console.Error.WriteLineAsync($"error: {section}: {failure}");

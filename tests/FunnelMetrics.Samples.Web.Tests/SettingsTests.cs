@@ -30,18 +30,20 @@ public sealed class SettingsTests
         AssertNoStackTrace(output);
     }
 
-    [Fact]
-    public async Task BadLibraryOption_ExitsWithCode2_NamingTheOption()
+    [Theory]
+    [InlineData("--FunnelMetrics:TimeZone=Mars/Olympus_Mons", "error: FunnelMetrics: TimeZone: ", "Mars/Olympus_Mons")]
+    [InlineData("--FunnelMetrics:ReadModel:RestartDelay=-00:00:05", "error: FunnelMetrics:ReadModel: ", "RestartDelay")]
+    public async Task BadLibraryOption_ExitsWithCode2_NamingTheOption(string setting, string start, string named)
     {
         var folder = Directory.CreateTempSubdirectory("funnelmetrics-web-test-").FullName;
         try
         {
-            var (exitCode, output) = await SampleApp.RunToExitAsync($"--Sample:Database={Path.Combine(folder, "funnel.db")}", "--FunnelMetrics:TimeZone=Mars/Olympus_Mons");
+            var (exitCode, output) = await SampleApp.RunToExitAsync($"--Sample:Database={Path.Combine(folder, "funnel.db")}", setting);
 
             Assert.Equal(2, exitCode);
-            Assert.Contains("error: ", output, StringComparison.Ordinal);
-            Assert.Contains("TimeZone", output, StringComparison.Ordinal);
-            Assert.Contains("Mars/Olympus_Mons", output, StringComparison.Ordinal);
+            Assert.Contains(start, output, StringComparison.Ordinal);
+            Assert.Contains(named, output, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFiles(folder));
             AssertNoStackTrace(output);
         }
         finally

@@ -66,34 +66,15 @@ public class EndToEndBenchmarks
 
     private static DateTimeOffset AsOf => BenchmarkData.AsOf;
 
-    /// <summary>As the sample reads an instant given with <c>--at</c>: "today" is the UTC day it falls in.</summary>
-
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
     private async Task SetupAsync()
     {
-        string connectionString;
-        if (Database == "SQLite")
+        var connectionString = await PrepareDatabaseAsync(Database, Transitions);
+        _database = Register(Database, connectionString);
+        if (Database != "SQLite")
         {
-            new SqliteReadBenchmarks { Transitions = Transitions }.Setup();
-            var file = Path.Combine(Path.GetTempPath(), "funnelmetrics-bench-sqlite", $"history-{Transitions}.db");
-            connectionString = new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
-            _database = services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite(connectionString));
-        }
-        else
-        {
-            connectionString = new NpgsqlConnectionStringBuilder(PostgresReadBenchmarks.ServerConnectionString) { Database = "funnelmetrics_bench" }.ToString();
-            var held = await HoldsHistoryAsync(connectionString, BenchmarkData.Get(Transitions).Events.Length);
-
-            // The check's pooled connection must not outlive it: the setup below drops the database, which ends it.
-            NpgsqlConnection.ClearAllPools();
-            if (!held)
-            {
-                new PostgresReadBenchmarks { Transitions = Transitions }.Setup();
-            }
-
-            _database = services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseNpgsql(connectionString));
             _sql = new PostgresSqlBaseline(connectionString, HistoryGenerator.Pipeline);
         }
 
@@ -108,6 +89,38 @@ public class EndToEndBenchmarks
         (_services, _model) = await StartAsync();
         Console.WriteLine($"// {Database}, {Transitions} transitions: the hosted model was ready {watch.ElapsedMilliseconds} ms after the host started");
     }
+
+    /// <summary>
+    /// Puts this size's history into the benchmark database (SQLite: a file; PostgreSQL: the database
+    /// <c>funnelmetrics_bench</c>, left as it is when it already holds the history) and returns its connection string.
+    /// </summary>
+    internal static async Task<string> PrepareDatabaseAsync(string database, int transitions)
+    {
+        if (database == "SQLite")
+        {
+            new SqliteReadBenchmarks { Transitions = transitions }.Setup();
+            var file = Path.Combine(Path.GetTempPath(), "funnelmetrics-bench-sqlite", $"history-{transitions}.db");
+            return new SqliteConnectionStringBuilder { DataSource = file, Pooling = true }.ToString();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(PostgresReadBenchmarks.ServerConnectionString) { Database = "funnelmetrics_bench" }.ToString();
+        var held = await HoldsHistoryAsync(connectionString, BenchmarkData.Get(transitions).Events.Length);
+
+        // The check's pooled connection must not outlive it: the setup below drops the database, which ends it.
+        NpgsqlConnection.ClearAllPools();
+        if (!held)
+        {
+            new PostgresReadBenchmarks { Transitions = transitions }.Setup();
+        }
+
+        return connectionString;
+    }
+
+    /// <summary>The EF Core context factory's registration for the database.</summary>
+    internal static Action<IServiceCollection> Register(string database, string connectionString) =>
+        database == "SQLite"
+            ? services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseSqlite(connectionString))
+            : services => services.AddDbContextFactory<FunnelMetricsDbContext>(o => o.UseNpgsql(connectionString));
 
     /// <summary>Whether the benchmark database already holds this size's history (a process before this one loaded it): then it is not loaded again.</summary>
     private static async Task<bool> HoldsHistoryAsync(string connectionString, int rows)

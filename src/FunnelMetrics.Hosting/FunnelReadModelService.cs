@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FunnelMetrics.Analytics;
+using FunnelMetrics.Diagnostics;
 using FunnelMetrics.Metrics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,6 +38,12 @@ namespace FunnelMetrics.Hosting;
 /// any other failure is logged, the models loaded keep serving, and the service starts again after
 /// <see cref="FunnelReadModelOptions.RestartDelay"/> from where the models are. The host is never stopped.
 /// </para>
+/// <para>
+/// <b>Metrics.</b> On the <c>FunnelMetrics</c> meter (<see cref="FunnelMetricsInstrumentation"/>, registered by
+/// <c>AddFunnelMetrics</c>): each pipeline's load time by load path (<c>funnelmetrics.read_model.load.duration</c>), and
+/// the lag gauges (<c>funnelmetrics.read_model.events_behind</c>, <c>funnelmetrics.read_model.time_behind</c>), read
+/// through <see cref="GetLagAsync"/> while the service runs.
+/// </para>
 /// </remarks>
 public sealed partial class FunnelReadModelService : BackgroundService
 {
@@ -49,6 +56,7 @@ public sealed partial class FunnelReadModelService : BackgroundService
     private readonly ConcurrentDictionary<PipelineId, Followed> _models = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ServiceFault? _fault;
+    private FunnelMetricsInstrumentation? _instrumentation;
 
     /// <summary>Creates the service.</summary>
     /// <param name="scopes">Where the store's services (<see cref="IFunnelChangeFeed"/>, <see cref="IPipelineRepository"/>, and <see cref="IFunnelLogSource"/> and <see cref="IFunnelSnapshotStore"/> when registered) are resolved, in a scope of their own.</param>
@@ -183,7 +191,8 @@ public sealed partial class FunnelReadModelService : BackgroundService
         }
         finally
         {
-            // Stopped: requests for pipelines never loaded read the store again instead of waiting.
+            // Stopped: no lag to report, and requests for pipelines never loaded read the store again instead of waiting.
+            Volatile.Read(ref _instrumentation)?.SetLagSource(null);
             _registry.EndDiscovery();
             foreach (var id in _registry.Loading)
             {
@@ -200,6 +209,13 @@ public sealed partial class FunnelReadModelService : BackgroundService
         await using (scope.ConfigureAwait(false))
         {
             var services = scope.ServiceProvider;
+            if (Volatile.Read(ref _instrumentation) is null && services.GetService<FunnelMetricsInstrumentation>() is { } instrumentation)
+            {
+                // The lag gauges read the lag as the health check does.
+                Volatile.Write(ref _instrumentation, instrumentation);
+                instrumentation.SetLagSource(LagReadingsAsync);
+            }
+
             var store = new Store(Feed(services), services.GetRequiredService<IPipelineRepository>(), services.GetService<IFunnelLogSource>(), services.GetService<IFunnelSnapshotStore>());
             foreach (var pipeline in await DiscoverAsync(store.Pipelines, cancellationToken).ConfigureAwait(false))
             {
@@ -260,6 +276,7 @@ public sealed partial class FunnelReadModelService : BackgroundService
         _registry.Expect(pipeline.Id);
         FunnelReadModel? model = null;
         var how = "the change feed from position 0";
+        var path = FunnelMetricsInstrumentation.LoadedFromFeed;
         if (store.Snapshots is { } snapshots && await LoadSnapshotAsync(snapshots, pipeline, cancellationToken).ConfigureAwait(false) is { } saved)
         {
             var head = await store.Feed.ReadHeadAsync(null, cancellationToken).ConfigureAwait(false);
@@ -273,7 +290,7 @@ public sealed partial class FunnelReadModelService : BackgroundService
             }
             else
             {
-                (model, how) = (new FunnelReadModel(saved.Log, saved.Position), $"a snapshot at position {saved.Position}");
+                (model, how, path) = (new FunnelReadModel(saved.Log, saved.Position), $"a snapshot at position {saved.Position}", FunnelMetricsInstrumentation.LoadedFromSnapshotFile);
             }
         }
 
@@ -283,7 +300,7 @@ public sealed partial class FunnelReadModelService : BackgroundService
             try
             {
                 var position = await source.LoadAsync(builder, cancellationToken).ConfigureAwait(false);
-                (model, how) = (new FunnelReadModel(builder, position), "the store's fast load");
+                (model, how, path) = (new FunnelReadModel(builder, position), "the store's fast load", FunnelMetricsInstrumentation.LoadedByFastLoad);
             }
             catch (FunnelHistoryException e)
             {
@@ -301,7 +318,22 @@ public sealed partial class FunnelReadModelService : BackgroundService
         var snapshot = model.Publish();
         _models[pipeline.Id] = new Followed(model);
         _registry.Add(model);
-        LogLoaded(_logger, pipeline.Id, how, snapshot.ClientCount, snapshot.EventCount, snapshot.Position, _time.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = _time.GetElapsedTime(started);
+        Volatile.Read(ref _instrumentation)?.ReadModelLoaded(pipeline.Id, path, elapsed);
+        LogLoaded(_logger, pipeline.Id, how, snapshot.ClientCount, snapshot.EventCount, snapshot.Position, elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>The lag of each model, for the lag gauges of <see cref="FunnelMetricsInstrumentation"/>.</summary>
+    private async Task<IReadOnlyList<ReadModelLagReading>> LagReadingsAsync(CancellationToken cancellationToken)
+    {
+        var lags = await GetLagAsync(cancellationToken).ConfigureAwait(false);
+        var readings = new ReadModelLagReading[lags.Count];
+        for (var i = 0; i < readings.Length; i++)
+        {
+            readings[i] = new ReadModelLagReading(lags[i].PipelineId, lags[i].EventsBehind, lags[i].Behind);
+        }
+
+        return readings;
     }
 
     /// <summary>Applies a pipeline's changes after the model's position, page by page up to the head (or the change it cannot apply).</summary>

@@ -18,7 +18,9 @@ namespace FunnelMetrics.Analytics;
 /// a day off.
 /// </para>
 /// <para>
-/// Nothing after <see cref="AsOf"/> is counted: a log holding later events is cut at the instant first.
+/// Nothing after <see cref="AsOf"/> is counted: every calculator reads as of the instant, and a log holding events
+/// later today than <see cref="AsOf"/> (read in the middle of a past day) is cut at the instant first, at the cost of
+/// a rebuild.
 /// </para>
 /// </remarks>
 public sealed class FunnelDashboard
@@ -123,7 +125,6 @@ public sealed class FunnelDashboard
         DashboardOptions.Check(settings, nameof(FunnelMetricsOptions.Dashboard));
         var zone = TimeZones.Find(options.TimeZone, nameof(options.TimeZone));
         asOf = asOf.ToUniversalTime();
-        log = log.Until(asOf.UtcTicks);
         var filter = request.Filter;
 
         // Today: the day containing the instant, or ending at it.
@@ -131,6 +132,14 @@ public sealed class FunnelDashboard
         if (TimeZoneDays.StartOfDay(day, zone) >= asOf)
         {
             day = day.AddDays(-1);
+        }
+
+        // Every calculator reads as of the instant except the flow ledger, which counts whole days: a log with events
+        // later today than the instant is cut there first (a rebuild; read at a day's end, or now, nothing is cut).
+        var todayWindow = TimeZoneDays.Day(day, zone);
+        if (log.AnyEventBetween(asOf.UtcTicks, todayWindow.End.UtcTicks))
+        {
+            log = log.Until(asOf.UtcTicks);
         }
 
         // Back to the first of the previous working days; the flow covers the month so far too, for its wins.
@@ -166,7 +175,7 @@ public sealed class FunnelDashboard
             log.Pipeline,
             asOf,
             day,
-            TimeZoneDays.Day(day, zone),
+            todayWindow,
             options.TimeZone,
             filter,
             StageCountsCalculator.Compute(log, asOf, filter, options.Parallelism),

@@ -1,5 +1,6 @@
 using FunnelMetrics.Analytics;
 using FunnelMetrics.DependencyInjection;
+using FunnelMetrics.Diagnostics;
 using FunnelMetrics.Import;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
@@ -15,7 +16,9 @@ public static class FunnelMetricsServiceCollectionExtensions
     /// <summary>
     /// Adds FunnelMetrics: <see cref="FunnelRecorder"/> and <see cref="FunnelAnalytics"/> (scoped), the in-memory store as the default repositories
     /// (singletons), an empty <see cref="FunnelReadModelRegistry"/> (singleton: <see cref="FunnelAnalytics"/> answers from the warm models put in it), <see cref="TimeProvider.System"/> and <see cref="FunnelMetricsOptions"/> validated at start-up as one graph;
-    /// the recorder and the importer get its <see cref="FunnelMetricsOptions.Recording"/> section as <c>IOptions&lt;RecordingOptions&gt;</c>.
+    /// the recorder and the importer get its <see cref="FunnelMetricsOptions.Recording"/> section as <c>IOptions&lt;RecordingOptions&gt;</c>;
+    /// and <see cref="FunnelMetricsInstrumentation"/> (singleton: the <c>FunnelMetrics</c> meter, created through the
+    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/> that <c>AddMetrics</c> adds, so it works without a host too).
     /// Every default is added with <c>TryAdd</c>, so registrations made before this call win; to replace
     /// storage afterwards, use the returned builder.
     /// </summary>
@@ -58,6 +61,15 @@ public static class FunnelMetricsServiceCollectionExtensions
         return new FunnelMetricsBuilder(services);
     }
 
+    /// <summary>The latest snapshot's log of each pipeline the registry serves, for the per-stage gauges.</summary>
+    private static IEnumerable<FunnelMetrics.Metrics.FunnelEventLog> ServedLogs(FunnelReadModelRegistry registry)
+    {
+        foreach (var model in registry.Models)
+        {
+            yield return model.Snapshot.Log;
+        }
+    }
+
     private static OptionsBuilder<FunnelMetricsOptions> AddCore(IServiceCollection services)
     {
         var options = services.AddOptionsWithValidateOnStart<FunnelMetricsOptions>();
@@ -74,6 +86,15 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton<IFunnelLogSource>(static sp => new InMemoryFunnelLogSource(sp.GetRequiredService<InMemoryFunnelStore>().Events));
         services.TryAddScoped<FunnelRecorder>();
         services.TryAddSingleton<FunnelReadModelRegistry>();
+        services.AddMetrics();
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
+            var instrumentation = new FunnelMetricsInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), options.Stalls, options.Parallelism);
+            var registry = sp.GetRequiredService<FunnelReadModelRegistry>();
+            instrumentation.SetServedLogs(() => ServedLogs(registry));
+            return instrumentation;
+        });
         services.TryAddScoped<FunnelAnalytics>();
         services.TryAddScoped<FunnelImporter>();
         return options;

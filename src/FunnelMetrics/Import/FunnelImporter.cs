@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FunnelMetrics.Diagnostics;
 using FunnelMetrics.Recording;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
@@ -46,6 +47,7 @@ public sealed class FunnelImporter
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
     private readonly RecordingOptions _options;
+    private readonly FunnelMetricsInstrumentation? _instrumentation;
 
     /// <summary>Creates an importer over the given storage.</summary>
     /// <param name="pipelines">The pipelines.</param>
@@ -55,6 +57,22 @@ public sealed class FunnelImporter
     /// <param name="options">The recorder's checks (the options graph's <c>Recording</c> section): <see cref="RecordingOptions.FutureTolerance"/> applies. Validated here too, for use without a host.</param>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
     public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options)
+        : this(pipelines, clients, events, timeProvider, options, null)
+    {
+    }
+
+    /// <summary>Creates an importer over the given storage that counts its rows and refusals on the <c>FunnelMetrics</c> meter (the constructor dependency injection uses).</summary>
+    /// <param name="pipelines">The pipelines.</param>
+    /// <param name="clients">The clients.</param>
+    /// <param name="events">The event store.</param>
+    /// <param name="timeProvider">The clock for recorded instants and the future rule.</param>
+    /// <param name="options">The recorder's checks (the options graph's <c>Recording</c> section): <see cref="RecordingOptions.FutureTolerance"/> applies. Validated here too, for use without a host.</param>
+    /// <param name="instrumentation">
+    /// Where each import's rows read, stored and refused (<c>funnelmetrics.import.rows.*</c>) and its problems that name a
+    /// rule (<c>funnelmetrics.refusals</c>) are counted; <see langword="null"/> for none.
+    /// </param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
+    public FunnelImporter(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options, FunnelMetricsInstrumentation? instrumentation)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
@@ -63,6 +81,7 @@ public sealed class FunnelImporter
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
         OptionsCheck.ThrowIfInvalid(RecordingOptionsValidator.Instance, "Recording", _options);
+        _instrumentation = instrumentation;
     }
 
     /// <summary>Checks the records and, when there is no problem, stores them.</summary>
@@ -116,6 +135,7 @@ public sealed class FunnelImporter
         var result = Result(options, count, byClient.Count, problems.Count == 0 ? plans : [], problems, warnings);
         if (!result.Succeeded || options.ValidateOnly)
         {
+            Measure(pipelineId, count, [], problems);
             return result;
         }
 
@@ -136,6 +156,7 @@ public sealed class FunnelImporter
                     interrupted.Add(new ImportProblem(plan.Positions[0], plan.Client.Id, ImportField.Record, $"{ex.Message} The import stopped after the chunk of clients holding this one: {stored.Count} client(s) are stored, the others are not. Run the same import again: what is stored is recognised and nothing is duplicated.", RuleOf(ex)));
                 }
 
+                Measure(pipelineId, count, stored, interrupted);
                 return Result(options, count, byClient.Count, stored, interrupted, warnings, interrupted: true);
             }
 
@@ -146,7 +167,40 @@ public sealed class FunnelImporter
         }
 
         progress?.Report(new ImportProgress(ImportPhase.Storing, plans.Count, plans.Count));
+        Measure(pipelineId, count, plans, problems);
         return Result(options, count, byClient.Count, plans, problems, warnings);
+    }
+
+    /// <summary>
+    /// Counts one import on the meter: the records read; those stored (the distinct records behind the events this
+    /// import appended of the plans stored: a rerun's records already stored are not counted again); those with a
+    /// problem; and each problem that names a rule, as a refusal.
+    /// </summary>
+    private void Measure(PipelineId pipelineId, long read, List<ClientPlan> stored, ProblemList problems)
+    {
+        if (_instrumentation is null)
+        {
+            return;
+        }
+
+        long rows = 0;
+        var positions = new HashSet<long>();
+        foreach (var plan in stored)
+        {
+            positions.Clear();
+            for (var i = (int)plan.StoredVersion; i < plan.Positions.Count; i++)
+            {
+                positions.Add(plan.Positions[i]);
+            }
+
+            rows += positions.Count;
+        }
+
+        _instrumentation.Imported(pipelineId, read, rows, problems.Records);
+        foreach (var (rule, refusals) in problems.Rules)
+        {
+            _instrumentation.Refused(rule, pipelineId, FunnelMetricsInstrumentation.FromImporter, refusals);
+        }
     }
 
     /// <summary>
@@ -812,10 +866,18 @@ public sealed class FunnelImporter
     private sealed class ProblemList(int max)
     {
         private readonly List<ImportProblem> _items = [];
+        private readonly HashSet<long> _positions = [];
+        private readonly Dictionary<FunnelRule, long> _rules = [];
 
         public IReadOnlyList<ImportProblem> Items => _items;
 
         public int Count { get; private set; }
+
+        /// <summary>How many distinct records (positions) have a problem, all counted (not only those kept).</summary>
+        public long Records => _positions.Count;
+
+        /// <summary>How many problems name each rule, all counted.</summary>
+        public IReadOnlyDictionary<FunnelRule, long> Rules => _rules;
 
         public bool Truncated => Count > _items.Count;
 
@@ -823,6 +885,12 @@ public sealed class FunnelImporter
         public bool Add(ImportProblem problem)
         {
             Count++;
+            _positions.Add(problem.Position);
+            if (problem.Rule is { } rule)
+            {
+                _rules[rule] = _rules.GetValueOrDefault(rule) + 1;
+            }
+
             if (_items.Count < max)
             {
                 _items.Add(problem);

@@ -275,6 +275,27 @@ public sealed partial class FunnelEventLog
         return builder.ToLog();
     }
 
+    /// <summary>Whether some event is after <paramref name="after"/> and before <paramref name="before"/> (UTC ticks, both exclusive).</summary>
+    internal bool AnyEventBetween(long after, long before)
+    {
+        if (before <= after + 1 || MaxTicks() is not { } last || last <= after)
+        {
+            return false;
+        }
+
+        for (var c = 0; c < _clientCount; c++)
+        {
+            var history = History(c);
+            var next = history.LastAtOrBefore(after) + 1;
+            if (next < history.Count && history.Ticks(next) < before)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The log without its events after <paramref name="cut"/> (UTC ticks, inclusive): this log when it has none after.</summary>
     internal FunnelEventLog Until(long cut)
     {

@@ -1,3 +1,4 @@
+using FunnelMetrics.Diagnostics;
 using FunnelMetrics.Storage;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +35,7 @@ public sealed class FunnelRecorder
     private readonly IFunnelEventStore _events;
     private readonly TimeProvider _timeProvider;
     private readonly RecordingOptions _options;
+    private readonly FunnelMetricsInstrumentation? _instrumentation;
 
     /// <summary>Creates a recorder over the given storage.</summary>
     /// <param name="pipelines">Where pipeline definitions are read.</param>
@@ -43,6 +45,22 @@ public sealed class FunnelRecorder
     /// <param name="options">The future tolerance and concurrency retries (the options graph's <c>Recording</c> section); validated here too, for use without a host.</param>
     /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
     public FunnelRecorder(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options)
+        : this(pipelines, clients, events, timeProvider, options, null)
+    {
+    }
+
+    /// <summary>Creates a recorder over the given storage that counts what it stores and refuses on the <c>FunnelMetrics</c> meter (the constructor dependency injection uses).</summary>
+    /// <param name="pipelines">Where pipeline definitions are read.</param>
+    /// <param name="clients">Where clients are stored.</param>
+    /// <param name="events">Where client events are appended.</param>
+    /// <param name="timeProvider">The source of "now" for the future check, defaulted instants and <see cref="ClientEvent.RecordedAt"/>.</param>
+    /// <param name="options">The future tolerance and concurrency retries (the options graph's <c>Recording</c> section); validated here too, for use without a host.</param>
+    /// <param name="instrumentation">
+    /// Where events stored (<c>funnelmetrics.recorder.events</c>) and refusals (<c>funnelmetrics.refusals</c>) are counted;
+    /// <see langword="null"/> for none. An idempotent retry that returns the event stored first is not counted again.
+    /// </param>
+    /// <exception cref="OptionsValidationException">The options are invalid; the message names the setting, such as <c>Recording.FutureTolerance</c>.</exception>
+    public FunnelRecorder(IPipelineRepository pipelines, IClientRepository clients, IFunnelEventStore events, TimeProvider timeProvider, IOptions<RecordingOptions> options, FunnelMetricsInstrumentation? instrumentation)
     {
         _pipelines = pipelines ?? throw new ArgumentNullException(nameof(pipelines));
         _clients = clients ?? throw new ArgumentNullException(nameof(clients));
@@ -51,6 +69,7 @@ public sealed class FunnelRecorder
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
         OptionsCheck.ThrowIfInvalid(RecordingOptionsValidator.Instance, "Recording", _options);
+        _instrumentation = instrumentation;
     }
 
     /// <summary>
@@ -68,7 +87,16 @@ public sealed class FunnelRecorder
         ArgumentNullException.ThrowIfNull(client);
         _ = await _pipelines.GetAsync(client.PipelineId, cancellationToken).ConfigureAwait(false)
             ?? throw new UnknownPipelineException(client.PipelineId);
-        FunnelRules.CheckFuture(client.Id, client.CreatedAt, _timeProvider.GetUtcNow(), _options.FutureTolerance);
+        try
+        {
+            FunnelRules.CheckFuture(client.Id, client.CreatedAt, _timeProvider.GetUtcNow(), _options.FutureTolerance);
+        }
+        catch (FunnelRuleException e) when (_instrumentation?.Refused(e, client.PipelineId) ?? false)
+        {
+            // Never entered: the filter counts the refusal and lets it go on.
+            throw;
+        }
+
         await _clients.AddAsync(client, cancellationToken).ConfigureAwait(false);
         return client;
     }
@@ -296,10 +324,21 @@ public sealed class FunnelRecorder
 
             var state = await LoadStateAsync(client, cancellationToken).ConfigureAwait(false);
             var now = _timeProvider.GetUtcNow();
-            var recorded = FunnelRules.Decide(pipeline, client, state, request, occurredAt ?? DefaultInstant(now, client, state), now, _options.FutureTolerance, eventId);
+            ClientEvent recorded;
+            try
+            {
+                recorded = FunnelRules.Decide(pipeline, client, state, request, occurredAt ?? DefaultInstant(now, client, state), now, _options.FutureTolerance, eventId);
+            }
+            catch (FunnelMetricsException e) when (_instrumentation?.Refused(e, pipeline.Id) ?? false)
+            {
+                // Never entered: the filter counts a refusal by its rule and lets the exception go on.
+                throw;
+            }
+
             try
             {
                 await _events.AppendAsync(client.Id, state.Version, [recorded], cancellationToken).ConfigureAwait(false);
+                _instrumentation?.EventStored(recorded);
                 return recorded;
             }
             catch (ConcurrencyConflictException) when (request.EventId is not null || attempt < _options.ConcurrencyRetries)

@@ -10,8 +10,8 @@ namespace FunnelMetrics.Samples.Web;
 /// </summary>
 internal static class SampleTelemetry
 {
-    /// <summary>The library's meter.</summary>
-    public const string FunnelMeter = "FunnelMetrics";
+    /// <summary>The library's meter: <c>FunnelMetrics</c>.</summary>
+    public const string FunnelMeter = FunnelMetrics.Diagnostics.FunnelMetricsInstrumentation.MeterName;
 
     /// <summary>The service name the metrics are reported under.</summary>
     public const string ServiceName = "FunnelMetrics.Samples.Web";

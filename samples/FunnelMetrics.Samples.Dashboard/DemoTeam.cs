@@ -17,6 +17,24 @@ internal static class DemoTeam
     /// <summary>The managers.</summary>
     public static readonly OwnerId[] Managers = [new("anna"), new("boris"), new("chen"), new("dana"), new("emil")];
 
+    /// <summary>
+    /// The seven stages of the founding article, with stall thresholds where a head of sales would set them (the
+    /// console sample's default pipeline; the web sample links this file for the same team).
+    /// </summary>
+    public static PipelineDefinition Pipeline { get; } = new(
+        new PipelineId("sales"),
+        "Sales",
+        [
+            new StageDefinition(new StageId("decision-maker"), "Reached the decision maker", stallThreshold: TimeSpan.FromDays(5)),
+            new StageDefinition(new StageId("interest"), "Interest expressed"),
+            new StageDefinition(new StageId("meeting"), "Meeting set", stallThreshold: TimeSpan.FromDays(10)),
+            new StageDefinition(new StageId("requirements"), "Requirements received"),
+            new StageDefinition(new StageId("offer"), "Offer sent"),
+            new StageDefinition(new StageId("terms"), "Terms agreed"),
+            new StageDefinition(new StageId("contract"), "Contract signed"),
+        ],
+        currencyCode: "EUR");
+
     private const int Seed = 20260701;
 
     /// <summary>Per stage: the chance per working day that a client in it moves forward, and that it is lost.</summary>

@@ -65,19 +65,7 @@ internal sealed record PipelineSetup
 
     /// <summary>The seven stages of the founding article, with stall thresholds where a head of sales would set them.</summary>
     public static PipelineSetup Default { get; } = new(
-        new PipelineDefinition(
-            new PipelineId("sales"),
-            "Sales",
-            [
-                new StageDefinition(new StageId("decision-maker"), "Reached the decision maker", stallThreshold: TimeSpan.FromDays(5)),
-                new StageDefinition(new StageId("interest"), "Interest expressed"),
-                new StageDefinition(new StageId("meeting"), "Meeting set", stallThreshold: TimeSpan.FromDays(10)),
-                new StageDefinition(new StageId("requirements"), "Requirements received"),
-                new StageDefinition(new StageId("offer"), "Offer sent"),
-                new StageDefinition(new StageId("terms"), "Terms agreed"),
-                new StageDefinition(new StageId("contract"), "Contract signed"),
-            ],
-            currencyCode: "EUR"),
+        DemoTeam.Pipeline,
         ["lost"]);
 
     /// <summary>

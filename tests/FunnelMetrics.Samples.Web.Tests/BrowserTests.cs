@@ -253,7 +253,8 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
 
         // And the head's page is not his: the manager's page opens instead.
         await boris.GotoAsync("/head.html");
-        await boris.WaitForURLAsync("**/manager.html");
+        await Assertions.Expect(boris).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/manager\\.html$"));
+        await boris.WaitForFunctionAsync("() => Number(document.body.dataset.loaded) > 0");
     }
 
     private static string WithoutInstants(string text) =>

@@ -5,7 +5,11 @@ import { createDrill } from './drill.js';
 import { h, fill, num, bar, stacked, range, forecastBand, count, one, percent, money, estimate, seconds, toSeconds, instant, day } from './ui.js';
 
 const who = await api.me();
-if (who.role !== 'head') window.location.replace('/manager.html');
+if (who.role !== 'head') {
+  // A manager's page is theirs: go there, and stop this one here (the promise never settles).
+  window.location.replace('/manager.html');
+  await new Promise(() => {});
+}
 const pipeline = who.pipeline;
 document.getElementById('who').textContent = who.name;
 document.getElementById('sign-out').addEventListener('click', api.signOut);

@@ -5,7 +5,11 @@ import * as api from './api.js';
 import { h, fill, count, seconds, money } from './ui.js';
 
 const who = await api.me();
-if (who.role !== 'manager') window.location.replace('/head.html');
+if (who.role !== 'manager') {
+  // The head of sales has the team's page: go there, and stop this one here (the promise never settles).
+  window.location.replace('/head.html');
+  await new Promise(() => {});
+}
 const pipeline = who.pipeline;
 document.getElementById('who').textContent = who.name;
 document.getElementById('sign-out').addEventListener('click', api.signOut);

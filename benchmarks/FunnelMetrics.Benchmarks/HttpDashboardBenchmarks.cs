@@ -85,6 +85,7 @@ public class HttpDashboardBenchmarks
         _http.Dispose();
         _app.StopAsync().GetAwaiter().GetResult();
         _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>The dashboard computed in the application from the warm model and written as JSON, without HTTP.</summary>

@@ -56,6 +56,10 @@ public class PostgresReadBenchmarks
             await create.ExecuteNonQueryAsync();
         }
 
+        // The forced drop ended every connection to the old database, also the idle ones that earlier benchmarks of
+        // this process (in-process runs) left in Npgsql's pools: a pool would hand one out and fail with 57P01.
+        NpgsqlConnection.ClearAllPools();
+
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = Database }.ToString();
         var options = new DbContextOptionsBuilder<FunnelMetricsDbContext>().UseNpgsql(connectionString).Options;
         _factory = new Factory(options);

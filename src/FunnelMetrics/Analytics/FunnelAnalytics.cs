@@ -197,6 +197,23 @@ public sealed class FunnelAnalytics
         return StageCountsCalculator.Compute(log, asOf ?? Now, filter, _options.Parallelism);
     }
 
+    /// <summary>
+    /// Money per stage and owner with the weighted pipeline; see <see cref="PipelineValueCalculator.Compute"/>. The chain
+    /// probabilities are the forecast's with the configured settings (<see cref="Forecasting.ForecastCalculator.WinProbabilities"/>, same filter).
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The money per stage.</returns>
+    public async Task<PipelineValue> GetPipelineValueAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        var at = asOf ?? Now;
+        var chain = Forecasting.ForecastCalculator.WinProbabilities(log, at, _options.Forecast, filter);
+        return PipelineValueCalculator.Compute(log, at, filter, chain, _options.Parallelism);
+    }
+
     /// <summary>Computes the daily flow ledger in the configured time zone; see <see cref="FlowLedgerCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="firstDay">The first local day.</param>

@@ -92,6 +92,25 @@ public sealed class Forecast : IEquatable<Forecast>
     /// <summary>The same per owner of clients in work, ordered by owner id.</summary>
     public IReadOnlyList<OwnerForecast> ByOwner { get; }
 
+    /// <summary>
+    /// The chain's win probability per open stage, from <see cref="Stages"/> (those without basis left out): the input of
+    /// <see cref="Metrics.PipelineValueCalculator"/>'s chain-weighted pipeline, so a caller holding a forecast does not build the chain twice.
+    /// </summary>
+    /// <returns>A new dictionary, by stage.</returns>
+    public IReadOnlyDictionary<StageId, double> WinProbabilities()
+    {
+        var result = new Dictionary<StageId, double>(Stages.Count);
+        foreach (var stage in Stages)
+        {
+            if (stage.WinProbability is { } p)
+            {
+                result.Add(stage.Stage, p);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>

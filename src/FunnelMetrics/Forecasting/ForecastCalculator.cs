@@ -32,6 +32,40 @@ public static class ForecastCalculator
         return ComputeCore(log, asOf, ForecastOptions.Check(options, nameof(options)), horizonEnd, targetWins, filter, perOwner: true, Parallelism.DefaultDegree);
     }
 
+    /// <summary>
+    /// The chain model's win probability per open stage as of an instant, without the rest of the forecast: the
+    /// <see cref="StageForecast.WinProbability"/> that <see cref="Compute"/> with the same arguments gives each stage
+    /// (stages without basis left out). The input of <see cref="PipelineValueCalculator"/>'s chain-weighted pipeline.
+    /// </summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="asOf">The instant, inclusive: the history window ends here.</param>
+    /// <param name="options">The history window and minimum departures (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="filter">Which clients and owners, as <see cref="Compute"/> reads it; <see langword="null"/> for all.</param>
+    /// <returns>The probability of each open stage with a basis, by stage.</returns>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Forecast.HistoryWindow</c>.</exception>
+    public static IReadOnlyDictionary<StageId, double> WinProbabilities(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions? options = null, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var settings = ForecastOptions.Check(options, nameof(options));
+        filter ??= FunnelFilter.All;
+        var (lo, hi) = ((asOf - settings.HistoryWindow).UtcTicks, asOf.UtcTicks);
+        var clientMask = filter.ClientMask(log, hi);
+        var ownerMask = filter.OwnerMask(log);
+        var (team, subject, _) = ChainModel.Departures(log, lo, hi, clientMask, filter.Owners is null ? null : ownerMask, false, Parallelism.DefaultDegree);
+        var pooled = new Lazy<long[]>(() => DepartureStats.SortedUnion(team));
+        var model = ChainModel.Build(log.Pipeline, subject, team, filter.Owners is not null, settings.MinimumDepartures, pooled, budget: new IterationAllowance());
+        var result = new Dictionary<StageId, double>();
+        for (var s = 0; s < log.Pipeline.Stages.Count; s++)
+        {
+            if (s != log.Pipeline.WonStageIndex && model.Won[s] is { } p)
+            {
+                result.Add(log.Pipeline.Stages[s].Key, p);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The forecast, its independent parts on up to <paramref name="degree"/> threads: the same whatever the degree.</summary>
     internal static Forecast ComputeCore(FunnelEventLog log, DateTimeOffset asOf, ForecastOptions settings, DateTimeOffset? horizonEnd, int? targetWins, FunnelFilter? filter, bool perOwner, int degree)
     {

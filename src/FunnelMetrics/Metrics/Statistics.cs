@@ -6,6 +6,9 @@ internal static class Statistics
     /// <summary><paramref name="part"/> / <paramref name="whole"/>, or <see langword="null"/> for an empty whole: never NaN.</summary>
     public static double? Share(int part, int whole) => whole == 0 ? null : (double)part / whole;
 
+    /// <summary><c>part / whole</c> of two sums of values, or <see langword="null"/> when the whole is 0.</summary>
+    public static double? Share(decimal part, decimal whole) => whole == 0m ? null : (double)(part / whole);
+
     /// <summary>The nearest-rank percentile of sorted values: the smallest value with at least <paramref name="p"/> of them at or below it.</summary>
     public static long NearestRank(ReadOnlySpan<long> sorted, double p)
     {

@@ -41,6 +41,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(IReadOnlyList<ClientEvent>))]
 [JsonSerializable(typeof(FunnelFilter))]
 [JsonSerializable(typeof(StageCounts))]
+[JsonSerializable(typeof(PipelineValue))]
 [JsonSerializable(typeof(FlowLedger))]
 [JsonSerializable(typeof(TimeInStage))]
 [JsonSerializable(typeof(Conversion))]

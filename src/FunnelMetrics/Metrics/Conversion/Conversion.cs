@@ -21,7 +21,8 @@ public sealed class Conversion : IEquatable<Conversion>
         int firstStageCohort,
         int wonFromFirstStage,
         double? wonFromFirstStageShare,
-        WinRate winRate)
+        WinRate winRate,
+        IReadOnlyList<StageDropOff>? dropOffs = null)
     {
         PipelineId = pipelineId;
         From = from;
@@ -34,6 +35,7 @@ public sealed class Conversion : IEquatable<Conversion>
         WonFromFirstStage = wonFromFirstStage;
         WonFromFirstStageShare = wonFromFirstStageShare;
         WinRate = winRate;
+        DropOffs = dropOffs ?? [];
     }
 
     /// <summary>The pipeline.</summary>
@@ -69,6 +71,12 @@ public sealed class Conversion : IEquatable<Conversion>
     /// <summary>The win rate of clients closed in the window.</summary>
     public WinRate WinRate { get; }
 
+    /// <summary>
+    /// Drop-off between consecutive stages: one entry per open stage, in pipeline order, with the share of its cohort lost
+    /// before passing it. Read from <see cref="Stages"/> (the same figures, regrouped): see <see cref="StageDropOff"/>.
+    /// </summary>
+    public IReadOnlyList<StageDropOff> DropOffs { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -85,7 +93,8 @@ public sealed class Conversion : IEquatable<Conversion>
             && FirstStageCohort.Equals(other.FirstStageCohort)
             && WonFromFirstStage.Equals(other.WonFromFirstStage)
             && Nullable.Equals(WonFromFirstStageShare, other.WonFromFirstStageShare)
-            && Equals(WinRate, other.WinRate));
+            && Equals(WinRate, other.WinRate)
+            && ValueEquality.Sequence(DropOffs, other.DropOffs));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Conversion);

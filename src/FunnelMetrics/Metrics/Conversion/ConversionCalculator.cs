@@ -57,6 +57,7 @@ public static class ConversionCalculator
         }
 
         var (cohort, advanced, late, lost, reachedFromFirst) = (counts.Cohort, counts.Advanced, counts.Late, counts.Lost, counts.ReachedFromFirst);
+        var (cohortValue, advancedValue, lateValue, lostValue, remainingValue, withoutValue) = (counts.CohortValue, counts.AdvancedValue, counts.LateValue, counts.LostValue, counts.RemainingValue, counts.WithoutValue);
         var firstCohort = counts.FirstCohort;
         var stages = new StageConversion[stageCount];
         for (var s = 0; s < stageCount; s++)
@@ -74,15 +75,28 @@ public static class ConversionCalculator
                 Statistics.Share(lost[s], cohort[s]),
                 Statistics.Share(remaining, cohort[s]),
                 reachedFromFirst[s],
-                Statistics.Share(reachedFromFirst[s], firstCohort));
+                Statistics.Share(reachedFromFirst[s], firstCohort),
+                cohortValue[s],
+                withoutValue[s],
+                advancedValue[s],
+                lateValue[s],
+                lostValue[s],
+                remainingValue[s],
+                Statistics.Share(advancedValue[s], cohortValue[s]),
+                Statistics.Share(lateValue[s], cohortValue[s]),
+                Statistics.Share(lostValue[s], cohortValue[s]),
+                Statistics.Share(remainingValue[s], cohortValue[s]));
         }
 
         var (winsInWindow, lossesInWindow) = (counts.Wins, counts.Losses);
         var closed = winsInWindow + lossesInWindow;
-        return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Statistics.Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Statistics.Share(winsInWindow, closed)));
+        return new Conversion(log.Pipeline.Id, from, to, at, conversionWindow, skippedStagesCountAsPassed, stages, firstCohort, reachedFromFirst[won], Statistics.Share(reachedFromFirst[won], firstCohort), new WinRate(winsInWindow, lossesInWindow, Statistics.Share(winsInWindow, closed)), StageDropOff.Of(log.Pipeline, stages));
     }
 
-    /// <summary>The counters of a set of clients: per stage, the cohort and its outcomes, and the first stage's cohort and closings in the window.</summary>
+    /// <summary>
+    /// The counters of a set of clients: per stage, the cohort and its outcomes by count and by value (each member's value
+    /// as of the cut), and the first stage's cohort and closings in the window.
+    /// </summary>
     private sealed class Counts
     {
         private Counts(int stageCount)
@@ -92,6 +106,12 @@ public static class ConversionCalculator
             Late = new int[stageCount];
             Lost = new int[stageCount];
             ReachedFromFirst = new int[stageCount];
+            WithoutValue = new int[stageCount];
+            CohortValue = new decimal[stageCount];
+            AdvancedValue = new decimal[stageCount];
+            LateValue = new decimal[stageCount];
+            LostValue = new decimal[stageCount];
+            RemainingValue = new decimal[stageCount];
         }
 
         public int[] Cohort { get; }
@@ -103,6 +123,20 @@ public static class ConversionCalculator
         public int[] Lost { get; }
 
         public int[] ReachedFromFirst { get; }
+
+        /// <summary>Per stage, the cohort members without a value as of the cut.</summary>
+        public int[] WithoutValue { get; }
+
+        /// <summary>Per stage, the sum of the cohort members' known values as of the cut; the four below partition it.</summary>
+        public decimal[] CohortValue { get; }
+
+        public decimal[] AdvancedValue { get; }
+
+        public decimal[] LateValue { get; }
+
+        public decimal[] LostValue { get; }
+
+        public decimal[] RemainingValue { get; }
 
         public int FirstCohort { get; private set; }
 
@@ -118,6 +152,7 @@ public static class ConversionCalculator
             var first = log.Pipeline.FirstOpenStageIndex;
             var counts = new Counts(stageCount);
             var (cohort, advanced, late, lost, reachedFromFirst) = (counts.Cohort, counts.Advanced, counts.Late, counts.Lost, counts.ReachedFromFirst);
+            var (withoutValue, cohortValue, advancedValue, lateValue, lostValue, remainingValue) = (counts.WithoutValue, counts.CohortValue, counts.AdvancedValue, counts.LateValue, counts.LostValue, counts.RemainingValue);
             int firstCohort = 0, winsInWindow = 0, lossesInWindow = 0;
 
             var reach = new StageReach(log.Pipeline);
@@ -140,6 +175,9 @@ public static class ConversionCalculator
 
                 reach.Read(history, last, skippedStagesCountAsPassed);
                 var isLost = history.Status(last) == ClientStatus.Lost;
+
+                // The member's value as of the cut: its latest when the outcomes are read (unknown then: counted apart).
+                var value = history.ValueAsOf(cut);
                 var firstInCohort = reachedAt[first] >= lo && reachedAt[first] < hi && ownerMask[reachOwner[first]];
                 for (var s = 0; s < stageCount; s++)
                 {
@@ -154,14 +192,25 @@ public static class ConversionCalculator
                     }
 
                     cohort[s]++;
-                    if (advancedAt[s] != StageReach.Never)
+                    var passed = advancedAt[s] != StageReach.Never;
+                    var inWindow = passed && advancedAt[s] - reachedAt[s] <= window;
+                    if (passed)
                     {
-                        (advancedAt[s] - reachedAt[s] <= window ? advanced : late)[s]++;
+                        (inWindow ? advanced : late)[s]++;
                     }
                     else if (isLost)
                     {
                         lost[s]++;
                     }
+
+                    if (value is not { } v)
+                    {
+                        withoutValue[s]++;
+                        continue;
+                    }
+
+                    cohortValue[s] += v;
+                    (passed ? inWindow ? advancedValue : lateValue : isLost ? lostValue : remainingValue)[s] += v;
                 }
 
                 firstCohort += firstInCohort ? 1 : 0;
@@ -187,6 +236,12 @@ public static class ConversionCalculator
                 Late[s] += other.Late[s];
                 Lost[s] += other.Lost[s];
                 ReachedFromFirst[s] += other.ReachedFromFirst[s];
+                WithoutValue[s] += other.WithoutValue[s];
+                CohortValue[s] += other.CohortValue[s];
+                AdvancedValue[s] += other.AdvancedValue[s];
+                LateValue[s] += other.LateValue[s];
+                LostValue[s] += other.LostValue[s];
+                RemainingValue[s] += other.RemainingValue[s];
             }
 
             FirstCohort += other.FirstCohort;

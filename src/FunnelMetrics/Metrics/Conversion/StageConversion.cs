@@ -6,7 +6,9 @@ namespace FunnelMetrics.Metrics;
 /// <summary>
 /// What became of the clients who first reached one stage in the cohort window, as of the instant. The outcomes
 /// partition the cohort: <c>Advanced + AdvancedLate + Lost + Remaining = Cohort</c>. The won stage's row has an empty
-/// cohort (won is terminal) and only the cumulative figures.
+/// cohort (won is terminal) and only the cumulative figures. The same by value: each member's deal value as of the last
+/// instant whose outcomes are read (the tick before <see cref="Conversion.AsOf"/>), members without a value counted in
+/// <see cref="CohortWithoutValue"/> and in no sum: <c>AdvancedValue + AdvancedLateValue + LostValue + RemainingValue = CohortValue</c>.
 /// </summary>
 public sealed class StageConversion : IEquatable<StageConversion>
 {
@@ -23,7 +25,17 @@ public sealed class StageConversion : IEquatable<StageConversion>
         double? lostShare,
         double? remainingShare,
         int reachedFromFirstStage,
-        double? cumulativeFromFirstStage)
+        double? cumulativeFromFirstStage,
+        decimal cohortValue,
+        int cohortWithoutValue,
+        decimal advancedValue,
+        decimal advancedLateValue,
+        decimal lostValue,
+        decimal remainingValue,
+        double? advancedValueShare,
+        double? advancedLateValueShare,
+        double? lostValueShare,
+        double? remainingValueShare)
     {
         Stage = stage;
         Cohort = cohort;
@@ -37,6 +49,16 @@ public sealed class StageConversion : IEquatable<StageConversion>
         RemainingShare = remainingShare;
         ReachedFromFirstStage = reachedFromFirstStage;
         CumulativeFromFirstStage = cumulativeFromFirstStage;
+        CohortValue = cohortValue;
+        CohortWithoutValue = cohortWithoutValue;
+        AdvancedValue = advancedValue;
+        AdvancedLateValue = advancedLateValue;
+        LostValue = lostValue;
+        RemainingValue = remainingValue;
+        AdvancedValueShare = advancedValueShare;
+        AdvancedLateValueShare = advancedLateValueShare;
+        LostValueShare = lostValueShare;
+        RemainingValueShare = remainingValueShare;
     }
 
     /// <summary>The stage.</summary>
@@ -75,6 +97,36 @@ public sealed class StageConversion : IEquatable<StageConversion>
     /// <summary><c>ReachedFromFirstStage</c> over the first stage's cohort, or <see langword="null"/> when that cohort is empty.</summary>
     public double? CumulativeFromFirstStage { get; }
 
+    /// <summary>The sum of the cohort members' known values, each as of the tick before <see cref="Conversion.AsOf"/> (its latest when the outcomes are read); 0 when none is known.</summary>
+    public decimal CohortValue { get; }
+
+    /// <summary>Cohort members without a value then: counted in the cohort, in no value sum and no value share.</summary>
+    public int CohortWithoutValue { get; }
+
+    /// <summary>The value of the <see cref="Advanced"/> members.</summary>
+    public decimal AdvancedValue { get; }
+
+    /// <summary>The value of the <see cref="AdvancedLate"/> members.</summary>
+    public decimal AdvancedLateValue { get; }
+
+    /// <summary>The value of the <see cref="Lost"/> members.</summary>
+    public decimal LostValue { get; }
+
+    /// <summary>The value of the <see cref="Remaining"/> members.</summary>
+    public decimal RemainingValue { get; }
+
+    /// <summary><c>AdvancedValue / CohortValue</c>: the share of the known value that advanced; <see langword="null"/> when the cohort's known value is 0.</summary>
+    public double? AdvancedValueShare { get; }
+
+    /// <summary><c>AdvancedLateValue / CohortValue</c>, or <see langword="null"/>.</summary>
+    public double? AdvancedLateValueShare { get; }
+
+    /// <summary><c>LostValue / CohortValue</c>, or <see langword="null"/>.</summary>
+    public double? LostValueShare { get; }
+
+    /// <summary><c>RemainingValue / CohortValue</c>, or <see langword="null"/>.</summary>
+    public double? RemainingValueShare { get; }
+
     /// <summary>The stage's cohort and outcomes on one line.</summary>
     /// <returns>For logs and test messages.</returns>
     public override string ToString() => string.Create(
@@ -98,7 +150,17 @@ public sealed class StageConversion : IEquatable<StageConversion>
             && Nullable.Equals(LostShare, other.LostShare)
             && Nullable.Equals(RemainingShare, other.RemainingShare)
             && ReachedFromFirstStage.Equals(other.ReachedFromFirstStage)
-            && Nullable.Equals(CumulativeFromFirstStage, other.CumulativeFromFirstStage));
+            && Nullable.Equals(CumulativeFromFirstStage, other.CumulativeFromFirstStage)
+            && CohortValue == other.CohortValue
+            && CohortWithoutValue == other.CohortWithoutValue
+            && AdvancedValue == other.AdvancedValue
+            && AdvancedLateValue == other.AdvancedLateValue
+            && LostValue == other.LostValue
+            && RemainingValue == other.RemainingValue
+            && Nullable.Equals(AdvancedValueShare, other.AdvancedValueShare)
+            && Nullable.Equals(AdvancedLateValueShare, other.AdvancedLateValueShare)
+            && Nullable.Equals(LostValueShare, other.LostValueShare)
+            && Nullable.Equals(RemainingValueShare, other.RemainingValueShare));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as StageConversion);
@@ -119,6 +181,9 @@ public sealed class StageConversion : IEquatable<StageConversion>
         hash.Add(RemainingShare);
         hash.Add(ReachedFromFirstStage);
         hash.Add(CumulativeFromFirstStage);
+        hash.Add(CohortValue);
+        hash.Add(CohortWithoutValue);
+        hash.Add(LostValue);
         return hash.ToHashCode();
     }
 }

@@ -104,6 +104,7 @@ public sealed class ResultShapeTests
             var settings = new ForecastOptions { MinimumDepartures = 1 + (h.Seed % 4) };
 
             Check(() => StageCountsCalculator.Compute(log, h.AsOf), json.StageCounts);
+            Check(() => PipelineValueCalculator.Compute(log, h.AsOf, chainWinProbabilities: ForecastCalculator.WinProbabilities(log, h.AsOf, settings)), json.PipelineValue);
             Check(() => FlowLedgerCalculator.Compute(log, day.AddDays(-3), day, "Europe/Sofia"), json.FlowLedger);
             Check(() => TimeInStageCalculator.Compute(log, TimeWindow.Until(h.AsOf)), json.TimeInStage);
             Check(() => ConversionCalculator.Compute(log, new TimeWindow(from, h.AsOf)), json.Conversion);

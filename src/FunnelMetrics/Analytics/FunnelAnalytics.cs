@@ -313,7 +313,41 @@ public sealed class FunnelAnalytics
             query = query with { AsOf = Now };
         }
 
+        if (query.Measure == ClientListMeasure.Slipped && query.TimeZone is null)
+        {
+            query = query with { TimeZone = _options.TimeZone };
+        }
+
         return ClientListCalculator.Compute(log, query, _options.Stalls);
+    }
+
+    /// <summary>Computes the pipeline waterfall and the stage matrix between two instants, the period's days in the configured time zone; see <see cref="PipelineWaterfallCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="start">The first instant: states as of it open the waterfall.</param>
+    /// <param name="end">The last instant, after <paramref name="start"/>; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The waterfall.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    /// <exception cref="ArgumentException">The end is not after the start.</exception>
+    public async Task<PipelineWaterfall> GetWaterfallAsync(PipelineId pipelineId, DateTimeOffset start, DateTimeOffset? end = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return PipelineWaterfallCalculator.Compute(log, start, end ?? Now, _options.TimeZone, filter);
+    }
+
+    /// <summary>Finds the open clients whose expected close date has passed, in the configured time zone's days; see <see cref="SlippedClientsCalculator.Compute"/>.</summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="limit">The most clients listed; the counts count them all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The slipped clients.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    public async Task<SlippedClients> GetSlippedClientsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, int limit = SlippedClientsCalculator.DefaultLimit, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        return SlippedClientsCalculator.Compute(log, asOf ?? Now, _options.TimeZone, filter, limit);
     }
 
     /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>

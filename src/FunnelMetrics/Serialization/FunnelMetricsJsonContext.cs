@@ -48,6 +48,8 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(Velocity))]
 [JsonSerializable(typeof(StalledClients))]
 [JsonSerializable(typeof(StuckStages))]
+[JsonSerializable(typeof(PipelineWaterfall))]
+[JsonSerializable(typeof(SlippedClients))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Forecast))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Backtest))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]

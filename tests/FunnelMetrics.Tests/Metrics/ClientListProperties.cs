@@ -76,12 +76,32 @@ public sealed class ClientListProperties
         });
 
     [Property(MaxTest = 100)]
+    public Property Slipped_ListsExactlyTheClientsTheSlippedCalculatorCounts_PerStageAndOwner() =>
+        Prop.ForAll(RecordedHistory.Arb(), h =>
+        {
+            var log = WaterfallTests.PipelineWaterfallProperties.LogWithUpdates(h);
+            foreach (var filter in Filters(h))
+            {
+                var slipped = SlippedClientsCalculator.Compute(log, h.AsOf, "UTC", filter);
+                var query = new ClientListQuery { Measure = ClientListMeasure.Slipped, AsOf = h.AsOf, TimeZone = "UTC", Filter = filter };
+                Assert.Equal(slipped.Slipped, Total(log, query));
+                foreach (var stage in slipped.ByStage)
+                {
+                    Assert.Equal(stage.Slipped, Total(log, query with { Stage = stage.Stage }));
+                }
+
+                var listed = ClientListCalculator.Compute(log, query with { Limit = ClientListQuery.MaxLimit });
+                Assert.Equal(slipped.Clients.Select(c => (c.ClientId, (double)c.DaysOverdue)), listed.Items.Take(slipped.Clients.Count).Select(i => (i.ClientId, i.Overdue!.Value)));
+            }
+        });
+
+    [Property(MaxTest = 100)]
     public Property Pages_PartitionTheList() =>
         Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(1, 4)), (h, limit) =>
         {
             var log = h.Log();
             var window = new TimeWindow(FunnelMetrics.Testing.Seed.T0, h.LastEventAt.AddTicks(1));
-            foreach (var query in new[] { new ClientListQuery { Measure = ClientListMeasure.Entered, Window = window }, new ClientListQuery { Measure = ClientListMeasure.InWork, AsOf = h.AsOf }, new ClientListQuery { Measure = ClientListMeasure.Stalled, AsOf = h.AsOf } })
+            foreach (var query in new[] { new ClientListQuery { Measure = ClientListMeasure.Entered, Window = window }, new ClientListQuery { Measure = ClientListMeasure.InWork, AsOf = h.AsOf }, new ClientListQuery { Measure = ClientListMeasure.Stalled, AsOf = h.AsOf }, new ClientListQuery { Measure = ClientListMeasure.Slipped, AsOf = h.AsOf, TimeZone = "UTC" } })
             {
                 var whole = ClientListCalculator.Compute(log, query with { Limit = ClientListQuery.MaxLimit }, FixedStalls);
                 var pages = new List<ClientListItem>();

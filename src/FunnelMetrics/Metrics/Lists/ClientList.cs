@@ -80,7 +80,7 @@ public sealed class ClientListItem : IEquatable<ClientListItem>
     /// <summary>The client's status after the event, or as of the instant.</summary>
     public ClientStatus Status { get; }
 
-    /// <summary>The event's instant; for a state, the instant it began (the visit's start, the win or the loss); for a stalled client, its last touch.</summary>
+    /// <summary>The event's instant; for a state, the instant it began (the visit's start, the win or the loss); for a stalled client, its last touch; for a slipped one, its visit's start.</summary>
     public DateTimeOffset At { get; }
 
     /// <summary>The deal's value as of the row's instant, if known.</summary>
@@ -92,7 +92,7 @@ public sealed class ClientListItem : IEquatable<ClientListItem>
     /// <summary>For a stalled client: the time since its last touch.</summary>
     public TimeSpan? Idle { get; }
 
-    /// <summary>For a stalled client: its idle time over its stage's threshold (above 1).</summary>
+    /// <summary>For a stalled client: its idle time over its stage's threshold (above 1); for a slipped one, the days its expected close date is past (<see cref="SlippedClient.DaysOverdue"/>).</summary>
     public double? Overdue { get; }
 
     /// <summary>Whether <paramref name="other"/> is the same row.</summary>

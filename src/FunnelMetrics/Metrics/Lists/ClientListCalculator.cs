@@ -13,7 +13,7 @@ public static class ClientListCalculator
     /// <param name="stalls">The stall options, for <see cref="ClientListMeasure.Stalled"/>; <see langword="null"/> for the defaults.</param>
     /// <returns>The page, with the total of every page.</returns>
     /// <exception cref="ArgumentException">
-    /// The query lacks what its measure needs (a state's <see cref="ClientListQuery.AsOf"/>, an event's
+    /// The query lacks what its measure needs (a state's <see cref="ClientListQuery.AsOf"/>, <see cref="ClientListMeasure.Slipped"/>'s known <see cref="ClientListQuery.TimeZone"/>, an event's
     /// <see cref="ClientListQuery.Window"/>, <see cref="ClientListMeasure.InStage"/>'s stage), names a stage the
     /// pipeline does not have, or gives <see cref="ClientListMeasure.Won"/> a stage; the message names the parameter.
     /// </exception>
@@ -45,7 +45,12 @@ public static class ClientListCalculator
         if (query.IsState)
         {
             var asOf = query.AsOf ?? throw new ArgumentException($"The measure {query.Measure} is a state as of an instant: it needs AsOf.", nameof(query));
-            return query.Measure == ClientListMeasure.Stalled ? ListStalled(log, query, asOf, stage, stalls, filter) : ListStates(log, query, asOf.UtcTicks, stage, filter);
+            return query.Measure switch
+            {
+                ClientListMeasure.Stalled => ListStalled(log, query, asOf, stage, stalls, filter),
+                ClientListMeasure.Slipped => ListSlipped(log, query, asOf, stage, filter),
+                _ => ListStates(log, query, asOf.UtcTicks, stage, filter),
+            };
         }
 
         var window = query.Window ?? throw new ArgumentException($"The measure {query.Measure} counts events in a window: it needs Window.", nameof(query));
@@ -150,6 +155,34 @@ public static class ClientListCalculator
             {
                 var client = log.ClientAsOf(s.ClientId, asOf);
                 items.Add(new ClientListItem(client, s.Owner, s.Stage, ClientStatus.Open, s.LastTouchedAt, s.Idle, s.Overdue));
+            }
+
+            total++;
+        }
+
+        return new ClientList(log.Pipeline.Id, query, total, items);
+    }
+
+    private static ClientList ListSlipped(FunnelEventLog log, ClientListQuery query, DateTimeOffset asOf, int stage, FunnelFilter filter)
+    {
+        var zoneId = query.TimeZone ?? throw new ArgumentException("The measure Slipped reads expected close dates in a time zone's days: it needs TimeZone.", nameof(query));
+        var today = PipelineWaterfallCalculator.DayOfOrEndingAt(asOf, TimeZones.Find(zoneId, nameof(query)));
+        var cut = asOf.UtcTicks;
+        var total = 0;
+        var items = new List<ClientListItem>();
+        foreach (var row in SlippedClientsCalculator.Fold(log, cut, today, filter))
+        {
+            var history = log.History(row.Client);
+            var e = history.LastAtOrBefore(cut);
+            if (stage >= 0 && history.Stage(e) != stage)
+            {
+                continue;
+            }
+
+            if (total >= query.Offset && items.Count < query.Limit)
+            {
+                var start = history.StateStart(e);
+                items.Add(new ClientListItem(history.ClientAsOf(cut), log.OwnerAt(history.Owner(e)), log.Pipeline.Stages[history.Stage(e)].Key, ClientStatus.Open, new DateTimeOffset(history.Ticks(start), TimeSpan.Zero), null, row.DaysOverdue));
             }
 
             total++;

@@ -1,7 +1,7 @@
 namespace FunnelMetrics.Metrics;
 
 /// <summary>
-/// Which count a <see cref="ClientList"/> lists the rows behind. The first four are states as of an instant
+/// Which count a <see cref="ClientList"/> lists the rows behind. The first four and <see cref="Slipped"/> are states as of an instant
 /// (<see cref="ClientListQuery.AsOf"/>): one row per client. The others are events in a window
 /// (<see cref="ClientListQuery.Window"/>, <c>[start, end)</c>): one row per event counted, so a client that entered a
 /// stage twice in the window is listed twice, and the list's total is the count it stands behind.
@@ -40,4 +40,11 @@ public enum ClientListMeasure
 
     /// <summary>Reopens in the window, into <see cref="ClientListQuery.Stage"/> if given: the rows behind <see cref="StageFlow.Reopened"/> and <see cref="FlowTotals.Reopens"/>.</summary>
     Reopened,
+
+    /// <summary>
+    /// Open clients as of the instant whose expected close date is before the instant's local day
+    /// (<see cref="ClientListQuery.TimeZone"/>, required), in <see cref="ClientListQuery.Stage"/> if given, the most overdue
+    /// first: the rows behind <see cref="SlippedClients.Slipped"/> and <see cref="StageSlip.Slipped"/>.
+    /// </summary>
+    Slipped,
 }

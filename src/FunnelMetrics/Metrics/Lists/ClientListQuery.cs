@@ -18,8 +18,14 @@ public sealed record ClientListQuery
     /// <summary>The stage: required for <see cref="ClientListMeasure.InStage"/>; for the others an optional condition (see each measure); <see cref="ClientListMeasure.Won"/> takes none.</summary>
     public StageId? Stage { get; init; }
 
-    /// <summary>The instant of a state measure (<see cref="ClientListMeasure.InStage"/>, <see cref="ClientListMeasure.InWork"/>, <see cref="ClientListMeasure.ClosedLost"/>, <see cref="ClientListMeasure.Stalled"/>): its last event at or before it decides a client's state.</summary>
+    /// <summary>The instant of a state measure (<see cref="ClientListMeasure.InStage"/>, <see cref="ClientListMeasure.InWork"/>, <see cref="ClientListMeasure.ClosedLost"/>, <see cref="ClientListMeasure.Stalled"/>, <see cref="ClientListMeasure.Slipped"/>): its last event at or before it decides a client's state.</summary>
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>
+    /// The IANA time zone whose days <see cref="ClientListMeasure.Slipped"/> reads expected close dates in, such as
+    /// <c>Europe/Sofia</c>: required for it (<c>FunnelAnalytics.ListClientsAsync</c> fills in the configured zone when unset), ignored by the others.
+    /// </summary>
+    public string? TimeZone { get; init; }
 
     /// <summary>The window of an event measure, <c>[start, end)</c>: a day of the flow ledger is <see cref="TimeZoneDays.Day"/>.</summary>
     public TimeWindow? Window { get; init; }
@@ -50,5 +56,5 @@ public sealed record ClientListQuery
     }
 
     /// <summary>Whether the measure is a state as of an instant (else events in a window).</summary>
-    public bool IsState => Measure is ClientListMeasure.InStage or ClientListMeasure.InWork or ClientListMeasure.ClosedLost or ClientListMeasure.Stalled;
+    public bool IsState => Measure is ClientListMeasure.InStage or ClientListMeasure.InWork or ClientListMeasure.ClosedLost or ClientListMeasure.Stalled or ClientListMeasure.Slipped;
 }

@@ -134,14 +134,15 @@ public static class FunnelTrendsCalculator
     /// <summary>The periods' keys and their bounds in UTC ticks: period k is [bounds[k], bounds[k + 1]), the first and last cut to the window.</summary>
     private static (string[] Keys, long[] Bounds) Periods(TimeWindow window, CohortPeriod period, TimeZoneInfo zone)
     {
-        // A bound on the count before walking the calendar: a day is at least 12 hours, even around a clock change.
+        // A loose bound before walking the calendar (a day is at least 12 hours, even around a clock change), so an
+        // unbounded window fails fast; the walk below counts exactly.
         var shortest = period switch
         {
             CohortPeriod.Day => TimeSpan.FromHours(12),
             CohortPeriod.Week => TimeSpan.FromDays(6),
             _ => TimeSpan.FromDays(27),
         };
-        if (window.Duration.Ticks / shortest.Ticks > MaxPeriods)
+        if (window.Duration.Ticks / shortest.Ticks > (2 * MaxPeriods) + 2)
         {
             throw new ArgumentOutOfRangeException(nameof(window), window, $"The trends' window {window} holds more than {MaxPeriods} periods of a {period}; use a shorter window or a longer period.");
         }

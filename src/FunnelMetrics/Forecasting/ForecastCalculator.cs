@@ -255,13 +255,66 @@ public static class ForecastCalculator
             throw new ArgumentOutOfRangeException(nameof(step), step, $"The backtest over {instants} every {step} would make more than {MaxBacktestPoints} forecasts; use a longer step.");
         }
 
+        var spans = new List<(DateTimeOffset, DateTimeOffset)>();
+        for (var at = instants.Start; at < instants.End; at += step)
+        {
+            spans.Add((at, at + horizon));
+        }
+
+        return BacktestOf(log, spans, settings, filter);
+    }
+
+    /// <summary>
+    /// The forecast against actuals, month by month: a forecast made at the start of each month of
+    /// <paramref name="timeZoneId"/> (its first local midnight, <see cref="TimeZoneDays"/>) for the wins by the month's
+    /// end (the next month's start), against the wins that followed in the month. Each point is exactly what
+    /// <see cref="Compute"/> predicts at the month's start with the month's end as the horizon, from the history up to that
+    /// instant only; months have their own lengths, which a fixed step of <see cref="Backtest(FunnelEventLog, TimeWindow, TimeSpan, TimeSpan, ForecastOptions?, FunnelFilter?)"/> cannot follow.
+    /// </summary>
+    /// <param name="log">The pipeline's history.</param>
+    /// <param name="firstMonth">The first month: the month holding this date (any day of it).</param>
+    /// <param name="lastMonth">The last month, inclusive: the month holding this date; not before <paramref name="firstMonth"/>. A month not over in the log counts the wins recorded so far.</param>
+    /// <param name="timeZoneId">The IANA time zone whose local midnights start the months.</param>
+    /// <param name="options">The forecast options (the options graph's <c>Forecast</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <returns>One point per month with a basis and timing, in order, and their error; as <see cref="Backtest(FunnelEventLog, TimeWindow, TimeSpan, TimeSpan, ForecastOptions?, FunnelFilter?)"/>.</returns>
+    /// <exception cref="ArgumentException">The last month is before the first, the months are more than <see cref="MaxBacktestPoints"/>, the time zone is unknown, or an option is out of range.</exception>
+    public static Backtest MonthlyBacktest(FunnelEventLog log, DateOnly firstMonth, DateOnly lastMonth, string timeZoneId, ForecastOptions? options = null, FunnelFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var settings = ForecastOptions.Check(options, nameof(options));
+        var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
+        var (first, last) = (new DateOnly(firstMonth.Year, firstMonth.Month, 1), new DateOnly(lastMonth.Year, lastMonth.Month, 1));
+        if (last < first)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lastMonth), lastMonth, $"The last month {last:yyyy-MM} is before the first, {first:yyyy-MM}.");
+        }
+
+        var count = ((last.Year - first.Year) * 12) + last.Month - first.Month + 1;
+        if (count > MaxBacktestPoints || last.Year == DateOnly.MaxValue.Year && last.Month == 12)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lastMonth), lastMonth, $"The months {first:yyyy-MM} to {last:yyyy-MM} are more than {MaxBacktestPoints} forecasts, or end at the last representable month.");
+        }
+
+        var spans = new List<(DateTimeOffset, DateTimeOffset)>(count);
+        for (var month = first; month <= last; month = month.AddMonths(1))
+        {
+            spans.Add((TimeZoneDays.StartOfDay(month, zone), TimeZoneDays.StartOfDay(month.AddMonths(1), zone)));
+        }
+
+        return BacktestOf(log, spans, settings, filter);
+    }
+
+    /// <summary>A forecast made at each span's start for the wins by its end, against the wins that followed.</summary>
+    private static Backtest BacktestOf(FunnelEventLog log, List<(DateTimeOffset MadeAt, DateTimeOffset HorizonEnd)> spans, ForecastOptions settings, FunnelFilter? filter)
+    {
         filter ??= FunnelFilter.All;
         var ownerMask = filter.OwnerMask(log);
         var points = new List<BacktestPoint>();
         var skipped = 0;
-        for (var at = instants.Start; at < instants.End; at += step)
+        foreach (var (at, end) in spans)
         {
-            var forecast = ComputeCore(log, at, settings, at + horizon, null, filter, perOwner: false, Parallelism.DefaultDegree);
+            var forecast = ComputeCore(log, at, settings, end, null, filter, perOwner: false, Parallelism.DefaultDegree);
             if (forecast.Horizon is not { } h)
             {
                 skipped++;
@@ -269,8 +322,8 @@ public static class ForecastCalculator
             }
 
             // The wins counted are those of the clients the forecast was about: the filter's, as of the forecast's instant.
-            var actual = ActualWins(log, at.UtcTicks, (at + horizon).UtcTicks, filter.ClientMask(log, at.UtcTicks), ownerMask, settings.IncludeIntake);
-            points.Add(new BacktestPoint(at, at + horizon, h.ExpectedWins, h.P10, h.P90, actual, h.ExpectedWins - actual));
+            var actual = ActualWins(log, at.UtcTicks, end.UtcTicks, filter.ClientMask(log, at.UtcTicks), ownerMask, settings.IncludeIntake);
+            points.Add(new BacktestPoint(at, end, h.ExpectedWins, h.P10, h.P90, actual, h.ExpectedWins - actual));
         }
 
         return points.Count == 0

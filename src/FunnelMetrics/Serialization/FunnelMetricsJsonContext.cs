@@ -50,6 +50,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(StuckStages))]
 [JsonSerializable(typeof(PipelineWaterfall))]
 [JsonSerializable(typeof(SlippedClients))]
+[JsonSerializable(typeof(FunnelTrends))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Forecast))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Backtest))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]

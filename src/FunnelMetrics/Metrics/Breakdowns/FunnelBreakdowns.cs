@@ -115,12 +115,7 @@ public static class FunnelBreakdowns
         var lastDay = LocalDay(last, zone);
         while (day <= lastDay)
         {
-            var next = period switch
-            {
-                CohortPeriod.Day => day.AddDays(1),
-                CohortPeriod.Week => day.AddDays(7),
-                _ => day.AddMonths(1),
-            };
+            var next = NextPeriod(day, period);
             var cohort = filter with { EnteredFrom = TimeZoneDays.StartOfDay(day, zone), EnteredTo = TimeZoneDays.StartOfDay(next, zone) };
             groups.Add(new Breakdown<T>(Key(day, period), compute(cohort)));
             day = next;
@@ -131,14 +126,24 @@ public static class FunnelBreakdowns
 
     private static DateOnly LocalDay(long utcTicks, TimeZoneInfo zone) => TimeZoneDays.DateOf(new DateTimeOffset(utcTicks, TimeSpan.Zero), zone);
 
-    private static DateOnly PeriodStart(DateOnly day, CohortPeriod period) => period switch
+    /// <summary>The first day of the period after the one starting on <paramref name="start"/>.</summary>
+    internal static DateOnly NextPeriod(DateOnly start, CohortPeriod period) => period switch
+    {
+        CohortPeriod.Day => start.AddDays(1),
+        CohortPeriod.Week => start.AddDays(7),
+        _ => start.AddMonths(1),
+    };
+
+    /// <summary>The first day of the period holding <paramref name="day"/>: itself, its ISO week's Monday, or the 1st of its month.</summary>
+    internal static DateOnly PeriodStart(DateOnly day, CohortPeriod period) => period switch
     {
         CohortPeriod.Day => day,
         CohortPeriod.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7)),
         _ => new DateOnly(day.Year, day.Month, 1),
     };
 
-    private static string Key(DateOnly start, CohortPeriod period) => period switch
+    /// <summary>The period's key: <c>2026-03-02</c>, <c>2026-W10</c> or <c>2026-03</c>.</summary>
+    internal static string Key(DateOnly start, CohortPeriod period) => period switch
     {
         CohortPeriod.Day => start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         CohortPeriod.Week => string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(start.ToDateTime(TimeOnly.MinValue))}-W{ISOWeek.GetWeekOfYear(start.ToDateTime(TimeOnly.MinValue)):D2}"),

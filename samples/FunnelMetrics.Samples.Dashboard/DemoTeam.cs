@@ -54,6 +54,9 @@ internal static class DemoTeam
     public static List<ImportRecord> Generate(PipelineDefinition pipeline)
     {
         var random = new Random(Seed);
+
+        // Expected close dates from a generator of their own, so the seed's sequence above (and every figure it makes) stays.
+        var closeDates = new Random(Seed + 1);
         var stages = pipeline.Stages.Select(s => s.Key).ToArray();
         var won = pipeline.WonStageIndex;
         var records = new List<ImportRecord>();
@@ -116,6 +119,7 @@ internal static class DemoTeam
                     records.Add(new ImportRecord(id, ImportAction.ReachedStage, stages[stage], At(), Managers[m])
                     {
                         Value = 1000m * random.Next(2, 40),
+                        ExpectedCloseDate = day.AddDays(closeDates.Next(20, 70)),
                         Attributes = new Dictionary<string, string> { ["source"] = sources[random.Next(sources.Length)] },
                     });
                     open.Add(new Deal(id, m) { Stage = stage });

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FunnelMetrics.Metrics;
 
 namespace FunnelMetrics.Analytics;
 
@@ -49,6 +50,25 @@ public sealed class DashboardOptions
     [Range(0, MaxOverdueClients)]
     public int OverdueClients { get; set; } = 10;
 
+    /// <summary>The most periods the dashboard's trends may cover: 104.</summary>
+    public const int MaxTrendPeriods = 104;
+
+    /// <summary>
+    /// The periods of the dashboard's trends (<see cref="FunnelDashboard.Trends"/>): time in stage, conversion and drop-off
+    /// per ISO week (or day, or month) of entry, in the time zone of the options graph.
+    /// </summary>
+    /// <value>Default: <see cref="CohortPeriod.Week"/>.</value>
+    [EnumDataType(typeof(CohortPeriod))]
+    public CohortPeriod TrendPeriod { get; set; } = CohortPeriod.Week;
+
+    /// <summary>
+    /// How many periods the trends show, the current one (up to the dashboard's instant) last: the window starts at the
+    /// beginning of the period <c>TrendPeriods - 1</c> periods before the current one.
+    /// </summary>
+    /// <value>Default: 13 (a quarter of weeks). From 1 to <see cref="MaxTrendPeriods"/>.</value>
+    [Range(1, MaxTrendPeriods)]
+    public int TrendPeriods { get; set; } = 13;
+
     /// <summary>Whether <paramref name="day"/> is one of <see cref="WorkingWeekdays"/>.</summary>
     /// <param name="day">The local calendar day.</param>
     /// <returns><see langword="true"/> for a working day.</returns>
@@ -88,6 +108,16 @@ public sealed class DashboardOptions
         if (options.OverdueClients is < 0 or > MaxOverdueClients)
         {
             throw new ArgumentException($"{path}.OverdueClients is {options.OverdueClients}; it must be from 0 to {MaxOverdueClients}.", nameof(options));
+        }
+
+        if (!Enum.IsDefined(options.TrendPeriod))
+        {
+            throw new ArgumentException($"{path}.TrendPeriod is '{options.TrendPeriod}'; it must be Day, Week or Month.", nameof(options));
+        }
+
+        if (options.TrendPeriods is < 1 or > MaxTrendPeriods)
+        {
+            throw new ArgumentException($"{path}.TrendPeriods is {options.TrendPeriods}; it must be from 1 to {MaxTrendPeriods}.", nameof(options));
         }
     }
 }

@@ -41,7 +41,11 @@ public sealed class FunnelDashboard
         StuckStages stuckStages,
         DashboardStalls stalled,
         DashboardMonth month,
-        Forecast forecast)
+        Forecast forecast,
+        PipelineValue value,
+        PipelineWaterfall waterfall,
+        SlippedClients slipped,
+        FunnelTrends trends)
     {
         Pipeline = pipeline;
         AsOf = asOf;
@@ -59,6 +63,10 @@ public sealed class FunnelDashboard
         Stalled = stalled;
         Month = month;
         Forecast = forecast;
+        Value = value;
+        Waterfall = waterfall;
+        Slipped = slipped;
+        Trends = trends;
     }
 
     /// <summary>The pipeline, with its stages' names and order.</summary>
@@ -108,6 +116,33 @@ public sealed class FunnelDashboard
 
     /// <summary>The forecast of the wins by <see cref="DashboardMonth.ForecastEnd"/> against what the target still misses, with the default forecast settings unless configured (<see cref="ForecastCalculator"/>).</summary>
     public Forecast Forecast { get; }
+
+    /// <summary>
+    /// Money per stage as of <see cref="AsOf"/>: the open pipeline's value per stage and owner, weighted by each stage's
+    /// configured win probability and by the chain model's, whose probabilities are those of <see cref="Forecast"/>
+    /// (<see cref="PipelineValueCalculator"/>).
+    /// </summary>
+    public PipelineValue Value { get; }
+
+    /// <summary>
+    /// The month's waterfall: the pipeline open at the start of <see cref="DashboardMonth.Month"/>'s first day, what came
+    /// in, moved, closed and changed value up to <see cref="AsOf"/>, and the pipeline open then, with the stage matrix
+    /// (<see cref="PipelineWaterfallCalculator"/>).
+    /// </summary>
+    public PipelineWaterfall Waterfall { get; }
+
+    /// <summary>
+    /// The open clients whose expected close date is before today, the most overdue <see cref="DashboardOptions.OverdueClients"/>
+    /// listed (<see cref="SlippedClientsCalculator"/>); the whole list is the <see cref="ClientListMeasure.Slipped"/> drill-down.
+    /// </summary>
+    public SlippedClients Slipped { get; }
+
+    /// <summary>
+    /// Time in stage, conversion and drop-off per <see cref="DashboardOptions.TrendPeriod"/> of entry, the last
+    /// <see cref="DashboardOptions.TrendPeriods"/> periods up to <see cref="AsOf"/>, the current one last and cut at
+    /// <see cref="AsOf"/> (<see cref="FunnelTrendsCalculator"/>).
+    /// </summary>
+    public FunnelTrends Trends { get; }
 
     /// <summary>Computes the dashboard.</summary>
     /// <param name="log">The pipeline's log (a warm model's snapshot, or a built log).</param>
@@ -171,6 +206,14 @@ public sealed class FunnelDashboard
         var stillMissing = Math.Max(0, target - (closed ? 0 : wonThisMonth));
         var forecast = ForecastCalculator.Compute(log, asOf, options.Forecast, forecastEnd, stillMissing, filter);
 
+        // Money per stage weighted by the forecast's own chain (not built twice), the month's waterfall, the slipped
+        // close dates and the trends of the last periods of entry.
+        var value = PipelineValueCalculator.Compute(log, asOf, filter, forecast.WinProbabilities(), options.Parallelism);
+        var waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter);
+        var slipped = SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, filter, settings.OverdueClients);
+        var trendWindow = new TimeWindow(TimeZoneDays.StartOfDay(FirstTrendDay(day, settings), zone), asOf);
+        var trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism);
+
         return new FunnelDashboard(
             log.Pipeline,
             asOf,
@@ -187,7 +230,23 @@ public sealed class FunnelDashboard
             stuck,
             new DashboardStalls(stalled, settings.OverdueClients),
             new DashboardMonth(monthStart, target, targetGiven, wonThisMonth, closed, forecastMonth, forecastEnd),
-            forecast);
+            forecast,
+            value,
+            waterfall,
+            slipped,
+            trends);
+    }
+
+    /// <summary>The first day of the trends: the start of the period <c>TrendPeriods - 1</c> periods before the one holding <paramref name="day"/>.</summary>
+    private static DateOnly FirstTrendDay(DateOnly day, DashboardOptions settings)
+    {
+        var back = settings.TrendPeriods - 1;
+        return settings.TrendPeriod switch
+        {
+            CohortPeriod.Day => day.AddDays(-back),
+            CohortPeriod.Week => day.AddDays(-(((int)day.DayOfWeek + 6) % 7) - (7 * back)),
+            _ => new DateOnly(day.Year, day.Month, 1).AddMonths(-back),
+        };
     }
 
     /// <summary>The instant the month of <paramref name="day"/> ends in the zone: the start of the next month's first day.</summary>

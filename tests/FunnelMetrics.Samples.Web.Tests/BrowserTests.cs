@@ -90,6 +90,26 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
             expected[$"stuck:{stage.GetProperty("stage").GetString()}:stalled"] = stage.GetProperty("current").GetProperty("stalled").GetInt32();
         }
 
+        // Money per stage, the month's waterfall, the drop-off and the slipped close dates (issue 16's parts).
+        foreach (var stage in json.GetProperty("value").GetProperty("stages").EnumerateArray().Where(s => s.GetProperty("stage").GetString() != "contract"))
+        {
+            expected[$"money:{stage.GetProperty("stage").GetString()}:clients"] = stage.GetProperty("clients").GetInt32();
+        }
+
+        expected["money:open:clients"] = json.GetProperty("value").GetProperty("open").GetProperty("clients").GetInt32();
+        var waterfall = json.GetProperty("waterfall").GetProperty("total");
+        foreach (var part in new[] { "openAtStart", "new", "reopened", "won", "lost", "openAtEnd" })
+        {
+            expected[$"waterfall:{part}"] = waterfall.GetProperty(part).GetProperty("clients").GetInt32();
+        }
+
+        foreach (var drop in json.GetProperty("conversion").GetProperty("dropOffs").EnumerateArray())
+        {
+            expected[$"dropoff:{drop.GetProperty("stage").GetString()}:cohort"] = drop.GetProperty("cohort").GetInt32();
+        }
+
+        expected["slipped:total"] = json.GetProperty("slipped").GetProperty("slipped").GetInt32();
+
         // Every figure, as text ("1,116") and as the raw value the page was given; the page shows no count the JSON lacks.
         Assert.True(expected.Count > 80, $"only {expected.Count} figures compared");
         foreach (var (metric, value) in expected)
@@ -102,6 +122,13 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
         var overdue = json.GetProperty("stalled").GetProperty("mostOverdue").EnumerateArray().Select(c => c.GetProperty("clientId").GetString()!).ToList();
         Assert.NotEmpty(overdue);
         Assert.Equal(overdue, await ClientsAsync(page.Locator("#overdue tr[data-client]")));
+
+        // The slipped clients in the JSON's order; the waterfall's eight bars and a trend line per open stage are drawn.
+        var slipped = json.GetProperty("slipped").GetProperty("clients").EnumerateArray().Select(c => c.GetProperty("clientId").GetString()!).ToList();
+        Assert.NotEmpty(slipped);
+        Assert.Equal(slipped, await ClientsAsync(page.Locator("#slipped tr[data-client]")));
+        Assert.Equal(8, await page.Locator("#waterfall svg.waterfall rect").CountAsync());
+        Assert.Equal(json.GetProperty("pipeline").GetProperty("stages").GetArrayLength() - 1, await page.Locator("#trends svg.spark.main").CountAsync());
 
         // The month's P10-P90 band is drawn, and the censoring of time in stage is explained beside it.
         Assert.Equal(1, await page.Locator("#forecast svg.band rect.p10p90").CountAsync());

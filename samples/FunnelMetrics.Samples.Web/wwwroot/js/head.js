@@ -2,7 +2,7 @@
 // pipeline changed (no reload, no polling). Every count opens the clients behind it.
 import * as api from './api.js';
 import { createDrill } from './drill.js';
-import { h, fill, num, bar, stacked, range, forecastBand, count, one, percent, money, estimate, seconds, toSeconds, instant, day } from './ui.js';
+import { h, fill, num, bar, stacked, range, forecastBand, waterfallChart, sparkline, count, one, percent, money, estimate, seconds, toSeconds, instant, day } from './ui.js';
 
 const who = await api.me();
 if (who.role !== 'head') {
@@ -34,12 +34,17 @@ function render(d) {
   document.getElementById('pipeline-name').textContent = d.pipeline.name;
   renderKpis(ctx);
   renderFunnel(ctx);
+  renderMoney(ctx);
   renderOwners(ctx);
   renderToday(ctx);
+  renderWaterfall(ctx);
   renderSpeed(ctx);
   renderConversion(ctx);
+  renderDropOff(ctx);
+  renderTrends(ctx);
   renderStuck(ctx);
   renderOverdue(ctx);
+  renderSlipped(ctx);
   renderForecast(ctx);
 }
 
@@ -191,6 +196,128 @@ function renderConversion({ d, stages, open }) {
     h('p', { class: 'note' }, 'Win rate in the window: ', h('strong', {}, percent(c.winRate?.rate)), ' (',
       num(count(c.winRate?.won), { metric: 'conversion:won', value: c.winRate?.won, spec: { measure: 'Won', ...window }, title: 'Won in the window', onDrill: open }), ' won, ',
       num(count(c.winRate?.lost), { metric: 'conversion:lost', value: c.winRate?.lost, spec: { measure: 'Lost', ...window }, title: 'Lost in the window', onDrill: open }), ' lost).'));
+}
+
+function renderMoney({ d, stages, open }) {
+  const v = d.value;
+  const cur = v.currencyCode || d.pipeline.currencyCode;
+  const won = d.pipeline.wonStage;
+  const rows = stages.filter((st) => st.key !== won).map((st) => ({ st, x: byStage(v.stages, st.key) })).filter((r) => r.x);
+  const max = Math.max(1, ...rows.map((r) => r.x.value));
+  const head = h('tr', {}, h('th', {}, 'Stage'), h('th', {}, ''), h('th', { class: 'right' }, 'Clients'), h('th', { class: 'right' }, 'Value'),
+    h('th', { class: 'right', title: 'Clients without a deal value: not counted as zero' }, 'No value'),
+    h('th', { class: 'right', title: "Value × the stage's configured win probability" }, 'Weighted (stage)'),
+    h('th', { class: 'right', title: "The forecast chain's probability of winning from the stage" }, 'Chain win'),
+    h('th', { class: 'right', title: "Value × the chain's win probability" }, 'Weighted (chain)'));
+  const body = rows.map(({ st, x }) => h('tr', { 'data-stage': st.key },
+    h('th', { scope: 'row' }, st.displayName),
+    h('td', {}, bar(x.value, max, { width: 160, height: 10, tick: x.weightedByChain, label: `${st.displayName}: ${money(x.value, cur)}, weighted ${money(x.weightedByChain, cur)}` })),
+    h('td', { class: 'right' }, num(count(x.clients), { metric: `money:${st.key}:clients`, value: x.clients, spec: { measure: 'InStage', stage: st.key, asOf: d.asOf }, title: `In “${st.displayName}”`, onDrill: open })),
+    h('td', { class: 'right' }, h('span', { 'data-metric': `money:${st.key}:value`, 'data-value': x.value }, money(x.value, cur))),
+    h('td', { class: 'right' }, count(x.missing)),
+    h('td', { class: 'right' }, money(x.weightedByStageProbability, cur)),
+    h('td', { class: 'right' }, percent(x.chainWinProbability)),
+    h('td', { class: 'right' }, money(x.weightedByChain, cur))));
+  const o = v.open;
+  const total = h('tr', { class: 'team' }, h('th', { scope: 'row' }, 'Open pipeline'), h('td', {}, ''),
+    h('td', { class: 'right' }, num(count(o.clients), { metric: 'money:open:clients', value: o.clients, spec: { measure: 'InWork', asOf: d.asOf }, title: 'Clients in work', onDrill: open })),
+    h('td', { class: 'right' }, h('span', { 'data-metric': 'money:open:value', 'data-value': o.value }, money(o.value, cur))),
+    h('td', { class: 'right' }, count(o.missing)),
+    h('td', { class: 'right' }, money(o.weightedByStageProbability, cur)),
+    h('td', { class: 'right' }, ''),
+    h('td', { class: 'right' }, h('strong', { 'data-metric': 'money:open:weightedByChain' }, money(o.weightedByChain, cur))));
+  fill(document.getElementById('money'),
+    h('table', { class: 'grid' }, h('thead', {}, head), h('tbody', {}, body, total)),
+    h('p', { class: 'note' }, `The open pipeline as of now: the sum of the deal values per stage (the bar), weighted by the chance of winning (the mark). Won so far ${count(v.won.clients)} clients worth ${money(v.won.value, cur)}; lost ${count(v.lost.clients)} worth ${money(v.lost.value, cur)}.`));
+}
+
+function renderWaterfall({ d, stages, name, open }) {
+  const w = d.waterfall;
+  const t = w.total;
+  const cur = d.pipeline.currencyCode;
+  const steps = [
+    { key: 'openAtStart', label: 'Open at start', line: t.openAtStart, kind: 'total' },
+    { key: 'new', label: 'New', line: t.new, sign: 1 },
+    { key: 'reopened', label: 'Reopened', line: t.reopened, sign: 1 },
+    { key: 'won', label: 'Won', line: t.won, sign: -1 },
+    { key: 'lost', label: 'Lost', line: t.lost, sign: -1 },
+    { key: 'valueIncreased', label: 'Value up', line: t.valueIncreased, sign: 1, valueOnly: true },
+    { key: 'valueDecreased', label: 'Value down', line: t.valueDecreased, sign: -1, valueOnly: true },
+    { key: 'openAtEnd', label: 'Open now', line: t.openAtEnd, kind: 'total' },
+  ];
+  // Only the two ends are lists of the drill-down (the clients in work then); the parts compare each client's two ends, which no list measure does.
+  const drillOf = { openAtEnd: { measure: 'InWork', asOf: w.end }, openAtStart: { measure: 'InWork', asOf: w.start } };
+  const head = h('tr', {}, h('th', {}, 'Stage'), ['Start', 'New', 'Reopened', 'Moved in', 'Moved out', 'Won', 'Lost', 'Now'].map((c) => h('th', { class: 'right' }, c)));
+  const cells = (x) => [x.openAtStart, x.new, x.reopened, x.movedInTotal, x.movedOutTotal, x.won, x.lost, x.openAtEnd];
+  const body = (w.stages || []).map((x) => h('tr', { 'data-stage': x.stage }, h('th', { scope: 'row' }, name(x.stage)),
+    cells(x).map((line, i) => h('td', { class: 'right', 'data-metric': `waterfall:${x.stage}:${i}`, 'data-value': line.clients, title: money(line.value, cur) }, count(line.clients)))));
+  fill(document.getElementById('waterfall'),
+    waterfallChart(steps.map((st) => ({ label: st.label, value: st.line.value, sign: st.sign ?? 0, total: st.kind === 'total' })), { format: (v) => money(v, cur) }),
+    h('p', { class: 'legend' },
+      steps.map((st) => h('span', { class: 'pair' }, `${st.label}: `,
+        st.valueOnly ? h('span', { 'data-metric': `waterfall:${st.key}`, 'data-value': st.line.value }, money(st.line.value, cur))
+          : num(count(st.line.clients), { metric: `waterfall:${st.key}`, value: st.line.clients, spec: drillOf[st.key], title: `${st.label} (${day(w.firstDay)} to ${day(w.lastDay)})`, onDrill: open }),
+        st.valueOnly ? '' : ` (${money(st.line.value, cur)})`, ' · '))),
+    h('p', { class: 'note' }, `From ${day(w.firstDay)} to ${day(w.lastDay)}, each client compared at both ends: the parts add up exactly to the pipeline open now, by count and by value. Entered and won within the month: ${count(w.enteredAndWon.clients)}; entered and lost: ${count(w.enteredAndLost.clients)}. Expected close date pushed past the month: ${count(t.closeDatePushedOut.clients)}, pulled in: ${count(t.closeDatePulledIn.clients)}.`),
+    h('table', { class: 'grid' }, h('thead', {}, head), h('tbody', {}, body)));
+}
+
+function renderDropOff({ d, name, open }) {
+  const c = d.conversion;
+  const window = { from: c.from, to: c.to };
+  const drops = c.dropOffs || [];
+  fill(document.getElementById('dropoff'),
+    drops.map((x) => h('div', { class: 'chart-row', 'data-stage': x.stage },
+      h('span', { class: 'label' }, `${name(x.stage)} → ${name(x.nextStage)}`),
+      stacked([
+        { name: 'passed', share: x.cohort ? x.passed / x.cohort : 0, tone: 'advanced' },
+        { name: 'dropped', share: x.share, tone: 'lost' },
+        { name: 'still open', share: x.cohort ? x.stillOpen / x.cohort : 0, tone: 'remaining' },
+      ], { width: 200, label: `${name(x.stage)}: ${percent(x.share)} dropped` }),
+      h('span', { class: 'pair' },
+        h('strong', { 'data-metric': `dropoff:${x.stage}`, 'data-value': x.share }, percent(x.share)), ' dropped of ',
+        num(count(x.cohort), { metric: `dropoff:${x.stage}:cohort`, value: x.cohort, spec: { measure: 'Entered', stage: x.stage, ...window }, title: `Entered “${name(x.stage)}” in the window`, onDrill: open }),
+        ` · by value ${percent(x.valueShare)}`))),
+    h('p', { class: 'note' }, 'Of the clients who first reached a stage in the window, the share lost before passing it to the next one (still open ones are not dropped yet). By value: the same over their deal values.'));
+}
+
+function renderTrends({ d, stages, name }) {
+  const t = d.trends;
+  const periods = t.periods || [];
+  const open1 = stages.filter((st) => st.key !== d.pipeline.wonStage);
+  const median = (x) => toSeconds(x?.median?.value ?? null);
+  const rows = open1.map((st) => {
+    const days = periods.map((p) => { const v = median(byStage(p.stages, st.key)); return v === null ? null : v / 86400; });
+    const drops = periods.map((p) => byStage(p.stages, st.key)?.dropOff ?? null);
+    const last = days.filter((v) => v !== null).at(-1);
+    return h('div', { class: 'chart-row', 'data-stage': st.key },
+      h('span', { class: 'label' }, st.displayName),
+      sparkline(days, { width: 120, label: `${st.displayName}: median days per ${t.period.toLowerCase()} of entry` }),
+      h('span', { class: 'pair', 'data-metric': `trend:${st.key}:median` }, last === undefined ? '–' : `${one(last)} d`),
+      sparkline(drops, { width: 90, tone: 'lost', label: `${st.displayName}: drop-off per ${t.period.toLowerCase()} of entry` }),
+      h('span', { class: 'pair', 'data-metric': `trend:${st.key}:dropOff` }, percent(drops.filter((v) => v !== null).at(-1))));
+  });
+  fill(document.getElementById('trends'),
+    rows,
+    h('p', { class: 'note' }, `Per ${t.period.toLowerCase()} in which clients entered each stage, ${periods[0]?.key ?? ''} to ${periods.at(-1)?.key ?? ''}: the median days in the stage (censoring-aware, first line) and the drop-off (second line); the last period is still running.`));
+}
+
+function renderSlipped({ d, name, open }) {
+  const x = d.slipped;
+  const cur = d.pipeline.currencyCode;
+  fill(document.getElementById('slipped'),
+    h('p', { class: 'note' },
+      num(count(x.slipped), { metric: 'slipped:total', value: x.slipped, spec: { measure: 'Slipped', asOf: d.asOf }, title: 'Open clients past their expected close date', onDrill: open }),
+      ` open clients are past their expected close date, worth ${money(x.slippedValue, cur)}; ${count(x.noCloseDate)} of ${count(x.open)} have no date.`),
+    (x.clients || []).length === 0 ? null : h('table', { class: 'grid' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Client'), h('th', {}, 'Manager'), h('th', {}, 'Stage'), h('th', {}, 'Expected'), h('th', { class: 'right' }, 'Days over'), h('th', { class: 'right' }, 'Value'))),
+      h('tbody', {}, x.clients.map((c) => h('tr', { 'data-client': c.clientId },
+        h('td', { class: 'client' }, c.clientId),
+        h('td', {}, c.owner),
+        h('td', {}, name(c.stage)),
+        h('td', {}, day(c.expectedCloseDate)),
+        h('td', { class: 'right' }, count(c.daysOverdue)),
+        h('td', { class: 'right' }, money(c.value, cur)))))));
 }
 
 function renderStuck({ d, name, open }) {

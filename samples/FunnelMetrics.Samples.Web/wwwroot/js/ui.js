@@ -206,6 +206,54 @@ export function forecastBand({ p10, p50, p90, expected, wonSoFar = 0, target = n
   return svg;
 }
 
+/**
+ * A waterfall: the first and last steps are totals drawn from zero, the others float from the running total, up
+ * (sign 1) or down (sign -1). Values in the pipeline's money.
+ */
+export function waterfallChart(steps, { width = 640, height = 150, format = String } = {}) {
+  let running = 0;
+  const bars = steps.map((st) => {
+    if (st.total) { running = st.value; return { ...st, from: 0, to: st.value }; }
+    const from = running;
+    running += st.sign * st.value;
+    return { ...st, from, to: running };
+  });
+  const max = Math.max(1, ...bars.map((b) => Math.max(b.from, b.to)));
+  const top = 14;
+  const axisY = height - 28;
+  const y = (v) => axisY - ((axisY - top) * (v / max));
+  const slot = width / bars.length;
+  const svg = s('svg', { class: 'waterfall', width: '100%', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'The waterfall of the open pipeline by value' });
+  svg.append(s('line', { class: 'axis', x1: 0, x2: width, y1: axisY, y2: axisY }));
+  bars.forEach((b, i) => {
+    const x = (i * slot) + (slot * 0.15);
+    const low = Math.min(b.from, b.to);
+    const high = Math.max(b.from, b.to);
+    const tone = b.total ? 'total' : b.sign > 0 ? 'up' : 'down';
+    svg.append(s('rect', { class: tone, x, y: y(high), width: slot * 0.7, height: Math.max(1, y(low) - y(high)) }, s('title', {}, `${b.label}: ${format(b.value)}`)));
+    svg.append(s('text', { class: 'axis-label', x: x + (slot * 0.35), y: height - 14, 'text-anchor': 'middle' }, b.label));
+    svg.append(s('text', { class: 'axis-label', x: x + (slot * 0.35), y: y(high) - 3, 'text-anchor': 'middle' }, b.value ? format(b.value) : ''));
+  });
+  return svg;
+}
+
+/** A small line over a series (nulls leave gaps): the trends per period. */
+export function sparkline(values, { width = 120, height = 22, tone = 'main', label = '' } = {}) {
+  const known = values.filter((v) => v !== null && v !== undefined);
+  const max = Math.max(1e-9, ...known);
+  const svg = s('svg', { class: `spark ${tone}`, width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label });
+  const step = values.length > 1 ? (width - 4) / (values.length - 1) : 0;
+  let path = '';
+  values.forEach((v, i) => {
+    if (v === null || v === undefined) return;
+    const px = 2 + (i * step);
+    const py = height - 2 - ((height - 4) * (v / max));
+    path += `${path === '' || values[i - 1] === null || values[i - 1] === undefined ? 'M' : 'L'}${px.toFixed(1)},${py.toFixed(1)} `;
+  });
+  svg.append(s('path', { class: 'line', d: path.trim() }));
+  return svg;
+}
+
 function niceStep(max) {
   const raw = max / 6;
   const power = 10 ** Math.floor(Math.log10(raw));

@@ -70,6 +70,7 @@ public static class FunnelEndpointRouteBuilderExtensions
         Read(client.MapGet("/events", FunnelReadEndpoints.GetClientEventsAsync), "GetClientEvents", "A client's events", "In stream order.");
         Read(client.MapGet("/events/{eventId}", FunnelReadEndpoints.GetClientEventAsync), "GetClientEvent", "One event of a client", "By its id, the Idempotency-Key it was recorded with.");
         Read(pipeline.MapGet("/stage-counts", FunnelReadEndpoints.GetStageCountsAsync), "GetStageCounts", "The clients at each stage", "As of an instant, per stage and per owner.");
+        Read(pipeline.MapGet("/pipeline-value", FunnelReadEndpoints.GetPipelineValueAsync), "GetPipelineValue", "Money per stage", "As of an instant, per open stage and per owner: the clients, how many have a deal value and how many have none, the sum of the known values, and that sum weighted by each stage's configured win probability and by the forecast chain's.");
         Read(pipeline.MapGet("/flow", FunnelReadEndpoints.GetFlowAsync), "GetFlow", "The daily flow ledger", "Entries, moves, wins and losses per local day in the configured time zone.");
         Read(pipeline.MapGet("/time-in-stage", FunnelReadEndpoints.GetTimeInStageAsync), "GetTimeInStage", "Time in stage", "Median and percentiles of the visits begun in the window, with the censoring of visits still open.");
         Read(pipeline.MapGet("/conversion", FunnelReadEndpoints.GetConversionAsync), "GetConversion", "Stage-to-stage conversion", "Of the clients reaching each stage in the cohort window.");

@@ -73,6 +73,16 @@ internal static class FunnelReadEndpoints
         return TypedResults.Ok(await analytics.GetStageCountsAsync(pipeline, at, filter, http.RequestAborted).ConfigureAwait(false));
     }
 
+    public static async Task<Ok<PipelineValue>> GetPipelineValueAsync(
+        [Description("The pipeline.")] string pipelineId, [Description(AsOf)] string? asOf,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["asOf"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var at = FunnelQuery.Instant(asOf, "asOf");
+        return TypedResults.Ok(await analytics.GetPipelineValueAsync(pipeline, at, filter, http.RequestAborted).ConfigureAwait(false));
+    }
+
     public static async Task<Ok<FlowLedger>> GetFlowAsync(
         [Description("The pipeline.")] string pipelineId,
         [Description("The first local day (the configured time zone), yyyy-MM-dd; required.")] string? firstDay,

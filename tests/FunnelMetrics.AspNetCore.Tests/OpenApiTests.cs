@@ -29,7 +29,7 @@ public sealed partial class OpenApiTests
         var (app, document) = await DocumentAsync();
         await using var _ = app;
         var endpoints = FunnelEndpoints(app).ToList();
-        Assert.Equal(23, endpoints.Count);
+        Assert.Equal(24, endpoints.Count);
         foreach (var endpoint in endpoints)
         {
             var path = "/" + endpoint.RoutePattern.RawText!.Trim('/');
@@ -93,7 +93,7 @@ public sealed partial class OpenApiTests
         foreach (var name in new[]
         {
             "AddClientRequest", "MoveRequest", "LoseRequest", "ReopenRequest", "ActivityRequest", "ReassignRequest", "UpdateClientRequest",
-            "ClientView", "Client", "ClientState", "ClientEvent", "PipelineDefinition", "StageCounts", "FlowLedger", "TimeInStage", "Conversion",
+            "ClientView", "Client", "ClientState", "ClientEvent", "PipelineDefinition", "StageCounts", "PipelineValue", "FlowLedger", "TimeInStage", "Conversion",
             "Velocity", "StalledClients", "StuckStages", "Forecast", "Backtest", "FunnelDashboard", "ClientList", "ProblemDetails",
         })
         {

@@ -45,6 +45,24 @@ public sealed class ReadEndpointTests
         Assert.Equal((1, 0, 0), (Count(late!, "lead"), Count(late!, "offer"), Count(late!, "contract")));
     }
 
+    /// <summary>As of day 1: lead c2 (2000), offer c1 (1000), contract c3 (3000); anna has c1 and c2, boris c3.</summary>
+    [Fact]
+    public async Task PipelineValue_AsOfAnInstant_SumsTheValuesPerStageAndOwner()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (ok, value) = await app.GetAsync($"/pipelines/sales/pipeline-value?asOf={Day1}");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        decimal Value(JsonNode row, string stage) => (decimal)row["stages"]!.AsArray().Single(s => (string?)s!["stage"] == stage)!["value"]!;
+        Assert.Equal((2000m, 1000m, 3000m), (Value(value!, "lead"), Value(value!, "offer"), Value(value!, "contract")));
+        Assert.Equal((3, 3, 0, 6000m), ((int)value!["open"]!["clients"]!, (int)value["open"]!["valued"]!, (int)value["open"]!["missing"]!, (decimal)value["open"]!["value"]!));
+        Assert.Equal(["anna", "boris"], value["byOwner"]!.AsArray().Select(o => (string?)o!["owner"]));
+
+        var (_, boris) = await app.GetAsync($"/pipelines/sales/pipeline-value?asOf={Day1}&owner=boris");
+        Assert.Equal(3000m, (decimal)boris!["open"]!["value"]!);
+        var (bad, problem) = await app.GetAsync("/pipelines/sales/pipeline-value?asOf=yesterday");
+        Problem.BadParameter(bad, problem, "asOf");
+    }
+
     [Fact]
     public async Task Stalled_AsOfAMonthLater_ListsTheThreeClients()
     {
@@ -74,6 +92,7 @@ public sealed class ReadEndpointTests
         var cases = new (string Path, object Expected)[]
         {
             ($"/pipelines/sales/flow?firstDay=2026-03-01&lastDay=2026-03-05&owner=anna", await analytics.GetFlowLedgerAsync(sales, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 5), anna)),
+            ($"/pipelines/sales/pipeline-value?asOf={Day1}&attribute=region%3Dnorth", await analytics.GetPipelineValueAsync(sales, FunnelApp.T0.AddDays(1), north)),
             ($"/pipelines/sales/time-in-stage?from={from}&to={to}", await analytics.GetTimeInStageAsync(sales, window)),
             ($"/pipelines/sales/conversion?from={from}&to={to}&conversionWindow=86400&attribute=region%3Dnorth", await analytics.GetConversionAsync(sales, window, TimeSpan.FromDays(1), north)),
             ($"/pipelines/sales/velocity?from={from}&to={to}&owner=anna", await analytics.GetVelocityAsync(sales, window, anna)),

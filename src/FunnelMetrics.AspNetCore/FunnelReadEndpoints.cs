@@ -143,6 +143,30 @@ internal static class FunnelReadEndpoints
         return TypedResults.Ok(await analytics.GetStalledClientsAsync(pipeline, at, filter, http.RequestAborted).ConfigureAwait(false));
     }
 
+    public static async Task<Ok<SlippedClients>> GetSlippedAsync(
+        [Description("The pipeline.")] string pipelineId, [Description(AsOf)] string? asOf,
+        [Description("The most clients listed, 0 to 1000; default 100. The counts count them all.")] string? limit,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["asOf", "limit"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var at = FunnelQuery.Instant(asOf, "asOf");
+        var most = FunnelQuery.Integer(limit, "limit", 0, ClientListQuery.MaxLimit) ?? SlippedClientsCalculator.DefaultLimit;
+        return TypedResults.Ok(await analytics.GetSlippedClientsAsync(pipeline, at, filter, most, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    public static async Task<Ok<PipelineWaterfall>> GetWaterfallAsync(
+        [Description("The pipeline.")] string pipelineId,
+        [Description("The start: states as of this instant (events at or before it) open the waterfall, ISO 8601 with an offset; omitted: the window's default length (30 days) before 'to'.")] string? from,
+        [Description("The end: states as of this instant close the waterfall, ISO 8601 with an offset; omitted for now. Must be after 'from'.")] string? to,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics, IOptions<FunnelEndpointsOptions> options)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["from", "to"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var window = FunnelQuery.Window(from, to, analytics.Now, options.Value.DefaultWindow);
+        return TypedResults.Ok(await analytics.GetWaterfallAsync(pipeline, window.Start, window.End, filter, http.RequestAborted).ConfigureAwait(false));
+    }
+
     public static async Task<Ok<StuckStages>> GetStuckStagesAsync(
         [Description("The pipeline.")] string pipelineId, [Description("The current window's start, compared with the window of the same length before it. " + From)] string? from, [Description(To)] string? to,
         [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
@@ -215,7 +239,7 @@ internal static class FunnelReadEndpoints
 
     public static async Task<Ok<ClientList>> ListClientsAsync(
         [Description("The pipeline.")] string pipelineId,
-        [Description("The count whose clients are listed: InStage (needs stage), InWork, ClosedLost, Stalled (states as of asOf); New, Entered, MovedForward, Regressed, Won, Lost, Reopened (events in the window from-to).")] string? measure,
+        [Description("The count whose clients are listed: InStage (needs stage), InWork, ClosedLost, Stalled, Slipped (states as of asOf; Slipped in the configured time zone's days); New, Entered, MovedForward, Regressed, Won, Lost, Reopened (events in the window from-to).")] string? measure,
         [Description("The stage: required for InStage, an optional condition for the others, none for Won.")] string? stage,
         [Description("The instant of a state measure. " + AsOf)] string? asOf,
         [Description("The window's start of an event measure. " + From)] string? from, [Description("The window's end of an event measure. " + To)] string? to,

@@ -29,7 +29,7 @@ public sealed partial class OpenApiTests
         var (app, document) = await DocumentAsync();
         await using var _ = app;
         var endpoints = FunnelEndpoints(app).ToList();
-        Assert.Equal(24, endpoints.Count);
+        Assert.Equal(26, endpoints.Count);
         foreach (var endpoint in endpoints)
         {
             var path = "/" + endpoint.RoutePattern.RawText!.Trim('/');

@@ -73,6 +73,24 @@ public sealed class ReadEndpointTests
         Assert.DoesNotContain("\"c1\"", stalled.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Slipped_AfterADateIsRecordedInThePast_ListsTheClient_AndTheWaterfallCountsItsValueChange()
+    {
+        await using var app = await FunnelApp.StartAsync();
+        var (u, _) = await app.PostAsync("/pipelines/sales/clients/c2/updates", """{"value":2500,"expectedCloseDate":"2026-03-02","occurredAt":"2026-03-03T11:00:00Z"}""", key: "u1");
+        Assert.Equal(HttpStatusCode.Created, u.StatusCode);
+
+        var (ok, slipped) = await app.GetAsync($"/pipelines/sales/slipped?asOf={FunnelApp.At(FunnelApp.T0.AddDays(3))}");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var only = Assert.Single(slipped!["clients"]!.AsArray());
+        Assert.Equal(("c2", 3), ((string?)only!["clientId"], (int)only["daysOverdue"]!));
+        Assert.Equal(1, (int)slipped["slipped"]!);
+
+        var (_, waterfall) = await app.GetAsync($"/pipelines/sales/waterfall?from={Day1}&to={FunnelApp.At(FunnelApp.T0.AddDays(3))}");
+        var lead = waterfall!["stages"]!.AsArray().Single(s => (string?)s!["stage"] == "lead")!;
+        Assert.Equal((1, 1), ((int)lead["openAtStart"]!["clients"]!, (int)lead["valueIncreased"]!["clients"]!));
+    }
+
     /// <summary>Each metric endpoint answers what FunnelAnalytics answers for the same parameters, parsed from the query.</summary>
     [Fact]
     public async Task EveryMetric_PassesItsParametersToTheLibrary()
@@ -98,6 +116,11 @@ public sealed class ReadEndpointTests
             ($"/pipelines/sales/velocity?from={from}&to={to}&owner=anna", await analytics.GetVelocityAsync(sales, window, anna)),
             ($"/pipelines/sales/stuck-stages?from={from}&to={to}", await analytics.GetStuckStagesAsync(sales, window)),
             ($"/pipelines/sales/stalled?asOf={FunnelApp.At(FunnelApp.T0.AddDays(20))}", await analytics.GetStalledClientsAsync(sales, FunnelApp.T0.AddDays(20))),
+            ($"/pipelines/sales/waterfall?from={from}&to={to}&owner=anna", await analytics.GetWaterfallAsync(sales, window.Start, window.End, anna)),
+            ($"/pipelines/sales/waterfall?to={to}", await analytics.GetWaterfallAsync(sales, window.End.AddDays(-30), window.End)),
+            ($"/pipelines/sales/slipped?asOf={Day1}&limit=2&attribute=region%3Dnorth", await analytics.GetSlippedClientsAsync(sales, FunnelApp.T0.AddDays(1), north, 2)),
+            ($"/pipelines/sales/slipped", await analytics.GetSlippedClientsAsync(sales)),
+            ($"/pipelines/sales/clients?measure=Slipped&asOf={Day1}", await analytics.ListClientsAsync(sales, new ClientListQuery { Measure = ClientListMeasure.Slipped, AsOf = FunnelApp.T0.AddDays(1) })),
             ($"/pipelines/sales/forecast?asOf={Day1}&horizonEnd={FunnelApp.At(horizon)}&targetWins=3", await analytics.GetForecastAsync(sales, horizon, 3, FunnelApp.T0.AddDays(1))),
             ($"/pipelines/sales/backtest?from={from}&to={to}&step=43200&horizon=86400&owner=anna", await analytics.GetBacktestAsync(sales, window, TimeSpan.FromHours(12), TimeSpan.FromDays(1), anna)),
             ("/pipelines/sales", FunnelApp.Sales),
@@ -136,6 +159,12 @@ public sealed class ReadEndpointTests
     [InlineData("/pipelines/sales/backtest?horizon=86400", "step")]
     [InlineData("/pipelines/sales/backtest?step=86400", "horizon")]
     [InlineData("/pipelines/sales/backtest?step=1&horizon=86400", "step")]
+    [InlineData("/pipelines/sales/waterfall?from=2026-03-05T00:00:00Z&to=2026-03-01T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/waterfall?from=2026-03-05", "from")]
+    [InlineData("/pipelines/sales/waterfall?asOf=2026-03-05T00:00:00Z", "asOf")]
+    [InlineData("/pipelines/sales/slipped?limit=-1", "limit")]
+    [InlineData("/pipelines/sales/slipped?limit=1001", "limit")]
+    [InlineData("/pipelines/sales/slipped?from=2026-03-05T00:00:00Z", "from")]
     [InlineData("/pipelines/sales/clients/c1?asOf=2026-03-01T00:00:00Z", "asOf")]
     [InlineData("/pipelines/sales/clients/c1/events/%20e", "eventId")]
     public async Task ABadQueryParameter_Is400NamingIt(string path, string parameter)

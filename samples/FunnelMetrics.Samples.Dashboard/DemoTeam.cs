@@ -18,19 +18,20 @@ internal static class DemoTeam
     public static readonly OwnerId[] Managers = [new("anna"), new("boris"), new("chen"), new("dana"), new("emil")];
 
     /// <summary>
-    /// The seven stages of the founding article, with stall thresholds where a head of sales would set them (the
-    /// console sample's default pipeline; the web sample links this file for the same team).
+    /// The seven stages of the founding article, with stall thresholds where a head of sales would set them and the win
+    /// probabilities a CRM's stage settings would carry (for the weighted pipeline; the forecast learns its own from the
+    /// history). The console sample's default pipeline; the web sample links this file for the same team.
     /// </summary>
     public static PipelineDefinition Pipeline { get; } = new(
         new PipelineId("sales"),
         "Sales",
         [
-            new StageDefinition(new StageId("decision-maker"), "Reached the decision maker", stallThreshold: TimeSpan.FromDays(5)),
-            new StageDefinition(new StageId("interest"), "Interest expressed"),
-            new StageDefinition(new StageId("meeting"), "Meeting set", stallThreshold: TimeSpan.FromDays(10)),
-            new StageDefinition(new StageId("requirements"), "Requirements received"),
-            new StageDefinition(new StageId("offer"), "Offer sent"),
-            new StageDefinition(new StageId("terms"), "Terms agreed"),
+            new StageDefinition(new StageId("decision-maker"), "Reached the decision maker", stallThreshold: TimeSpan.FromDays(5), winProbability: 0.1),
+            new StageDefinition(new StageId("interest"), "Interest expressed", winProbability: 0.2),
+            new StageDefinition(new StageId("meeting"), "Meeting set", stallThreshold: TimeSpan.FromDays(10), winProbability: 0.3),
+            new StageDefinition(new StageId("requirements"), "Requirements received", winProbability: 0.4),
+            new StageDefinition(new StageId("offer"), "Offer sent", winProbability: 0.6),
+            new StageDefinition(new StageId("terms"), "Terms agreed", winProbability: 0.8),
             new StageDefinition(new StageId("contract"), "Contract signed"),
         ],
         currencyCode: "EUR");

@@ -56,6 +56,7 @@ public sealed class ReadEndpointTests
         Assert.Equal((2000m, 1000m, 3000m), (Value(value!, "lead"), Value(value!, "offer"), Value(value!, "contract")));
         Assert.Equal((3, 3, 0, 6000m), ((int)value!["open"]!["clients"]!, (int)value["open"]!["valued"]!, (int)value["open"]!["missing"]!, (decimal)value["open"]!["value"]!));
         Assert.Equal(["anna", "boris"], value["byOwner"]!.AsArray().Select(o => (string?)o!["owner"]));
+        Assert.True((bool)value["hasChainProbabilities"]!); // the forecast's chain, computed by the service
 
         var (_, boris) = await app.GetAsync($"/pipelines/sales/pipeline-value?asOf={Day1}&owner=boris");
         Assert.Equal(3000m, (decimal)boris!["open"]!["value"]!);

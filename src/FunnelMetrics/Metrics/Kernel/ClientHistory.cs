@@ -57,9 +57,22 @@ public sealed partial class FunnelEventLog
             return ClientAsOf(starts[_k], starts[_k + 1], ticks);
         }
 
-        /// <summary>The client's deal value as of <paramref name="ticks"/> (UTC, inclusive), or <see langword="null"/> when unknown then.</summary>
+        /// <summary>
+        /// The client's deal value as of <paramref name="ticks"/> (UTC, inclusive), or <see langword="null"/> when unknown
+        /// then: <see cref="ClientAsOf(long)"/>'s value, read from the segment's value column instead of the record.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public decimal? ValueAsOf(long ticks) => ClientAsOf(ticks).Value;
+        public decimal? ValueAsOf(long ticks)
+        {
+            var values = _log.Values;
+            if (_log.UpdateStart is not { } starts)
+            {
+                return values.Records[_k];
+            }
+
+            var update = UpdateAsOf(starts[_k], starts[_k + 1], ticks);
+            return update < 0 ? values.Records[_k] : values.Updates[update];
+        }
 
         /// <summary>The client's attribute <paramref name="key"/> as of <paramref name="ticks"/> (UTC, inclusive).</summary>
         /// <param name="key">The attribute key (ordinal).</param>
@@ -204,14 +217,20 @@ public sealed partial class FunnelEventLog
         /// <summary>The client as of an instant, given its updates' range in the side table.</summary>
         private Client ClientAsOf(int from, int to, long ticks)
         {
+            var update = UpdateAsOf(from, to, ticks);
+            return update < 0 ? _log.Clients[_k] : _log.UpdateClients[update];
+        }
+
+        /// <summary>The client's last update at or before an instant (its index in the side table), given its updates' range; -1 when none.</summary>
+        private int UpdateAsOf(int from, int to, long ticks)
+        {
             if (from == to || _log.UpdateTicks[from] > ticks)
             {
-                return _log.Clients[_k];
+                return -1;
             }
 
             // Instants never decrease within a client: its last update when not after the instant, else a binary search.
-            var last = _log.UpdateTicks[to - 1] <= ticks ? to - 1 : from + SortedSearch.UpperBound(_log.UpdateTicks.AsSpan(from, to - from), ticks) - 1;
-            return _log.UpdateClients[last];
+            return _log.UpdateTicks[to - 1] <= ticks ? to - 1 : from + SortedSearch.UpperBound(_log.UpdateTicks.AsSpan(from, to - from), ticks) - 1;
         }
     }
 }

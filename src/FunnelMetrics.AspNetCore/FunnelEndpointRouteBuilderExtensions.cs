@@ -79,8 +79,10 @@ public static class FunnelEndpointRouteBuilderExtensions
         Read(pipeline.MapGet("/slipped", FunnelReadEndpoints.GetSlippedAsync), "GetSlippedClients", "The slipped expected close dates", "Open clients whose expected close date is before the instant's local day (the configured time zone), per stage and owner, the most overdue first.");
         Read(pipeline.MapGet("/waterfall", FunnelReadEndpoints.GetWaterfallAsync), "GetWaterfall", "The pipeline waterfall", "The pipeline open at 'from', then new, moved in and out per stage, won, lost, reopened, handed over, value changes, and the pipeline open at 'to', by count and value, per stage and owner, with the stage matrix.");
         Read(pipeline.MapGet("/stuck-stages", FunnelReadEndpoints.GetStuckStagesAsync), "GetStuckStages", "Where clients get stuck", "Stages ranked by stalls and slowdown against the window before.");
+        Read(pipeline.MapGet("/trends", FunnelReadEndpoints.GetTrendsAsync), "GetTrends", "Trends per day, week or month of entry", "Per period and stage: time in stage of the visits begun in it (median, p90, Kaplan-Meier) and conversion and drop-off of the clients who first reached the stage in it, outcomes as of now; optionally per owner.");
         Read(pipeline.MapGet("/forecast", FunnelReadEndpoints.GetForecastAsync), "GetForecast", "The forecast of the clients in work", "Expected wins, by a horizon when given, with the P10-P90 band.");
         Read(pipeline.MapGet("/backtest", FunnelReadEndpoints.GetBacktestAsync), "GetBacktest", "The forecast's backtest", "Past forecasts made every step in the window, each against what happened within its horizon.");
+        Read(pipeline.MapGet("/forecast-accuracy", FunnelReadEndpoints.GetForecastAccuracyAsync), "GetForecastAccuracy", "The forecast against actuals, month by month", "A forecast made at each past month start (configured time zone) for the month's end, against the wins of the month, with its error; at most 36 months.");
 
         // The live stream.
         pipeline.MapGet("/dashboard/stream", FunnelStreamEndpoint.StreamAsync)

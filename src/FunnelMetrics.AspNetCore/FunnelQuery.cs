@@ -77,6 +77,12 @@ internal static class FunnelQuery
         : DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
         : throw FunnelRequestException.BadParameter(parameter, $"'{value}' is not a date in the form yyyy-MM-dd, such as 2026-03-01.");
 
+    /// <summary>A month, <c>yyyy-MM</c>, as its first day; <see langword="null"/> when absent.</summary>
+    public static DateOnly? Month(string? value, string parameter) =>
+        value is null ? null
+        : DateOnly.TryParseExact(value, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) ? month
+        : throw FunnelRequestException.BadParameter(parameter, $"'{value}' is not a month in the form yyyy-MM, such as 2026-03.");
+
     /// <summary>A whole number in a range; <see langword="null"/> when absent.</summary>
     public static int? Integer(string? value, string parameter, int min, int max) =>
         value is null ? null

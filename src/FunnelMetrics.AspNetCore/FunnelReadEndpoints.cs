@@ -21,6 +21,9 @@ internal static class FunnelReadEndpoints
     public const string EnteredFrom = "Entry cohort: only clients that first entered at or after this instant, ISO 8601 with an offset.";
     public const string EnteredTo = "Entry cohort: only clients that first entered before this instant, ISO 8601 with an offset.";
 
+    /// <summary>The most months one forecast-accuracy request computes: each is a whole forecast.</summary>
+    public const int MaxAccuracyMonths = 36;
+
     private static readonly string[] Lists = ["owner", "attribute"];
 
     public static async Task<Ok<PipelineDefinition>> GetPipelineAsync([Description("The pipeline.")] string pipelineId, HttpContext http)
@@ -219,6 +222,60 @@ internal static class FunnelReadEndpoints
         }
 
         return TypedResults.Ok(await analytics.GetBacktestAsync(pipeline, window, every, span, filter, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    public static async Task<Ok<FunnelTrends>> GetTrendsAsync(
+        [Description("The pipeline.")] string pipelineId,
+        [Description("The periods: day, week (ISO, Monday to Sunday) or month, in the configured time zone; default week.")] string? period,
+        [Description("The window's start, inclusive, ISO 8601 with an offset; omitted: 30 days, 13 weeks (91 days) or 12 months (365 days) before 'to', by the period. The first period is cut to it.")] string? from,
+        [Description(To)] string? to,
+        [Description("true to add one series per owner; default false.")] string? byOwner,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["period", "from", "to", "byOwner"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+        var (kind, length) = period switch
+        {
+            null or "week" => (CohortPeriod.Week, TimeSpan.FromDays(91)),
+            "day" => (CohortPeriod.Day, TimeSpan.FromDays(30)),
+            "month" => (CohortPeriod.Month, TimeSpan.FromDays(365)),
+            _ => throw FunnelRequestException.BadParameter("period", $"'{period}' is not a period; one of day, week, month."),
+        };
+        var perOwner = byOwner switch
+        {
+            null or "false" => false,
+            "true" => true,
+            _ => throw FunnelRequestException.BadParameter("byOwner", $"'{byOwner}' is not true or false."),
+        };
+        var window = FunnelQuery.Window(from, to, analytics.Now, length);
+        var longest = kind switch { CohortPeriod.Day => TimeSpan.FromDays(FunnelTrendsCalculator.MaxPeriods - 1), CohortPeriod.Week => TimeSpan.FromDays(7 * (FunnelTrendsCalculator.MaxPeriods - 1)), _ => TimeSpan.FromDays(28 * (FunnelTrendsCalculator.MaxPeriods - 1)) };
+        if (window.Duration > longest)
+        {
+            throw FunnelRequestException.BadParameter("from", $"The window {window} holds more than {FunnelTrendsCalculator.MaxPeriods} periods of a {period ?? "week"}; use a shorter window or a longer period.");
+        }
+
+        return TypedResults.Ok(await analytics.GetTrendsAsync(pipeline, window, kind, filter, perOwner, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    public static async Task<Ok<Backtest>> GetForecastAccuracyAsync(
+        [Description("The pipeline.")] string pipelineId,
+        [Description("The first month, yyyy-MM; omitted: five months before the last (six points).")] string? firstMonth,
+        [Description("The last month, inclusive, yyyy-MM; omitted: the last month over in the configured time zone. A month not over counts the wins so far.")] string? lastMonth,
+        [Description(Owner)] string[]? owner, [Description(Attribute)] string[]? attribute, [Description(EnteredFrom)] string? enteredFrom, [Description(EnteredTo)] string? enteredTo,
+        HttpContext http, FunnelAnalytics analytics, IOptions<FunnelMetricsOptions> metrics)
+    {
+        var (pipeline, filter) = await PrepareAsync(http, pipelineId, ["firstMonth", "lastMonth"], owner, attribute, enteredFrom, enteredTo).ConfigureAwait(false);
+
+        // The defaults FunnelAnalytics would take, made here so that every pair is checked: the last month over, six months.
+        var today = TimeZoneDays.DateOf(analytics.Now, TimeZoneInfo.FindSystemTimeZoneById(metrics.Value.TimeZone));
+        var last = FunnelQuery.Month(lastMonth, "lastMonth") ?? new DateOnly(today.Year, today.Month, 1).AddMonths(-1);
+        var first = FunnelQuery.Month(firstMonth, "firstMonth") ?? last.AddMonths(-5);
+        if (last < first || ((last.Year - first.Year) * 12) + last.Month - first.Month >= MaxAccuracyMonths)
+        {
+            throw FunnelRequestException.BadParameter(firstMonth is null ? "lastMonth" : "firstMonth", $"The months {first:yyyy-MM} to {last:yyyy-MM} are reversed or more than {MaxAccuracyMonths}: each month is a whole forecast.");
+        }
+
+        return TypedResults.Ok(await analytics.GetForecastAccuracyAsync(pipeline, first, last, filter, http.RequestAborted).ConfigureAwait(false));
     }
 
     public static async Task<Ok<FunnelDashboard>> GetDashboardAsync(

@@ -29,7 +29,7 @@ public sealed partial class OpenApiTests
         var (app, document) = await DocumentAsync();
         await using var _ = app;
         var endpoints = FunnelEndpoints(app).ToList();
-        Assert.Equal(26, endpoints.Count);
+        Assert.Equal(28, endpoints.Count);
         foreach (var endpoint in endpoints)
         {
             var path = "/" + endpoint.RoutePattern.RawText!.Trim('/');
@@ -94,7 +94,7 @@ public sealed partial class OpenApiTests
         {
             "AddClientRequest", "MoveRequest", "LoseRequest", "ReopenRequest", "ActivityRequest", "ReassignRequest", "UpdateClientRequest",
             "ClientView", "Client", "ClientState", "ClientEvent", "PipelineDefinition", "StageCounts", "PipelineValue", "FlowLedger", "TimeInStage", "Conversion",
-            "Velocity", "StalledClients", "StuckStages", "Forecast", "Backtest", "FunnelDashboard", "ClientList", "ProblemDetails",
+            "Velocity", "StalledClients", "StuckStages", "Forecast", "Backtest", "FunnelTrends", "FunnelDashboard", "ClientList", "ProblemDetails",
         })
         {
             Assert.True(schemas.ContainsKey(name), $"no schema {name}");

@@ -124,6 +124,11 @@ public sealed class ReadEndpointTests
             ($"/pipelines/sales/clients?measure=Slipped&asOf={Day1}", await analytics.ListClientsAsync(sales, new ClientListQuery { Measure = ClientListMeasure.Slipped, AsOf = FunnelApp.T0.AddDays(1) })),
             ($"/pipelines/sales/forecast?asOf={Day1}&horizonEnd={FunnelApp.At(horizon)}&targetWins=3", await analytics.GetForecastAsync(sales, horizon, 3, FunnelApp.T0.AddDays(1))),
             ($"/pipelines/sales/backtest?from={from}&to={to}&step=43200&horizon=86400&owner=anna", await analytics.GetBacktestAsync(sales, window, TimeSpan.FromHours(12), TimeSpan.FromDays(1), anna)),
+            ($"/pipelines/sales/trends?period=day&from={from}&to={to}&owner=anna&byOwner=true", await analytics.GetTrendsAsync(sales, window, CohortPeriod.Day, anna, byOwner: true)),
+            ("/pipelines/sales/trends?attribute=region%3Dnorth", await analytics.GetTrendsAsync(sales, TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(91)), CohortPeriod.Week, north)),
+            ($"/pipelines/sales/trends?period=month&to={to}", await analytics.GetTrendsAsync(sales, TimeWindow.Ending(window.End, TimeSpan.FromDays(365)), CohortPeriod.Month)),
+            ("/pipelines/sales/forecast-accuracy?firstMonth=2026-02&lastMonth=2026-03&owner=anna", await analytics.GetForecastAccuracyAsync(sales, new DateOnly(2026, 2, 1), new DateOnly(2026, 3, 1), anna)),
+            ("/pipelines/sales/forecast-accuracy", await analytics.GetForecastAccuracyAsync(sales)),
             ("/pipelines/sales", FunnelApp.Sales),
         };
         foreach (var (path, expected) in cases)
@@ -166,6 +171,16 @@ public sealed class ReadEndpointTests
     [InlineData("/pipelines/sales/slipped?limit=-1", "limit")]
     [InlineData("/pipelines/sales/slipped?limit=1001", "limit")]
     [InlineData("/pipelines/sales/slipped?from=2026-03-05T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/trends?period=quarter", "period")]
+    [InlineData("/pipelines/sales/trends?period=Week", "period")]
+    [InlineData("/pipelines/sales/trends?byOwner=yes", "byOwner")]
+    [InlineData("/pipelines/sales/trends?period=day&from=2020-01-01T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/trends?from=2026-03-05T00:00:00Z&to=2026-03-05T00:00:00Z", "from")]
+    [InlineData("/pipelines/sales/forecast-accuracy?firstMonth=2026-3", "firstMonth")]
+    [InlineData("/pipelines/sales/forecast-accuracy?lastMonth=2026-03-01", "lastMonth")]
+    [InlineData("/pipelines/sales/forecast-accuracy?firstMonth=2026-04&lastMonth=2026-03", "firstMonth")]
+    [InlineData("/pipelines/sales/forecast-accuracy?firstMonth=2020-01&lastMonth=2026-03", "firstMonth")]
+    [InlineData("/pipelines/sales/forecast-accuracy?firstMonth=2099-01", "firstMonth")]
     [InlineData("/pipelines/sales/clients/c1?asOf=2026-03-01T00:00:00Z", "asOf")]
     [InlineData("/pipelines/sales/clients/c1/events/%20e", "eventId")]
     public async Task ABadQueryParameter_Is400NamingIt(string path, string parameter)

@@ -265,6 +265,26 @@ public sealed class FunnelAnalytics
         return VelocityCalculator.Compute(log, window, filter);
     }
 
+    /// <summary>
+    /// Computes the trends (time in stage, conversion and drop-off per day, ISO week or month of entry) in the configured
+    /// time zone, with the configured skip rule; see <see cref="FunnelTrendsCalculator.Compute"/>.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="window">The periods' window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(91))</c> for 13 weeks.</param>
+    /// <param name="period">Days, ISO weeks or months.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="byOwner">Whether to add one series per owner.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The series, durations and outcomes read from the events before now (or before the window's end when that is later).</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    /// <exception cref="ArgumentException">The window is empty or holds more than <see cref="FunnelTrendsCalculator.MaxPeriods"/> periods.</exception>
+    public async Task<FunnelTrends> GetTrendsAsync(PipelineId pipelineId, TimeWindow window, CohortPeriod period, FunnelFilter? filter = null, bool byOwner = false, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        return FunnelTrendsCalculator.Compute(log, window, period, _options.TimeZone, window.End > now ? window.End : now, filter, _options.Conversion, byOwner, _options.Parallelism);
+    }
+
     /// <summary>Finds the stalled clients with the configured clock and thresholds; see <see cref="StallCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now, so advancing the <see cref="TimeProvider"/> past a threshold makes a client appear.</param>
@@ -388,6 +408,26 @@ public sealed class FunnelAnalytics
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         return Forecasting.ForecastCalculator.Backtest(log, instants, step, horizon, _options.Forecast, filter);
+    }
+
+    /// <summary>
+    /// The forecast against actuals, month by month, in the configured time zone and with the configured forecast
+    /// settings: a forecast made at each month's start for its end, against the month's wins; see
+    /// <see cref="Forecasting.ForecastCalculator.MonthlyBacktest"/>. Each point is a whole forecast: ask for the months you chart.
+    /// </summary>
+    /// <param name="pipelineId">The pipeline.</param>
+    /// <param name="firstMonth">The first month (any day of it); <see langword="null"/> for five months before the last (six points).</param>
+    /// <param name="lastMonth">The last month, inclusive (any day of it); <see langword="null"/> for the last month over: the one before today's in the configured zone.</param>
+    /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The points and their error.</returns>
+    /// <exception cref="UnknownPipelineException">The pipeline is not known.</exception>
+    /// <exception cref="ArgumentException">The last month is before the first, or they are more than <see cref="Forecasting.ForecastCalculator.MaxBacktestPoints"/>.</exception>
+    public async Task<Forecasting.Backtest> GetForecastAccuracyAsync(PipelineId pipelineId, DateOnly? firstMonth = null, DateOnly? lastMonth = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
+        var last = lastMonth ?? Today().AddMonths(-1);
+        return Forecasting.ForecastCalculator.MonthlyBacktest(log, firstMonth ?? last.AddMonths(-5), last, _options.TimeZone, _options.Forecast, filter);
     }
 
     private DateOnly Today() => TimeZoneDays.DateOf(Now, TimeZones.Find(_options.TimeZone, nameof(FunnelMetricsOptions.TimeZone)));

@@ -46,6 +46,38 @@ public sealed class FunnelAnalyticsTests
     }
 
     [Fact]
+    public async Task Trends_ReadOutcomesNow_InTheConfiguredZone_AndForecastAccuracyEndsAtTheLastMonthOver()
+    {
+        var clock = new FakeTimeProvider(T0);
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
+        services.AddFunnelMetrics(o => o.TimeZone = "Europe/Sofia");
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<FunnelMetrics.Recording.FunnelRecorder>();
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        await provider.GetRequiredService<FunnelMetrics.Storage.IPipelineRepository>().AddAsync(Pipeline);
+        await recorder.AddClientAsync(NewClient("c1"));
+        await recorder.MoveAsync(new ClientId("c1"), DecisionMaker);
+        clock.Advance(TimeSpan.FromDays(3));
+        await recorder.MoveAsync(new ClientId("c1"), Interest);
+        clock.Advance(TimeSpan.FromDays(30));
+
+        // The window of the first day only, outcomes as of now: the decision-maker visit is read whole, 3 days.
+        var window = new TimeWindow(T0.AddHours(-9), T0.AddHours(15));
+        var trends = await analytics.GetTrendsAsync(SalesId, window, FunnelMetrics.Metrics.CohortPeriod.Day);
+        Assert.Equal((clock.GetUtcNow(), "Europe/Sofia"), (trends.AsOf, trends.TimeZone));
+        Assert.Equal(["2026-03-02", "2026-03-03"], trends.Periods.Select(p => p.Key));
+        Assert.Equal(TimeSpan.FromDays(3), trends.Periods[0].Stages[0].Median.Value);
+        Assert.Equal(1, trends.Periods[0].Stages[0].Advanced);
+
+        // Now is 2026-04-04: the last month over is March, and the default is the six months to it.
+        var accuracy = await analytics.GetForecastAccuracyAsync(SalesId);
+        Assert.Equal(6, accuracy.Points.Count + accuracy.Skipped);
+        Assert.All(accuracy.Points, p => Assert.True(p.HorizonEnd <= new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.FromHours(3))));
+        Assert.Equal(await analytics.GetForecastAccuracyAsync(SalesId, new DateOnly(2025, 10, 1), new DateOnly(2026, 3, 1)), accuracy);
+    }
+
+    [Fact]
     public async Task FunnelAnalytics_PagesThroughLargePipelines()
     {
         var h = await RecorderHarness.WithSeedAsync();

@@ -75,6 +75,8 @@ public static class FunnelTrendsCalculator
             buckets.Add(part);
         }
 
+        buckets.Group();
+
         // Each cell's sort and statistics are its own: on a log large enough to have been split, cells run in parallel.
         var cells = series * shape.Periods * stageCount;
         var time = new (DurationStats Completed, DurationEstimate Median, DurationEstimate P90)[cells];
@@ -216,7 +218,14 @@ public static class FunnelTrendsCalculator
     private sealed class Buckets : IDisposable
     {
         private readonly Shape _shape;
-        private readonly PooledLongBuffer?[] _keys;
+
+        // Each observation's cell and key, in the order read: one flat pair of lists, whatever the number of cells.
+        private readonly PooledLongBuffer _cells = new(1024);
+        private readonly PooledLongBuffer _keys = new(1024);
+
+        // After Group: the observations ordered by cell, each cell's from _start[cell] to _start[cell + 1].
+        private long[]? _grouped;
+        private int[]? _start;
 
         private Buckets(Shape shape)
         {
@@ -227,7 +236,6 @@ public static class FunnelTrendsCalculator
             Lost = new int[cells];
             Completed = new int[cells];
             Open = new int[cells];
-            _keys = new PooledLongBuffer?[cells];
             FirstCohort = new int[shape.Series * shape.Periods];
             WonFromFirst = new int[shape.Series * shape.Periods];
         }
@@ -250,7 +258,7 @@ public static class FunnelTrendsCalculator
         public static Buckets Fold(FunnelEventLog log, Shape shape, bool passSkipped, bool[] clientMask, bool[] ownerMask, bool byOwner, int from, int to)
         {
             var buckets = new Buckets(shape);
-            var (cohort, advanced, lost, completed, open, keys) = (buckets.Cohort, buckets.Advanced, buckets.Lost, buckets.Completed, buckets.Open, buckets._keys);
+            var (cohort, advanced, lost, completed, open, cells, keys) = (buckets.Cohort, buckets.Advanced, buckets.Lost, buckets.Completed, buckets.Open, buckets._cells, buckets._keys);
             var stageCount = shape.StageCount;
             var won = log.Pipeline.WonStageIndex;
             var first = log.Pipeline.FirstOpenStageIndex;
@@ -319,7 +327,8 @@ public static class FunnelTrendsCalculator
                     for (var cell = shape.Cell(0, k, visit.Stage); cell >= 0; cell = byOwner && cell < shape.Periods * stageCount ? shape.Cell(1 + owner, k, visit.Stage) : -1)
                     {
                         (visit.IsOpen ? open : completed)[cell]++;
-                        (keys[cell] ??= new PooledLongBuffer(16)).Add(key);
+                        cells.Add(cell);
+                        keys.Add(key);
                     }
                 }
             }
@@ -337,11 +346,10 @@ public static class FunnelTrendsCalculator
                 Lost[cell] += other.Lost[cell];
                 Completed[cell] += other.Completed[cell];
                 Open[cell] += other.Open[cell];
-                if (other._keys[cell] is { } theirs)
-                {
-                    (_keys[cell] ??= new PooledLongBuffer(theirs.Count)).AddRange(theirs.AsSpan());
-                }
             }
+
+            _cells.AddRange(other._cells.AsSpan());
+            _keys.AddRange(other._keys.AsSpan());
 
             for (var row = 0; row < FirstCohort.Length; row++)
             {
@@ -350,15 +358,31 @@ public static class FunnelTrendsCalculator
             }
         }
 
-        /// <summary>The cell's observation keys (<see cref="Statistics.Key"/>) sorted in place; empty when none.</summary>
-        public ReadOnlySpan<long> SortedKeys(int cell)
+        /// <summary>Orders the observations by cell (a counting sort: each cell's count is known), for <see cref="SortedKeys"/>.</summary>
+        public void Group()
         {
-            if (_keys[cell] is not { } buffer)
+            var start = new int[Completed.Length + 1];
+            for (var cell = 0; cell < Completed.Length; cell++)
             {
-                return [];
+                start[cell + 1] = start[cell] + Completed[cell] + Open[cell];
             }
 
-            var keys = buffer.AsSpan();
+            var grouped = System.Buffers.ArrayPool<long>.Shared.Rent(Math.Max(1, start[^1]));
+            var next = start[..^1];
+            var cells = _cells.AsSpan();
+            var keys = _keys.AsSpan();
+            for (var i = 0; i < cells.Length; i++)
+            {
+                grouped[next[cells[i]]++] = keys[i];
+            }
+
+            (_grouped, _start) = (grouped, start);
+        }
+
+        /// <summary>The cell's observation keys (<see cref="Statistics.Key"/>), sorted in place; empty when none. After <see cref="Group"/>.</summary>
+        public ReadOnlySpan<long> SortedKeys(int cell)
+        {
+            var keys = _grouped.AsSpan(_start![cell], _start[cell + 1] - _start[cell]);
             Statistics.SortNonNegative(keys);
             return keys;
         }
@@ -388,9 +412,12 @@ public static class FunnelTrendsCalculator
 
         public void Dispose()
         {
-            foreach (var buffer in _keys)
+            _cells.Dispose();
+            _keys.Dispose();
+            if (_grouped is not null)
             {
-                buffer?.Dispose();
+                System.Buffers.ArrayPool<long>.Shared.Return(_grouped);
+                _grouped = null;
             }
         }
     }

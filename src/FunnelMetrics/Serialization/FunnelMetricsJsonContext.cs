@@ -47,6 +47,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(Velocity))]
 [JsonSerializable(typeof(StalledClients))]
 [JsonSerializable(typeof(StuckStages))]
+[JsonSerializable(typeof(WorkingCalendar))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Forecast))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Backtest))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]

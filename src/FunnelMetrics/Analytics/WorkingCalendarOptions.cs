@@ -61,27 +61,33 @@ public sealed class WorkingCalendarOptions : IValidatableObject
     /// <returns>One result per invalid setting.</returns>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        ArgumentNullException.ThrowIfNull(validationContext);
+        // The path of the section, such as FunnelMetricsOptions.WorkingCalendar (the generated validator names this
+        // method's context "<path>.Validate"): each message names its setting under it.
+        var display = validationContext.DisplayName ?? "";
+        display = display.EndsWith(".Validate", StringComparison.Ordinal) ? display[..^".Validate".Length] : display;
+        var path = display.Length == 0 ? "WorkingCalendar." : display + ".";
         var start = ParseTime(Start, allowEndOfDay: false);
         if (start is null)
         {
-            yield return new ValidationResult($"Start is '{Start}'; it must be a local time of day as HH:mm or HH:mm:ss, from 00:00 to before 24:00, such as '09:00'.", [nameof(Start)]);
+            yield return new ValidationResult($"{path}Start is '{Start}'; it must be a local time of day as HH:mm or HH:mm:ss, from 00:00 to before 24:00, such as '09:00'.", [nameof(Start)]);
         }
 
         var end = ParseTime(End, allowEndOfDay: true);
         if (end is null)
         {
-            yield return new ValidationResult($"End is '{End}'; it must be a local time of day as HH:mm or HH:mm:ss, after 00:00 and at most 24:00, such as '18:00'.", [nameof(End)]);
+            yield return new ValidationResult($"{path}End is '{End}'; it must be a local time of day as HH:mm or HH:mm:ss, after 00:00 and at most 24:00, such as '18:00'.", [nameof(End)]);
         }
         else if (start is { } s && end <= s)
         {
-            yield return new ValidationResult($"End is '{End}', not after Start '{Start}'; working hours must end after they begin, on the same day (24:00 at the latest).", [nameof(End)]);
+            yield return new ValidationResult($"{path}End is '{End}', not after Start '{Start}'; working hours must end after they begin, on the same day (24:00 at the latest).", [nameof(End)]);
         }
 
         for (var i = 0; i < (Holidays?.Count ?? 0); i++)
         {
             if (!DateOnly.TryParseExact(Holidays![i], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             {
-                yield return new ValidationResult($"Holidays[{i}] is '{Holidays[i]}'; it must be a date as yyyy-MM-dd, such as '2026-12-25'.", [$"{nameof(Holidays)}[{i}]"]);
+                yield return new ValidationResult($"{path}Holidays[{i}] is '{Holidays[i]}'; it must be a date as yyyy-MM-dd, such as '2026-12-25'.", [$"{nameof(Holidays)}[{i}]"]);
             }
         }
     }

@@ -92,6 +92,28 @@ public sealed class ReadEndpointTests
         Assert.Equal((1, 1), ((int)lead["openAtStart"]!["clients"]!, (int)lead["valueIncreased"]!["clients"]!));
     }
 
+    [Fact]
+    public async Task TimeInStage_UnderAConfiguredWorkingCalendar_CountsOnlyWorkingHours()
+    {
+        // Monday 2 March 2026: c1 is in lead 10:00-14:00, c3 10:00-12:00; with working hours 09:00-12:00 both are 2 hours.
+        var window = $"from={FunnelApp.At(FunnelApp.T0)}&to={FunnelApp.At(FunnelApp.T0.AddDays(2))}";
+        await using var elapsedApp = await FunnelApp.StartAsync();
+        var (_, elapsed) = await elapsedApp.GetAsync($"/pipelines/sales/time-in-stage?{window}");
+        await using var app = await FunnelApp.StartAsync(services: s => s.Configure<FunnelMetricsOptions>(o =>
+        {
+            o.WorkingCalendar.Enabled = true;
+            o.WorkingCalendar.End = "12:00";
+        }));
+        var (ok, working) = await app.GetAsync($"/pipelines/sales/time-in-stage?{window}");
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        static JsonNode Lead(JsonNode body) => body["stages"]!.AsArray().Single(s => (string?)s!["stage"] == "lead")!["completed"]!;
+        Assert.Equal((2, 3 * 3600.0), ((int)Lead(elapsed!)["count"]!, (double)Lead(elapsed!)["mean"]!));
+        Assert.Equal((2, 2 * 3600.0), ((int)Lead(working!)["count"]!, (double)Lead(working!)["mean"]!));
+        Assert.Null(elapsed!["calendar"]);
+        Assert.Equal(("UTC", 9 * 3600.0, 12 * 3600.0), ((string?)working!["calendar"]!["timeZoneId"], (double)working["calendar"]!["start"]!, (double)working["calendar"]!["end"]!));
+    }
+
     /// <summary>Each metric endpoint answers what FunnelAnalytics answers for the same parameters, parsed from the query.</summary>
     [Fact]
     public async Task EveryMetric_PassesItsParametersToTheLibrary()

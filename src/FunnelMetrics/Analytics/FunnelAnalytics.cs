@@ -25,6 +25,7 @@ public sealed class FunnelAnalytics
     private readonly TimeProvider _timeProvider;
     private readonly FunnelMetricsOptions _options;
     private readonly FunnelReadModelRegistry? _readModels;
+    private readonly WorkingCalendar? _calendar;
 
     /// <summary>Creates the service over the given storage.</summary>
     /// <param name="pipelines">Where pipeline definitions are read.</param>
@@ -56,7 +57,16 @@ public sealed class FunnelAnalytics
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value ?? throw new ArgumentException("The options hold no value.", nameof(options));
         OptionsCheck.ThrowIfInvalid(FunnelMetricsOptionsValidator.Instance, "", _options);
+
+        // Built once, so its cached clock-change table serves every request.
+        _calendar = _options.WorkingCalendar.ToCalendar(_options.TimeZone);
     }
+
+    /// <summary>
+    /// The configured working calendar (<see cref="FunnelMetricsOptions.WorkingCalendar"/>) that time in stage, stalls,
+    /// the stuck stages and velocity are measured in, or <see langword="null"/> when it is not enabled: elapsed time.
+    /// </summary>
+    public WorkingCalendar? Calendar => _calendar;
 
     /// <summary>The current instant, from the <see cref="TimeProvider"/>.</summary>
     public DateTimeOffset Now => _timeProvider.GetUtcNow();
@@ -227,7 +237,7 @@ public sealed class FunnelAnalytics
         return FlowLedgerCalculator.Compute(log, firstDay, lastDay ?? Today(), _options.TimeZone, filter, _options.Parallelism);
     }
 
-    /// <summary>Measures time in stage; see <see cref="TimeInStageCalculator.Compute"/>.</summary>
+    /// <summary>Measures time in stage, in the configured working calendar's working time when one is enabled (<see cref="Calendar"/>); see <see cref="TimeInStageCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="window">The visits' window, [start, end); <see langword="null"/> for every visit begun before now (<see cref="TimeWindow.Until"/> <see cref="Now"/>).</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
@@ -236,7 +246,7 @@ public sealed class FunnelAnalytics
     public async Task<TimeInStage> GetTimeInStageAsync(PipelineId pipelineId, TimeWindow? window = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return TimeInStageCalculator.Compute(log, window ?? TimeWindow.Until(Now), filter, _options.Parallelism);
+        return TimeInStageCalculator.Compute(log, window ?? TimeWindow.Until(Now), filter, _options.Parallelism, _calendar);
     }
 
     /// <summary>Computes conversion with the configured skip rule; see <see cref="ConversionCalculator.Compute"/>.</summary>
@@ -253,7 +263,7 @@ public sealed class FunnelAnalytics
         return ConversionCalculator.Compute(log, cohorts, cohorts.End > now ? cohorts.End : now, conversionWindow, _options.Conversion, filter, _options.Parallelism);
     }
 
-    /// <summary>Computes velocity; see <see cref="VelocityCalculator.Compute"/>.</summary>
+    /// <summary>Computes velocity, cycle times and days in the configured working calendar's working time when one is enabled (<see cref="Calendar"/>); see <see cref="VelocityCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="window">The window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(30))</c>.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
@@ -262,7 +272,7 @@ public sealed class FunnelAnalytics
     public async Task<Velocity> GetVelocityAsync(PipelineId pipelineId, TimeWindow window, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return VelocityCalculator.Compute(log, window, filter);
+        return VelocityCalculator.Compute(log, window, filter, _calendar);
     }
 
     /// <summary>
@@ -285,7 +295,7 @@ public sealed class FunnelAnalytics
         return FunnelTrendsCalculator.Compute(log, window, period, _options.TimeZone, window.End > now ? window.End : now, filter, _options.Conversion, byOwner, _options.Parallelism);
     }
 
-    /// <summary>Finds the stalled clients with the configured clock and thresholds; see <see cref="StallCalculator.Compute"/>.</summary>
+    /// <summary>Finds the stalled clients with the configured clock and thresholds, idle times in the configured working calendar's working time when one is enabled (<see cref="Calendar"/>); see <see cref="StallCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="asOf">The instant, inclusive; <see langword="null"/> for now, so advancing the <see cref="TimeProvider"/> past a threshold makes a client appear.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
@@ -294,7 +304,7 @@ public sealed class FunnelAnalytics
     public async Task<StalledClients> GetStalledClientsAsync(PipelineId pipelineId, DateTimeOffset? asOf = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter, _options.Parallelism);
+        return StallCalculator.Compute(log, asOf ?? Now, _options.Stalls, filter, _options.Parallelism, _calendar);
     }
 
     /// <summary>
@@ -338,7 +348,7 @@ public sealed class FunnelAnalytics
             query = query with { TimeZone = _options.TimeZone };
         }
 
-        return ClientListCalculator.Compute(log, query, _options.Stalls);
+        return ClientListCalculator.Compute(log, query, _options.Stalls, _calendar);
     }
 
     /// <summary>Computes the pipeline waterfall and the stage matrix between two instants, the period's days in the configured time zone; see <see cref="PipelineWaterfallCalculator.Compute"/>.</summary>
@@ -370,7 +380,7 @@ public sealed class FunnelAnalytics
         return SlippedClientsCalculator.Compute(log, asOf ?? Now, _options.TimeZone, filter, limit);
     }
 
-    /// <summary>Ranks the stages where clients get stuck, with the configured stall settings and skip rule; see <see cref="StuckStagesCalculator.Compute"/>.</summary>
+    /// <summary>Ranks the stages where clients get stuck, with the configured stall settings, skip rule and working calendar; see <see cref="StuckStagesCalculator.Compute"/>.</summary>
     /// <param name="pipelineId">The pipeline.</param>
     /// <param name="window">The current window, [start, end), not empty; for example <c>TimeWindow.Ending(analytics.Now, TimeSpan.FromDays(30))</c>. It is compared with the window of the same length before it.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all.</param>
@@ -379,7 +389,7 @@ public sealed class FunnelAnalytics
     public async Task<StuckStages> GetStuckStagesAsync(PipelineId pipelineId, TimeWindow window, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return StuckStagesCalculator.Compute(log, window, _options.Stalls, _options.Conversion, filter, _options.Parallelism);
+        return StuckStagesCalculator.Compute(log, window, _options.Stalls, _options.Conversion, filter, _options.Parallelism, _calendar);
     }
 
     /// <summary>Forecasts the results of the clients in work with the configured settings; see <see cref="Forecasting.ForecastCalculator.Compute"/>.</summary>

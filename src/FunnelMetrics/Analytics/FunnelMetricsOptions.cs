@@ -65,6 +65,15 @@ public sealed class FunnelMetricsOptions
     [ValidateObjectMembers(typeof(DashboardOptionsValidator))]
     public DashboardOptions Dashboard { get; set; } = new();
 
+    /// <summary>
+    /// The working calendar, in <see cref="TimeZone"/>: when enabled, time in stage, stall clocks and thresholds, the stuck
+    /// stages, cycle time and velocity count only working time (docs/metrics.md, "Working-hours clocks").
+    /// </summary>
+    /// <value>Default: a new <see cref="WorkingCalendarOptions"/>, not enabled: elapsed time.</value>
+    [Required]
+    [ValidateObjectMembers(typeof(WorkingCalendarOptionsValidator))]
+    public WorkingCalendarOptions WorkingCalendar { get; set; } = new();
+
     /// <summary>How forecasts are estimated: the history window, the minimum departures, intake.</summary>
     /// <value>Default: a new <see cref="ForecastOptions"/>, every value at its default.</value>
     [Required]

@@ -90,7 +90,7 @@ public static class FunnelMetricsServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<FunnelMetricsOptions>>().Value;
-            var instrumentation = new FunnelMetricsInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), options.Stalls, options.Parallelism);
+            var instrumentation = new FunnelMetricsInstrumentation(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<TimeProvider>(), options.Stalls, options.Parallelism, options.WorkingCalendar.ToCalendar(options.TimeZone));
             var registry = sp.GetRequiredService<FunnelReadModelRegistry>();
             instrumentation.SetServedLogs(() => ServedLogs(registry));
             return instrumentation;

@@ -56,6 +56,7 @@ public sealed class FunnelMetricsInstrumentation
     private readonly TimeProvider _time;
     private readonly StallOptions? _stalls;
     private readonly ParallelismOptions? _parallelism;
+    private readonly WorkingCalendar? _calendar;
     private readonly Lock _gate = new();
     private readonly Lock _lagGate = new();
     private readonly Dictionary<PipelineId, StageFigures> _inWork = [];
@@ -70,16 +71,18 @@ public sealed class FunnelMetricsInstrumentation
     /// <param name="timeProvider">"Now" for the per-stage gauges and the lag.</param>
     /// <param name="stalls">The stall clock and thresholds the stalled-clients gauge uses (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="parallelism">How many threads the per-stage gauges' calculators may use (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="calendar">The working calendar the stalled-clients gauge measures idle time in (the options graph's <c>WorkingCalendar</c> section, when enabled); <see langword="null"/> for elapsed time.</param>
     /// <remarks>
     /// The per-stage gauges report the pipelines of the <c>FunnelReadModelRegistry</c> when <c>AddFunnelMetrics</c>
     /// created the instrumentation; one created here reports no per-stage value.
     /// </remarks>
-    public FunnelMetricsInstrumentation(IMeterFactory meterFactory, TimeProvider timeProvider, StallOptions? stalls = null, ParallelismOptions? parallelism = null)
+    public FunnelMetricsInstrumentation(IMeterFactory meterFactory, TimeProvider timeProvider, StallOptions? stalls = null, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _stalls = stalls;
         _parallelism = parallelism;
+        _calendar = calendar;
 
         var meter = meterFactory.Create(new MeterOptions(MeterName) { Version = typeof(FunnelMetricsInstrumentation).Assembly.GetName().Version?.ToString() });
         _events = meter.CreateCounter<long>("funnelmetrics.recorder.events", "{event}", "Events the recorder stored: moves (by transition kind), activities, reassignments and client updates. An idempotent retry that returns the event stored first is not counted.");
@@ -258,7 +261,7 @@ public sealed class FunnelMetricsInstrumentation
 
     private Measurement<int>[] Stalled(FunnelEventLog log, DateTimeOffset now)
     {
-        var stalls = StallCalculator.Compute(log, now, _stalls, parallelism: _parallelism);
+        var stalls = StallCalculator.Compute(log, now, _stalls, parallelism: _parallelism, calendar: _calendar);
         var values = new List<Measurement<int>>(stalls.ByStage.Count);
         foreach (var stage in stalls.ByStage)
         {

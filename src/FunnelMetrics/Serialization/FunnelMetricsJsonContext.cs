@@ -51,6 +51,7 @@ namespace FunnelMetrics.Serialization;
 [JsonSerializable(typeof(PipelineWaterfall))]
 [JsonSerializable(typeof(SlippedClients))]
 [JsonSerializable(typeof(FunnelTrends))]
+[JsonSerializable(typeof(WorkingCalendar))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Forecast))]
 [JsonSerializable(typeof(FunnelMetrics.Forecasting.Backtest))]
 [JsonSerializable(typeof(IReadOnlyList<Breakdown<StageCounts>>))]

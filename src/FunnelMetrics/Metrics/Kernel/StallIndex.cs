@@ -15,7 +15,7 @@ internal readonly record struct StallEntry(Client Client, int Owner, int Stage, 
 /// <summary>
 /// The open clients per owner and stage, and which of them are stalled: the one definition of
 /// <see cref="StalledClients"/>, for fixed thresholds and a clock. A client is stalled when idle strictly longer than its
-/// stage's threshold.
+/// stage's threshold, idle time measured on the index's clock: elapsed, or the working time of a <see cref="WorkingCalendar"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -36,12 +36,14 @@ internal sealed class StallIndex
     private readonly IReadOnlyList<StallThreshold> _thresholds;
     private readonly long[] _stalledBefore;
     private readonly long _instant;
+    private readonly WorkingCalendar? _calendar;
     private int[] _open;
     private StallEntry[] _stalled = [];
     private int _stalledCount;
 
-    private StallIndex(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, long instant)
+    private StallIndex(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, long instant, WorkingCalendar? calendar)
     {
+        _calendar = calendar;
         _pipeline = pipeline;
         _stages = pipeline.Stages.Count;
         Clock = clock;
@@ -50,7 +52,9 @@ internal sealed class StallIndex
         _instant = instant;
         _open = new int[Math.Max(owners.Count, 1) * _stages];
 
-        // Idle strictly longer than the threshold at the instant: idle since strictly before instant - threshold.
+        // Idle strictly longer than the threshold at the instant: idle since strictly before instant - threshold, on the
+        // clock's positions (the instant's itself for elapsed time), since idle time is the difference of two positions.
+        var position = calendar is null ? instant : calendar.At(instant);
         _stalledBefore = new long[_stages];
         Array.Fill(_stalledBefore, long.MinValue);
         ThresholdOf = new StallThreshold?[_stages];
@@ -58,12 +62,15 @@ internal sealed class StallIndex
         {
             var s = pipeline.IndexOf(t.Stage);
             ThresholdOf[s] = t;
-            _stalledBefore[s] = instant - t.Threshold.Ticks;
+            _stalledBefore[s] = position - t.Threshold.Ticks;
         }
     }
 
     /// <summary>The clock idle time is read on.</summary>
     public StallClock Clock { get; }
+
+    /// <summary>The calendar whose working time idle time is, or <see langword="null"/> for elapsed time.</summary>
+    public WorkingCalendar? Calendar => _calendar;
 
     /// <summary>The owners counted for; entries and counts are by their indexes.</summary>
     public OwnerTable Owners { get; }
@@ -71,22 +78,39 @@ internal sealed class StallIndex
     /// <summary>Per stage, its threshold; null for the won stage.</summary>
     private StallThreshold?[] ThresholdOf { get; }
 
-    /// <summary>An empty index at an instant, filled by <see cref="Fold"/>.</summary>
-    public static StallIndex At(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, DateTimeOffset asOf) =>
-        new(pipeline, clock, thresholds, owners, asOf.UtcTicks);
+    /// <summary>An empty index at an instant, filled by <see cref="Fold"/>; idle time is working time under <paramref name="calendar"/>, elapsed for none.</summary>
+    public static StallIndex At(PipelineDefinition pipeline, StallClock clock, IReadOnlyList<StallThreshold> thresholds, OwnerTable owners, DateTimeOffset asOf, WorkingCalendar? calendar = null) =>
+        new(pipeline, clock, thresholds, owners, asOf.UtcTicks, calendar);
 
     /// <summary>
     /// The index at <paramref name="asOf"/> (idle times measured up to it) of the clients of <paramref name="clientMask"/>
     /// open after their last event at or before <paramref name="cut"/>, with an owner of <paramref name="ownerMask"/> then:
-    /// <paramref name="cut"/> is <paramref name="asOf"/> for an instant, the tick before for the end of a window.
+    /// <paramref name="cut"/> is <paramref name="asOf"/> for an instant, the tick before for the end of a window. Idle
+    /// time is working time under <paramref name="calendar"/>, elapsed for none.
     /// </summary>
-    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds) =>
-        FoldRange(log, cut, asOf, clientMask, ownerMask, clock, thresholds, 0, clientMask.Length);
+    public static StallIndex Fold(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds, WorkingCalendar? calendar = null) =>
+        FoldRange(log, cut, asOf, clientMask, ownerMask, clock, thresholds, 0, clientMask.Length, calendar);
 
     /// <summary>The same for the clients [<paramref name="from"/>, <paramref name="to"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
-    public static StallIndex FoldRange(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds, int from, int to)
+    public static StallIndex FoldRange(FunnelEventLog log, long cut, DateTimeOffset asOf, bool[] clientMask, bool[] ownerMask, StallClock clock, IReadOnlyList<StallThreshold> thresholds, int from, int to, WorkingCalendar? calendar = null)
     {
-        var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf);
+        var index = At(log.Pipeline, clock, thresholds, OwnerTable.Of(log), asOf, calendar);
+        if (calendar is null)
+        {
+            index.FoldRange(log, cut, clientMask, ownerMask, from, to, default(ElapsedClock));
+        }
+        else
+        {
+            index.FoldRange(log, cut, clientMask, ownerMask, from, to, new WorkingClock(calendar));
+        }
+
+        return index;
+    }
+
+    private void FoldRange<TClock>(FunnelEventLog log, long cut, bool[] clientMask, bool[] ownerMask, int from, int to, TClock idleClock)
+        where TClock : struct, IClock
+    {
+        var (index, clock) = (this, Clock);
         for (var c = from; c < to; c++)
         {
             if (!clientMask[c])
@@ -106,14 +130,12 @@ internal sealed class StallIndex
             var (owner, stage) = (history.Owner(last), history.Stage(last));
             index.Count(owner, stage, +1);
             var (visit, touch) = (history.StateStart(last), history.LastTouch(last));
-            var idleSince = history.Ticks(clock == StallClock.LastTouch ? touch : visit);
+            var idleSince = idleClock.At(history.Ticks(clock == StallClock.LastTouch ? touch : visit));
             if (idleSince < index._stalledBefore[stage])
             {
                 index.Keep(new StallEntry(history.Client, owner, stage, history.Ticks(visit), history.Ticks(touch)));
             }
         }
-
-        return index;
     }
 
     /// <summary>The entry of a client open after event <paramref name="last"/>, for the log's owner indexes.</summary>
@@ -121,16 +143,16 @@ internal sealed class StallIndex
         new(history.Client, history.Owner(last), history.Stage(last), history.Ticks(history.StateStart(last)), history.Ticks(history.LastTouch(last)));
 
     /// <summary>The clients of both indexes, which must be disjoint: a new index at the same instant, the inputs unchanged.</summary>
-    /// <exception cref="ArgumentException">The indexes are of different pipelines, clocks, thresholds or instants.</exception>
+    /// <exception cref="ArgumentException">The indexes are of different pipelines, clocks, calendars, thresholds or instants.</exception>
     public StallIndex Merge(StallIndex other)
     {
         if (other._pipeline.Id != _pipeline.Id || other._stages != _stages || other.Clock != Clock || other._instant != _instant
-            || !_thresholds.SequenceEqual(other._thresholds))
+            || !Equals(other._calendar, _calendar) || !_thresholds.SequenceEqual(other._thresholds))
         {
             throw new ArgumentException($"The stall index of pipeline '{other._pipeline.Id}' ({other.Clock} clock, at {other._instant} ticks) cannot merge into that of '{_pipeline.Id}' ({Clock}, {_instant}): both must be at the same instant, on the same clock and thresholds.", nameof(other));
         }
 
-        var merged = new StallIndex(_pipeline, Clock, _thresholds, OwnerTable.Empty(), _instant);
+        var merged = new StallIndex(_pipeline, Clock, _thresholds, OwnerTable.Empty(), _instant, _calendar);
         foreach (var source in (ReadOnlySpan<StallIndex>)[this, other])
         {
             for (var o = 0; o < source.Owners.Count; o++)
@@ -168,7 +190,7 @@ internal sealed class StallIndex
         {
             var entry = _stalled[i];
             var threshold = ThresholdOf[entry.Stage]!;
-            var idle = cut - entry.IdleSince(Clock);
+            var idle = Clocks.Between(_calendar, entry.IdleSince(Clock), cut);
             stalledCount[(entry.Owner * _stages) + entry.Stage]++;
             stalled.Add(new StalledClient(
                 entry.Client.Id,
@@ -216,7 +238,7 @@ internal sealed class StallIndex
             byStage[s] = Summary(s, totalOpen[s], totalStalled[s]);
         }
 
-        return new StalledClients(_pipeline.Id, asOf, Clock, _thresholds, stalled, byStage, byOwner);
+        return new StalledClients(_pipeline.Id, asOf, Clock, _thresholds, stalled, byStage, byOwner, _calendar);
     }
 
     private void Keep(in StallEntry entry)

@@ -13,7 +13,8 @@ internal static class StallThresholds
     /// <param name="measuredAt">Visits still running are measured up to this (UTC ticks).</param>
     /// <param name="settings">The threshold sources, checked.</param>
     /// <param name="parallelism">How many threads may read the visits; <see langword="null"/> for one.</param>
-    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, long cut, long measuredAt, StallOptions settings, ParallelismOptions? parallelism = null)
+    /// <param name="calendar">The working calendar the percentiles are learned in (working time in stage); <see langword="null"/> for elapsed time. Configured thresholds are read on the same clock by the index.</param>
+    public static IReadOnlyList<StallThreshold> Of(FunnelEventLog log, long cut, long measuredAt, StallOptions settings, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null)
     {
         var pipeline = log.Pipeline;
         VisitSample? history = null;
@@ -40,7 +41,7 @@ internal static class StallThresholds
                     continue;
                 }
 
-                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false, parallelism);
+                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false, parallelism, calendar);
                 if (history.Completed[s] >= settings.MinimumVisits
                     && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                     && statistical > TimeSpan.Zero)

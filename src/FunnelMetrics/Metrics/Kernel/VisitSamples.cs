@@ -20,15 +20,30 @@ internal static class VisitFold
     /// Feeds <paramref name="sink"/> the visits in the events at or before <paramref name="cut"/> of the clients of
     /// <paramref name="clientMask"/> that began at or after <paramref name="from"/>, with an owner of
     /// <paramref name="ownerMask"/> on the transition that began them; a visit still running is measured up to
-    /// <paramref name="measuredAt"/>.
+    /// <paramref name="measuredAt"/>; durations on <paramref name="calendar"/>'s working clock, elapsed for none.
     /// </summary>
-    public static void Fold<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink)
+    public static void Fold<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink, WorkingCalendar? calendar = null)
         where TSink : struct, IVisitSink =>
-        FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, 0, clientMask.Length);
+        FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, 0, clientMask.Length, calendar);
 
     /// <summary>The same for the clients [<paramref name="first"/>, <paramref name="end"/>) only: one partition of a parallel fold (<see cref="ClientPartitions"/>).</summary>
-    public static void FoldRange<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink, int first, int end)
+    public static void FoldRange<TSink>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink, int first, int end, WorkingCalendar? calendar = null)
         where TSink : struct, IVisitSink
+    {
+        // The clock is chosen once per fold: the elapsed one is specialised to the plain subtraction.
+        if (calendar is null)
+        {
+            FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, first, end, default(ElapsedClock));
+        }
+        else
+        {
+            FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, first, end, new WorkingClock(calendar));
+        }
+    }
+
+    private static void FoldRange<TSink, TClock>(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, TSink sink, int first, int end, TClock clock)
+        where TSink : struct, IVisitSink
+        where TClock : struct, IClock
     {
         for (var c = first; c < end; c++)
         {
@@ -43,7 +58,7 @@ internal static class VisitFold
             {
                 if (visit.EnteredAt >= from && history.Owner(visit.Entered) is var owner && ownerMask[owner])
                 {
-                    sink.Add(visit.Stage, owner, visit.Duration(measuredAt), !visit.IsOpen);
+                    sink.Add(visit.Stage, owner, visit.Duration(measuredAt, clock), !visit.IsOpen);
                     any = true;
                 }
             }
@@ -92,16 +107,17 @@ internal sealed class VisitSample : IDisposable
     /// The visits begun at or after <paramref name="from"/> in the events at or before <paramref name="cut"/> of the clients
     /// of the masks, running ones measured up to <paramref name="measuredAt"/> (see <see cref="VisitFold"/>); folded in
     /// client partitions on up to <paramref name="parallelism"/>'s degree of threads (<see langword="null"/>: one) and
-    /// concatenated in client order, so every list holds the sequential fold's values in the same order.
+    /// concatenated in client order, so every list holds the sequential fold's values in the same order. Durations are
+    /// working time under <paramref name="calendar"/>, elapsed for none.
     /// </summary>
-    public static VisitSample Collect(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, bool perClient, ParallelismOptions? parallelism = null)
+    public static VisitSample Collect(FunnelEventLog log, long from, long cut, long measuredAt, bool[] clientMask, bool[] ownerMask, bool perClient, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null)
     {
         var stageCount = log.Pipeline.Stages.Count;
         var parts = ClientPartitions.Fold(clientMask.Length, parallelism ?? ParallelismOptions.Sequential, (first, end) =>
         {
             var part = new VisitSample(stageCount);
             var sink = new Sink(part, perClient ? new long[stageCount] : null, new bool[stageCount]);
-            VisitFold.FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, first, end);
+            VisitFold.FoldRange(log, from, cut, measuredAt, clientMask, ownerMask, sink, first, end, calendar);
             return part;
         });
 
@@ -185,13 +201,13 @@ internal static class OwnerVisits
 {
     /// <summary>
     /// Observation keys (<see cref="Statistics.Key"/>) per [owner, stage], for visits begun in <paramref name="window"/> by
-    /// any owner, from the events before its end, running visits measured up to its end; in one pass for every owner, null
-    /// where none.
+    /// any owner, from the events before its end, running visits measured up to its end (working time under
+    /// <paramref name="calendar"/>, elapsed for none); in one pass for every owner, null where none.
     /// </summary>
-    public static List<long>[,] Collect(FunnelEventLog log, TimeWindow window, bool[] clientMask)
+    public static List<long>[,] Collect(FunnelEventLog log, TimeWindow window, bool[] clientMask, WorkingCalendar? calendar = null)
     {
         var sink = new Sink(new List<long>[log.OwnerCount, log.Pipeline.Stages.Count]);
-        VisitFold.Fold(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, clientMask, log.AllOwnersMask, sink);
+        VisitFold.Fold(log, window.StartTicks, window.EndTicks - 1, window.EndTicks, clientMask, log.AllOwnersMask, sink, calendar);
         return sink.Observations;
     }
 

@@ -11,13 +11,14 @@ public static class ClientListCalculator
     /// <param name="log">The pipeline's history.</param>
     /// <param name="query">What to list.</param>
     /// <param name="stalls">The stall options, for <see cref="ClientListMeasure.Stalled"/>; <see langword="null"/> for the defaults.</param>
+    /// <param name="calendar">For <see cref="ClientListMeasure.Stalled"/>, the working calendar idle times are measured in, as <see cref="StallCalculator.Compute"/> takes it; <see langword="null"/> for elapsed time.</param>
     /// <returns>The page, with the total of every page.</returns>
     /// <exception cref="ArgumentException">
     /// The query lacks what its measure needs (a state's <see cref="ClientListQuery.AsOf"/>, <see cref="ClientListMeasure.Slipped"/>'s known <see cref="ClientListQuery.TimeZone"/>, an event's
     /// <see cref="ClientListQuery.Window"/>, <see cref="ClientListMeasure.InStage"/>'s stage), names a stage the
     /// pipeline does not have, or gives <see cref="ClientListMeasure.Won"/> a stage; the message names the parameter.
     /// </exception>
-    public static ClientList Compute(FunnelEventLog log, ClientListQuery query, StallOptions? stalls = null)
+    public static ClientList Compute(FunnelEventLog log, ClientListQuery query, StallOptions? stalls = null, WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(query);
@@ -47,7 +48,7 @@ public static class ClientListCalculator
             var asOf = query.AsOf ?? throw new ArgumentException($"The measure {query.Measure} is a state as of an instant: it needs AsOf.", nameof(query));
             return query.Measure switch
             {
-                ClientListMeasure.Stalled => ListStalled(log, query, asOf, stage, stalls, filter),
+                ClientListMeasure.Stalled => ListStalled(log, query, asOf, stage, stalls, filter, calendar),
                 ClientListMeasure.Slipped => ListSlipped(log, query, asOf, stage, filter),
                 _ => ListStates(log, query, asOf.UtcTicks, stage, filter),
             };
@@ -138,9 +139,9 @@ public static class ClientListCalculator
         return Page(log, query, rows);
     }
 
-    private static ClientList ListStalled(FunnelEventLog log, ClientListQuery query, DateTimeOffset asOf, int stage, StallOptions? stalls, FunnelFilter filter)
+    private static ClientList ListStalled(FunnelEventLog log, ClientListQuery query, DateTimeOffset asOf, int stage, StallOptions? stalls, FunnelFilter filter, WorkingCalendar? calendar)
     {
-        var stalled = StallCalculator.Compute(log, asOf, stalls, filter).Clients;
+        var stalled = StallCalculator.Compute(log, asOf, stalls, filter, calendar: calendar).Clients;
         var key = stage >= 0 ? log.Pipeline.Stages[stage].Key : (StageId?)null;
         var total = 0;
         var items = new List<ClientListItem>();

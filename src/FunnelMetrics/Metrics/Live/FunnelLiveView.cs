@@ -20,16 +20,18 @@ public sealed class FunnelLiveView
 {
     private readonly FunnelLogBuilder _builder;
     private readonly StallOptions _stalls;
+    private readonly WorkingCalendar? _calendar;
 
-    private FunnelLiveView(FunnelLogBuilder builder, StallOptions stalls, DateTimeOffset? lastEventAt)
+    private FunnelLiveView(FunnelLogBuilder builder, StallOptions stalls, WorkingCalendar? calendar, DateTimeOffset? lastEventAt)
     {
         _builder = builder;
         _stalls = stalls;
+        _calendar = calendar;
         LastEventAt = lastEventAt;
     }
 
     /// <summary>The stall thresholds now: <see cref="StallCalculator.Thresholds"/> over the history applied so far, as of its latest event.</summary>
-    public IReadOnlyList<StallThreshold> Thresholds => StallCalculator.Thresholds(_builder.ToLog(), LastEventAt ?? DateTimeOffset.MinValue, _stalls);
+    public IReadOnlyList<StallThreshold> Thresholds => StallCalculator.Thresholds(_builder.ToLog(), LastEventAt ?? DateTimeOffset.MinValue, _stalls, _calendar);
 
     /// <summary>The number of events applied, over all clients.</summary>
     public long EventsApplied => _builder.EventCount;
@@ -44,14 +46,15 @@ public sealed class FunnelLiveView
     /// <param name="log">The pipeline's history.</param>
     /// <param name="asOf">The instant, inclusive: later events of the log are not applied.</param>
     /// <param name="options">The stall clock and threshold sources (the options graph's <c>Stalls</c> section); <see langword="null"/> for the defaults.</param>
+    /// <param name="calendar">The working calendar idle times and the statistical thresholds are measured in (working time only: docs/metrics.md, "Working-hours clocks"); <see langword="null"/> for elapsed time, the default.</param>
     /// <returns>The view; apply newer events with <see cref="Apply"/>.</returns>
     /// <exception cref="ArgumentException">An option is out of range; the message names it, such as <c>Stalls.Percentile</c>.</exception>
-    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null)
+    public static FunnelLiveView Create(FunnelEventLog log, DateTimeOffset asOf, StallOptions? options = null, WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         var settings = StallOptions.Check(options, nameof(options));
         var upTo = log.Until(asOf.UtcTicks);
-        return new FunnelLiveView(new FunnelLogBuilder(upTo), settings, upTo.LastEventAt);
+        return new FunnelLiveView(new FunnelLogBuilder(upTo), settings, calendar, upTo.LastEventAt);
     }
 
     /// <summary>Registers a client without events; its first event must then have sequence 1. Adding an equal client again is a no-op.</summary>
@@ -89,5 +92,5 @@ public sealed class FunnelLiveView
     /// <summary>The stalled clients as of <paramref name="asOf"/>, over the events applied: <see cref="StallCalculator.Compute"/> on the view's log, with the thresholds as of that instant.</summary>
     /// <param name="asOf">The instant.</param>
     /// <returns>The stalled clients and the per-stage and per-owner summaries.</returns>
-    public StalledClients Stalled(DateTimeOffset asOf) => StallCalculator.Compute(_builder.ToLog(), asOf, _stalls);
+    public StalledClients Stalled(DateTimeOffset asOf) => StallCalculator.Compute(_builder.ToLog(), asOf, _stalls, calendar: _calendar);
 }

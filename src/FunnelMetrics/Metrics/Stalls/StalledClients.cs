@@ -16,7 +16,8 @@ public sealed class StalledClients : IEquatable<StalledClients>
         IReadOnlyList<StallThreshold> thresholds,
         IReadOnlyList<StalledClient> clients,
         IReadOnlyList<StageStall> byStage,
-        IReadOnlyList<OwnerStall> byOwner)
+        IReadOnlyList<OwnerStall> byOwner,
+        WorkingCalendar? calendar = null)
     {
         PipelineId = pipelineId;
         AsOf = asOf;
@@ -25,6 +26,7 @@ public sealed class StalledClients : IEquatable<StalledClients>
         Clients = clients;
         ByStage = byStage;
         ByOwner = byOwner;
+        Calendar = calendar;
     }
 
     /// <summary>The pipeline.</summary>
@@ -48,6 +50,12 @@ public sealed class StalledClients : IEquatable<StalledClients>
     /// <summary>The same per owner, ordered by owner id; owners without open clients are left out.</summary>
     public IReadOnlyList<OwnerStall> ByOwner { get; }
 
+    /// <summary>
+    /// The working calendar idle times and the thresholds were measured in (working time only: docs/metrics.md, "Working-hours clocks"),
+    /// or <see langword="null"/> for elapsed time, the default; omitted from JSON when null.
+    /// </summary>
+    public WorkingCalendar? Calendar { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -57,6 +65,7 @@ public sealed class StalledClients : IEquatable<StalledClients>
             && PipelineId.Equals(other.PipelineId)
             && AsOf.Equals(other.AsOf)
             && Clock.Equals(other.Clock)
+            && Equals(Calendar, other.Calendar)
             && ValueEquality.Sequence(Thresholds, other.Thresholds)
             && ValueEquality.Sequence(Clients, other.Clients)
             && ValueEquality.Sequence(ByStage, other.ByStage)

@@ -15,13 +15,15 @@ public sealed class StuckStages : IEquatable<StuckStages>
         DateTimeOffset asOf,
         TimeSpan period,
         IReadOnlyList<StuckStage> stages,
-        IReadOnlyList<OwnerStuckStages> byOwner)
+        IReadOnlyList<OwnerStuckStages> byOwner,
+        WorkingCalendar? calendar = null)
     {
         PipelineId = pipelineId;
         AsOf = asOf;
         Period = period;
         Stages = stages;
         ByOwner = byOwner;
+        Calendar = calendar;
     }
 
     /// <summary>The pipeline.</summary>
@@ -39,6 +41,12 @@ public sealed class StuckStages : IEquatable<StuckStages>
     /// <summary>The same per owner, ordered by owner id; owners with no client in work at the current window's end are left out.</summary>
     public IReadOnlyList<OwnerStuckStages> ByOwner { get; }
 
+    /// <summary>
+    /// The working calendar idle times, thresholds and times in stage were measured in (working time only: docs/metrics.md, "Working-hours clocks"),
+    /// or <see langword="null"/> for elapsed time, the default; omitted from JSON when null.
+    /// </summary>
+    public WorkingCalendar? Calendar { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -48,6 +56,7 @@ public sealed class StuckStages : IEquatable<StuckStages>
             && PipelineId.Equals(other.PipelineId)
             && AsOf.Equals(other.AsOf)
             && Period.Equals(other.Period)
+            && Equals(Calendar, other.Calendar)
             && ValueEquality.Sequence(Stages, other.Stages)
             && ValueEquality.Sequence(ByOwner, other.ByOwner));
 

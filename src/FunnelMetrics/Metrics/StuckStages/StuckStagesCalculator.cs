@@ -23,9 +23,10 @@ public static class StuckStagesCalculator
     /// of each window's last instant (the window asked, and the one before it compared with it).
     /// </param>
     /// <param name="parallelism">How many threads may read the clients (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The two windows are read at once on a log of at least two partitions' clients; the ranking is the same whatever the degree.</param>
+    /// <param name="calendar">The working calendar idle times, stall thresholds and times in stage are measured in (working time only: docs/metrics.md, "Working-hours clocks"); <see langword="null"/> for elapsed time, the default.</param>
     /// <returns>The ranking, for the team and per owner.</returns>
     /// <exception cref="ArgumentException">The window is empty or the previous one would start before the earliest instant, or a stall option is out of range (the message names it).</exception>
-    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
+    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (window.IsEmpty)
@@ -46,14 +47,14 @@ public static class StuckStagesCalculator
         // The two windows are independent passes over the same immutable log.
         var windows = new Window[2];
         TimeWindow[] spans = [window, window.Previous];
-        ClientPartitions.ForEach(2, ClientPartitions.CountFor(log.ClientCount, threads, maxParts: 2), w => windows[w] = Window.Of(log, spans[w], settings, passSkipped, filter));
+        ClientPartitions.ForEach(2, ClientPartitions.CountFor(log.ClientCount, threads, maxParts: 2), w => windows[w] = Window.Of(log, spans[w], settings, passSkipped, filter, calendar));
         var (current, previous) = (windows[0], windows[1]);
         var team = Rank(log, current.Team, previous.Team);
         var byOwner = current.Stalls.ByOwner
             .Select(o => log.IndexOfOwner(o.Owner))
             .Select(o => new OwnerStuckStages(log.OwnerAt(o), Rank(log, current.ForOwner(o), previous.ForOwner(o))))
             .ToList();
-        return new StuckStages(log.Pipeline.Id, window.End, window.Duration, team, byOwner);
+        return new StuckStages(log.Pipeline.Id, window.End, window.Duration, team, byOwner, calendar);
     }
 
     private static List<StuckStage> Rank(FunnelEventLog log, StageFigures[] current, StageFigures[] previous)
@@ -124,16 +125,16 @@ public static class StuckStagesCalculator
             }
         }
 
-        public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter)
+        public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter, WorkingCalendar? calendar)
         {
             // Everything from the events before the window's end: the clients stalled at the end, idle up to it; the visits
             // begun in [start, end); the cohorts reaching a stage in [start, end). Clients as of the window's last instant.
             var cut = window.EndTicks - 1;
             var clientMask = filter.ClientMask(log, cut);
             var ownerMask = filter.OwnerMask(log);
-            var thresholds = StallThresholds.Of(log, cut, window.EndTicks, settings);
-            var stalls = StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, thresholds).Shape(window.End);
-            var observations = OwnerVisits.Collect(log, window, clientMask);
+            var thresholds = StallThresholds.Of(log, cut, window.EndTicks, settings, calendar: calendar);
+            var stalls = StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, thresholds, calendar).Shape(window.End);
+            var observations = OwnerVisits.Collect(log, window, clientMask, calendar);
             var (cohort, advanced) = StageReach.CohortsByOwner(log, window.StartTicks, window.EndTicks, cut, passSkipped, clientMask);
             return new Window(log, stalls, observations, cohort, advanced, ownerMask);
         }

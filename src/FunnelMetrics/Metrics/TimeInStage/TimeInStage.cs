@@ -13,12 +13,13 @@ namespace FunnelMetrics.Metrics;
 public sealed class TimeInStage : IEquatable<TimeInStage>
 {
     [JsonConstructor]
-    internal TimeInStage(PipelineId pipelineId, DateTimeOffset? from, DateTimeOffset asOf, IReadOnlyList<StageTime> stages)
+    internal TimeInStage(PipelineId pipelineId, DateTimeOffset? from, DateTimeOffset asOf, IReadOnlyList<StageTime> stages, WorkingCalendar? calendar = null)
     {
         PipelineId = pipelineId;
         From = from;
         AsOf = asOf;
         Stages = stages;
+        Calendar = calendar;
     }
 
     /// <summary>The pipeline.</summary>
@@ -33,6 +34,12 @@ public sealed class TimeInStage : IEquatable<TimeInStage>
     /// <summary>One entry per stage, in pipeline order, the won stage's empty.</summary>
     public IReadOnlyList<StageTime> Stages { get; }
 
+    /// <summary>
+    /// The working calendar the visits were measured in (working time only: docs/metrics.md, "Working-hours clocks"),
+    /// or <see langword="null"/> for elapsed time, the default; omitted from JSON when null.
+    /// </summary>
+    public WorkingCalendar? Calendar { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -42,6 +49,7 @@ public sealed class TimeInStage : IEquatable<TimeInStage>
             && PipelineId.Equals(other.PipelineId)
             && Nullable.Equals(From, other.From)
             && AsOf.Equals(other.AsOf)
+            && Equals(Calendar, other.Calendar)
             && ValueEquality.Sequence(Stages, other.Stages));
 
     /// <inheritdoc/>

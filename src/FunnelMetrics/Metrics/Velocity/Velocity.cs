@@ -14,7 +14,8 @@ public sealed class Velocity : IEquatable<Velocity>
         IReadOnlyList<StageVelocity> stages,
         DurationStats cycleTime,
         IReadOnlyList<OwnerVelocity> byOwner,
-        SalesVelocity salesVelocity)
+        SalesVelocity salesVelocity,
+        WorkingCalendar? calendar = null)
     {
         PipelineId = pipelineId;
         From = from;
@@ -24,6 +25,7 @@ public sealed class Velocity : IEquatable<Velocity>
         CycleTime = cycleTime;
         ByOwner = byOwner;
         SalesVelocity = salesVelocity;
+        Calendar = calendar;
     }
 
     /// <summary>The pipeline.</summary>
@@ -50,6 +52,12 @@ public sealed class Velocity : IEquatable<Velocity>
     /// <summary>The sales velocity formula over the window.</summary>
     public SalesVelocity SalesVelocity { get; }
 
+    /// <summary>
+    /// The working calendar the window's days and the cycle times were measured in (working time only: docs/metrics.md, "Working-hours clocks"),
+    /// or <see langword="null"/> for elapsed time, the default; omitted from JSON when null.
+    /// </summary>
+    public WorkingCalendar? Calendar { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -60,6 +68,7 @@ public sealed class Velocity : IEquatable<Velocity>
             && From.Equals(other.From)
             && To.Equals(other.To)
             && Days.Equals(other.Days)
+            && Equals(Calendar, other.Calendar)
             && ValueEquality.Sequence(Stages, other.Stages)
             && Equals(CycleTime, other.CycleTime)
             && ValueEquality.Sequence(ByOwner, other.ByOwner)

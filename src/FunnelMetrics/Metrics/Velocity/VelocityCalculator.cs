@@ -7,14 +7,26 @@ public static class VelocityCalculator
     /// <param name="log">The pipeline's history.</param>
     /// <param name="window">The window, [start, end), not empty.</param>
     /// <param name="filter">Which clients and owners; <see langword="null"/> for all. The owner condition applies to the owner on each move, win or loss, and for open clients to the owner at the end of the window; the attribute condition, like the won values, reads the clients as of the window's last instant.</param>
+    /// <param name="calendar">
+    /// The working calendar cycle times and the window's days are measured in (docs/metrics.md, "Working-hours clocks"):
+    /// cycle times are working time, and every "per day" is per working day (<see cref="WorkingCalendar.WorkingDayLength"/>
+    /// of working time); <see langword="null"/> for elapsed time and 24-hour days, the default.
+    /// </param>
     /// <returns>The velocity figures.</returns>
-    /// <exception cref="ArgumentException">The window is empty.</exception>
-    public static Velocity Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The window is empty, or holds no working time under <paramref name="calendar"/>.</exception>
+    public static Velocity Compute(FunnelEventLog log, TimeWindow window, FunnelFilter? filter = null, WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (window.IsEmpty)
         {
             throw new ArgumentException($"The window {window} is empty.", nameof(window));
+        }
+
+        // The window's length in days: 24-hour days elapsed, or working days of working time under a calendar.
+        var days = calendar is null ? (window.End - window.Start).TotalDays : (double)calendar.Between(window.StartTicks, window.EndTicks) / calendar.WorkingDayLength.Ticks;
+        if (days == 0)
+        {
+            throw new ArgumentException($"The window {window} holds no working time under the calendar {calendar}.", nameof(window));
         }
 
         var (from, to) = (window.Start, window.End);
@@ -64,7 +76,7 @@ public static class VelocityCalculator
                 if (history.Kind(closing) == EventKind.Won)
                 {
                     wins++;
-                    cycles.Add(history.Ticks(closing) - history.FirstEntryTicks);
+                    cycles.Add(Clocks.Between(calendar, history.FirstEntryTicks, history.Ticks(closing)));
                     if (history.ValueAsOf(hi - 1) is { } value)
                     {
                         wonValue += value;
@@ -78,7 +90,6 @@ public static class VelocityCalculator
             }
         }
 
-        var days = (to - from).TotalDays;
         var stages = new StageVelocity[stageCount];
         for (var s = 0; s < stageCount; s++)
         {
@@ -96,11 +107,11 @@ public static class VelocityCalculator
 
         var cycle = Statistics.Durations(cycles);
         double? winRate = wins + losses == 0 ? null : (double)wins / (wins + losses);
-        double? cycleDays = cycle.Mean is { } mean && mean > TimeSpan.Zero ? mean.TotalDays : null;
+        double? cycleDays = cycle.Mean is { } mean && mean > TimeSpan.Zero ? (calendar is null ? mean.TotalDays : (double)mean.Ticks / calendar.WorkingDayLength.Ticks) : null;
         decimal? averageValue = wonWithValue == 0 ? null : wonValue / wonWithValue;
         double? clientsPerDay = winRate is { } r && cycleDays is { } d ? open * r / d : null;
         decimal? valuePerDay = averageValue is { } v && clientsPerDay is { } cpd ? ValuePerDay(v, cpd) : null;
-        return new Velocity(log.Pipeline.Id, from, to, days, stages, cycle, byOwner, new SalesVelocity(open, averageValue, winRate, cycleDays, valuePerDay, clientsPerDay));
+        return new Velocity(log.Pipeline.Id, from, to, days, stages, cycle, byOwner, new SalesVelocity(open, averageValue, winRate, cycleDays, valuePerDay, clientsPerDay), calendar);
     }
 
     /// <summary>

@@ -292,7 +292,7 @@ public sealed class FunnelAnalytics
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
         var now = Now;
-        return FunnelTrendsCalculator.Compute(log, window, period, _options.TimeZone, window.End > now ? window.End : now, filter, _options.Conversion, byOwner, _options.Parallelism);
+        return FunnelTrendsCalculator.Compute(log, window, period, _options.TimeZone, window.End > now ? window.End : now, filter, _options.Conversion, byOwner, _options.Parallelism, _calendar);
     }
 
     /// <summary>Finds the stalled clients with the configured clock and thresholds, idle times in the configured working calendar's working time when one is enabled (<see cref="Calendar"/>); see <see cref="StallCalculator.Compute"/>.</summary>

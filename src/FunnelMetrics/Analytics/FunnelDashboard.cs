@@ -148,7 +148,7 @@ public sealed class FunnelDashboard
     /// <param name="log">The pipeline's log (a warm model's snapshot, or a built log).</param>
     /// <param name="asOf">The instant to read at.</param>
     /// <param name="request">The clients and the month's target; its <see cref="DashboardRequest.AsOf"/> is ignored (pass it as <paramref name="asOf"/>).</param>
-    /// <param name="options">The library's options: the time zone, <see cref="FunnelMetricsOptions.Dashboard"/>, stall, conversion, forecast and parallelism settings.</param>
+    /// <param name="options">The library's options: the time zone, <see cref="FunnelMetricsOptions.Dashboard"/>, stall, conversion, forecast and parallelism settings, and the working calendar (time in stage, velocity, stuck stages and stalls count working time when it is enabled).</param>
     /// <returns>The dashboard.</returns>
     /// <exception cref="ArgumentException">An option is out of range (the message names it by its path, such as <c>Dashboard.WorkingDays</c>) or the time zone is unknown.</exception>
     public static FunnelDashboard Compute(FunnelEventLog log, DateTimeOffset asOf, DashboardRequest? request, FunnelMetricsOptions options)
@@ -188,11 +188,12 @@ public sealed class FunnelDashboard
         var monthStart = new DateOnly(day.Year, day.Month, 1);
         var flow = FlowLedgerCalculator.Compute(log, monthStart < firstDay ? monthStart : firstDay, day, options.TimeZone, filter, options.Parallelism);
         var recent = TimeWindow.Ending(asOf, settings.SpeedWindow);
-        var timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism);
+        var calendar = options.WorkingCalendar?.ToCalendar(options.TimeZone);
+        var timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism, calendar);
         var conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
-        var velocity = VelocityCalculator.Compute(log, recent, filter);
-        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism);
-        var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism);
+        var velocity = VelocityCalculator.Compute(log, recent, filter, calendar);
+        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism, calendar);
+        var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism, calendar);
 
         var targetGiven = request.TargetWins is not null;
         var target = request.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
@@ -212,7 +213,7 @@ public sealed class FunnelDashboard
         var waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter);
         var slipped = SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, filter, settings.OverdueClients);
         var trendWindow = new TimeWindow(TimeZoneDays.StartOfDay(FirstTrendDay(day, settings), zone), asOf);
-        var trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism);
+        var trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism, calendar);
 
         return new FunnelDashboard(
             log.Pipeline,

@@ -21,7 +21,8 @@ public sealed class FunnelTrends : IEquatable<FunnelTrends>
         DateTimeOffset asOf,
         bool skippedStagesCountAsPassed,
         IReadOnlyList<TrendPeriod> periods,
-        IReadOnlyList<OwnerTrends> byOwner)
+        IReadOnlyList<OwnerTrends> byOwner,
+        WorkingCalendar? calendar = null)
     {
         PipelineId = pipelineId;
         Period = period;
@@ -32,6 +33,7 @@ public sealed class FunnelTrends : IEquatable<FunnelTrends>
         SkippedStagesCountAsPassed = skippedStagesCountAsPassed;
         Periods = periods;
         ByOwner = byOwner;
+        Calendar = calendar;
     }
 
     /// <summary>The pipeline.</summary>
@@ -61,6 +63,13 @@ public sealed class FunnelTrends : IEquatable<FunnelTrends>
     /// <summary>When asked for, one series per owner with a visit or a cohort member in the window, by owner id; else empty.</summary>
     public IReadOnlyList<OwnerTrends> ByOwner { get; }
 
+    /// <summary>
+    /// The working calendar the visits' durations were measured in (working time only: docs/metrics.md, "Working-hours
+    /// clocks"), or <see langword="null"/> for elapsed time, the default; omitted from JSON when null. The cohorts and
+    /// their outcomes do not depend on it.
+    /// </summary>
+    public WorkingCalendar? Calendar { get; }
+
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>
     /// <returns><see langword="true"/> when every property is equal.</returns>
@@ -74,6 +83,7 @@ public sealed class FunnelTrends : IEquatable<FunnelTrends>
             && To.Equals(other.To)
             && AsOf.Equals(other.AsOf)
             && SkippedStagesCountAsPassed == other.SkippedStagesCountAsPassed
+            && Equals(Calendar, other.Calendar)
             && ValueEquality.Sequence(Periods, other.Periods)
             && ValueEquality.Sequence(ByOwner, other.ByOwner));
 

@@ -24,6 +24,7 @@ public static class FunnelTrendsCalculator
     /// <param name="options">The skip rule of the cohorts (the options graph's <c>Conversion</c> section); <see langword="null"/> for the defaults.</param>
     /// <param name="byOwner">Whether to add one series per owner (<see cref="FunnelTrends.ByOwner"/>), each equal to the trends filtered to that owner.</param>
     /// <param name="parallelism">How many threads may read the clients and sort the periods' visits (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The figures are the same whatever the degree.</param>
+    /// <param name="calendar">The working calendar the visits are measured in (working time only: docs/metrics.md, "Working-hours clocks"); <see langword="null"/> for elapsed time, the default. The cohorts do not depend on it.</param>
     /// <returns>The series.</returns>
     /// <exception cref="ArgumentException">The window is empty or holds more than <see cref="MaxPeriods"/> periods, <paramref name="asOf"/> is before its end, the period is not defined, the time zone is unknown, or an option is out of range (the message names it).</exception>
     public static FunnelTrends Compute(
@@ -35,7 +36,8 @@ public static class FunnelTrendsCalculator
         FunnelFilter? filter = null,
         ConversionOptions? options = null,
         bool byOwner = false,
-        ParallelismOptions? parallelism = null)
+        ParallelismOptions? parallelism = null,
+        WorkingCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (window.IsEmpty)
@@ -67,7 +69,7 @@ public static class FunnelTrendsCalculator
         var ownerMask = filter.OwnerMask(log);
 
         // Counts add and observation lists concatenate: the partitions' merge, sorted, is the sequential fold's.
-        var parts = ClientPartitions.Fold(clientMask.Length, settings, (first, end) => Buckets.Fold(log, shape, passSkipped, clientMask, ownerMask, byOwner, first, end));
+        var parts = ClientPartitions.Fold(clientMask.Length, settings, (first, end) => Buckets.Fold(log, shape, passSkipped, clientMask, ownerMask, byOwner, first, end, calendar));
         using var buckets = parts[0];
         for (var p = 1; p < parts.Length; p++)
         {
@@ -128,7 +130,7 @@ public static class FunnelTrendsCalculator
             }
         }
 
-        return new FunnelTrends(log.Pipeline.Id, period, zone.Id, window.Start, window.End, at, passSkipped, Series(0), owners);
+        return new FunnelTrends(log.Pipeline.Id, period, zone.Id, window.Start, window.End, at, passSkipped, Series(0), owners, calendar);
 
         DateTimeOffset At(long ticks) => new DateTimeOffset(ticks, TimeSpan.Zero).ToOffset(zone.GetUtcOffset(new DateTime(ticks, DateTimeKind.Utc)));
     }
@@ -255,7 +257,7 @@ public static class FunnelTrendsCalculator
         public int[] WonFromFirst { get; }
 
         /// <summary>The clients [<paramref name="from"/>, <paramref name="to"/>) of the mask.</summary>
-        public static Buckets Fold(FunnelEventLog log, Shape shape, bool passSkipped, bool[] clientMask, bool[] ownerMask, bool byOwner, int from, int to)
+        public static Buckets Fold(FunnelEventLog log, Shape shape, bool passSkipped, bool[] clientMask, bool[] ownerMask, bool byOwner, int from, int to, WorkingCalendar? calendar)
         {
             var buckets = new Buckets(shape);
             var (cohort, advanced, lost, completed, open, cells, keys) = (buckets.Cohort, buckets.Advanced, buckets.Lost, buckets.Completed, buckets.Open, buckets._cells, buckets._keys);
@@ -323,7 +325,8 @@ public static class FunnelTrendsCalculator
                     }
 
                     var k = shape.PeriodOf(visit.EnteredAt);
-                    var key = Statistics.Key(visit.Duration(measuredAt), !visit.IsOpen);
+                    var duration = calendar is null ? visit.Duration(measuredAt, default(ElapsedClock)) : visit.Duration(measuredAt, new WorkingClock(calendar));
+                    var key = Statistics.Key(duration, !visit.IsOpen);
                     for (var cell = shape.Cell(0, k, visit.Stage); cell >= 0; cell = byOwner && cell < shape.Periods * stageCount ? shape.Cell(1 + owner, k, visit.Stage) : -1)
                     {
                         (visit.IsOpen ? open : completed)[cell]++;

@@ -46,6 +46,34 @@ public sealed class FunnelDashboardTests
     }
 
     [Fact]
+    public async Task TheRevenueParts_AreTheirCalculators_OverTheMonthAndTheLastThirteenWeeks()
+    {
+        var log = await WorkedExample.HistoryAsync();
+        var asOf = Mon.AddDays(5);
+        var options = Options();
+
+        var dashboard = FunnelDashboard.Compute(log, asOf, null, options);
+
+        // Money per stage on the forecast's own chain probabilities; the waterfall from March's first midnight.
+        Assert.Equal(PipelineValueCalculator.Compute(log, asOf, null, dashboard.Forecast.WinProbabilities(), options.Parallelism), dashboard.Value);
+        var march = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(PipelineWaterfallCalculator.Compute(log, march, asOf, "UTC"), dashboard.Waterfall);
+        // The week began on Monday 03-02: nothing was open on March 1st, the two clients in work entered since, A entered and won.
+        var total = dashboard.Waterfall.Total;
+        Assert.Equal((0, 2, 0, 2, 1), (total.OpenAtStart.Clients, total.New.Clients, total.Won.Clients, total.OpenAtEnd.Clients, dashboard.Waterfall.EnteredAndWon.Clients));
+        Assert.Equal(SlippedClientsCalculator.Compute(log, asOf, "UTC", null, options.Dashboard.OverdueClients), dashboard.Slipped);
+
+        // Thirteen ISO weeks, the current one (2026-W10, from Monday 03-02) last and cut at the instant.
+        var weeks = new TimeWindow(Mon.AddDays(-7 * 12), asOf);
+        Assert.Equal(FunnelTrendsCalculator.Compute(log, weeks, CohortPeriod.Week, "UTC", asOf, options: options.Conversion, parallelism: options.Parallelism), dashboard.Trends);
+        Assert.Equal((13, "2025-W50", "2026-W10"), (dashboard.Trends.Periods.Count, dashboard.Trends.Periods[0].Key, dashboard.Trends.Periods[^1].Key));
+
+        // By month instead: the window starts on the first of the month TrendPeriods - 1 months back.
+        var monthly = FunnelDashboard.Compute(log, asOf, null, new FunnelMetricsOptions { Dashboard = new DashboardOptions { WorkingDays = 3, TrendPeriod = CohortPeriod.Month, TrendPeriods = 3 } });
+        Assert.Equal(("2026-01", "2026-03", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), (monthly.Trends.Periods[0].Key, monthly.Trends.Periods[^1].Key, monthly.Trends.From));
+    }
+
+    [Fact]
     public async Task InTheMiddleOfADay_NothingAfterTheInstantIsCounted()
     {
         var log = await WorkedExample.HistoryAsync();
@@ -82,6 +110,10 @@ public sealed class FunnelDashboardTests
 
         Assert.Contains("Dashboard.WorkingDays", days.Message, StringComparison.Ordinal);
         Assert.Contains("Dashboard.WorkingWeekdays", weekdays.Message, StringComparison.Ordinal);
+        var periods = Assert.Throws<ArgumentException>(() => FunnelDashboard.Compute(log, Mon.AddDays(5), null, new FunnelMetricsOptions { Dashboard = new DashboardOptions { TrendPeriods = 0 } }));
+        var period = Assert.Throws<ArgumentException>(() => FunnelDashboard.Compute(log, Mon.AddDays(5), null, new FunnelMetricsOptions { Dashboard = new DashboardOptions { TrendPeriod = (CohortPeriod)7 } }));
+        Assert.Contains("Dashboard.TrendPeriods is 0; it must be from 1 to 104", periods.Message, StringComparison.Ordinal);
+        Assert.Contains("Dashboard.TrendPeriod is '7'", period.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new DashboardRequest { TargetWins = -1 });
     }
 

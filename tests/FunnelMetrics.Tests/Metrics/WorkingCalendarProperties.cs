@@ -98,6 +98,9 @@ public sealed class WorkingCalendarProperties
             Assert.Equal(Json(StallCalculator.Compute(log, h.AsOf, stalls)), Json(StallCalculator.Compute(log, h.AsOf, stalls, calendar: all)));
             Assert.Equal(Json(VelocityCalculator.Compute(log, window)), Json(VelocityCalculator.Compute(log, window, calendar: all)));
             Assert.Equal(Json(StuckStagesCalculator.Compute(log, window, stalls)), Json(StuckStagesCalculator.Compute(log, window, stalls, calendar: all)));
+            Assert.Equal(
+                Json(FunnelTrendsCalculator.Compute(log, window, CohortPeriod.Week, zone, byOwner: true)),
+                Json(FunnelTrendsCalculator.Compute(log, window, CohortPeriod.Week, zone, byOwner: true, calendar: all)));
         });
 
     [Property(MaxTest = 100)]
@@ -135,6 +138,21 @@ public sealed class WorkingCalendarProperties
             AtMost(workingVelocity.CycleTime, elapsedVelocity.CycleTime);
             Assert.True(workingVelocity.Days * calendar.WorkingDayLength.Ticks <= velocityWindow.Duration.Ticks + 1);
             Assert.Equal(elapsedVelocity.Stages.Select(s => s.ForwardMoves), workingVelocity.Stages.Select(s => s.ForwardMoves));
+
+            // Trends: each period's visits measured on the calendar, at most elapsed; the cohorts do not change.
+            var trendWindow = new TimeWindow(Origin, h.AsOf.AddHours(1));
+            var elapsedTrends = FunnelTrendsCalculator.Compute(log, trendWindow, CohortPeriod.Week, calendar.TimeZoneId);
+            var workingTrends = FunnelTrendsCalculator.Compute(log, trendWindow, CohortPeriod.Week, calendar.TimeZoneId, calendar: calendar);
+            Assert.Equal(calendar, workingTrends.Calendar);
+            for (var p = 0; p < elapsedTrends.Periods.Count; p++)
+            {
+                for (var s = 0; s < elapsedTrends.Periods[p].Stages.Count; s++)
+                {
+                    var (e, w) = (elapsedTrends.Periods[p].Stages[s], workingTrends.Periods[p].Stages[s]);
+                    Assert.Equal((e.Cohort, e.Advanced, e.Lost, e.OpenVisits), (w.Cohort, w.Advanced, w.Lost, w.OpenVisits));
+                    AtMost(w.Completed, e.Completed);
+                }
+            }
         });
 
     private static void AtMost(DurationStats working, DurationStats elapsed)

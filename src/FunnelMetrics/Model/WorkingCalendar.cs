@@ -83,7 +83,7 @@ public sealed class WorkingCalendar : IEquatable<WorkingCalendar>
 
         _perWeek = _weekPrefix[7];
         _holidayDays = [.. Holidays.Select(static h => (long)h.DayNumber).Where(n => IsWorkingWeekday(n))];
-        _timeline = new WorkingTimeline(zone, Local);
+        _timeline = new WorkingTimeline(zone, this);
     }
 
     /// <summary>The IANA id of the calendar's time zone.</summary>
@@ -180,7 +180,7 @@ public sealed class WorkingCalendar : IEquatable<WorkingCalendar>
     /// the clocks never changed: whole working days before its date, then the working part of its own day. Exact for
     /// any long (floor division), so the all-hours calendar gives the identity.
     /// </summary>
-    private long Local(long local)
+    internal long Local(long local)
     {
         var day = local >= 0 ? local / TimeSpan.TicksPerDay : ((local + 1) / TimeSpan.TicksPerDay) - 1;
         var timeOfDay = local - (day * TimeSpan.TicksPerDay);

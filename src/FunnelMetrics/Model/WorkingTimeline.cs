@@ -15,7 +15,7 @@ namespace FunnelMetrics;
 /// day and bisecting to the tick where it changed: two changes within one day that cancel out would be missed (no zone
 /// in the IANA database has one).
 /// </remarks>
-internal sealed class WorkingTimeline(TimeZoneInfo zone, Func<long, long> local)
+internal sealed class WorkingTimeline(TimeZoneInfo zone, WorkingCalendar calendar)
 {
     private const long MaxTicks = 3_155_378_975_999_999_999; // DateTime.MaxValue.Ticks
     private readonly Lock _gate = new();
@@ -39,7 +39,7 @@ internal sealed class WorkingTimeline(TimeZoneInfo zone, Func<long, long> local)
             i = i >= 0 ? i : ~i - 1;
         }
 
-        return local(utcTicks + table.Offsets[i]) + table.Corrections[i];
+        return calendar.Local(utcTicks + table.Offsets[i]) + table.Corrections[i];
     }
 
     private Table Extend(long utcTicks)
@@ -108,12 +108,12 @@ internal sealed class WorkingTimeline(TimeZoneInfo zone, Func<long, long> local)
         anchor = anchor >= 0 ? anchor : ~anchor - 1;
         for (var i = anchor + 1; i < count; i++)
         {
-            corrections[i] = corrections[i - 1] + local(starts[i] + offsets[i - 1]) - local(starts[i] + offsets[i]);
+            corrections[i] = corrections[i - 1] + calendar.Local(starts[i] + offsets[i - 1]) - calendar.Local(starts[i] + offsets[i]);
         }
 
         for (var i = anchor - 1; i >= 0; i--)
         {
-            corrections[i] = corrections[i + 1] - local(starts[i + 1] + offsets[i]) + local(starts[i + 1] + offsets[i + 1]);
+            corrections[i] = corrections[i + 1] - calendar.Local(starts[i + 1] + offsets[i]) + calendar.Local(starts[i + 1] + offsets[i + 1]);
         }
 
         return new Table(lo, hi, [.. starts], [.. offsets], corrections);

@@ -18,6 +18,10 @@ internal readonly record struct Visit(int Stage, int Entered, long EnteredAt, in
     /// <summary>Whether the visit still runs after the last event read.</summary>
     public bool IsOpen => Left < 0;
 
+    /// <summary>The visit's elapsed duration: to its end, or to <paramref name="cut"/> (censored) while it runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Duration(long cut) => Duration(cut, default(ElapsedClock));
+
     /// <summary>The visit's duration on <paramref name="clock"/>: to its end, or to <paramref name="cut"/> (censored) while it runs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long Duration<TClock>(long cut, TClock clock)

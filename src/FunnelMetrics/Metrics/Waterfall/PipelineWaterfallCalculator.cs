@@ -41,6 +41,7 @@ public static class PipelineWaterfallCalculator
         var won = pipeline.WonStageIndex;
         var owners = log.OwnerCount;
         var counts = new Counters(owners, stages);
+        var allOwners = filter.Owners is null;
 
         for (var c = 0; c < clientMask.Length; c++)
         {
@@ -50,8 +51,7 @@ public static class PipelineWaterfallCalculator
             }
 
             var history = log.History(c);
-            var (e0, e1) = (history.LastAtOrBefore(t0), history.LastAtOrBefore(t1));
-            var b0 = e0 >= 0 ? history.Bucket(e0) : -1;
+            var e1 = history.LastAtOrBefore(t1);
             var b1 = e1 >= 0 ? history.Bucket(e1) : -1;
             if (b1 < 0)
             {
@@ -59,14 +59,33 @@ public static class PipelineWaterfallCalculator
                 continue;
             }
 
+            // A client whose last event by the end is not after the start (most clients of a long history) has one state.
+            var e0 = history.Ticks(e1) <= t0 ? e1 : history.LastAtOrBefore(t0);
+            var b0 = e0 == e1 ? b1 : e0 >= 0 ? history.Bucket(e0) : -1;
+            if (e0 == e1 && allOwners && (b1 == won || b1 == stages))
+            {
+                // Won or lost at both instants, nothing in between: one matrix cell, no line, its record not read.
+                counts.Count(1 + b1, 1 + b1);
+                continue;
+            }
+
             var o0 = e0 >= 0 ? history.Owner(e0) : history.InitialOwner;
             var o1 = history.Owner(e1);
             var (k0, k1) = (ownerMask[o0], ownerMask[o1]);
-            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
-            var (v0, v1) = (client0.Value, client1.Value);
             var open0 = b0 >= 0 && b0 != won && b0 < stages;
             var open1 = b1 != won && b1 < stages;
-            counts.Matrix(k0 && b0 >= 0 ? 1 + b0 : 0, k1 ? 1 + b1 : 0, v0, v1);
+            var (from, to) = (k0 && b0 >= 0 ? 1 + b0 : 0, k1 ? 1 + b1 : 0);
+            if (!open0 && b0 == b1)
+            {
+                // Won or lost at both instants (most of a long history): in one matrix cell and no line, its record not
+                // read (a cache miss per client would cost more than the rest of the pass), so the cell has no values.
+                counts.Count(from, to);
+                continue;
+            }
+
+            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
+            var (v0, v1) = (client0.Value, client1.Value);
+            counts.Matrix(from, to, v0, v1);
 
             if (open0 && k0)
             {
@@ -176,6 +195,7 @@ public static class PipelineWaterfallCalculator
         private readonly int[] _cellUnknownStart;
         private readonly decimal[] _cellEnd;
         private readonly int[] _cellUnknownEnd;
+        private readonly int[] _closedCells;
 
         public Counters(int owners, int stages)
         {
@@ -186,6 +206,7 @@ public static class PipelineWaterfallCalculator
             _entered = new Tally(rows * 2);
             var cells = _states * _states;
             (_cells, _cellStart, _cellUnknownStart, _cellEnd, _cellUnknownEnd) = (new int[cells], new decimal[cells], new int[cells], new decimal[cells], new int[cells]);
+            _closedCells = new int[cells];
         }
 
         private int Team => Math.Max(_owners, 1);
@@ -198,6 +219,9 @@ public static class PipelineWaterfallCalculator
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Entered(int owner, int lost, decimal? value) => _entered.Add((owner * 2) + lost, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Count(int from, int to) => _closedCells[(from * _states) + to]++;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Matrix(int from, int to, decimal? v0, decimal? v1)
@@ -256,6 +280,7 @@ public static class PipelineWaterfallCalculator
             var result = new StageWaterfall[_stages - 1];
             var total = new Tally(Lines);
             var movesTotal = new Tally(1);
+            var moveTally = new Tally(2);
             var n = 0;
             for (var s = 0; s < _stages; s++)
             {
@@ -264,10 +289,9 @@ public static class PipelineWaterfallCalculator
                     continue;
                 }
 
-                var movedIn = new List<WaterfallMove>();
-                var movedOut = new List<WaterfallMove>();
-                var inTotal = new Tally(1);
-                var outTotal = new Tally(1);
+                List<WaterfallMove>? movedIn = null, movedOut = null;
+                moveTally.Clear(0);
+                moveTally.Clear(1);
                 for (var r = 0; r < _stages; r++)
                 {
                     if (r == won || r == s)
@@ -278,16 +302,16 @@ public static class PipelineWaterfallCalculator
                     var into = (((row * _stages) + r) * _stages) + s;
                     if (_moves.Clients(into) > 0)
                     {
-                        movedIn.Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(into)));
-                        inTotal.AddFrom(0, _moves, into);
+                        (movedIn ??= []).Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(into)));
+                        moveTally.AddFrom(0, _moves, into);
                         movesTotal.AddFrom(0, _moves, into);
                     }
 
                     var outOf = (((row * _stages) + s) * _stages) + r;
                     if (_moves.Clients(outOf) > 0)
                     {
-                        movedOut.Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(outOf)));
-                        outTotal.AddFrom(0, _moves, outOf);
+                        (movedOut ??= []).Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(outOf)));
+                        moveTally.AddFrom(1, _moves, outOf);
                     }
                 }
 
@@ -297,13 +321,13 @@ public static class PipelineWaterfallCalculator
                     total.AddFrom(l, _lines, at + l);
                 }
 
-                result[n++] = Stage(pipeline.Stages[s].Key, _lines, at, movedIn, inTotal.Line(0), movedOut, outTotal.Line(0));
+                result[n++] = Stage(pipeline.Stages[s].Key, _lines, at, movedIn ?? [], moveTally.Line(0), movedOut ?? [], moveTally.Line(1));
             }
 
             return (result, Stage(null, total, 0, [], movesTotal.Line(0), [], movesTotal.Line(0)));
         }
 
-        private static StageWaterfall Stage(StageId? stage, Tally lines, int at, List<WaterfallMove> movedIn, WaterfallLine inTotal, List<WaterfallMove> movedOut, WaterfallLine outTotal) =>
+        private static StageWaterfall Stage(StageId? stage, Tally lines, int at, IReadOnlyList<WaterfallMove> movedIn, WaterfallLine inTotal, IReadOnlyList<WaterfallMove> movedOut, WaterfallLine outTotal) =>
             new(
                 stage,
                 lines.Line(at + OpenAtStart),
@@ -346,7 +370,12 @@ public static class PipelineWaterfallCalculator
                 foreach (var (to, toState) in order)
                 {
                     var cell = (from * _states) + to;
-                    if (_cells[cell] > 0 && (from, to) != (0, 0))
+                    if (_closedCells[cell] > 0 && (from, to) != (0, 0))
+                    {
+                        // Some of its clients were closed in the same state at both instants, their values not read: no values.
+                        cells.Add(new StageMatrixCell(fromState, toState, _cells[cell] + _closedCells[cell], null, null, null, null));
+                    }
+                    else if (_cells[cell] > 0 && (from, to) != (0, 0))
                     {
                         cells.Add(new StageMatrixCell(fromState, toState, _cells[cell], _cellStart[cell], _cellUnknownStart[cell], _cellEnd[cell], _cellUnknownEnd[cell]));
                     }
@@ -380,7 +409,9 @@ public static class PipelineWaterfallCalculator
 
         public int Clients(int i) => _clients[i];
 
-        public WaterfallLine Line(int i) => new(_clients[i], _values[i], _unknown[i]);
+        public void Clear(int i) => (_clients[i], _values[i], _unknown[i]) = (0, 0m, 0);
+
+        public WaterfallLine Line(int i) => _clients[i] == 0 && _values[i] == 0m && _unknown[i] == 0 ? WaterfallLine.Zero : new(_clients[i], _values[i], _unknown[i]);
 
         public void AddFrom(int i, Tally other, int j)
         {

@@ -102,8 +102,8 @@ public sealed class PipelineWaterfallProperties
                     Assert.Equal(atEnd.Stages.Single(c => c.Stage == s.Stage).Clients, s.OpenAtEnd.Clients);
                     Assert.Equal(s.OpenAtStart.Clients, w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.Clients));
                     Assert.Equal(s.OpenAtEnd.Clients, w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.Clients));
-                    Assert.Equal((s.OpenAtStart.Value, s.OpenAtStart.UnknownValues), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.ValueAtStart), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.UnknownAtStart)));
-                    Assert.Equal((s.OpenAtEnd.Value, s.OpenAtEnd.UnknownValues), (w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.ValueAtEnd), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.UnknownAtEnd)));
+                    Assert.Equal((s.OpenAtStart.Value, s.OpenAtStart.UnknownValues), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.ValueAtStart!.Value), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.UnknownAtStart!.Value)));
+                    Assert.Equal((s.OpenAtEnd.Value, s.OpenAtEnd.UnknownValues), (w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.ValueAtEnd!.Value), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.UnknownAtEnd!.Value)));
                 }
 
                 Assert.Equal((atStart.Won, atStart.Lost), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Won).Sum(c => c.Clients), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Lost).Sum(c => c.Clients)));

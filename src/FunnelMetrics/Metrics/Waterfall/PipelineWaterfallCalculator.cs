@@ -20,11 +20,13 @@ public static class PipelineWaterfallCalculator
     /// stage's open pipeline, as of the end for clients arriving), so a client handed over between a kept owner and
     /// another shows as handed over in or out.
     /// </param>
+    /// <param name="parallelism">How many threads may read the clients (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The waterfall is the same whatever the degree.</param>
     /// <returns>The waterfall.</returns>
-    /// <exception cref="ArgumentException">The time zone is unknown, or <paramref name="end"/> is not after <paramref name="start"/>.</exception>
-    public static PipelineWaterfall Compute(FunnelEventLog log, DateTimeOffset start, DateTimeOffset end, string timeZoneId, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The time zone is unknown, <paramref name="end"/> is not after <paramref name="start"/>, or an option is out of range (the message names it, <c>Parallelism.MaxDegreeOfParallelism</c>).</exception>
+    public static PipelineWaterfall Compute(FunnelEventLog log, DateTimeOffset start, DateTimeOffset end, string timeZoneId, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(log);
+        var threads = ParallelismOptions.Check(parallelism, nameof(parallelism));
         var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
         if (end <= start)
         {
@@ -36,14 +38,34 @@ public static class PipelineWaterfallCalculator
         var firstDay = TimeZoneDays.DateOf(start, zone);
         var lastDay = DayOfOrEndingAt(end, zone);
         var (clientMask, ownerMask) = (filter.ClientMask(log, t1), filter.OwnerMask(log));
+        var allOwners = filter.Owners is null;
+
+        // The counters add: each partition of clients counts into its own, summed in partition order.
+        var parts = ClientPartitions.Fold(clientMask.Length, threads, (from, to) => Fold(log, t0, t1, firstDay, lastDay, clientMask, ownerMask, allOwners, from, to));
+        var counts = parts[0];
+        for (var p = 1; p < parts.Length; p++)
+        {
+            counts.Add(parts[p]);
+        }
+
+        return counts.Shape(log, start, end, timeZoneId, firstDay, lastDay);
+    }
+
+    /// <summary>The local day containing <paramref name="instant"/>, or ending at it when it is a day's start (the dashboard's today).</summary>
+    internal static DateOnly DayOfOrEndingAt(DateTimeOffset instant, TimeZoneInfo zone)
+    {
+        var day = TimeZoneDays.DateOf(instant, zone);
+        return TimeZoneDays.StartOfDay(day, zone) >= instant ? day.AddDays(-1) : day;
+    }
+
+    /// <summary>The counters of the clients [<paramref name="first"/>, <paramref name="last"/>): one pass, each client read as of both instants.</summary>
+    private static Counters Fold(FunnelEventLog log, long t0, long t1, DateOnly firstDay, DateOnly lastDay, bool[] clientMask, bool[] ownerMask, bool allOwners, int first, int last)
+    {
         var pipeline = log.Pipeline;
         var stages = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
-        var owners = log.OwnerCount;
-        var counts = new Counters(owners, stages);
-        var allOwners = filter.Owners is null;
-
-        for (var c = 0; c < clientMask.Length; c++)
+        var counts = new Counters(log.OwnerCount, stages);
+        for (var c = first; c < last; c++)
         {
             if (!clientMask[c])
             {
@@ -171,14 +193,7 @@ public static class PipelineWaterfallCalculator
             }
         }
 
-        return counts.Shape(log, start, end, timeZoneId, firstDay, lastDay);
-    }
-
-    /// <summary>The local day containing <paramref name="instant"/>, or ending at it when it is a day's start (the dashboard's today).</summary>
-    internal static DateOnly DayOfOrEndingAt(DateTimeOffset instant, TimeZoneInfo zone)
-    {
-        var day = TimeZoneDays.DateOf(instant, zone);
-        return TimeZoneDays.StartOfDay(day, zone) >= instant ? day.AddDays(-1) : day;
+        return counts;
     }
 
     /// <summary>The counters: per (owner, stage) its lines, per (owner, from, to) the moves, per owner the clients that entered and closed, and the matrix; the team is the row after the last owner.</summary>
@@ -210,6 +225,23 @@ public static class PipelineWaterfallCalculator
         }
 
         private int Team => Math.Max(_owners, 1);
+
+        /// <summary>Adds the counters of another partition of the clients (same log).</summary>
+        public void Add(Counters other)
+        {
+            _lines.AddAll(other._lines);
+            _moves.AddAll(other._moves);
+            _entered.AddAll(other._entered);
+            for (var i = 0; i < _cells.Length; i++)
+            {
+                _cells[i] += other._cells[i];
+                _cellStart[i] += other._cellStart[i];
+                _cellUnknownStart[i] += other._cellUnknownStart[i];
+                _cellEnd[i] += other._cellEnd[i];
+                _cellUnknownEnd[i] += other._cellUnknownEnd[i];
+                _closedCells[i] += other._closedCells[i];
+            }
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(int owner, int stage, int line, decimal? value) => _lines.Add((((owner * _stages) + stage) * Lines) + line, value);
@@ -418,6 +450,14 @@ public static class PipelineWaterfallCalculator
             _clients[i] += other._clients[j];
             _values[i] += other._values[j];
             _unknown[i] += other._unknown[j];
+        }
+
+        public void AddAll(Tally other)
+        {
+            for (var i = 0; i < _clients.Length; i++)
+            {
+                AddFrom(i, other, i);
+            }
         }
 
         public void AddRow(int from, int into, int width)

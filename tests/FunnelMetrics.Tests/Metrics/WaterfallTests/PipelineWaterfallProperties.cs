@@ -133,6 +133,20 @@ public sealed class PipelineWaterfallProperties
             Assert.Equal(w.Total.HandedOverIn, w.Total.HandedOverOut);
         });
 
+    [Property(MaxTest = 100)]
+    public Property Waterfall_OnAnyDegree_EqualsTheSequentialOne() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(2, 5)), (h, degree) =>
+        {
+            var log = LogWithUpdates(h);
+            var (start, end) = Period(h, 2);
+            foreach (var filter in Filters(h))
+            {
+                Assert.Equal(
+                    PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter, new ParallelismOptions { MaxDegreeOfParallelism = 1 }),
+                    PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter, new ParallelismOptions { MaxDegreeOfParallelism = degree, MinimumClientsPerPartition = 1 }));
+            }
+        });
+
     private static (int, decimal, int)[] Lines(StageWaterfall s) =>
         [.. new[]
         {

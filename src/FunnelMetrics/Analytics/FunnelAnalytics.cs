@@ -363,7 +363,7 @@ public sealed class FunnelAnalytics
     public async Task<PipelineWaterfall> GetWaterfallAsync(PipelineId pipelineId, DateTimeOffset start, DateTimeOffset? end = null, FunnelFilter? filter = null, CancellationToken cancellationToken = default)
     {
         var log = await LoadAsync(pipelineId, cancellationToken).ConfigureAwait(false);
-        return PipelineWaterfallCalculator.Compute(log, start, end ?? Now, _options.TimeZone, filter);
+        return PipelineWaterfallCalculator.Compute(log, start, end ?? Now, _options.TimeZone, filter, _options.Parallelism);
     }
 
     /// <summary>Finds the open clients whose expected close date has passed, in the configured time zone's days; see <see cref="SlippedClientsCalculator.Compute"/>.</summary>

@@ -20,11 +20,13 @@ public static class PipelineWaterfallCalculator
     /// stage's open pipeline, as of the end for clients arriving), so a client handed over between a kept owner and
     /// another shows as handed over in or out.
     /// </param>
+    /// <param name="parallelism">How many threads may read the clients (the options graph's <c>Parallelism</c> section); <see langword="null"/> for the defaults. The waterfall is the same whatever the degree.</param>
     /// <returns>The waterfall.</returns>
-    /// <exception cref="ArgumentException">The time zone is unknown, or <paramref name="end"/> is not after <paramref name="start"/>.</exception>
-    public static PipelineWaterfall Compute(FunnelEventLog log, DateTimeOffset start, DateTimeOffset end, string timeZoneId, FunnelFilter? filter = null)
+    /// <exception cref="ArgumentException">The time zone is unknown, <paramref name="end"/> is not after <paramref name="start"/>, or an option is out of range (the message names it, <c>Parallelism.MaxDegreeOfParallelism</c>).</exception>
+    public static PipelineWaterfall Compute(FunnelEventLog log, DateTimeOffset start, DateTimeOffset end, string timeZoneId, FunnelFilter? filter = null, ParallelismOptions? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(log);
+        var threads = ParallelismOptions.Check(parallelism, nameof(parallelism));
         var zone = TimeZones.Find(timeZoneId, nameof(timeZoneId));
         if (end <= start)
         {
@@ -36,13 +38,34 @@ public static class PipelineWaterfallCalculator
         var firstDay = TimeZoneDays.DateOf(start, zone);
         var lastDay = DayOfOrEndingAt(end, zone);
         var (clientMask, ownerMask) = (filter.ClientMask(log, t1), filter.OwnerMask(log));
+        var allOwners = filter.Owners is null;
+
+        // The counters add: each partition of clients counts into its own, summed in partition order.
+        var parts = ClientPartitions.Fold(clientMask.Length, threads, (from, to) => Fold(log, t0, t1, firstDay, lastDay, clientMask, ownerMask, allOwners, from, to));
+        var counts = parts[0];
+        for (var p = 1; p < parts.Length; p++)
+        {
+            counts.Add(parts[p]);
+        }
+
+        return counts.Shape(log, start, end, timeZoneId, firstDay, lastDay);
+    }
+
+    /// <summary>The local day containing <paramref name="instant"/>, or ending at it when it is a day's start (the dashboard's today).</summary>
+    internal static DateOnly DayOfOrEndingAt(DateTimeOffset instant, TimeZoneInfo zone)
+    {
+        var day = TimeZoneDays.DateOf(instant, zone);
+        return TimeZoneDays.StartOfDay(day, zone) >= instant ? day.AddDays(-1) : day;
+    }
+
+    /// <summary>The counters of the clients [<paramref name="first"/>, <paramref name="last"/>): one pass, each client read as of both instants.</summary>
+    private static Counters Fold(FunnelEventLog log, long t0, long t1, DateOnly firstDay, DateOnly lastDay, bool[] clientMask, bool[] ownerMask, bool allOwners, int first, int last)
+    {
         var pipeline = log.Pipeline;
         var stages = pipeline.Stages.Count;
         var won = pipeline.WonStageIndex;
-        var owners = log.OwnerCount;
-        var counts = new Counters(owners, stages);
-
-        for (var c = 0; c < clientMask.Length; c++)
+        var counts = new Counters(log.OwnerCount, stages);
+        for (var c = first; c < last; c++)
         {
             if (!clientMask[c])
             {
@@ -50,8 +73,7 @@ public static class PipelineWaterfallCalculator
             }
 
             var history = log.History(c);
-            var (e0, e1) = (history.LastAtOrBefore(t0), history.LastAtOrBefore(t1));
-            var b0 = e0 >= 0 ? history.Bucket(e0) : -1;
+            var e1 = history.LastAtOrBefore(t1);
             var b1 = e1 >= 0 ? history.Bucket(e1) : -1;
             if (b1 < 0)
             {
@@ -59,14 +81,33 @@ public static class PipelineWaterfallCalculator
                 continue;
             }
 
+            // A client whose last event by the end is not after the start (most clients of a long history) has one state.
+            var e0 = history.Ticks(e1) <= t0 ? e1 : history.LastAtOrBefore(t0);
+            var b0 = e0 == e1 ? b1 : e0 >= 0 ? history.Bucket(e0) : -1;
+            if (e0 == e1 && allOwners && (b1 == won || b1 == stages))
+            {
+                // Won or lost at both instants, nothing in between: one matrix cell, no line, its record not read.
+                counts.Count(1 + b1, 1 + b1);
+                continue;
+            }
+
             var o0 = e0 >= 0 ? history.Owner(e0) : history.InitialOwner;
             var o1 = history.Owner(e1);
             var (k0, k1) = (ownerMask[o0], ownerMask[o1]);
-            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
-            var (v0, v1) = (client0.Value, client1.Value);
             var open0 = b0 >= 0 && b0 != won && b0 < stages;
             var open1 = b1 != won && b1 < stages;
-            counts.Matrix(k0 && b0 >= 0 ? 1 + b0 : 0, k1 ? 1 + b1 : 0, v0, v1);
+            var (from, to) = (k0 && b0 >= 0 ? 1 + b0 : 0, k1 ? 1 + b1 : 0);
+            if (!open0 && b0 == b1)
+            {
+                // Won or lost at both instants (most of a long history): in one matrix cell and no line, its record not
+                // read (a cache miss per client would cost more than the rest of the pass), so the cell has no values.
+                counts.Count(from, to);
+                continue;
+            }
+
+            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
+            var (v0, v1) = (client0.Value, client1.Value);
+            counts.Matrix(from, to, v0, v1);
 
             if (open0 && k0)
             {
@@ -152,14 +193,7 @@ public static class PipelineWaterfallCalculator
             }
         }
 
-        return counts.Shape(log, start, end, timeZoneId, firstDay, lastDay);
-    }
-
-    /// <summary>The local day containing <paramref name="instant"/>, or ending at it when it is a day's start (the dashboard's today).</summary>
-    internal static DateOnly DayOfOrEndingAt(DateTimeOffset instant, TimeZoneInfo zone)
-    {
-        var day = TimeZoneDays.DateOf(instant, zone);
-        return TimeZoneDays.StartOfDay(day, zone) >= instant ? day.AddDays(-1) : day;
+        return counts;
     }
 
     /// <summary>The counters: per (owner, stage) its lines, per (owner, from, to) the moves, per owner the clients that entered and closed, and the matrix; the team is the row after the last owner.</summary>
@@ -176,6 +210,7 @@ public static class PipelineWaterfallCalculator
         private readonly int[] _cellUnknownStart;
         private readonly decimal[] _cellEnd;
         private readonly int[] _cellUnknownEnd;
+        private readonly int[] _closedCells;
 
         public Counters(int owners, int stages)
         {
@@ -186,9 +221,27 @@ public static class PipelineWaterfallCalculator
             _entered = new Tally(rows * 2);
             var cells = _states * _states;
             (_cells, _cellStart, _cellUnknownStart, _cellEnd, _cellUnknownEnd) = (new int[cells], new decimal[cells], new int[cells], new decimal[cells], new int[cells]);
+            _closedCells = new int[cells];
         }
 
         private int Team => Math.Max(_owners, 1);
+
+        /// <summary>Adds the counters of another partition of the clients (same log).</summary>
+        public void Add(Counters other)
+        {
+            _lines.AddAll(other._lines);
+            _moves.AddAll(other._moves);
+            _entered.AddAll(other._entered);
+            for (var i = 0; i < _cells.Length; i++)
+            {
+                _cells[i] += other._cells[i];
+                _cellStart[i] += other._cellStart[i];
+                _cellUnknownStart[i] += other._cellUnknownStart[i];
+                _cellEnd[i] += other._cellEnd[i];
+                _cellUnknownEnd[i] += other._cellUnknownEnd[i];
+                _closedCells[i] += other._closedCells[i];
+            }
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Add(int owner, int stage, int line, decimal? value) => _lines.Add((((owner * _stages) + stage) * Lines) + line, value);
@@ -198,6 +251,9 @@ public static class PipelineWaterfallCalculator
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Entered(int owner, int lost, decimal? value) => _entered.Add((owner * 2) + lost, value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Count(int from, int to) => _closedCells[(from * _states) + to]++;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Matrix(int from, int to, decimal? v0, decimal? v1)
@@ -256,6 +312,7 @@ public static class PipelineWaterfallCalculator
             var result = new StageWaterfall[_stages - 1];
             var total = new Tally(Lines);
             var movesTotal = new Tally(1);
+            var moveTally = new Tally(2);
             var n = 0;
             for (var s = 0; s < _stages; s++)
             {
@@ -264,10 +321,9 @@ public static class PipelineWaterfallCalculator
                     continue;
                 }
 
-                var movedIn = new List<WaterfallMove>();
-                var movedOut = new List<WaterfallMove>();
-                var inTotal = new Tally(1);
-                var outTotal = new Tally(1);
+                List<WaterfallMove>? movedIn = null, movedOut = null;
+                moveTally.Clear(0);
+                moveTally.Clear(1);
                 for (var r = 0; r < _stages; r++)
                 {
                     if (r == won || r == s)
@@ -278,16 +334,16 @@ public static class PipelineWaterfallCalculator
                     var into = (((row * _stages) + r) * _stages) + s;
                     if (_moves.Clients(into) > 0)
                     {
-                        movedIn.Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(into)));
-                        inTotal.AddFrom(0, _moves, into);
+                        (movedIn ??= []).Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(into)));
+                        moveTally.AddFrom(0, _moves, into);
                         movesTotal.AddFrom(0, _moves, into);
                     }
 
                     var outOf = (((row * _stages) + s) * _stages) + r;
                     if (_moves.Clients(outOf) > 0)
                     {
-                        movedOut.Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(outOf)));
-                        outTotal.AddFrom(0, _moves, outOf);
+                        (movedOut ??= []).Add(new WaterfallMove(pipeline.Stages[r].Key, _moves.Line(outOf)));
+                        moveTally.AddFrom(1, _moves, outOf);
                     }
                 }
 
@@ -297,13 +353,13 @@ public static class PipelineWaterfallCalculator
                     total.AddFrom(l, _lines, at + l);
                 }
 
-                result[n++] = Stage(pipeline.Stages[s].Key, _lines, at, movedIn, inTotal.Line(0), movedOut, outTotal.Line(0));
+                result[n++] = Stage(pipeline.Stages[s].Key, _lines, at, movedIn ?? [], moveTally.Line(0), movedOut ?? [], moveTally.Line(1));
             }
 
             return (result, Stage(null, total, 0, [], movesTotal.Line(0), [], movesTotal.Line(0)));
         }
 
-        private static StageWaterfall Stage(StageId? stage, Tally lines, int at, List<WaterfallMove> movedIn, WaterfallLine inTotal, List<WaterfallMove> movedOut, WaterfallLine outTotal) =>
+        private static StageWaterfall Stage(StageId? stage, Tally lines, int at, IReadOnlyList<WaterfallMove> movedIn, WaterfallLine inTotal, IReadOnlyList<WaterfallMove> movedOut, WaterfallLine outTotal) =>
             new(
                 stage,
                 lines.Line(at + OpenAtStart),
@@ -346,7 +402,12 @@ public static class PipelineWaterfallCalculator
                 foreach (var (to, toState) in order)
                 {
                     var cell = (from * _states) + to;
-                    if (_cells[cell] > 0 && (from, to) != (0, 0))
+                    if (_closedCells[cell] > 0 && (from, to) != (0, 0))
+                    {
+                        // Some of its clients were closed in the same state at both instants, their values not read: no values.
+                        cells.Add(new StageMatrixCell(fromState, toState, _cells[cell] + _closedCells[cell], null, null, null, null));
+                    }
+                    else if (_cells[cell] > 0 && (from, to) != (0, 0))
                     {
                         cells.Add(new StageMatrixCell(fromState, toState, _cells[cell], _cellStart[cell], _cellUnknownStart[cell], _cellEnd[cell], _cellUnknownEnd[cell]));
                     }
@@ -380,13 +441,23 @@ public static class PipelineWaterfallCalculator
 
         public int Clients(int i) => _clients[i];
 
-        public WaterfallLine Line(int i) => new(_clients[i], _values[i], _unknown[i]);
+        public void Clear(int i) => (_clients[i], _values[i], _unknown[i]) = (0, 0m, 0);
+
+        public WaterfallLine Line(int i) => _clients[i] == 0 && _values[i] == 0m && _unknown[i] == 0 ? WaterfallLine.Zero : new(_clients[i], _values[i], _unknown[i]);
 
         public void AddFrom(int i, Tally other, int j)
         {
             _clients[i] += other._clients[j];
             _values[i] += other._values[j];
             _unknown[i] += other._unknown[j];
+        }
+
+        public void AddAll(Tally other)
+        {
+            for (var i = 0; i < _clients.Length; i++)
+            {
+                AddFrom(i, other, i);
+            }
         }
 
         public void AddRow(int from, int into, int width)

@@ -9,7 +9,7 @@ namespace FunnelMetrics.Metrics;
 public sealed class StageMatrixCell : IEquatable<StageMatrixCell>
 {
     [JsonConstructor]
-    internal StageMatrixCell(WaterfallState from, WaterfallState to, int clients, decimal valueAtStart, int unknownAtStart, decimal valueAtEnd, int unknownAtEnd)
+    internal StageMatrixCell(WaterfallState from, WaterfallState to, int clients, decimal? valueAtStart, int? unknownAtStart, decimal? valueAtEnd, int? unknownAtEnd)
     {
         From = from;
         To = to;
@@ -29,17 +29,21 @@ public sealed class StageMatrixCell : IEquatable<StageMatrixCell>
     /// <summary>The clients; at least 1 (empty cells are left out).</summary>
     public int Clients { get; }
 
-    /// <summary>The sum of their known values as of the start.</summary>
-    public decimal ValueAtStart { get; }
+    /// <summary>
+    /// The sum of their known values as of the start; <see langword="null"/> for a cell of clients won (or lost) at both
+    /// instants, whose values are not read: they closed before the period, and reading every old deal's record would
+    /// cost more than the rest of the waterfall.
+    /// </summary>
+    public decimal? ValueAtStart { get; }
 
-    /// <summary>Of them, those whose value as of the start was unknown.</summary>
-    public int UnknownAtStart { get; }
+    /// <summary>Of them, those whose value as of the start was unknown; <see langword="null"/> when <see cref="ValueAtStart"/> is.</summary>
+    public int? UnknownAtStart { get; }
 
-    /// <summary>The sum of their known values as of the end.</summary>
-    public decimal ValueAtEnd { get; }
+    /// <summary>The sum of their known values as of the end; <see langword="null"/> when <see cref="ValueAtStart"/> is.</summary>
+    public decimal? ValueAtEnd { get; }
 
-    /// <summary>Of them, those whose value as of the end was unknown.</summary>
-    public int UnknownAtEnd { get; }
+    /// <summary>Of them, those whose value as of the end was unknown; <see langword="null"/> when <see cref="ValueAtStart"/> is.</summary>
+    public int? UnknownAtEnd { get; }
 
     /// <summary>Whether <paramref name="other"/> holds the same figures.</summary>
     /// <param name="other">The other cell.</param>
@@ -50,10 +54,10 @@ public sealed class StageMatrixCell : IEquatable<StageMatrixCell>
             && From.Equals(other.From)
             && To.Equals(other.To)
             && Clients == other.Clients
-            && ValueAtStart == other.ValueAtStart
-            && UnknownAtStart == other.UnknownAtStart
-            && ValueAtEnd == other.ValueAtEnd
-            && UnknownAtEnd == other.UnknownAtEnd);
+            && Nullable.Equals(ValueAtStart, other.ValueAtStart)
+            && Nullable.Equals(UnknownAtStart, other.UnknownAtStart)
+            && Nullable.Equals(ValueAtEnd, other.ValueAtEnd)
+            && Nullable.Equals(UnknownAtEnd, other.UnknownAtEnd));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as StageMatrixCell);

@@ -17,6 +17,9 @@ public sealed class WaterfallLine : IEquatable<WaterfallLine>
         UnknownValues = unknownValues;
     }
 
+    /// <summary>The empty line, shared (results are immutable).</summary>
+    internal static WaterfallLine Zero { get; } = new(0, 0m, 0);
+
     /// <summary>The clients the line counts.</summary>
     public int Clients { get; }
 

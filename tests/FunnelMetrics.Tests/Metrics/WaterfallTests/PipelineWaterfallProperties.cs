@@ -102,8 +102,8 @@ public sealed class PipelineWaterfallProperties
                     Assert.Equal(atEnd.Stages.Single(c => c.Stage == s.Stage).Clients, s.OpenAtEnd.Clients);
                     Assert.Equal(s.OpenAtStart.Clients, w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.Clients));
                     Assert.Equal(s.OpenAtEnd.Clients, w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.Clients));
-                    Assert.Equal((s.OpenAtStart.Value, s.OpenAtStart.UnknownValues), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.ValueAtStart), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.UnknownAtStart)));
-                    Assert.Equal((s.OpenAtEnd.Value, s.OpenAtEnd.UnknownValues), (w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.ValueAtEnd), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.UnknownAtEnd)));
+                    Assert.Equal((s.OpenAtStart.Value, s.OpenAtStart.UnknownValues), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.ValueAtStart!.Value), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.UnknownAtStart!.Value)));
+                    Assert.Equal((s.OpenAtEnd.Value, s.OpenAtEnd.UnknownValues), (w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.ValueAtEnd!.Value), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.UnknownAtEnd!.Value)));
                 }
 
                 Assert.Equal((atStart.Won, atStart.Lost), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Won).Sum(c => c.Clients), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Lost).Sum(c => c.Clients)));
@@ -131,6 +131,20 @@ public sealed class PipelineWaterfallProperties
 
             // Without an owner condition a handed-over client is both handed in and out: the team's sides are equal.
             Assert.Equal(w.Total.HandedOverIn, w.Total.HandedOverOut);
+        });
+
+    [Property(MaxTest = 100)]
+    public Property Waterfall_OnAnyDegree_EqualsTheSequentialOne() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(2, 5)), (h, degree) =>
+        {
+            var log = LogWithUpdates(h);
+            var (start, end) = Period(h, 2);
+            foreach (var filter in Filters(h))
+            {
+                Assert.Equal(
+                    PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter, new ParallelismOptions { MaxDegreeOfParallelism = 1 }),
+                    PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter, new ParallelismOptions { MaxDegreeOfParallelism = degree, MinimumClientsPerPartition = 1 }));
+            }
         });
 
     private static (int, decimal, int)[] Lines(StageWaterfall s) =>

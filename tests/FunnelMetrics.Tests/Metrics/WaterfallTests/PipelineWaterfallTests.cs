@@ -122,6 +122,18 @@ public sealed class PipelineWaterfallTests
     }
 
     [Fact]
+    public async Task Matrix_ClientsWonAtBothInstants_AreCountedWithoutValues()
+    {
+        var log = await WorkedExample.HistoryAsync();
+        var w = PipelineWaterfallCalculator.Compute(log, WorkedExample.Mon.AddDays(5), WorkedExample.Mon.AddDays(6), "UTC");
+        var won = Assert.Single(w.Matrix, c => c.From.Kind == WaterfallStateKind.Won);
+        Assert.Equal((WaterfallStateKind.Won, 1, (decimal?)null, (int?)null), (won.To.Kind, won.Clients, won.ValueAtStart, won.UnknownAtEnd));
+        Assert.Equal((0, 0), (w.Total.Won.Clients, w.EnteredAndWon.Clients));
+        var json = JsonSerializer.Serialize(w, FunnelMetricsJsonContext.Default.PipelineWaterfall);
+        Assert.Equal(w, JsonSerializer.Deserialize(json, FunnelMetricsJsonContext.Default.PipelineWaterfall));
+    }
+
+    [Fact]
     public async Task Compute_EndNotAfterStart_OrAnUnknownZone_ThrowsNamingTheParameter()
     {
         var log = await WorkedExample.HistoryAsync();

@@ -130,6 +130,14 @@ public sealed class BrowserTests(BrowserFixture fixture, ITestOutputHelper outpu
         Assert.Equal(8, await page.Locator("#waterfall svg.waterfall rect").CountAsync());
         Assert.Equal(json.GetProperty("pipeline").GetProperty("stages").GetArrayLength() - 1, await page.Locator("#trends svg.spark.main").CountAsync());
 
+        // The forecast against what happened: one band and one bar per month the backtest has.
+        var accuracy = await GetJsonAsync(context, $"{Pipeline}/forecast-accuracy");
+        var months = accuracy.GetProperty("points").GetArrayLength();
+        Assert.True(months > 0, "the backtest has no month");
+        await page.WaitForSelectorAsync("[data-metric='accuracy:points']");
+        Assert.Equal(months.ToString(CultureInfo.InvariantCulture), await page.Locator("[data-metric='accuracy:points']").GetAttributeAsync("data-value"));
+        Assert.Equal(months, await page.Locator("#accuracy svg.accuracy rect.actual").CountAsync());
+
         // The month's P10-P90 band is drawn, and the censoring of time in stage is explained beside it.
         Assert.Equal(1, await page.Locator("#forecast svg.band rect.p10p90").CountAsync());
         Assert.Contains("still in a stage", await page.Locator("#speed .censoring").InnerTextAsync(), StringComparison.Ordinal);

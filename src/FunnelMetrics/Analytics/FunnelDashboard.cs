@@ -210,7 +210,7 @@ public sealed class FunnelDashboard
         // Money per stage weighted by the forecast's own chain (not built twice), the month's waterfall, the slipped
         // close dates and the trends of the last periods of entry.
         var value = PipelineValueCalculator.Compute(log, asOf, filter, forecast.WinProbabilities(), options.Parallelism);
-        var waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter);
+        var waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter, options.Parallelism);
         var slipped = SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, filter, settings.OverdueClients);
         var trendWindow = new TimeWindow(TimeZoneDays.StartOfDay(FirstTrendDay(day, settings), zone), asOf);
         var trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism, calendar);

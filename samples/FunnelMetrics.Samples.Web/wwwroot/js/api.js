@@ -71,6 +71,12 @@ export function record(pipeline, id, kind, body, idempotencyKey = crypto.randomU
 }
 
 /**
+ * The forecast against what happened, month by month (a Backtest of the JSON contract): the forecast made at each past
+ * month start for that month's end, and the month's actual wins. params: firstMonth, lastMonth (yyyy-MM).
+ */
+export const forecastAccuracy = (pipeline, params = {}) => send(`${pipelinePath(pipeline)}/forecast-accuracy${query(params)}`);
+
+/**
  * Follows the Server-Sent Events stream of the dashboard (`GET .../dashboard/stream`): the server sends the whole
  * dashboard again (event "dashboard") at each new snapshot of the warm model, bursts coalesced; onDashboard(dashboard)
  * receives it. onState('live' | 'reconnecting' | 'closed') as the connection comes and goes (EventSource reconnects by

@@ -2,7 +2,7 @@
 // pipeline changed (no reload, no polling). Every count opens the clients behind it.
 import * as api from './api.js';
 import { createDrill } from './drill.js';
-import { h, fill, num, bar, stacked, range, forecastBand, waterfallChart, sparkline, count, one, percent, money, estimate, seconds, toSeconds, instant, day } from './ui.js';
+import { h, fill, num, bar, stacked, range, forecastBand, waterfallChart, sparkline, accuracyChart, count, one, percent, money, estimate, seconds, toSeconds, instant, day } from './ui.js';
 
 const who = await api.me();
 if (who.role !== 'head') {
@@ -371,8 +371,26 @@ function renderForecast({ d, open }) {
     (f.limitations || []).length ? h('ul', { class: 'limitations' }, f.limitations.map((l) => h('li', {}, l.message ?? l.kind ?? String(l)))) : null);
 }
 
+/** The past months' forecasts against their actual wins: read once, since closed months do not change with a move. */
+async function renderAccuracy() {
+  const box = document.getElementById('accuracy');
+  try {
+    const b = await api.forecastAccuracy(pipeline);
+    const points = b.points || [];
+    fill(box,
+      points.length ? accuracyChart(points.map((p) => ({ label: p.madeAt.slice(0, 7), predicted: p.predicted, p10: p.p10, p90: p.p90, actual: p.actual }))) : h('p', { class: 'note' }, 'No past month had a history to forecast from.'),
+      h('p', { class: 'legend' }, h('i', { class: 'sw band' }), 'P10–P90 forecast at the month start ', h('i', { class: 'sw p50' }), 'expected ', h('i', { class: 'sw won' }), 'actual wins'),
+      h('p', { class: 'note', 'data-metric': 'accuracy:points', 'data-value': points.length },
+        `${count(points.length)} months; mean absolute error ${one(b.meanAbsoluteError)} wins, mean error ${one(b.meanError)} (positive: forecast too high), actual within P10–P90 in ${percent(b.coverage)} of them`,
+        b.skipped ? `; ${count(b.skipped)} earlier months had no history to forecast from.` : '.'));
+  } catch (e) {
+    fill(box, h('p', { class: 'note error' }, `The backtest could not be read: ${e.message}`));
+  }
+}
+
 // Started last: the helpers above are module constants, defined only once the module has run down to here.
 render(dash);
+renderAccuracy();
 
 // Live: the stream sends the whole dashboard at each new snapshot of the warm model; the page draws it in place.
 api.follow(pipeline, (next) => {

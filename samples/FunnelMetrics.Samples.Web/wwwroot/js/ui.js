@@ -254,6 +254,25 @@ export function sparkline(values, { width = 120, height = 22, tone = 'main', lab
   return svg;
 }
 
+/** The backtest month by month: per month the forecast's P10–P90 band and expected wins, and the actual wins as a bar. */
+export function accuracyChart(points, { width = 640, height = 150 } = {}) {
+  const max = Math.max(1, ...points.flatMap((p) => [p.p90, p.actual, p.predicted])) * 1.1;
+  const top = 10;
+  const axisY = height - 22;
+  const y = (v) => axisY - ((axisY - top) * (v / max));
+  const slot = width / points.length;
+  const svg = s('svg', { class: 'accuracy', width: '100%', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Forecast against actual wins per month' });
+  svg.append(s('line', { class: 'axis', x1: 0, x2: width, y1: axisY, y2: axisY }));
+  points.forEach((p, i) => {
+    const x = i * slot;
+    svg.append(s('rect', { class: 'actual', x: x + (slot * 0.2), y: y(p.actual), width: slot * 0.3, height: Math.max(1, axisY - y(p.actual)) }, s('title', {}, `${p.label}: ${p.actual} won`)));
+    svg.append(s('rect', { class: 'p10p90', x: x + (slot * 0.55), y: y(p.p90), width: slot * 0.25, height: Math.max(2, y(p.p10) - y(p.p90)) }, s('title', {}, `${p.label}: forecast P10–P90 ${p.p10}–${p.p90}`)));
+    svg.append(s('line', { class: 'expected', x1: x + (slot * 0.52), x2: x + (slot * 0.83), y1: y(p.predicted), y2: y(p.predicted) }, s('title', {}, `${p.label}: expected ${one(p.predicted)}`)));
+    svg.append(s('text', { class: 'axis-label', x: x + (slot * 0.5), y: height - 6, 'text-anchor': 'middle' }, p.label));
+  });
+  return svg;
+}
+
 function niceStep(max) {
   const raw = max / 6;
   const power = 10 ** Math.floor(Math.log10(raw));

@@ -67,8 +67,8 @@ public sealed class FunnelAnalyticsTests
         var trends = await analytics.GetTrendsAsync(SalesId, window, FunnelMetrics.Metrics.CohortPeriod.Day);
         Assert.Equal((clock.GetUtcNow(), "Europe/Sofia"), (trends.AsOf, trends.TimeZone));
         Assert.Equal(["2026-03-02", "2026-03-03"], trends.Periods.Select(p => p.Key));
-        Assert.Equal(TimeSpan.FromDays(3), trends.Periods[0].Stages[0].Median.Value);
-        Assert.Equal(1, trends.Periods[0].Stages[0].Advanced);
+        Assert.Equal(TimeSpan.FromDays(3), trends.Periods[0].Stage(DecisionMaker)!.Median.Value);
+        Assert.Equal(1, trends.Periods[0].Stage(DecisionMaker)!.Advanced);
 
         // Now is 2026-04-04: the last month over is March, and the default is the six months to it.
         var accuracy = await analytics.GetForecastAccuracyAsync(SalesId);

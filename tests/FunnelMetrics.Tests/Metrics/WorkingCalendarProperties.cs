@@ -146,6 +146,8 @@ public sealed class WorkingCalendarProperties
             Assert.Equal(calendar, workingTrends.Calendar);
             for (var p = 0; p < elapsedTrends.Periods.Count; p++)
             {
+                // The same stages are listed: their visits and cohorts do not depend on the clock.
+                Assert.Equal(elapsedTrends.Periods[p].Stages.Select(s => s.Stage), workingTrends.Periods[p].Stages.Select(s => s.Stage));
                 for (var s = 0; s < elapsedTrends.Periods[p].Stages.Count; s++)
                 {
                     var (e, w) = (elapsedTrends.Periods[p].Stages[s], workingTrends.Periods[p].Stages[s]);

@@ -57,7 +57,7 @@ public sealed class FunnelTrends : IEquatable<FunnelTrends>
     /// <summary>Whether a forward jump over stages counts as having reached and passed the stages jumped over, for the cohorts.</summary>
     public bool SkippedStagesCountAsPassed { get; }
 
-    /// <summary>The periods, in order, covering the window without gap or overlap.</summary>
+    /// <summary>The periods, in order, covering the window without gap or overlap; each lists only the stages observed in it (<see cref="TrendPeriod.Stages"/>).</summary>
     public IReadOnlyList<TrendPeriod> Periods { get; }
 
     /// <summary>When asked for, one series per owner with a visit or a cohort member in the window, by owner id; else empty.</summary>

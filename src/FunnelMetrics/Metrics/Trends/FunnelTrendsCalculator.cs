@@ -80,26 +80,41 @@ public static class FunnelTrendsCalculator
         buckets.Group();
 
         // Each cell's sort and statistics are its own: on a log large enough to have been split, cells run in parallel.
+        // A cell without visits has the empty sample's figures (no durations, no estimate), shared rather than recomputed.
         var cells = series * shape.Periods * stageCount;
         var time = new (DurationStats Completed, DurationEstimate Median, DurationEstimate P90)[cells];
         ClientPartitions.ForEach(cells, parts.Length > 1 ? settings.MaxDegreeOfParallelism : 1, cell =>
         {
+            if (buckets.Completed[cell] == 0 && buckets.Open[cell] == 0)
+            {
+                time[cell] = (DurationStats.Empty, DurationEstimate.None, DurationEstimate.None);
+                return;
+            }
+
             var sorted = buckets.SortedKeys(cell);
             var estimates = Statistics.KaplanMeier(sorted, 0.5, 0.9);
             time[cell] = (Statistics.Completed(sorted, buckets.Completed[cell]), estimates[0], estimates[1]);
         });
 
+        // Each period lists only the open stages with an observation in it (a visit begun in it or a cohort member), in
+        // pipeline order: a pipeline of many stages and few clients writes rows in proportion to its history.
+        var present = new List<StageTrend>();
         TrendPeriod[] Series(int s)
         {
             var periods = new TrendPeriod[shape.Periods];
             for (var k = 0; k < shape.Periods; k++)
             {
-                var stages = new StageTrend[stageCount];
+                present.Clear();
                 for (var st = 0; st < stageCount; st++)
                 {
                     var cell = shape.Cell(s, k, st);
                     var (cohort, advanced, lost) = (buckets.Cohort[cell], buckets.Advanced[cell], buckets.Lost[cell]);
-                    stages[st] = new StageTrend(
+                    if (st == log.Pipeline.WonStageIndex || (cohort == 0 && buckets.Completed[cell] == 0 && buckets.Open[cell] == 0))
+                    {
+                        continue;
+                    }
+
+                    present.Add(new StageTrend(
                         log.Pipeline.Stages[st].Key,
                         time[cell].Completed,
                         buckets.Open[cell],
@@ -110,12 +125,12 @@ public static class FunnelTrendsCalculator
                         lost,
                         cohort - advanced - lost,
                         Statistics.Share(advanced, cohort),
-                        Statistics.Share(lost, cohort));
+                        Statistics.Share(lost, cohort)));
                 }
 
                 var row = (s * shape.Periods) + k;
                 var (firstCohort, won) = (buckets.FirstCohort[row], buckets.WonFromFirst[row]);
-                periods[k] = new TrendPeriod(keys[k], At(bounds[k]), At(bounds[k + 1]), stages, firstCohort, won, Statistics.Share(won, firstCohort));
+                periods[k] = new TrendPeriod(keys[k], At(bounds[k]), At(bounds[k + 1]), present.ToArray(), firstCohort, won, Statistics.Share(won, firstCohort));
             }
 
             return periods;

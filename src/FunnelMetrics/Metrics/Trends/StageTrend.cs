@@ -7,7 +7,8 @@ namespace FunnelMetrics.Metrics;
 /// One stage in one period of <see cref="FunnelTrends"/>: the time in stage of the visits that began in the period, and
 /// what became of the clients who first reached the stage in it (its cohort), both read from the events before
 /// <see cref="FunnelTrends.AsOf"/>. The figures are <see cref="StageTime"/>'s and <see cref="StageConversion"/>'s, with
-/// the period as the window. The won stage's row is always empty (won is terminal).
+/// the period as the window. A period lists a stage only when it has a visit begun in the period or a cohort member
+/// (<see cref="TrendPeriod.Stages"/>, <see cref="TrendPeriod.Stage(StageId)"/>); the won stage (terminal) never.
 /// </summary>
 public sealed class StageTrend : IEquatable<StageTrend>
 {

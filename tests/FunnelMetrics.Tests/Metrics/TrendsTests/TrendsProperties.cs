@@ -25,26 +25,39 @@ public sealed class TrendsProperties
                 var p = trends.Periods[k];
                 Assert.True(p.From < p.To);
                 Assert.True(k == 0 || trends.Periods[k - 1].To == p.From);
+                Listed(log, p);
 
                 // Conversion of the period's cohorts, outcomes as of the instant: ConversionCalculator itself.
                 var conversion = ConversionCalculator.Compute(log, new TimeWindow(p.From, p.To), asOf, null, options, filter);
                 Assert.Equal((conversion.FirstStageCohort, conversion.WonFromFirstStage, conversion.WonFromFirstStageShare), (p.FirstStageCohort, p.WonFromFirstStage, p.WonFromFirstStageShare));
                 var time = TimeInStageAsOf(log, p.From, p.To, asOf, filter);
-                for (var s = 0; s < p.Stages.Count; s++)
+                for (var s = 0; s < log.Pipeline.Stages.Count; s++)
                 {
-                    var (trend, c) = (p.Stages[s], conversion.Stages[s]);
+                    // A stage is listed iff it is open and has a visit begun in the period or a cohort member; then its
+                    // figures are the calculators', and an unlisted one has an empty cohort and no visit there.
+                    var (trend, c) = (p.Stage(log.Pipeline.Stages[s].Key), conversion.Stages[s]);
+                    var observed = s != log.Pipeline.WonStageIndex && (c.Cohort > 0 || time[s].Completed.Count > 0 || time[s].Open > 0);
+                    Assert.Equal(observed, trend is not null);
+                    if (trend is null)
+                    {
+                        Assert.Equal((0, 0, 0), (c.Cohort, time[s].Completed.Count, time[s].Open));
+                        continue;
+                    }
+
                     Assert.Equal(c.Stage, trend.Stage);
                     Assert.Equal((c.Cohort, c.Advanced, c.Lost, c.Remaining, c.AdvancedShare, c.LostShare), (trend.Cohort, trend.Advanced, trend.Lost, trend.Remaining, trend.AdvancedShare, trend.DropOff));
                     Assert.Equal(time[s], (trend.Completed, trend.OpenVisits, trend.Median, trend.P90));
                 }
             }
 
-            // The last period, when it ends at the instant, is TimeInStageCalculator's window exactly.
+            // The last period, when it ends at the instant, is TimeInStageCalculator's window exactly (an unlisted stage: no visit).
             if (asOf == window.End)
             {
                 var last = trends.Periods[^1];
                 var reference = TimeInStageCalculator.Compute(log, new TimeWindow(last.From, last.To), filter);
-                Assert.Equal(reference.Stages.Select(t => (t.Completed, t.OpenVisits, t.Median, t.P90)), last.Stages.Select(t => (t.Completed, t.OpenVisits, t.Median, t.P90)));
+                Assert.All(reference.Stages, t => Assert.Equal(
+                    (t.Completed, t.OpenVisits, t.Median, t.P90),
+                    last.Stage(t.Stage) is { } row ? (row.Completed, row.OpenVisits, row.Median, row.P90) : (DurationStats.Empty, 0, DurationEstimate.None, DurationEstimate.None)));
             }
         });
 
@@ -57,10 +70,11 @@ public sealed class TrendsProperties
             var trends = FunnelTrendsCalculator.Compute(log, window, period, zone, asOf, filter, options);
             var whole = ConversionCalculator.Compute(log, window, asOf, null, options, filter);
             var visits = TimeInStageAsOf(log, window.Start, window.End, asOf, filter);
+            var ids = log.Pipeline.Stages.Select(s => s.Key).ToArray();
 
-            Assert.Equal(whole.Stages.Select(s => s.Cohort), Enumerable.Range(0, whole.Stages.Count).Select(s => trends.Periods.Sum(p => p.Stages[s].Cohort)));
+            Assert.Equal(whole.Stages.Select(s => s.Cohort), ids.Select(id => trends.Periods.Sum(p => p.Stage(id)?.Cohort ?? 0)));
             Assert.Equal(whole.FirstStageCohort, trends.Periods.Sum(p => p.FirstStageCohort));
-            Assert.Equal(visits.Select(v => v.Completed.Count + v.Open), Enumerable.Range(0, visits.Length).Select(s => trends.Periods.Sum(p => p.Stages[s].Completed.Count + p.Stages[s].OpenVisits)));
+            Assert.Equal(visits.Select(v => v.Completed.Count + v.Open), ids.Select(id => trends.Periods.Sum(p => p.Stage(id) is { } row ? row.Completed.Count + row.OpenVisits : 0)));
         });
 
     [Property(MaxTest = 100)]
@@ -86,14 +100,25 @@ public sealed class TrendsProperties
                 var listed = trends.ByOwner.SingleOrDefault(o => o.Owner == owner);
                 if (listed is null)
                 {
-                    Assert.All(alone.Periods, p => Assert.True(p.FirstStageCohort == 0 && p.Stages.All(s => s.Cohort == 0 && s.Completed.Count == 0 && s.OpenVisits == 0)));
+                    Assert.All(alone.Periods, p => Assert.True(p.FirstStageCohort == 0 && p.Stages.Count == 0));
                 }
                 else
                 {
                     Assert.Equal(alone.Periods, listed.Periods);
+                    Assert.All(listed.Periods, p => Listed(log, p));
                 }
             }
         });
+
+    /// <summary>A period's rows: open stages in pipeline order, each with an observation, each found by its id.</summary>
+    private static void Listed(FunnelEventLog log, TrendPeriod p)
+    {
+        var order = p.Stages.Select(r => log.Pipeline.IndexOf(r.Stage)).ToArray();
+        Assert.All(order, i => Assert.True(i >= 0 && i != log.Pipeline.WonStageIndex));
+        Assert.True(order.Zip(order.Skip(1)).All(x => x.First < x.Second), "not in pipeline order");
+        Assert.All(p.Stages, r => Assert.True(r.Cohort > 0 || r.Completed.Count > 0 || r.OpenVisits > 0, r.ToString()));
+        Assert.All(p.Stages, r => Assert.Same(r, p.Stage(r.Stage)));
+    }
 
     /// <summary>A window around the history, an instant at or after its end, and a period, zone, filter and skip rule chosen by the seed.</summary>
     private static (TimeWindow Window, DateTimeOffset AsOf, CohortPeriod Period, string Zone, FunnelFilter Filter, ConversionOptions Options) Case(RecordedHistory h)

@@ -558,9 +558,14 @@ public sealed class DashboardSampleTests
         var (exit, output, errors) = await ImportTextAsync(Header + rows, stages: stages);
 
         Assert.Equal((0, ""), (exit, errors));
-        // Every section lists each stage once (28 MB indented here); the flow ledger no longer writes days x managers x
-        // stages rows of zeros (142 MB before).
-        Assert.True(output.Length < 40_000_000, $"{output.Length:N0} characters of JSON");
+        // Every section lists each stage at most a few times: no section may grow with stages x days, x weeks or x
+        // managers. The flow ledger once wrote days x managers x stages rows of zeros (142 MB); the trends once wrote
+        // every stage of every week (43 MB), the waterfall every stage per manager (41 MB). Indented, about 1 KB per
+        // stage per section at most.
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var sections = json.RootElement.EnumerateObject().Select(p => (p.Name, Length: p.Value.GetRawText().Length)).ToList();
+        Assert.All(sections, section => Assert.True(section.Length < 10_000_000, $"{section.Name}: {section.Length:N0} characters of JSON"));
+        Assert.True(output.Length < 60_000_000, $"{output.Length:N0} characters of JSON: {string.Join(", ", sections.Select(s => $"{s.Name} {s.Length:N0}"))}");
     }
 
     [Theory]

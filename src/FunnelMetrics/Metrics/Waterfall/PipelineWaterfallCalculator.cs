@@ -105,8 +105,8 @@ public static class PipelineWaterfallCalculator
                 continue;
             }
 
-            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
-            var (v0, v1) = (client0.Value, client1.Value);
+            // The segment's value columns, not the records: one array read each for a client without updates.
+            var (v0, v1) = (history.ValueAsOf(t0), history.ValueAsOf(t1));
             counts.Matrix(from, to, v0, v1);
 
             if (open0 && k0)
@@ -160,7 +160,7 @@ public static class PipelineWaterfallCalculator
                         break;
                 }
 
-                var (d0, d1) = (client0.ExpectedCloseDate, client1.ExpectedCloseDate);
+                var (d0, d1) = (history.CloseDateAsOf(t0), history.CloseDateAsOf(t1));
                 if (d0 is { } was && d1 is { } now)
                 {
                     if (was >= firstDay && was <= lastDay && now > lastDay)

@@ -74,6 +74,23 @@ public sealed partial class FunnelEventLog
             return update < 0 ? values.Records[_k] : values.Updates[update];
         }
 
+        /// <summary>
+        /// The client's expected close date as of <paramref name="ticks"/> (UTC, inclusive), or <see langword="null"/> when
+        /// unknown then: <see cref="ClientAsOf(long)"/>'s date, read from the segment's date column instead of the record.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public DateOnly? CloseDateAsOf(long ticks)
+        {
+            var values = _log.Values;
+            if (_log.UpdateStart is not { } starts)
+            {
+                return values.RecordCloseDates[_k];
+            }
+
+            var update = UpdateAsOf(starts[_k], starts[_k + 1], ticks);
+            return update < 0 ? values.RecordCloseDates[_k] : values.UpdateCloseDates[update];
+        }
+
         /// <summary>The client's attribute <paramref name="key"/> as of <paramref name="ticks"/> (UTC, inclusive).</summary>
         /// <param name="key">The attribute key (ordinal).</param>
         /// <param name="ticks">The instant.</param>

@@ -16,6 +16,8 @@ namespace FunnelMetrics.Metrics;
 /// </remarks>
 public sealed class PipelineWaterfall : IEquatable<PipelineWaterfall>
 {
+    private readonly WaterfallRows _rows;
+
     [JsonConstructor]
     internal PipelineWaterfall(
         PipelineId pipelineId,
@@ -38,6 +40,7 @@ public sealed class PipelineWaterfall : IEquatable<PipelineWaterfall>
         FirstDay = firstDay;
         LastDay = lastDay;
         Stages = stages;
+        _rows = new WaterfallRows(stages);
         Total = total;
         EnteredAndWon = enteredAndWon;
         EnteredAndLost = enteredAndLost;
@@ -63,7 +66,13 @@ public sealed class PipelineWaterfall : IEquatable<PipelineWaterfall>
     /// <summary>The period's last local day, inclusive: the day containing <see cref="End"/>, or ending at it when <see cref="End"/> is a day's start.</summary>
     public DateOnly LastDay { get; }
 
-    /// <summary>The team's waterfall of each open stage, in pipeline order: the sum of <see cref="ByOwner"/>'s.</summary>
+    /// <summary>
+    /// The team's waterfall of each open stage where some line is not zero, in pipeline order: the sum of
+    /// <see cref="ByOwner"/>'s. A stage is listed when, for the team, some client was open there as of the start or as
+    /// of the end, or was new, reopened, moved in or out, won, lost or handed over there, or changed value or expected
+    /// close date there; an open stage left out had none of these, so every one of its lines is zero
+    /// (<see cref="WaterfallLine.Zero"/>) and its moves are empty. <see cref="Stage(StageId)"/> looks a stage up.
+    /// </summary>
     public IReadOnlyList<StageWaterfall> Stages { get; }
 
     /// <summary>The team's waterfall of the whole open pipeline: the sum of <see cref="Stages"/>.</summary>
@@ -85,6 +94,11 @@ public sealed class PipelineWaterfall : IEquatable<PipelineWaterfall>
     /// in a start state are the <see cref="StageCounts"/> as of the start; of those in an end state, as of the end.
     /// </summary>
     public IReadOnlyList<StageMatrixCell> Matrix { get; }
+
+    /// <summary>The team's waterfall of <paramref name="stage"/>: its row of <see cref="Stages"/>, or <see langword="null"/> when the stage is not listed (every line of it zero, or not an open stage of the pipeline).</summary>
+    /// <param name="stage">The stage.</param>
+    /// <returns>The row, or <see langword="null"/>.</returns>
+    public StageWaterfall? Stage(StageId stage) => _rows.Find(stage);
 
     /// <summary>Whether <paramref name="other"/> holds the same figures (lists element by element).</summary>
     /// <param name="other">The other result.</param>

@@ -105,8 +105,8 @@ public static class PipelineWaterfallCalculator
                 continue;
             }
 
-            var (client0, client1) = (history.ClientAsOf(t0), history.ClientAsOf(t1));
-            var (v0, v1) = (client0.Value, client1.Value);
+            // The segment's value columns, not the records: one array read each for a client without updates.
+            var (v0, v1) = (history.ValueAsOf(t0), history.ValueAsOf(t1));
             counts.Matrix(from, to, v0, v1);
 
             if (open0 && k0)
@@ -160,7 +160,7 @@ public static class PipelineWaterfallCalculator
                         break;
                 }
 
-                var (d0, d1) = (client0.ExpectedCloseDate, client1.ExpectedCloseDate);
+                var (d0, d1) = (history.CloseDateAsOf(t0), history.CloseDateAsOf(t1));
                 if (d0 is { } was && d1 is { } now)
                 {
                     if (was >= firstDay && was <= lastDay && now > lastDay)
@@ -306,14 +306,13 @@ public static class PipelineWaterfallCalculator
             return new PipelineWaterfall(pipeline.Id, start, end, timeZone, firstDay, lastDay, teamStages, teamTotal, _entered.Line(team * 2), _entered.Line((team * 2) + 1), byOwner, MatrixCells(pipeline));
         }
 
-        private (StageWaterfall[] Stages, StageWaterfall Total) Stages(PipelineDefinition pipeline, int row)
+        private (List<StageWaterfall> Stages, StageWaterfall Total) Stages(PipelineDefinition pipeline, int row)
         {
             var won = pipeline.WonStageIndex;
-            var result = new StageWaterfall[_stages - 1];
+            var result = new List<StageWaterfall>();
             var total = new Tally(Lines);
             var movesTotal = new Tally(1);
             var moveTally = new Tally(2);
-            var n = 0;
             for (var s = 0; s < _stages; s++)
             {
                 if (s == won)
@@ -353,7 +352,12 @@ public static class PipelineWaterfallCalculator
                     total.AddFrom(l, _lines, at + l);
                 }
 
-                result[n++] = Stage(pipeline.Stages[s].Key, _lines, at, movedIn ?? [], moveTally.Line(0), movedOut ?? [], moveTally.Line(1));
+                // A stage with no client on any line and no move in or out (every line zero) is left out: the lists stay as
+                // long as the history that fills them, not the pipeline (a line counts a client whenever it counts anything).
+                if (movedIn is not null || movedOut is not null || !_lines.RowIsEmpty(at / Lines, Lines))
+                {
+                    result.Add(Stage(pipeline.Stages[s].Key, _lines, at, movedIn ?? [], moveTally.Line(0), movedOut ?? [], moveTally.Line(1)));
+                }
             }
 
             return (result, Stage(null, total, 0, [], movesTotal.Line(0), [], movesTotal.Line(0)));

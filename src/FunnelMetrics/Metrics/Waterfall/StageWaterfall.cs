@@ -88,7 +88,7 @@ public sealed class StageWaterfall : IEquatable<StageWaterfall>
     /// <summary>The sum of <see cref="MovedIn"/>; in the total, every move between open stages (equal to <see cref="MovedOutTotal"/> there).</summary>
     public WaterfallLine MovedInTotal { get; }
 
-    /// <summary>Clients open at this stage as of the start and at another as of the end, per stage they went to, values as of the start; empty in the total.</summary>
+    /// <summary>Clients open at this stage as of the start and at another as of the end, per stage they went to (pipeline order, empty moves left out), values as of the start; empty in the total.</summary>
     public IReadOnlyList<WaterfallMove> MovedOut { get; }
 
     /// <summary>The sum of <see cref="MovedOut"/>.</summary>

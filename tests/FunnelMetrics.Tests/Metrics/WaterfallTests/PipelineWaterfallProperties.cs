@@ -96,14 +96,18 @@ public sealed class PipelineWaterfallProperties
             {
                 var w = PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter);
                 var (atStart, atEnd) = (StageCountsCalculator.Compute(log, start, filter), StageCountsCalculator.Compute(log, end, filter));
-                foreach (var s in w.Stages)
+                foreach (var stage in OpenStages(h))
                 {
-                    Assert.Equal(atStart.Stages.Single(c => c.Stage == s.Stage).Clients, s.OpenAtStart.Clients);
-                    Assert.Equal(atEnd.Stages.Single(c => c.Stage == s.Stage).Clients, s.OpenAtEnd.Clients);
-                    Assert.Equal(s.OpenAtStart.Clients, w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.Clients));
-                    Assert.Equal(s.OpenAtEnd.Clients, w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.Clients));
-                    Assert.Equal((s.OpenAtStart.Value, s.OpenAtStart.UnknownValues), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.ValueAtStart!.Value), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == s.Stage).Sum(c => c.UnknownAtStart!.Value)));
-                    Assert.Equal((s.OpenAtEnd.Value, s.OpenAtEnd.UnknownValues), (w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.ValueAtEnd!.Value), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == s.Stage).Sum(c => c.UnknownAtEnd!.Value)));
+                    // A stage the list leaves out reads as zero on every line.
+                    var s = w.Stage(stage);
+                    var (openAtStart, openAtEnd) = (s?.OpenAtStart ?? WaterfallLine.Zero, s?.OpenAtEnd ?? WaterfallLine.Zero);
+                    Assert.Equal(atStart.Stages.Single(c => c.Stage == stage).Clients, openAtStart.Clients);
+                    Assert.Equal(atEnd.Stages.Single(c => c.Stage == stage).Clients, openAtEnd.Clients);
+                    var (from, to) = (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Open && c.From.Stage == stage).ToList(), w.Matrix.Where(c => c.To.Kind == WaterfallStateKind.Open && c.To.Stage == stage).ToList());
+                    Assert.Equal(openAtStart.Clients, from.Sum(c => c.Clients));
+                    Assert.Equal(openAtEnd.Clients, to.Sum(c => c.Clients));
+                    Assert.Equal((openAtStart.Value, openAtStart.UnknownValues), (from.Sum(c => c.ValueAtStart!.Value), from.Sum(c => c.UnknownAtStart!.Value)));
+                    Assert.Equal((openAtEnd.Value, openAtEnd.UnknownValues), (to.Sum(c => c.ValueAtEnd!.Value), to.Sum(c => c.UnknownAtEnd!.Value)));
                 }
 
                 Assert.Equal((atStart.Won, atStart.Lost), (w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Won).Sum(c => c.Clients), w.Matrix.Where(c => c.From.Kind == WaterfallStateKind.Lost).Sum(c => c.Clients)));
@@ -120,9 +124,11 @@ public sealed class PipelineWaterfallProperties
             var log = LogWithUpdates(h);
             var (start, end) = Period(h, split);
             var w = PipelineWaterfallCalculator.Compute(log, start, end, "UTC");
-            for (var i = 0; i < w.Stages.Count; i++)
+            foreach (var stage in OpenStages(h))
             {
-                Assert.Equal(Lines(w.Stages[i]), Added(w.ByOwner.Select(o => Lines(o.Stages[i]))));
+                // Rows looked up by stage, a stage an owner's list leaves out read as zero.
+                Assert.Equal(Lines(w.Stage(stage)), Added(w.ByOwner.Select(o => Lines(o.Stage(stage)))));
+                Assert.Equal(Moves(w.Stage(stage)), w.ByOwner.SelectMany(o => Moves(o.Stage(stage))).GroupBy(m => m.Key).Select(g => (g.Key, g.Sum(m => m.Clients), g.Sum(m => m.Value))).Order().ToArray());
             }
 
             Assert.Equal(Lines(w.Total), Added(w.Stages.Select(Lines)));
@@ -131,6 +137,37 @@ public sealed class PipelineWaterfallProperties
 
             // Without an owner condition a handed-over client is both handed in and out: the team's sides are equal.
             Assert.Equal(w.Total.HandedOverIn, w.Total.HandedOverOut);
+        });
+
+    [Property(MaxTest = 200)]
+    public Property Stages_ListExactlyTheStagesWithALineNotZero_InPipelineOrder_AndLookUpByStage() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(0, 4)), (h, split) =>
+        {
+            var log = LogWithUpdates(h);
+            var (start, end) = Period(h, split);
+            var open = OpenStages(h);
+            foreach (var filter in Filters(h))
+            {
+                var w = PipelineWaterfallCalculator.Compute(log, start, end, "UTC", filter);
+                foreach (var (stages, find) in w.ByOwner.Select(o => (o.Stages, (Func<StageId, StageWaterfall?>)o.Stage)).Prepend((w.Stages, w.Stage)))
+                {
+                    // Present rows: some line not zero; in pipeline order, each stage once; the lookup finds each and nothing else.
+                    Assert.All(stages, s => Assert.True(Lines(s).Any(l => l != default) || s.MovedIn.Count > 0 || s.MovedOut.Count > 0));
+                    Assert.Equal(open.Where(stages.Select(s => s.Stage!.Value).Contains), stages.Select(s => s.Stage!.Value));
+                    Assert.All(open, stage => Assert.Same(stages.SingleOrDefault(s => s.Stage == stage), find(stage)));
+                    Assert.Null(find(h.Pipeline.WonStage));
+                    Assert.All(stages, s => Assert.All(s.MovedIn.Concat(s.MovedOut), m => Assert.True(m.Line.Clients > 0)));
+                }
+
+                if (filter is null)
+                {
+                    // Independently of the lines: without an owner condition a stage is listed iff some client was open
+                    // there at one of the two instants, which is iff a matrix cell starts or ends open there.
+                    Assert.Equal(
+                        open.Where(stage => w.Matrix.Any(c => (c.From.Kind == WaterfallStateKind.Open && c.From.Stage == stage) || (c.To.Kind == WaterfallStateKind.Open && c.To.Stage == stage))),
+                        w.Stages.Select(s => s.Stage!.Value));
+                }
+            }
         });
 
     [Property(MaxTest = 100)]
@@ -147,8 +184,15 @@ public sealed class PipelineWaterfallProperties
             }
         });
 
-    private static (int, decimal, int)[] Lines(StageWaterfall s) =>
-        [.. new[]
+    private static StageId[] OpenStages(RecordedHistory h) => [.. h.Pipeline.Stages.Select(s => s.Key).Where(k => k != h.Pipeline.WonStage)];
+
+    /// <summary>A row's moves, in and out, keyed by direction and the other stage; none for a stage the list leaves out.</summary>
+    private static ((bool In, StageId Stage) Key, int Clients, decimal Value)[] Moves(StageWaterfall? s) =>
+        s is null ? [] : [.. s.MovedIn.Select(m => ((true, m.Stage), m.Line.Clients, m.Line.Value)).Concat(s.MovedOut.Select(m => ((false, m.Stage), m.Line.Clients, m.Line.Value))).Order()];
+
+    /// <summary>The fourteen lines of a row; a stage the list leaves out (<see langword="null"/>) is zero on every one.</summary>
+    private static (int, decimal, int)[] Lines(StageWaterfall? s) =>
+        s is null ? new (int, decimal, int)[14] : [.. new[]
         {
             s.OpenAtStart, s.New, s.Reopened, s.HandedOverIn, s.Won, s.Lost, s.HandedOverOut, s.ValueIncreased, s.ValueDecreased,
             s.ValueBecameKnown, s.ValueBecameUnknown, s.OpenAtEnd, s.CloseDatePushedOut, s.CloseDatePulledIn,

@@ -11,7 +11,7 @@ public sealed class PipelineWaterfallTests
 {
     private static (int, decimal, int) L(WaterfallLine line) => (line.Clients, line.Value, line.UnknownValues);
 
-    private static StageWaterfall At(IReadOnlyList<StageWaterfall> stages, StageId stage) => stages.Single(s => s.Stage == stage);
+    private static StageWaterfall At(Func<StageId, StageWaterfall?> find, StageId stage) => Assert.IsType<StageWaterfall>(find(stage));
 
     /// <summary>docs/metrics.md, "The pipeline waterfall": the worked example from Tuesday 00:00 to Friday 12:00.</summary>
     [Fact]
@@ -21,13 +21,13 @@ public sealed class PipelineWaterfallTests
         var w = PipelineWaterfallCalculator.Compute(log, WorkedExample.Mon.AddDays(1), WorkedExample.Mon.AddDays(4).AddHours(12), "UTC");
 
         Assert.Equal((new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 6)), (w.FirstDay, w.LastDay));
-        var dm = At(w.Stages, DecisionMaker);
+        var dm = At(w.Stage, DecisionMaker);
         Assert.Equal((2, 2000m, 0), L(dm.OpenAtStart));
         Assert.Equal((1, 1000m, 0), L(dm.Won));
         Assert.Equal((Interest, (1, 1000m, 0)), (Assert.Single(dm.MovedOut).Stage, L(dm.MovedOut[0].Line)));
         Assert.Equal((0, 0m, 0), L(dm.OpenAtEnd));
 
-        var interest = At(w.Stages, Interest);
+        var interest = At(w.Stage, Interest);
         Assert.Equal((1, 1000m, 0), L(interest.OpenAtStart));
         Assert.Equal((1, 1000m, 0), L(interest.HandedOverIn));
         Assert.Equal((1, 1000m, 0), L(interest.HandedOverOut));
@@ -36,12 +36,19 @@ public sealed class PipelineWaterfallTests
         Assert.Equal((1, 1000m, 0), L(interest.OpenAtEnd));
         Assert.Equal((0, 0), (interest.Reopened.Clients, interest.New.Clients)); // B's loss and reopen are inside the period
 
-        var meeting = At(w.Stages, Meeting);
+        var meeting = At(w.Stage, Meeting);
         Assert.Equal((0, 1, 1), (meeting.OpenAtStart.Clients, meeting.MovedInTotal.Clients, meeting.OpenAtEnd.Clients));
+
+        // Only the stages with a line not zero are listed: requirements, offer and terms had no client at either instant.
+        Assert.Equal([DecisionMaker, Interest, Meeting], w.Stages.Select(s => s.Stage!.Value));
+        Assert.Equal((null, null), (w.Stage(Offer), w.Stage(Contract)));
 
         Assert.Equal((3, 1, 2, 2, 1, 1, 2), (w.Total.OpenAtStart.Clients, w.Total.Won.Clients, w.Total.MovedInTotal.Clients, w.Total.MovedOutTotal.Clients, w.Total.HandedOverIn.Clients, w.Total.HandedOverOut.Clients, w.Total.OpenAtEnd.Clients));
 
         var (anna, boris) = (w.ByOwner.Single(o => o.Owner == Anna), w.ByOwner.Single(o => o.Owner == Boris));
+        Assert.Equal([DecisionMaker, Interest, Meeting], anna.Stages.Select(s => s.Stage!.Value));
+        Assert.Equal([Interest], boris.Stages.Select(s => s.Stage!.Value)); // B, handed over to Anna there
+        Assert.Null(boris.Stage(Meeting));
         Assert.Equal((2, 1, 0, 2), (anna.Total.OpenAtStart.Clients, anna.Total.HandedOverIn.Clients, anna.Total.HandedOverOut.Clients, anna.Total.OpenAtEnd.Clients));
         Assert.Equal((1, 0, 1, 0), (boris.Total.OpenAtStart.Clients, boris.Total.HandedOverIn.Clients, boris.Total.HandedOverOut.Clients, boris.Total.OpenAtEnd.Clients));
 
@@ -81,20 +88,20 @@ public sealed class PipelineWaterfallTests
         var w = PipelineWaterfallCalculator.Compute(log, T0.AddHours(12), T0.AddDays(5), "UTC");
 
         Assert.Equal((new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 7)), (w.FirstDay, w.LastDay));
-        var dm = At(w.Stages, DecisionMaker);
+        var dm = At(w.Stage, DecisionMaker);
         Assert.Equal((1, 0m, 1), L(dm.OpenAtStart)); // c2, its value unknown
         Assert.Equal((1, 300m, 0), L(dm.New)); // c4, with its value as of the end
         Assert.Equal((1, 800m, 0), L(dm.ValueBecameKnown)); // c2
         Assert.Equal((2, 1100m, 0), L(dm.OpenAtEnd));
         Assert.Equal((1, 800m, 0), L(dm.CloseDatePulledIn)); // c2: 20 April, then 6 March
 
-        var interest = At(w.Stages, Interest);
+        var interest = At(w.Stage, Interest);
         Assert.Equal(((1, 1000m, 0), (1, 1000m, 0), (0, 0m, 0)), (L(interest.OpenAtStart), L(interest.MovedOutTotal), L(interest.OpenAtEnd)));
 
-        var meeting = At(w.Stages, Meeting);
+        var meeting = At(w.Stage, Meeting);
         Assert.Equal(((1, 500m, 0), (1, 500m, 0), (1, 0m, 1)), (L(meeting.OpenAtStart), L(meeting.ValueBecameUnknown), L(meeting.OpenAtEnd)));
 
-        var offer = At(w.Stages, Offer);
+        var offer = At(w.Stage, Offer);
         Assert.Equal((1, 2000m, 0), L(offer.OpenAtStart)); // c3
         Assert.Equal((1, 2000m, 0), L(offer.Lost)); // c3 leaves with its start value; its fall to 1200 is not a line
         Assert.Equal((Interest, (1, 1000m, 0)), (Assert.Single(offer.MovedIn).Stage, L(offer.MovedIn[0].Line))); // c1 carries its start value
@@ -102,6 +109,7 @@ public sealed class PipelineWaterfallTests
         Assert.Equal((1, 1500m, 0), L(offer.OpenAtEnd));
         Assert.Equal((1, 1500m, 0), L(offer.CloseDatePushedOut)); // c1: 5 March, then 10 April
 
+        Assert.Equal([DecisionMaker, Interest, Meeting, Offer], w.Stages.Select(s => s.Stage!.Value)); // requirements and terms: all zero
         Assert.Equal((1, 1000m, 0), L(w.EnteredAndWon)); // c5
         Assert.Equal((0, 0m, 0), L(w.EnteredAndLost));
         Assert.Equal(((4, 3500m, 1), (4, 2600m, 1)), (L(w.Total.OpenAtStart), L(w.Total.OpenAtEnd)));

@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -25,6 +25,59 @@ public static class Profiling
         var log = builder.ToLog();
         process.Refresh();
         Console.Error.WriteLine($"load {loadWall.TotalMilliseconds:0} ms ({loadCpu.TotalMilliseconds:0} ms CPU), ToLog {(watch.Elapsed - loadWall).TotalMilliseconds:0} ms ({(process.TotalProcessorTime - cpu - loadCpu).TotalMilliseconds:0} ms CPU), {log.EventCount} events");
+    }
+
+    /// <summary>
+    /// Each calculator the dashboard calls, with the library's default options and the dashboard's windows, timed alone
+    /// (the median of the rounds that fit in the given seconds per part, after one warm-up), then the whole dashboard:
+    /// where a dashboard request's time goes.
+    /// </summary>
+    private static int DashboardParts(FunnelEventLog log, DateTimeOffset asOf, int seconds)
+    {
+        var options = new FunnelMetricsOptions();
+        var dash = options.Dashboard;
+        var day = DateOnly.FromDateTime(asOf.UtcDateTime);
+        var monthStart = new DateOnly(day.Year, day.Month, 1);
+        var monthStartAt = new DateTimeOffset(monthStart.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var monthEnd = monthStartAt.AddMonths(1);
+        var recent = TimeWindow.Ending(asOf, dash.SpeedWindow);
+        var monday = asOf.UtcDateTime.Date.AddDays(-(((int)asOf.UtcDateTime.DayOfWeek + 6) % 7) - (7 * (dash.TrendPeriods - 1)));
+        var weeks = new TimeWindow(new DateTimeOffset(monday, TimeSpan.Zero), asOf);
+        var forecast = Forecasting.ForecastCalculator.Compute(log, asOf, options.Forecast, monthEnd, 10);
+        var parts = new (string Name, Func<object> Work)[]
+        {
+            ("flow ledger (the month and 20 working days)", () => FlowLedgerCalculator.Compute(log, monthStart.AddDays(-31), day, options.TimeZone, parallelism: options.Parallelism)),
+            ("stage counts", () => StageCountsCalculator.Compute(log, asOf, parallelism: options.Parallelism)),
+            ("time in stage (90 days)", () => TimeInStageCalculator.Compute(log, recent, parallelism: options.Parallelism)),
+            ("conversion (90 days, with values and drop-off)", () => ConversionCalculator.Compute(log, recent, options: options.Conversion, parallelism: options.Parallelism)),
+            ("velocity (90 days)", () => VelocityCalculator.Compute(log, recent)),
+            ("stuck stages (14 days against 14)", () => StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, dash.StuckPeriod), options.Stalls, options.Conversion, parallelism: options.Parallelism)),
+            ("stalled clients", () => StallCalculator.Compute(log, asOf, options.Stalls, parallelism: options.Parallelism)),
+            ("forecast (to the month's end)", () => Forecasting.ForecastCalculator.Compute(log, asOf, options.Forecast, monthEnd, 10)),
+            ("money per stage (the forecast's chain)", () => PipelineValueCalculator.Compute(log, asOf, null, forecast.WinProbabilities(), options.Parallelism)),
+            ("waterfall (the month)", () => PipelineWaterfallCalculator.Compute(log, monthStartAt, asOf, options.TimeZone, parallelism: options.Parallelism)),
+            ("slipped close dates", () => SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, limit: dash.OverdueClients)),
+            ("trends (13 weeks)", () => FunnelTrendsCalculator.Compute(log, weeks, CohortPeriod.Week, options.TimeZone, asOf, options: options.Conversion, parallelism: options.Parallelism)),
+            ("the whole dashboard", () => FunnelDashboard.Compute(log, asOf, null, options)),
+        };
+        foreach (var (name, work) in parts)
+        {
+            work();
+            var times = new List<double>();
+            var total = System.Diagnostics.Stopwatch.StartNew();
+            do
+            {
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                work();
+                times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            while (total.Elapsed.TotalSeconds < seconds || times.Count < 5);
+
+            times.Sort();
+            Console.WriteLine($"{name}: median {times[times.Count / 2]:0.0} ms, fastest {times[0]:0.0} ms ({times.Count} rounds)");
+        }
+
+        return 0;
     }
 
     public static int Run(string[] args)
@@ -73,6 +126,11 @@ public static class Profiling
         if (args[1] == "parts")
         {
             return Parts(size, seconds);
+        }
+
+        if (args[1] == "dashboard-parts")
+        {
+            return DashboardParts(log, asOf, seconds);
         }
 
         var month = BenchmarkData.LastMonthInOrder(events);

@@ -1,21 +1,12 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using FunnelMetrics.Analytics;
-using FunnelMetrics.EntityFrameworkCore;
-using FunnelMetrics.Hosting;
 using FunnelMetrics.Serialization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FunnelMetrics.Benchmarks;
 
@@ -35,8 +26,7 @@ public class HttpDashboardBenchmarks
 {
     private static readonly PipelineId Pipeline = HistoryGenerator.Pipeline.Id;
 
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
+    private WarmHost _host = null!;
     private string _path = null!;
 
     /// <summary>The database.</summary>
@@ -58,41 +48,19 @@ public class HttpDashboardBenchmarks
 
     private async Task SetupAsync()
     {
-        var connectionString = await EndToEndBenchmarks.PrepareDatabaseAsync(Database, Transitions);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        EndToEndBenchmarks.Register(Database, connectionString)(builder.Services);
-        builder.Services.AddFunnelMetrics().UseEntityFrameworkCore<FunnelMetricsDbContext>().AddHostedReadModel();
-        builder.Services.AddFunnelMetricsEndpoints();
-        _app = builder.Build();
-        _app.MapFunnelMetrics();
-        await _app.StartAsync();
-        await _app.Services.GetRequiredService<FunnelReadModelService>().WaitForReadyAsync();
-
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
-        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _host = await WarmHost.StartAsync(Database, Transitions);
         _path = $"/pipelines/{Pipeline}/dashboard?asOf={Uri.EscapeDataString(BenchmarkData.AsOf.ToString("O", CultureInfo.InvariantCulture))}";
-        using var check = await _http.GetAsync(_path);
-        check.EnsureSuccessStatusCode();
-        Console.WriteLine($"// {Database}, {Transitions} transitions: the dashboard's JSON is {(await check.Content.ReadAsByteArrayAsync()).Length:N0} bytes");
+        Console.WriteLine($"// {Database}, {Transitions} transitions: the dashboard's JSON is {await _host.BodyLengthAsync(_path):N0} bytes");
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _http.Dispose();
-        _app.StopAsync().GetAwaiter().GetResult();
-        _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Npgsql.NpgsqlConnection.ClearAllPools();
-    }
+    public void Cleanup() => _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>The dashboard computed in the application from the warm model and written as JSON, without HTTP.</summary>
     [Benchmark(Baseline = true)]
     public async Task<int> InProcess()
     {
-        using var scope = _app.Services.CreateScope();
+        using var scope = _host.App.Services.CreateScope();
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
         var dashboard = await analytics.GetDashboardAsync(Pipeline, new DashboardRequest { AsOf = BenchmarkData.AsOf });
         return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(dashboard, FunnelMetricsJsonContext.Default.FunnelDashboard).Length;
@@ -100,12 +68,7 @@ public class HttpDashboardBenchmarks
 
     /// <summary>The dashboard requested over HTTP and its whole body read.</summary>
     [Benchmark]
-    public async Task<int> OverHttp()
-    {
-        using var response = await _http.GetAsync(_path);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadAsByteArrayAsync()).Length;
-    }
+    public Task<int> OverHttp() => _host.BodyLengthAsync(_path);
 
     /// <summary>Adds the 99th percentile of the iterations beside the median.</summary>
     private sealed class PercentilesConfig : ManualConfig

@@ -1,17 +1,8 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using FunnelMetrics.Analytics;
-using FunnelMetrics.EntityFrameworkCore;
-using FunnelMetrics.Hosting;
 using FunnelMetrics.Metrics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace FunnelMetrics.Benchmarks;
 
@@ -31,8 +22,7 @@ public class RevenueBenchmarks
 {
     private static readonly PipelineId Pipeline = HistoryGenerator.Pipeline.Id;
 
-    private WebApplication _app = null!;
-    private HttpClient _http = null!;
+    private WarmHost _host = null!;
     private string _waterfallPath = null!;
     private string _trendsPath = null!;
 
@@ -72,35 +62,15 @@ public class RevenueBenchmarks
 
     private async Task SetupAsync()
     {
-        var connectionString = await EndToEndBenchmarks.PrepareDatabaseAsync(Database, Transitions);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        EndToEndBenchmarks.Register(Database, connectionString)(builder.Services);
-        builder.Services.AddFunnelMetrics().UseEntityFrameworkCore<FunnelMetricsDbContext>().AddHostedReadModel();
-        builder.Services.AddFunnelMetricsEndpoints();
-        _app = builder.Build();
-        _app.MapFunnelMetrics();
-        await _app.StartAsync();
-        await _app.Services.GetRequiredService<FunnelReadModelService>().WaitForReadyAsync();
-
-        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address) };
-        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        _host = await WarmHost.StartAsync(Database, Transitions);
         static string At(DateTimeOffset instant) => Uri.EscapeDataString(instant.ToString("O", CultureInfo.InvariantCulture));
         _waterfallPath = $"/pipelines/{Pipeline}/waterfall?from={At(MonthStart)}&to={At(AsOf)}";
         _trendsPath = $"/pipelines/{Pipeline}/trends?period=week&from={At(Weeks.Start)}&to={At(Weeks.End)}";
-        Console.WriteLine($"// {Database}, {Transitions} transitions: waterfall {await BodyLengthAsync(_waterfallPath):N0} bytes, trends {await BodyLengthAsync(_trendsPath):N0} bytes of JSON");
+        Console.WriteLine($"// {Database}, {Transitions} transitions: waterfall {await _host.BodyLengthAsync(_waterfallPath):N0} bytes, trends {await _host.BodyLengthAsync(_trendsPath):N0} bytes of JSON");
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _http.Dispose();
-        _app.StopAsync().GetAwaiter().GetResult();
-        _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Npgsql.NpgsqlConnection.ClearAllPools();
-    }
+    public void Cleanup() => _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>The whole dashboard, the new parts included, from the warm model.</summary>
     [Benchmark(Baseline = true)]
@@ -113,7 +83,7 @@ public class RevenueBenchmarks
 
     /// <summary>The same two over HTTP (<c>GET .../waterfall</c> and <c>GET .../trends</c>), both bodies read.</summary>
     [Benchmark]
-    public async Task<int> WaterfallAndTrendsOverHttp() => await BodyLengthAsync(_waterfallPath) + await BodyLengthAsync(_trendsPath);
+    public async Task<int> WaterfallAndTrendsOverHttp() => await _host.BodyLengthAsync(_waterfallPath) + await _host.BodyLengthAsync(_trendsPath);
 
     /// <summary>This month's waterfall alone.</summary>
     [Benchmark]
@@ -134,14 +104,7 @@ public class RevenueBenchmarks
     /// <summary>One request's scope, as ASP.NET Core makes one per request: <see cref="FunnelAnalytics"/> is scoped.</summary>
     private async Task<object> Request(Func<FunnelAnalytics, Task<object>> compute)
     {
-        using var scope = _app.Services.CreateScope();
+        using var scope = _host.App.Services.CreateScope();
         return await compute(scope.ServiceProvider.GetRequiredService<FunnelAnalytics>());
-    }
-
-    private async Task<int> BodyLengthAsync(string path)
-    {
-        using var response = await _http.GetAsync(path);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadAsByteArrayAsync()).Length;
     }
 }

@@ -5,8 +5,9 @@ namespace FunnelMetrics.Analytics;
 
 /// <summary>
 /// Everything the head of sales' dashboard shows, computed from one log as of one instant: the funnel per manager,
-/// today against the average of the previous working days, speed and conversion over a recent window, the stuck stages
-/// and the most overdue clients, and the month's forecast. Every part is one of the library's calculators with the
+/// money per stage, today against the average of the previous working days, the month's waterfall, speed, conversion
+/// and drop-off over a recent window, the trends per period of entry, the stuck stages, the most overdue clients and
+/// the slipped close dates, and the month's forecast. Every part is one of the library's calculators with the
 /// library's options; docs/metrics.md defines each figure. Written as JSON through
 /// <see cref="Serialization.FunnelMetricsJsonContext"/> (<c>Default.FunnelDashboard</c>).
 /// </summary>

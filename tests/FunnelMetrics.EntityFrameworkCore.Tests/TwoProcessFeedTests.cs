@@ -18,7 +18,7 @@ namespace FunnelMetrics.EntityFrameworkCore.Tests;
 /// positions.
 /// </summary>
 /// <remarks>
-/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c>: .ci/run sets the 100,000 (on the 2-core machine
+/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c>: .ci/run sets 50,000; the 100,000 took (on the 2-core machine
 /// about 2 minutes on SQLite and 2.3 on PostgreSQL when idle, 5.5 and 5 under other builds); a plain
 /// <c>dotnet test</c> records 20,000, about half a minute each, so that the EF tests stay quick to run while working.
 /// </remarks>

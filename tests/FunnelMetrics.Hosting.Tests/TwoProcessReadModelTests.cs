@@ -25,7 +25,7 @@ namespace FunnelMetrics.Hosting.Tests;
 /// written to the test output: median, 99th percentile and maximum.
 /// </summary>
 /// <remarks>
-/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c> (20,000 by default; .ci/run sets 100,000), as for the feed's
+/// The number of moves is <c>FUNNELMETRICS_FEED_MOVES</c> (20,000 by default; .ci/run sets 50,000), as for the feed's
 /// own two-process test. PostgreSQL runs when <c>FUNNELMETRICS_POSTGRES</c> names a server.
 /// </remarks>
 public sealed class TwoProcessReadModelTests(ITestOutputHelper output)

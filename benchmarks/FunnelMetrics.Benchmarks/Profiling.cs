@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -53,6 +53,8 @@ public static class Profiling
             ("velocity (90 days)", () => VelocityCalculator.Compute(log, recent)),
             ("stuck stages (14 days against 14)", () => StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, dash.StuckPeriod), options.Stalls, options.Conversion, parallelism: options.Parallelism)),
             ("stalled clients", () => StallCalculator.Compute(log, asOf, options.Stalls, parallelism: options.Parallelism)),
+            ("of which the learned thresholds", () => StallCalculator.Thresholds(log, asOf, options.Stalls)),
+            ("learned thresholds 14 days before", () => StallCalculator.Thresholds(log, asOf - dash.StuckPeriod, options.Stalls)),
             ("forecast (to the month's end)", () => Forecasting.ForecastCalculator.Compute(log, asOf, options.Forecast, monthEnd, 10)),
             ("money per stage (the forecast's chain)", () => PipelineValueCalculator.Compute(log, asOf, null, forecast.WinProbabilities(), options.Parallelism)),
             ("waterfall (the month)", () => PipelineWaterfallCalculator.Compute(log, monthStartAt, asOf, options.TimeZone, parallelism: options.Parallelism)),
@@ -77,6 +79,45 @@ public static class Profiling
             Console.WriteLine($"{name}: median {times[times.Count / 2]:0.0} ms, fastest {times[0]:0.0} ms ({times.Count} rounds)");
         }
 
+        return 0;
+    }
+
+    /// <summary>
+    /// The dashboard as a warm model serves it while the team works: before each request one more event (an activity on
+    /// a client in work, a second after the previous one) goes into the model's builder and a new snapshot is taken, so
+    /// every request reads a snapshot no request has read before (what a snapshot makes on first use is made again), as
+    /// of the new event's instant. Prints the median and the fastest request, and the snapshot's cost apart.
+    /// </summary>
+    private static int DashboardMoving(FunnelEventLog log, DateTimeOffset asOf, int seconds)
+    {
+        var options = new FunnelMetricsOptions();
+        var builder = new FunnelLogBuilder(log);
+        var inWork = ClientListCalculator.Compute(log, new ClientListQuery { Measure = ClientListMeasure.InWork, AsOf = asOf, Limit = ClientListQuery.MaxLimit }).Items.Select(c => c.ClientId).ToList();
+        var (requests, snapshots) = (new List<double>(), new List<double>());
+        // "Now" is after every event, as for a model following the store.
+        var at = log.LastEventAt is { } last && last > asOf ? last : asOf;
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < 6 || total.Elapsed.TotalSeconds < seconds; round++)
+        {
+            at = at.AddSeconds(1);
+            var client = inWork[round % inWork.Count];
+            builder.TryGetVersion(client, out var version);
+            var owner = builder.FindClient(client)!.Owner;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            builder.Append(new ClientActivity(ClientEventId.New(), client, log.Pipeline.Id, version + 1, at, at, owner));
+            var snapshot = builder.ToLog();
+            var made = System.Diagnostics.Stopwatch.GetTimestamp();
+            _ = FunnelDashboard.Compute(snapshot, at, null, options);
+            if (round > 0)
+            {
+                snapshots.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start, made).TotalMilliseconds);
+                requests.Add(System.Diagnostics.Stopwatch.GetElapsedTime(made).TotalMilliseconds);
+            }
+        }
+
+        requests.Sort();
+        snapshots.Sort();
+        Console.WriteLine($"dashboard on a new snapshot each request: median {requests[requests.Count / 2]:0.0} ms, fastest {requests[0]:0.0} ms ({requests.Count} rounds); taking the snapshot: median {snapshots[snapshots.Count / 2]:0.00} ms");
         return 0;
     }
 
@@ -131,6 +172,11 @@ public static class Profiling
         if (args[1] == "dashboard-parts")
         {
             return DashboardParts(log, asOf, seconds);
+        }
+
+        if (args[1] == "dashboard-moving")
+        {
+            return DashboardMoving(log, asOf, seconds);
         }
 
         var month = BenchmarkData.LastMonthInOrder(events);

@@ -81,6 +81,12 @@ public sealed partial class FunnelEventLog
     /// </summary>
     internal bool[] AllClientsMask => LazyInitializer.EnsureInitialized(ref _allClients, () => AllTrue(_clientCount));
 
+    /// <summary>
+    /// Every completed visit per stage, sorted (elapsed time): what the learned stall thresholds read at any instant.
+    /// Made on first use, once per log, and shared by every reader of this snapshot; 8 bytes per completed visit.
+    /// </summary>
+    internal CompletedVisits CompletedVisits => LazyInitializer.EnsureInitialized(ref _completedVisits, () => CompletedVisits.Of(this));
+
     /// <summary>A mask passing every owner, shared likewise.</summary>
     internal bool[] AllOwnersMask => LazyInitializer.EnsureInitialized(ref _allOwners, () => AllTrue(_owners.Length));
 
@@ -342,6 +348,7 @@ public sealed partial class FunnelEventLog
 
     private bool[]? _allClients;
     private bool[]? _allOwners;
+    private CompletedVisits? _completedVisits;
 
     private static bool[] AllTrue(int length)
     {

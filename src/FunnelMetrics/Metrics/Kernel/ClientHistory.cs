@@ -227,7 +227,14 @@ public sealed partial class FunnelEventLog
             last >= 0 && Status(last) is ClientStatus.Won or ClientStatus.Lost ? StateStart(last) : -1;
 
         /// <summary>The client's visits of open stages in its events 0 to <paramref name="last"/> (inclusive); the last may be open.</summary>
-        public VisitEnumerator Visits(int last) => new(this, last);
+        public VisitEnumerator Visits(int last) => new(this, 0, last);
+
+        /// <summary>
+        /// The client's visits begun at events <paramref name="first"/> to <paramref name="last"/> (inclusive), in order: the
+        /// visits of <see cref="Visits(int)"/> whose beginning transition is at or after <paramref name="first"/>, each
+        /// read exactly as there (a visit begun before <paramref name="first"/> is skipped, not cut short).
+        /// </summary>
+        public VisitEnumerator Visits(int first, int last) => new(this, first, last);
 
         private ReadOnlySpan<long> TickSpan() => MemoryMarshal.CreateReadOnlySpan(ref _log.Ticks[_offset], Count);
 

@@ -18,6 +18,7 @@ internal static class StallThresholds
     {
         var pipeline = log.Pipeline;
         VisitSample? history = null;
+        CompletedVisits.Sample? known = null;
         try
         {
             var thresholds = new List<StallThreshold>(pipeline.Stages.Count);
@@ -41,9 +42,22 @@ internal static class StallThresholds
                     continue;
                 }
 
-                history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false, parallelism, calendar);
-                if (history.Completed[s] >= settings.MinimumVisits
-                    && Statistics.KaplanMeier(history.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
+                // On elapsed time, every visit's keys come from the log's sorted completed visits, less what the cut
+                // leaves out; on a working clock, from a fold of every visit.
+                int completed;
+                if (calendar is null)
+                {
+                    known ??= log.CompletedVisits.At(log, cut, measuredAt);
+                    completed = known.Completed(s);
+                }
+                else
+                {
+                    history ??= VisitSample.Collect(log, long.MinValue, cut, measuredAt, log.AllClientsMask, log.AllOwnersMask, perClient: false, parallelism, calendar);
+                    completed = history.Completed[s];
+                }
+
+                if (completed >= settings.MinimumVisits
+                    && Statistics.KaplanMeier(known is not null ? known.SortedKeys(s) : history!.SortedKeys(s), settings.Percentile / 100)[0].Value is { } statistical
                     && statistical > TimeSpan.Zero)
                 {
                     thresholds.Add(new StallThreshold(stage.Key, statistical, StallThresholdSource.Statistical));
@@ -59,6 +73,7 @@ internal static class StallThresholds
         {
             // The pooled observation buffers go back to the pool.
             history?.Dispose();
+            known?.Dispose();
         }
     }
 }

@@ -52,9 +52,17 @@ internal static class VisitFold
                 continue;
             }
 
+            // A visit begun at or after `from` begins with a transition at or after it: a client with no event there
+            // (most of a long history, for a recent window) has none, and the others' visits are read from there on.
             var history = log.History(c);
+            var last = history.LastAtOrBefore(cut);
+            if (last < 0 || history.Ticks(last) < from)
+            {
+                continue;
+            }
+
             var any = false;
-            foreach (var visit in history.Visits(history.LastAtOrBefore(cut)))
+            foreach (var visit in history.Visits(history.FirstAtOrAfter(from), last))
             {
                 if (visit.EnteredAt >= from && history.Owner(visit.Entered) is var owner && ownerMask[owner])
                 {

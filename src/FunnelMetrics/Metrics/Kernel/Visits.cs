@@ -40,9 +40,10 @@ internal ref struct VisitEnumerator
     private int _next;
     private int _entered;
 
-    internal VisitEnumerator(FunnelEventLog.ClientHistory history, int last)
+    internal VisitEnumerator(FunnelEventLog.ClientHistory history, int first, int last)
     {
         _history = history;
+        _next = first;
         _last = last;
         _entered = -1;
     }

@@ -187,35 +187,67 @@ public sealed class FunnelDashboard
         }
 
         var monthStart = new DateOnly(day.Year, day.Month, 1);
-        var flow = FlowLedgerCalculator.Compute(log, monthStart < firstDay ? monthStart : firstDay, day, options.TimeZone, filter, options.Parallelism);
         var recent = TimeWindow.Ending(asOf, settings.SpeedWindow);
         var calendar = options.WorkingCalendar?.ToCalendar(options.TimeZone);
-        var timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism, calendar);
-        var conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
-        var velocity = VelocityCalculator.Compute(log, recent, filter, calendar);
-        var stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism, calendar);
-        var stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism, calendar);
+        var threads = ParallelismOptions.Check(options.Parallelism, nameof(options.Parallelism));
 
-        var targetGiven = request.TargetWins is not null;
-        var target = request.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
-        var wonThisMonth = flow.Days.Where(d => d.Day >= monthStart).Sum(d => d.Totals.Wins);
+        // The parts are independent reads of one immutable log, in two groups run at once when the log is large enough
+        // to split and more than one thread is allowed (each calculator splits its own work too): the month (the flow
+        // ledger, the forecast that needs its pace, money per stage on the forecast's chain) and everything else.
+        MonthGroup MonthPart()
+        {
+            var flow = FlowLedgerCalculator.Compute(log, monthStart < firstDay ? monthStart : firstDay, day, options.TimeZone, filter, options.Parallelism);
+            var targetGiven = request.TargetWins is not null;
+            var target = request.TargetWins ?? Math.Max(1, flow.Days.Where(d => d.Day >= firstDay).Sum(d => d.Totals.Wins));
+            var wonThisMonth = flow.Days.Where(d => d.Day >= monthStart).Sum(d => d.Totals.Wins);
 
-        // Read at the end of the month's last day, the month is over: its result is final and the forecast runs to the
-        // end of the next month, which has the same target and no win yet.
-        var closed = asOf >= EndOfMonth(day, zone);
-        var forecastMonth = closed ? monthStart.AddMonths(1) : monthStart;
-        var forecastEnd = EndOfMonth(forecastMonth, zone);
-        var stillMissing = Math.Max(0, target - (closed ? 0 : wonThisMonth));
-        var forecast = ForecastCalculator.Compute(log, asOf, options.Forecast, forecastEnd, stillMissing, filter);
+            // Read at the end of the month's last day, the month is over: its result is final and the forecast runs to the
+            // end of the next month, which has the same target and no win yet.
+            var closed = asOf >= EndOfMonth(day, zone);
+            var forecastMonth = closed ? monthStart.AddMonths(1) : monthStart;
+            var forecastEnd = EndOfMonth(forecastMonth, zone);
+            var stillMissing = Math.Max(0, target - (closed ? 0 : wonThisMonth));
+            var forecast = ForecastCalculator.Compute(log, asOf, options.Forecast, forecastEnd, stillMissing, filter);
 
-        // Money per stage weighted by the forecast's own chain (not built twice), the month's waterfall, the slipped
-        // close dates and the trends of the last periods of entry.
-        var value = PipelineValueCalculator.Compute(log, asOf, filter, forecast.WinProbabilities(), options.Parallelism);
-        var waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter, options.Parallelism);
-        var slipped = SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, filter, settings.OverdueClients);
-        var trendWindow = new TimeWindow(TimeZoneDays.StartOfDay(FirstTrendDay(day, settings), zone), asOf);
-        var trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism, calendar);
+            // Money per stage weighted by the forecast's own chain (not built twice).
+            var value = PipelineValueCalculator.Compute(log, asOf, filter, forecast.WinProbabilities(), options.Parallelism);
+            return new MonthGroup(flow, new DashboardMonth(monthStart, target, targetGiven, wonThisMonth, closed, forecastMonth, forecastEnd), forecast, value);
+        }
 
+        var concurrent = threads.MaxDegreeOfParallelism > 1 && log.ClientCount >= 2 * threads.MinimumClientsPerPartition;
+        var month = concurrent ? Task.Run(MonthPart) : Task.FromResult(MonthPart());
+        TimeInStage timeInStage;
+        Conversion conversion;
+        Velocity velocity;
+        StuckStages stuck;
+        StalledClients stalled;
+        PipelineWaterfall waterfall;
+        SlippedClients slipped;
+        FunnelTrends trends;
+        StageCounts funnel;
+        try
+        {
+            timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism, calendar);
+            conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
+            velocity = VelocityCalculator.Compute(log, recent, filter, calendar);
+            stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism, calendar);
+            stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism, calendar);
+
+            // The month's waterfall, the slipped close dates and the trends of the last periods of entry.
+            waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter, options.Parallelism);
+            slipped = SlippedClientsCalculator.Compute(log, asOf, options.TimeZone, filter, settings.OverdueClients);
+            var trendWindow = new TimeWindow(TimeZoneDays.StartOfDay(FirstTrendDay(day, settings), zone), asOf);
+            trends = FunnelTrendsCalculator.Compute(log, trendWindow, settings.TrendPeriod, options.TimeZone, asOf, filter, options.Conversion, byOwner: false, options.Parallelism, calendar);
+            funnel = StageCountsCalculator.Compute(log, asOf, filter, options.Parallelism);
+        }
+        catch
+        {
+            // The month's group is left to finish; its result (or its own error) is not wanted.
+            month.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            throw;
+        }
+
+        var (flowLedger, monthFigures, forecast, value) = month.GetAwaiter().GetResult();
         return new FunnelDashboard(
             log.Pipeline,
             asOf,
@@ -223,21 +255,24 @@ public sealed class FunnelDashboard
             todayWindow,
             options.TimeZone,
             filter,
-            StageCountsCalculator.Compute(log, asOf, filter, options.Parallelism),
-            DaysOf(flow, settings),
+            funnel,
+            DaysOf(flowLedger, settings),
             recent,
             timeInStage,
             conversion,
             velocity,
             stuck,
             new DashboardStalls(stalled, settings.OverdueClients),
-            new DashboardMonth(monthStart, target, targetGiven, wonThisMonth, closed, forecastMonth, forecastEnd),
+            monthFigures,
             forecast,
             value,
             waterfall,
             slipped,
             trends);
     }
+
+    /// <summary>The dashboard's month group: the flow ledger, the month's target and wins, the forecast and money per stage.</summary>
+    private sealed record MonthGroup(FlowLedger Flow, DashboardMonth Figures, Forecast Forecast, PipelineValue Value);
 
     /// <summary>The first day of the trends: the start of the period <c>TrendPeriods - 1</c> periods before the one holding <paramref name="day"/>.</summary>
     private static DateOnly FirstTrendDay(DateOnly day, DashboardOptions settings)

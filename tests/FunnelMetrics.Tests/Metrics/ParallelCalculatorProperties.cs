@@ -144,6 +144,21 @@ public sealed class ParallelCalculatorProperties
             }
         });
 
+    [Property(MaxTest = 60)]
+    public Property TheDashboard_OnAnyDegree_EqualsTheSequentialOne() =>
+        Prop.ForAll(RecordedHistory.Arb(), Arb.From(Gen.Choose(2, 5)), (h, degree) =>
+        {
+            // On more than one thread the month's group (flow, forecast, money per stage) runs beside the other parts.
+            var log = h.Log();
+            foreach (var filter in (FunnelFilter?[])[null, FilterOf(h, true)])
+            {
+                var request = new DashboardRequest { Filter = filter };
+                Assert.Equal(
+                    JsonSerializer.Serialize(FunnelDashboard.Compute(log, h.AsOf, request, new FunnelMetricsOptions { Stalls = LearnedStalls, Parallelism = Sequential }), FunnelMetricsJsonContext.Default.FunnelDashboard),
+                    JsonSerializer.Serialize(FunnelDashboard.Compute(log, h.AsOf, request, new FunnelMetricsOptions { Stalls = LearnedStalls, Parallelism = Degree(degree) }), FunnelMetricsJsonContext.Default.FunnelDashboard));
+            }
+        });
+
     [Fact]
     public void Partitions_AreContiguousRangesOfAtLeastTheMinimum_AndASmallLogIsOne()
     {

@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, thresholds, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -160,6 +160,14 @@ public static class Profiling
             var another = FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events);
             var after = GC.GetTotalMemory(forceFullCollection: true);
             Console.WriteLine($"memory: {size} transitions, {another.EventCount} events, {another.Clients.Count} clients: the log holds {(after - before) / 1e6:0.0} MB, {(double)(after - before) / size:0.0} bytes per transition, {(double)(after - before) / another.EventCount:0.0} per event");
+
+            // What a snapshot keeps once read: the sorted completed visits of the learned stall thresholds. Read once on
+            // the first log so that the shared array pool holds its scratch buffers before the second is measured.
+            _ = StallCalculator.Thresholds(log, asOf);
+            var unread = GC.GetTotalMemory(forceFullCollection: true);
+            _ = StallCalculator.Thresholds(another, asOf);
+            var read = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"memory: the stall thresholds' sorted completed visits, made on the first read, add {(read - unread) / 1e6:0.0} MB, {(double)(read - unread) / size:0.0} bytes per transition");
             GC.KeepAlive(another);
             return 0;
         }
@@ -199,6 +207,7 @@ public static class Profiling
             "subset-duckdb" => DuckDbSubset(size),
             "logbuild" => () => FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events),
             "stalls" => () => StallCalculator.Compute(log, asOf, thresholds),
+            "thresholds" => () => StallCalculator.Thresholds(log, asOf),
             "forecast" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(log, asOf, horizonEnd: asOf.AddDays(30)),
             "timeinstage" => () => TimeInStageCalculator.Compute(log, TimeWindow.Until(asOf)),
             "breakdown" => () => FunnelBreakdowns.ByOwner(log, filter => StageCountsCalculator.Compute(log, asOf, filter)),

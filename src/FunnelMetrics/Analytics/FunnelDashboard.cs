@@ -230,8 +230,11 @@ public sealed class FunnelDashboard
             timeInStage = TimeInStageCalculator.Compute(log, recent, filter, options.Parallelism, calendar);
             conversion = ConversionCalculator.Compute(log, recent, options: options.Conversion, filter: filter, parallelism: options.Parallelism);
             velocity = VelocityCalculator.Compute(log, recent, filter, calendar);
-            stuck = StuckStagesCalculator.Compute(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism, calendar);
+            // The stalled clients now are the stuck stages' current figure too, unless an event falls on the instant's very
+            // tick (the stuck window reads the events before its end).
             stalled = StallCalculator.Compute(log, asOf, options.Stalls, filter, options.Parallelism, calendar);
+            var onTheTick = log.AnyEventBetween(asOf.UtcTicks - 1, asOf.UtcTicks + 1);
+            stuck = StuckStagesCalculator.ComputeWith(log, TimeWindow.Ending(asOf, settings.StuckPeriod), options.Stalls, options.Conversion, filter, options.Parallelism, calendar, onTheTick ? null : stalled);
 
             // The month's waterfall, the slipped close dates and the trends of the last periods of entry.
             waterfall = PipelineWaterfallCalculator.Compute(log, TimeZoneDays.StartOfDay(monthStart, zone), asOf, options.TimeZone, filter, options.Parallelism);

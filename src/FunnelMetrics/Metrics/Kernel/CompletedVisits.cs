@@ -132,8 +132,8 @@ internal sealed class CompletedVisits
             var all = _all._sorted[stage];
             var removed = Later[stage].AsSpan();
             var added = Censored[stage].AsSpan();
-            removed.Sort();
-            added.Sort();
+            Statistics.SortNonNegative(removed);
+            Statistics.SortNonNegative(added);
             var length = all.Length - removed.Length + added.Length;
             if (_keys is null || _keys.Length < length)
             {

@@ -26,7 +26,16 @@ public static class StuckStagesCalculator
     /// <param name="calendar">The working calendar idle times, stall thresholds and times in stage are measured in (working time only: docs/metrics.md, "Working-hours clocks"); <see langword="null"/> for elapsed time, the default.</param>
     /// <returns>The ranking, for the team and per owner.</returns>
     /// <exception cref="ArgumentException">The window is empty or the previous one would start before the earliest instant, or a stall option is out of range (the message names it).</exception>
-    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null)
+    public static StuckStages Compute(FunnelEventLog log, TimeWindow window, StallOptions? stalls = null, ConversionOptions? conversion = null, FunnelFilter? filter = null, ParallelismOptions? parallelism = null, WorkingCalendar? calendar = null) =>
+        ComputeWith(log, window, stalls, conversion, filter, parallelism, calendar, stalledAtEnd: null);
+
+    /// <summary>
+    /// The same, given the current window's stalled clients when the caller has them: <see cref="StallCalculator.Compute"/>
+    /// at the window's end with the same options, filter and calendar, which is the window's own stall figure when the
+    /// log has no event at the end's very tick (the window reads the events before its end, the calculator those at or
+    /// before its instant). The dashboard passes its own.
+    /// </summary>
+    internal static StuckStages ComputeWith(FunnelEventLog log, TimeWindow window, StallOptions? stalls, ConversionOptions? conversion, FunnelFilter? filter, ParallelismOptions? parallelism, WorkingCalendar? calendar, StalledClients? stalledAtEnd)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (window.IsEmpty)
@@ -47,7 +56,7 @@ public static class StuckStagesCalculator
         // The two windows are independent passes over the same immutable log.
         var windows = new Window[2];
         TimeWindow[] spans = [window, window.Previous];
-        ClientPartitions.ForEach(2, ClientPartitions.CountFor(log.ClientCount, threads, maxParts: 2), w => windows[w] = Window.Of(log, spans[w], settings, passSkipped, filter, calendar));
+        ClientPartitions.ForEach(2, ClientPartitions.CountFor(log.ClientCount, threads, maxParts: 2), w => windows[w] = Window.Of(log, spans[w], settings, passSkipped, filter, calendar, w == 0 ? stalledAtEnd : null));
         var (current, previous) = (windows[0], windows[1]);
         var team = Rank(log, current.Team, previous.Team);
         var byOwner = current.Stalls.ByOwner
@@ -125,15 +134,15 @@ public static class StuckStagesCalculator
             }
         }
 
-        public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter, WorkingCalendar? calendar)
+        public static Window Of(FunnelEventLog log, TimeWindow window, StallOptions settings, bool passSkipped, FunnelFilter filter, WorkingCalendar? calendar, StalledClients? stalledAtEnd)
         {
             // Everything from the events before the window's end: the clients stalled at the end, idle up to it; the visits
             // begun in [start, end); the cohorts reaching a stage in [start, end). Clients as of the window's last instant.
             var cut = window.EndTicks - 1;
             var clientMask = filter.ClientMask(log, cut);
             var ownerMask = filter.OwnerMask(log);
-            var thresholds = StallThresholds.Of(log, cut, window.EndTicks, settings, calendar: calendar);
-            var stalls = StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, thresholds, calendar).Shape(window.End);
+            var stalls = stalledAtEnd
+                ?? StallIndex.Fold(log, cut, window.End, clientMask, ownerMask, settings.Clock, StallThresholds.Of(log, cut, window.EndTicks, settings, calendar: calendar), calendar).Shape(window.End);
             var observations = OwnerVisits.Collect(log, window, clientMask, calendar);
             var (cohort, advanced) = StageReach.CohortsByOwner(log, window.StartTicks, window.EndTicks, cut, passSkipped, clientMask);
             return new Window(log, stalls, observations, cohort, advanced, ownerMask);
@@ -155,7 +164,7 @@ public static class StuckStagesCalculator
         private static StageFigures Figures(StageStall stall, List<long> visits, int reached, int passed)
         {
             long[] keys = [.. visits];
-            Array.Sort(keys);
+            Statistics.SortNonNegative(keys);
             var estimates = Statistics.KaplanMeier(keys, 0.5, 0.9);
             return new StageFigures(stall.Clients, stall.Stalled, stall.Share, estimates[0], estimates[1], Statistics.Share(passed, reached));
         }

@@ -331,8 +331,9 @@ public static class FunnelTrendsCalculator
                     }
                 }
 
-                // Time in stage: each visit begun in the window, in the period of its beginning (TimeInStageCalculator's visits).
-                foreach (var visit in history.Visits(last))
+                // Time in stage: each visit begun in the window, in the period of its beginning (TimeInStageCalculator's
+                // visits), read from the client's first event in it.
+                foreach (var visit in history.Visits(history.FirstAtOrAfter(lo), last))
                 {
                     if (visit.EnteredAt < lo || visit.EnteredAt >= hi || history.Owner(visit.Entered) is var owner && !ownerMask[owner])
                     {

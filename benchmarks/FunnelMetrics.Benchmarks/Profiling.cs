@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -135,8 +135,29 @@ public static class Profiling
 
         var month = BenchmarkData.LastMonthInOrder(events);
         var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
+        var round = 0;
+        // The warm read model's snapshot "now": the history as recorded up to AsOf, so that no event is after the instant
+        // (its figures at AsOf are those of the whole log at AsOf). Built only for the works that read it.
+        var snapshot = new Lazy<FunnelEventLog>(() => Snapshot(clients, events, asOf));
         Action work = args[1] switch
         {
+            // The same forecast as "forecast" on the snapshot, asked again at the same instant every round: the kept fit's best case.
+            "forecast-now" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, asOf, horizonEnd: asOf.AddDays(30)),
+            // A request a second after the last, every round, as a warm model serves "now": the kept fit serves until a departure leaves the window.
+            "forecast-advancing" => () =>
+            {
+                var now = asOf.AddSeconds(round++);
+                FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, now, horizonEnd: now.AddDays(30));
+            },
+            // A second before the last, every round: the kept fit never serves an earlier instant, so each round fits afresh
+            // (and keeps its fit), as the first request on a new snapshot does, but for the snapshot's one scan for its last event.
+            "forecast-first" => () =>
+            {
+                var now = asOf.AddSeconds(-round++);
+                FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, now, horizonEnd: now.AddDays(30));
+            },
+            // The whole dashboard on the snapshot, a second later every round (its forecast to the month's end, with a target).
+            "dashboard-advancing" => () => FunnelDashboard.Compute(snapshot.Value, asOf.AddSeconds(round++), null, new FunnelMetricsOptions()),
             "dashboard" => () => FunnelDashboard.Compute(log, asOf, null, new FunnelMetricsOptions()),
             "subset" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
@@ -169,6 +190,14 @@ public static class Profiling
             _ => throw new ArgumentException($"Unknown work '{args[1]}'; use {Works}.", nameof(args)),
         };
 
+        if (args[1] is "forecast-now" or "forecast-advancing" or "forecast-first" or "dashboard-advancing")
+        {
+            var built = snapshot.Value;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var last = built.LastEventAt;
+            Console.Error.WriteLine($"snapshot up to {asOf:O}: {built.EventCount} events, the last at {last:O}, found once in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.00} ms");
+        }
+
         Console.WriteLine($"ready {Environment.ProcessId}");
         Thread.Sleep(3000);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -186,6 +215,10 @@ public static class Profiling
         Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each");
         return 0;
     }
+
+    /// <summary>The log of the clients and their events up to <paramref name="asOf"/>, inclusive: the snapshot a read model held then.</summary>
+    private static FunnelEventLog Snapshot(Client[] clients, ClientEvent[] events, DateTimeOffset asOf) =>
+        FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events.Where(e => e.OccurredAt <= asOf));
 
     /// <summary>
     /// Where the subset's time goes: each of its five figures in the library on every core, on one, and in DuckDB, run in

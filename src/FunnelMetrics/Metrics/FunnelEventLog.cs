@@ -70,7 +70,21 @@ public sealed partial class FunnelEventLog
     /// The instant of the latest event, or <see langword="null"/> when there is none: "as of the end of the data", for
     /// reading an imported history where it stops.
     /// </summary>
-    public DateTimeOffset? LastEventAt => MaxTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastEventAt => LastTicks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>The UTC ticks of the latest event, or <see langword="null"/> when there is none; found once, on first use.</summary>
+    internal long? LastTicks => LazyInitializer.EnsureInitialized(ref _lastTicks, () => new(MaxTicks())).Value;
+
+    /// <summary>
+    /// The forecast's fitted part last made on this snapshot for an instant at or after its last event, or
+    /// <see langword="null"/>: <see cref="Forecasting.ForecastFit"/> reads and replaces it, and uses it only where it is
+    /// exactly what a fresh fit would be. Held as long as the snapshot is.
+    /// </summary>
+    internal Forecasting.ForecastFit? ForecastFit
+    {
+        get => Volatile.Read(ref _forecastFit);
+        set => Volatile.Write(ref _forecastFit, value);
+    }
 
     /// <summary>The number of clients; client indexes run from 0 to this, exclusive, in id order.</summary>
     internal int ClientCount => _clientCount;
@@ -339,6 +353,9 @@ public sealed partial class FunnelEventLog
 
     private IReadOnlyList<Client>? _clientList;
     private IReadOnlyList<Client>? _updatedList;
+
+    private System.Runtime.CompilerServices.StrongBox<long?>? _lastTicks;
+    private Forecasting.ForecastFit? _forecastFit;
 
     private bool[]? _allClients;
     private bool[]? _allOwners;

@@ -201,6 +201,7 @@ public static class Profiling
         Console.WriteLine($"ready {Environment.ProcessId}");
         Thread.Sleep(3000);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var rounds = 0;
@@ -212,7 +213,7 @@ public static class Profiling
 
         var perRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
         var cpuPerRound = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
-        Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each");
+        Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each; collections of generations 0, 1, 2: {GC.CollectionCount(0) - collections.Item1}, {GC.CollectionCount(1) - collections.Item2}, {GC.CollectionCount(2) - collections.Item3}");
         return 0;
     }
 

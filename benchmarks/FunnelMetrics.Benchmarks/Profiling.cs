@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -133,6 +133,11 @@ public static class Profiling
             return DashboardParts(log, asOf, seconds);
         }
 
+        if (args[1] == "forecast-digest")
+        {
+            return ForecastDigest(log, Snapshot(clients, events, asOf), asOf);
+        }
+
         var month = BenchmarkData.LastMonthInOrder(events);
         var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
         var round = 0;
@@ -214,6 +219,29 @@ public static class Profiling
         var perRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
         var cpuPerRound = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
         Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each; collections of generations 0, 1, 2: {GC.CollectionCount(0) - collections.Item1}, {GC.CollectionCount(1) - collections.Item2}, {GC.CollectionCount(2) - collections.Item3}");
+        return 0;
+    }
+
+    /// <summary>
+    /// The SHA-256 of the JSON of forecasts and dashboards in several settings, each asked twice on the snapshot a second
+    /// apart (the second from the kept fit where the library keeps one): two builds computing the same figures print the same lines.
+    /// </summary>
+    private static int ForecastDigest(FunnelEventLog log, FunnelEventLog snapshot, DateTimeOffset asOf)
+    {
+        static string Digest(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..16];
+        var context = Serialization.FunnelMetricsJsonContext.Default;
+        var monthEnd = new DateTimeOffset(asOf.Year, asOf.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        var intake = new Forecasting.ForecastOptions { IncludeIntake = true, MinimumDepartures = 30 };
+        var two = new FunnelFilter { Owners = [new OwnerId("owner-003"), new OwnerId("owner-017")] };
+        foreach (var (name, at) in new[] { ("as of", asOf), ("a second later", asOf.AddSeconds(1)), ("a day later", asOf.AddDays(1)) })
+        {
+            Console.WriteLine($"{name}: forecast, 30 days, whole log {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(log, at, horizonEnd: at.AddDays(30)), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, 30 days {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, horizonEnd: at.AddDays(30)), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, month's end, target 10 {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, null, monthEnd, 10), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, intake, two owners, target 50 {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, intake, monthEnd, 50, two), context.Forecast))}");
+            Console.WriteLine($"{name}: dashboard {Digest(System.Text.Json.JsonSerializer.Serialize(FunnelDashboard.Compute(snapshot, at, null, new FunnelMetricsOptions()), context.FunnelDashboard))}");
+        }
+
         return 0;
     }
 

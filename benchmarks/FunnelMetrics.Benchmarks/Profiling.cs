@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, forecast-memory, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -131,6 +131,20 @@ public static class Profiling
         if (args[1] == "dashboard-parts")
         {
             return DashboardParts(log, asOf, seconds);
+        }
+
+        if (args[1] == "forecast-memory")
+        {
+            // What the snapshot holds for the forecast's kept fit: the managed heap after a forecast that keeps nothing (an
+            // instant before the snapshot's last event, which builds the snapshot's lazy columns), then after one that keeps it.
+            var held = Snapshot(clients, events, asOf);
+            Forecasting.ForecastCalculator.Compute(held, asOf.AddDays(-1), horizonEnd: asOf.AddDays(29));
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            Forecasting.ForecastCalculator.Compute(held, asOf, horizonEnd: asOf.AddDays(30));
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"forecast-memory: the kept fit at {size} transitions holds {(after - before) / 1e6:0.0} MB");
+            GC.KeepAlive(held);
+            return 0;
         }
 
         if (args[1] == "forecast-digest")

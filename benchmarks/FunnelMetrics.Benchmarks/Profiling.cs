@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, thresholds, forecast, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, thresholds, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, forecast-memory, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -187,10 +187,50 @@ public static class Profiling
             return DashboardMoving(log, asOf, seconds);
         }
 
+        if (args[1] == "forecast-memory")
+        {
+            // What the snapshot holds for the forecast's kept fit: the managed heap after a forecast that keeps nothing (an
+            // instant before the snapshot's last event, which builds the snapshot's lazy columns), then after one that keeps it.
+            var held = Snapshot(clients, events, asOf);
+            Forecasting.ForecastCalculator.Compute(held, asOf.AddDays(-1), horizonEnd: asOf.AddDays(29));
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            Forecasting.ForecastCalculator.Compute(held, asOf, horizonEnd: asOf.AddDays(30));
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine($"forecast-memory: the kept fit at {size} transitions holds {(after - before) / 1e6:0.0} MB");
+            GC.KeepAlive(held);
+            return 0;
+        }
+
+        if (args[1] == "forecast-digest")
+        {
+            return ForecastDigest(log, Snapshot(clients, events, asOf), asOf);
+        }
+
         var month = BenchmarkData.LastMonthInOrder(events);
         var oneThread = new ParallelismOptions { MaxDegreeOfParallelism = 1 };
+        var round = 0;
+        // The warm read model's snapshot "now": the history as recorded up to AsOf, so that no event is after the instant
+        // (its figures at AsOf are those of the whole log at AsOf). Built only for the works that read it.
+        var snapshot = new Lazy<FunnelEventLog>(() => Snapshot(clients, events, asOf));
         Action work = args[1] switch
         {
+            // The same forecast as "forecast" on the snapshot, asked again at the same instant every round: the kept fit's best case.
+            "forecast-now" => () => FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, asOf, horizonEnd: asOf.AddDays(30)),
+            // A request a second after the last, every round, as a warm model serves "now": the kept fit serves until a departure leaves the window.
+            "forecast-advancing" => () =>
+            {
+                var now = asOf.AddSeconds(round++);
+                FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, now, horizonEnd: now.AddDays(30));
+            },
+            // A second before the last, every round: the kept fit never serves an earlier instant, so each round fits afresh
+            // (and keeps its fit), as the first request on a new snapshot does, but for the snapshot's one scan for its last event.
+            "forecast-first" => () =>
+            {
+                var now = asOf.AddSeconds(-round++);
+                FunnelMetrics.Forecasting.ForecastCalculator.Compute(snapshot.Value, now, horizonEnd: now.AddDays(30));
+            },
+            // The whole dashboard on the snapshot, a second later every round (its forecast to the month's end, with a target).
+            "dashboard-advancing" => () => FunnelDashboard.Compute(snapshot.Value, asOf.AddSeconds(round++), null, new FunnelMetricsOptions()),
             "dashboard" => () => FunnelDashboard.Compute(log, asOf, null, new FunnelMetricsOptions()),
             "subset" => () => _ = (
                 StageCountsCalculator.Compute(log, asOf),
@@ -224,9 +264,18 @@ public static class Profiling
             _ => throw new ArgumentException($"Unknown work '{args[1]}'; use {Works}.", nameof(args)),
         };
 
+        if (args[1] is "forecast-now" or "forecast-advancing" or "forecast-first" or "dashboard-advancing")
+        {
+            var built = snapshot.Value;
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var last = built.LastEventAt;
+            Console.Error.WriteLine($"snapshot up to {asOf:O}: {built.EventCount} events, the last at {last:O}, found once in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds:0.00} ms");
+        }
+
         Console.WriteLine($"ready {Environment.ProcessId}");
         Thread.Sleep(3000);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var rounds = 0;
@@ -238,9 +287,36 @@ public static class Profiling
 
         var perRound = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / rounds;
         var cpuPerRound = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
-        Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each");
+        Console.WriteLine($"done: {rounds} rounds of {args[1]} at {size} transitions ({events.Length} events, {clients.Length} clients), {watch.Elapsed.TotalMilliseconds / rounds:0.0} ms ({cpuPerRound:0.0} ms of this process's CPU time) and {perRound / 1e6:0.00} MB allocated each; collections of generations 0, 1, 2: {GC.CollectionCount(0) - collections.Item1}, {GC.CollectionCount(1) - collections.Item2}, {GC.CollectionCount(2) - collections.Item3}");
         return 0;
     }
+
+    /// <summary>
+    /// The SHA-256 of the JSON of forecasts and dashboards in several settings, each asked twice on the snapshot a second
+    /// apart (the second from the kept fit where the library keeps one): two builds computing the same figures print the same lines.
+    /// </summary>
+    private static int ForecastDigest(FunnelEventLog log, FunnelEventLog snapshot, DateTimeOffset asOf)
+    {
+        static string Digest(string json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..16];
+        var context = Serialization.FunnelMetricsJsonContext.Default;
+        var monthEnd = new DateTimeOffset(asOf.Year, asOf.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        var intake = new Forecasting.ForecastOptions { IncludeIntake = true, MinimumDepartures = 30 };
+        var two = new FunnelFilter { Owners = [new OwnerId("owner-003"), new OwnerId("owner-017")] };
+        foreach (var (name, at) in new[] { ("as of", asOf), ("a second later", asOf.AddSeconds(1)), ("a day later", asOf.AddDays(1)) })
+        {
+            Console.WriteLine($"{name}: forecast, 30 days, whole log {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(log, at, horizonEnd: at.AddDays(30)), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, 30 days {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, horizonEnd: at.AddDays(30)), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, month's end, target 10 {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, null, monthEnd, 10), context.Forecast))}");
+            Console.WriteLine($"{name}: forecast, intake, two owners, target 50 {Digest(System.Text.Json.JsonSerializer.Serialize(Forecasting.ForecastCalculator.Compute(snapshot, at, intake, monthEnd, 50, two), context.Forecast))}");
+            Console.WriteLine($"{name}: dashboard {Digest(System.Text.Json.JsonSerializer.Serialize(FunnelDashboard.Compute(snapshot, at, null, new FunnelMetricsOptions()), context.FunnelDashboard))}");
+        }
+
+        return 0;
+    }
+
+    /// <summary>The log of the clients and their events up to <paramref name="asOf"/>, inclusive: the snapshot a read model held then.</summary>
+    private static FunnelEventLog Snapshot(Client[] clients, ClientEvent[] events, DateTimeOffset asOf) =>
+        FunnelEventLog.Build(HistoryGenerator.Pipeline, clients, events.Where(e => e.OccurredAt <= asOf));
 
     /// <summary>
     /// Where the subset's time goes: each of its five figures in the library on every core, on one, and in DuckDB, run in

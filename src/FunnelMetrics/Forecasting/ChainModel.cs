@@ -119,6 +119,16 @@ internal sealed class ChainModel
     /// <param name="pack">Whether durations may be sorted paired with their owner as one key (tests turn it off to check the other way).</param>
     public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner) Departures(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner, int degree = 1, int rangeSize = 16384, bool pack = true)
     {
+        var (team, subject, owners, _) = DeparturesAndEarliest(log, lo, hi, clientMask, ownerMask, byOwner, degree, rangeSize, pack);
+        return (team, subject, owners);
+    }
+
+    /// <summary>
+    /// <see cref="Departures"/>, and when the earliest of the departures counted left (UTC ticks; <see cref="long.MaxValue"/>
+    /// when there is none): the window's start can move up to it, inclusive, without any departure leaving the window.
+    /// </summary>
+    public static (DepartureStats[] Team, DepartureStats[] Subject, DepartureStats[][]? ByOwner, long Earliest) DeparturesAndEarliest(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, bool byOwner, int degree = 1, int rangeSize = 16384, bool pack = true)
+    {
         var stageCount = log.Pipeline.Stages.Count;
         var ownerCount = log.OwnerCount;
         // Ranges of at least rangeSize clients, and per-owner counters of each range within a few million entries.
@@ -148,6 +158,7 @@ internal sealed class ChainModel
                 }
             }
 
+            var earliest = passes.Min(pass => pass.Earliest);
             DistributeSorted([.. passes.Select(pass => pass.Columns)], team, owners, ownerCount, degree, pack);
             foreach (var group in owners is null ? [team, subject] : owners.Append(team).Append(subject))
             {
@@ -157,7 +168,7 @@ internal sealed class ChainModel
                 }
             }
 
-            return (team, subject, owners);
+            return (team, subject, owners, earliest);
         }
         finally
         {
@@ -211,10 +222,14 @@ internal sealed class ChainModel
 
         public DepartureColumns Columns { get; } = new();
 
+        /// <summary>When the earliest departure read left (UTC ticks); <see cref="long.MaxValue"/> before any.</summary>
+        public long Earliest { get; private set; } = long.MaxValue;
+
         public void Read(FunnelEventLog log, long lo, long hi, bool[] clientMask, bool[]? ownerMask, int first, int end)
         {
             var stageCount = Team.Length;
             var (team, subject, owners, columns) = (Team, Subject, Owners, Columns);
+            var earliest = long.MaxValue;
             for (var c = first; c < end; c++)
             {
                 if (!clientMask[c])
@@ -242,6 +257,7 @@ internal sealed class ChainModel
                     var outcome = visit.Ended == EventKind.Lost ? stageCount : history.Stage(visit.Left);
                     var owner = history.Owner(visit.Left);
                     var duration = visit.LeftAt - visit.EnteredAt;
+                    earliest = Math.Min(earliest, visit.LeftAt);
                     (team[from] ??= new DepartureStats(stageCount + 1)).Tally(outcome);
                     columns.Add(from, owner, duration);
                     if (subject is not null && ownerMask![owner])
@@ -255,6 +271,8 @@ internal sealed class ChainModel
                     }
                 }
             }
+
+            Earliest = earliest;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FunnelMetrics.Metrics;
 
@@ -131,31 +132,46 @@ internal sealed class TransientSolution
     }
 
     /// <summary>
-    /// A dot product in a fixed order (two 128-bit lanes of two, then the rest), so the figures are the same on every
-    /// platform, with or without wider vectors.
+    /// A dot product in a fixed order, so the figures are the same on every platform, with or without vectors of any
+    /// width: four running sums, of the products at positions 0, 1, 2 and 3 modulo 4 of the whole blocks of four, each in
+    /// order; then (sum 0 + sum 2) + (sum 1 + sum 3); then the rest in order. One 256-bit vector holds the four sums
+    /// where the hardware has it, else two 128-bit vectors (sums 0 and 1, sums 2 and 3), else four scalars: the same
+    /// operations on the same values each time (a product, then a sum, never fused).
     /// </summary>
     internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
+        var n = Math.Min(a.Length, b.Length);
         var i = 0;
         double sum = 0;
-        if (Vector128.IsHardwareAccelerated && a.Length >= 4)
+        ref var x = ref MemoryMarshal.GetReference(a);
+        ref var y = ref MemoryMarshal.GetReference(b);
+        if (Vector256.IsHardwareAccelerated && n >= 4)
+        {
+            var s = Vector256<double>.Zero;
+            for (; i <= n - 4; i += 4)
+            {
+                s += Vector256.LoadUnsafe(ref x, (nuint)i) * Vector256.LoadUnsafe(ref y, (nuint)i);
+            }
+
+            sum = (s.GetElement(0) + s.GetElement(2)) + (s.GetElement(1) + s.GetElement(3));
+        }
+        else if (Vector128.IsHardwareAccelerated && n >= 4)
         {
             var s0 = Vector128<double>.Zero;
             var s1 = Vector128<double>.Zero;
-            for (; i <= a.Length - 4; i += 4)
+            for (; i <= n - 4; i += 4)
             {
-                s0 += Vector128.Create(a.Slice(i, 2)) * Vector128.Create(b.Slice(i, 2));
-                s1 += Vector128.Create(a.Slice(i + 2, 2)) * Vector128.Create(b.Slice(i + 2, 2));
+                s0 += Vector128.LoadUnsafe(ref x, (nuint)i) * Vector128.LoadUnsafe(ref y, (nuint)i);
+                s1 += Vector128.LoadUnsafe(ref x, (nuint)(i + 2)) * Vector128.LoadUnsafe(ref y, (nuint)(i + 2));
             }
 
             var lanes = s0 + s1;
             sum = lanes.GetElement(0) + lanes.GetElement(1);
         }
-        else if (a.Length >= 4)
+        else if (n >= 4)
         {
-            // The same order without vectors.
             double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-            for (; i <= a.Length - 4; i += 4)
+            for (; i <= n - 4; i += 4)
             {
                 l0 += a[i] * b[i];
                 l1 += a[i + 1] * b[i + 1];
@@ -166,7 +182,7 @@ internal sealed class TransientSolution
             sum = (l0 + l2) + (l1 + l3);
         }
 
-        for (; i < a.Length; i++)
+        for (; i < n; i++)
         {
             sum += a[i] * b[i];
         }

@@ -70,7 +70,22 @@ public sealed partial class FunnelEventLog
     /// The instant of the latest event, or <see langword="null"/> when there is none: "as of the end of the data", for
     /// reading an imported history where it stops.
     /// </summary>
-    public DateTimeOffset? LastEventAt => MaxTicks() is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastEventAt => LastTicks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>The UTC ticks of the latest event, or <see langword="null"/> when there is none; found once, on first use.</summary>
+    internal long? LastTicks => LazyInitializer.EnsureInitialized(ref _lastTicks, () => new(MaxTicks())).Value;
+
+    /// <summary>
+    /// One value a layer above keeps with this snapshot, or <see langword="null"/>: the forecast's fitted part last made on
+    /// it for an instant at or after its last event, which the forecasting layer reads, replaces and uses only where it is
+    /// exactly what a fresh fit would be. Typed as an object so that the metrics layer does not depend on forecasting;
+    /// held as long as the snapshot is.
+    /// </summary>
+    internal object? KeptFit
+    {
+        get => Volatile.Read(ref _keptFit);
+        set => Volatile.Write(ref _keptFit, value);
+    }
 
     /// <summary>The number of clients; client indexes run from 0 to this, exclusive, in id order.</summary>
     internal int ClientCount => _clientCount;
@@ -345,6 +360,9 @@ public sealed partial class FunnelEventLog
 
     private IReadOnlyList<Client>? _clientList;
     private IReadOnlyList<Client>? _updatedList;
+
+    private System.Runtime.CompilerServices.StrongBox<long?>? _lastTicks;
+    private object? _keptFit;
 
     private bool[]? _allClients;
     private bool[]? _allOwners;

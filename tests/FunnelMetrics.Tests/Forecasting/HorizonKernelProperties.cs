@@ -16,6 +16,44 @@ public sealed class HorizonKernelProperties
     private static Gen<long> Ticks(long max) => Gen.Choose(0, int.MaxValue).Select(x => (long)((double)x / int.MaxValue * max));
 
     [Property(MaxTest = 500)]
+    public Property Dot_IsItsFixedOrder_BitForBit_WhateverTheVectors() =>
+        Prop.ForAll(
+            Arb.From(from length in Gen.Frequency((3, Gen.Choose(0, 12)), (1, Gen.Choose(13, 1100)))
+                     from offset in Gen.Choose(0, 7)
+                     from seed in Gen.Choose(0, int.MaxValue - 1)
+                     select (length, offset, seed)),
+            t =>
+            {
+                // Values of very different magnitudes (and zeros), so that any other order of the sums shows in the last bits.
+                var (length, offset, seed) = t;
+                var random = new Random(seed);
+                double Value() => random.Next(5) == 0 ? 0 : random.NextDouble() * Math.Pow(10, random.Next(-12, 4));
+                var a = Enumerable.Range(0, length + offset).Select(_ => Value()).ToArray();
+                var b = Enumerable.Range(0, length + 8).Select(_ => Value()).ToArray();
+                var x = a.AsSpan(offset, length);
+                var y = b.AsSpan(8 - offset, length);
+
+                // The order Dot defines, in scalars: four running sums over the whole blocks of four, (0 + 2) + (1 + 3), then the rest.
+                double l0 = 0, l1 = 0, l2 = 0, l3 = 0, expected = 0;
+                var i = 0;
+                for (; i <= length - 4; i += 4)
+                {
+                    l0 += x[i] * y[i];
+                    l1 += x[i + 1] * y[i + 1];
+                    l2 += x[i + 2] * y[i + 2];
+                    l3 += x[i + 3] * y[i + 3];
+                }
+
+                expected = length >= 4 ? (l0 + l2) + (l1 + l3) : 0;
+                for (; i < length; i++)
+                {
+                    expected += x[i] * y[i];
+                }
+
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(TransientSolution.Dot(x, y)));
+            });
+
+    [Property(MaxTest = 500)]
     public Property BinOf_IsTheCeilingOfTheScaledTime_AtLeastOne_AndSplitRecomposes() =>
         Prop.ForAll(
             Arb.From(from span in Gen.OneOf(Gen.Choose(1, 1000).Select(x => (long)x), Ticks(3_000_000_000_000_000_000L).Select(x => x + 1))

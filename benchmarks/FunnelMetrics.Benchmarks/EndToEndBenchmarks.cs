@@ -21,6 +21,9 @@ namespace FunnelMetrics.Benchmarks;
 /// <item><c>ColdRequestFastLoad</c>: no model, but the store's fast load (<see cref="IFunnelLogSource"/>) into a builder;</item>
 /// <item><c>WarmRequest</c>: the hosted read model (<c>AddHostedReadModel</c>, started in the setup and following the
 /// database); <see cref="FunnelAnalytics"/> answers from its snapshot without a query;</item>
+/// <item><c>WarmRequestNow</c>: the same as a page asking for "now" meets it: the dashboard as of an instant after the
+/// snapshot's last event, one second later at each request (so what a snapshot keeps for "now", such as the forecast's
+/// fit, serves the requests after the first: docs/architecture.md, "What a snapshot keeps besides its columns");</item>
 /// <item><c>ColdStart</c>: a new host over the database, started until its model is ready (loaded through the fast load), then stopped;</item>
 /// <item><c>WarmSqlSubset</c>: from the warm model, only the three figures the hand-written SQL computes
 /// (stage counts, completed visits' median and p90 per stage, stalled clients against fixed thresholds), beside
@@ -48,6 +51,7 @@ public class EndToEndBenchmarks
     private PostgresSqlBaseline? _sql;
     private DuckDbBaseline _duckDb = null!;
     private Action<IServiceCollection> _database = null!;
+    private DateTimeOffset? _now;
 
     /// <summary>The database: SQLite (a file) or PostgreSQL (when FUNNELMETRICS_POSTGRES names a server).</summary>
     [ParamsSource(nameof(Databases))]
@@ -183,6 +187,18 @@ public class EndToEndBenchmarks
         using var scope = _services.CreateScope();
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
         return FunnelDashboard.Compute(await analytics.LoadAsync(Pipeline), AsOf, null, Defaults);
+    }
+
+    /// <summary>The hosted model's snapshot read "now": one second after the previous request, after the last event.</summary>
+    [Benchmark]
+    public async Task<object> WarmRequestNow()
+    {
+        using var scope = _services.CreateScope();
+        var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();
+        var log = await analytics.LoadAsync(Pipeline);
+        var last = log.LastEventAt ?? AsOf;
+        _now = (_now > last ? _now.Value : last).AddSeconds(1);
+        return FunnelDashboard.Compute(log, _now.Value, null, Defaults);
     }
 
     /// <summary>A new host over the database: started, its model loaded (fast load), stopped.</summary>

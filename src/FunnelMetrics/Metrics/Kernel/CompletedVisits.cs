@@ -17,7 +17,7 @@ internal sealed class CompletedVisits
     public static CompletedVisits Of(FunnelEventLog log)
     {
         var stageCount = log.Pipeline.Stages.Count;
-        var parts = ClientPartitions.Fold(log.ClientCount, new ParallelismOptions(), (first, end) =>
+        var parts = ClientPartitions.Fold(log.ClientCount, ParallelismOptions.Defaults, (first, end) =>
         {
             var keys = new PooledLongBuffer[stageCount];
             for (var s = 0; s < stageCount; s++)

@@ -21,9 +21,12 @@ namespace FunnelMetrics.Benchmarks;
 /// <item><c>ColdRequestFastLoad</c>: no model, but the store's fast load (<see cref="IFunnelLogSource"/>) into a builder;</item>
 /// <item><c>WarmRequest</c>: the hosted read model (<c>AddHostedReadModel</c>, started in the setup and following the
 /// database); <see cref="FunnelAnalytics"/> answers from its snapshot without a query;</item>
-/// <item><c>WarmRequestNow</c>: the same as a page asking for "now" meets it: the dashboard as of an instant after the
-/// snapshot's last event, one second later at each request (so what a snapshot keeps for "now", such as the forecast's
-/// fit, serves the requests after the first: docs/architecture.md, "What a snapshot keeps besides its columns");</item>
+/// <item><c>WarmRequestAfterLastEvent</c>: the same read as a page asking for "now" reads it: the dashboard as of an
+/// instant after the snapshot's last event, one second later at each request (so what a snapshot keeps for "now", such
+/// as the forecast's fit, serves the requests after the first: docs/architecture.md, "What a snapshot keeps besides its
+/// columns"). The generated history's last event is three months after the benchmark's instant, in its thin tail
+/// (about 2,100 clients in work at 1M, against 11,130 at the benchmark's instant), so this is not the pipeline's steady
+/// state: <c>profile dashboard-advancing</c> reads "now" on the history up to the benchmark's instant (docs/performance.md);</item>
 /// <item><c>ColdStart</c>: a new host over the database, started until its model is ready (loaded through the fast load), then stopped;</item>
 /// <item><c>WarmSqlSubset</c>: from the warm model, only the three figures the hand-written SQL computes
 /// (stage counts, completed visits' median and p90 per stage, stalled clients against fixed thresholds), beside
@@ -189,9 +192,9 @@ public class EndToEndBenchmarks
         return FunnelDashboard.Compute(await analytics.LoadAsync(Pipeline), AsOf, null, Defaults);
     }
 
-    /// <summary>The hosted model's snapshot read "now": one second after the previous request, after the last event.</summary>
+    /// <summary>The hosted model's snapshot read as "now" is: one second after the previous request, after the last event.</summary>
     [Benchmark]
-    public async Task<object> WarmRequestNow()
+    public async Task<object> WarmRequestAfterLastEvent()
     {
         using var scope = _services.CreateScope();
         var analytics = scope.ServiceProvider.GetRequiredService<FunnelAnalytics>();

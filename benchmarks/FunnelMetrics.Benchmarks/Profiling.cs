@@ -11,7 +11,7 @@ namespace FunnelMetrics.Benchmarks;
 /// </summary>
 public static class Profiling
 {
-    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, thresholds, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, forecast-memory, timeinstage, breakdown, liveview, sqliteload, postgresload";
+    private const string Works = "memory, dashboard, dashboard-moving, dashboard-parts, dashboard-parts-now, subset, parts, subset-sequential, subset-duckdb, logbuild, stalls, thresholds, forecast, forecast-now, forecast-advancing, forecast-first, dashboard-advancing, forecast-digest, forecast-memory, timeinstage, breakdown, liveview, sqliteload, postgresload";
 
     /// <summary>A fast load, then the snapshot, each timed (wall and this process's CPU time) to standard error.</summary>
     private static void LoadInPhases(Analytics.IFunnelLogSource source)
@@ -81,6 +81,9 @@ public static class Profiling
 
         return 0;
     }
+
+    private static int InWork(FunnelEventLog log, DateTimeOffset asOf) =>
+        ClientListCalculator.Compute(log, new ClientListQuery { Measure = ClientListMeasure.InWork, AsOf = asOf, Limit = 1 }).Total;
 
     /// <summary>
     /// The dashboard as a warm model serves it while the team works: before each request one more event (an activity on
@@ -180,6 +183,20 @@ public static class Profiling
         if (args[1] == "dashboard-parts")
         {
             return DashboardParts(log, asOf, seconds);
+        }
+
+        if (args[1] == "dashboard-parts-now")
+        {
+            // The same parts read "now": on the history recorded up to the benchmark's instant, a second after it (the
+            // generated pipeline in its steady state), and a second after the whole history's last event (the instant of
+            // EndToEndBenchmarks.WarmRequestAfterLastEvent, in the generated history's last days, when fewer clients are in work).
+            var end = log.LastEventAt!.Value.AddSeconds(1);
+            var upTo = Snapshot(clients, events, asOf);
+            Console.WriteLine($"clients in work: {InWork(upTo, asOf.AddSeconds(1))} at {asOf.AddSeconds(1):O} on the history up to it, {InWork(log, end)} at {end:O} on the whole history");
+            Console.WriteLine("-- at the benchmark's instant, on the history up to it:");
+            DashboardParts(upTo, asOf.AddSeconds(1), seconds);
+            Console.WriteLine("-- after the whole history's last event:");
+            return DashboardParts(log, end, seconds);
         }
 
         if (args[1] == "dashboard-moving")
